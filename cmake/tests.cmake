@@ -1,0 +1,42 @@
+# cmake/tests.cmake — unit tests (cmocka), their ASan+UBSan twins, and integration tests
+enable_testing()
+pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
+find_program(PYTHON3 python3 REQUIRED)
+
+set(SAN_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+add_library(fs_core_san STATIC ${PURE_SOURCES} ${HAL_SOURCES} ${DRIVER_SOURCES})
+target_include_directories(fs_core_san PUBLIC ${FS_INCLUDES} ${CMAKE_SOURCE_DIR}/unittests)
+target_compile_options(fs_core_san PUBLIC ${SAN_FLAGS})
+target_link_options(fs_core_san PUBLIC ${SAN_FLAGS})
+target_link_libraries(fs_core_san PUBLIC PkgConfig::GPIOD PkgConfig::MNL)
+
+# fs_unit(NAME [extra sources...]): unittests/test_NAME.c as unit_NAME and asan_NAME
+function(fs_unit name)
+  add_executable(test_${name} unittests/test_${name}.c ${ARGN})
+  target_include_directories(test_${name} PRIVATE ${CMAKE_SOURCE_DIR}/unittests)
+  target_link_libraries(test_${name} PRIVATE fs_core PkgConfig::CMOCKA)
+  add_test(NAME unit_${name} COMMAND test_${name})
+  add_executable(test_${name}_san unittests/test_${name}.c ${ARGN})
+  target_link_libraries(test_${name}_san PRIVATE fs_core_san PkgConfig::CMOCKA)
+  add_test(NAME asan_${name} COMMAND test_${name}_san)
+  set_tests_properties(asan_${name} PROPERTIES
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+endfunction()
+
+fs_unit(debounce)
+fs_unit(window)
+fs_unit(console_line)
+fs_unit(cmdline)
+fs_unit(led_plan)
+fs_unit(options)
+fs_unit(boards ${BOARD_FILES} ${CMAKE_BINARY_DIR}/all_boards.c)
+
+# Integration tests: the real failsafed and failsafectl, driven through a pty and the control socket.
+file(GLOB INTEG_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.py)
+foreach(t ${INTEG_TESTS})
+  get_filename_component(n ${t} NAME_WE)
+  string(REGEX REPLACE "^test_" "" n ${n})
+  add_test(NAME integ_${n} COMMAND ${PYTHON3} ${t})
+  set_tests_properties(integ_${n} PROPERTIES TIMEOUT 300
+    ENVIRONMENT "FAILSAFED=$<TARGET_FILE:failsafed>;FAILSAFECTL=$<TARGET_FILE:failsafectl>;FAILSAFED_BOARD=${BOARD}")
+endforeach()

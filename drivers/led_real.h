@@ -1,0 +1,13 @@
+/* drivers/led_real.h — real LEDs: the sysfs LED class (kernel timer trigger blinks) or a GPIO line */
+#ifndef DRIVERS_LED_REAL_H
+#define DRIVERS_LED_REAL_H
+
+#include "led.h"
+
+struct led_real;
+
+/* sysfs_dir: the LED class directory (/sys/class/leds; tests pass a scratch copy). 0 or -ENOMEM. */
+int led_real_new(struct led_real **out, const char *sysfs_dir);
+extern const struct led_ops led_real_ops;
+
+#endif /* DRIVERS_LED_REAL_H */

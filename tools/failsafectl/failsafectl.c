@@ -1,0 +1,39 @@
+/* tools/failsafectl/failsafectl.c — the host-side command: dispatch to subcommands */
+#include <stdio.h>
+#include <string.h>
+
+#include "failsafectl.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "sim", sim_main, "drive the simulated board: press/release/click buttons, show LEDs, faults" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: failsafectl COMMAND [ARGS...]\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(out, "\n'failsafectl COMMAND --help' tells more.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "failsafectl: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
