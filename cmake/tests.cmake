@@ -29,6 +29,9 @@ fs_unit(console_line)
 fs_unit(cmdline)
 fs_unit(led_plan)
 fs_unit(options)
+fs_unit(beacon)
+fs_unit(telnet_proto)
+fs_unit(rtnl_msg)
 fs_unit(boards ${BOARD_FILES} ${CMAKE_BINARY_DIR}/all_boards.c)
 
 # Integration tests: the real failsafed and failsafectl, driven through a pty and the control socket.

@@ -1,0 +1,30 @@
+# cmake/fuzz.cmake — libFuzzer targets for the parsers of untrusted bytes, run for a bounded time by ctest
+if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
+  message(FATAL_ERROR "FAILSAFED_FUZZ needs clang (cmake -DCMAKE_C_COMPILER=clang)")
+endif()
+set(FUZZ_SECONDS 20 CACHE STRING "seconds each fuzz target runs under ctest")
+set(FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+
+# fs_fuzz(NAME sources...): fuzz/fuzz_NAME.c, run as test fuzz_NAME from the seeds in fuzz/corpus/NAME
+function(fs_fuzz name)
+  add_executable(fuzz_${name} fuzz/fuzz_${name}.c ${ARGN})
+  target_include_directories(fuzz_${name} PRIVATE ${FS_INCLUDES})
+  target_compile_options(fuzz_${name} PRIVATE ${FUZZ_FLAGS})
+  target_link_options(fuzz_${name} PRIVATE ${FUZZ_FLAGS})
+  target_link_libraries(fuzz_${name} PRIVATE PkgConfig::MNL)
+  set(work ${CMAKE_BINARY_DIR}/fuzz-corpus/${name})
+  file(MAKE_DIRECTORY ${work})
+  set(seeds "")
+  if(EXISTS ${CMAKE_SOURCE_DIR}/fuzz/corpus/${name})
+    set(seeds ${CMAKE_SOURCE_DIR}/fuzz/corpus/${name})
+  endif()
+  add_test(NAME fuzz_${name}
+    COMMAND fuzz_${name} -max_total_time=${FUZZ_SECONDS} -rss_limit_mb=2048 -print_final_stats=1
+            ${work} ${seeds})
+  set_tests_properties(fuzz_${name} PROPERTIES TIMEOUT 600)
+endfunction()
+
+fs_fuzz(telnet_proto app/telnet_proto.c)
+fs_fuzz(beacon app/beacon.c)
+fs_fuzz(rtnl_msg drivers/rtnl_msg.c)
+fs_fuzz(console_line app/console_line.c app/window.c)
