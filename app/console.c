@@ -47,16 +47,17 @@ static void on_rx(struct loop_fd *f, unsigned events)
 	}
 	if (c->port.raw) {
 		/* Echo what a person types; line ends as CR LF, noise as nothing. */
-		char echo[sizeof(buf) * 2];
+		char echo[sizeof(buf) + 1];
 		size_t e = 0;
 
 		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == '\r' || buf[i] == '\n') {
-				echo[e++] = '\r';
-				echo[e++] = '\n';
-			} else if (buf[i] >= ' ' && buf[i] < 0x7f) {
+			bool after_cr = c->echo_after_cr;
+
+			c->echo_after_cr = buf[i] == '\r';
+			if (buf[i] == '\r' || (buf[i] == '\n' && !after_cr))
+				echo[e++] = '\n'; /* console_print makes it CR LF */
+			else if (buf[i] >= ' ' && buf[i] < 0x7f)
 				echo[e++] = (char)buf[i];
-			}
 		}
 		echo[e] = '\0';
 		if (e)

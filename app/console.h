@@ -28,6 +28,7 @@ struct console {
 	bool open;
 	bool reading;
 	struct console_line line;
+	bool echo_after_cr;              /* the last byte echoed was CR: its LF is not echoed again */
 	console_line_cb on_line;
 	char out[CONSOLE_OUT_BYTES];
 	size_t out_len;

@@ -36,11 +36,13 @@ class Daemon:
         argv = [binary or FAILSAFED, "--cmdline", os.path.join(self.dir, "cmdline"),
                 "--state-dir", self.state_dir, "--sim-dir", self.sim_dir,
                 "--window-ms", str(window_ms), "--shell", shell, "-v"]
-        if console:
+        if console is True:
             self.master, slave = pty.openpty()
             self.slave_path = os.ttyname(slave)
             os.close(slave)
             argv += ["--console", self.slave_path]
+        elif console:
+            argv += ["--console", console]   # a path; tests never open the host's own ttys
         argv += list(args)
         self.out = b""
         self.stderr_path = os.path.join(self.dir, "stderr.log")
@@ -50,7 +52,7 @@ class Daemon:
         self.started_ms = now_ms()
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.stderr_file,
                                      stderr=self.stderr_file, env=env)
-        if os.path.basename(argv[0]).startswith("failsafed") and "--sim-dir" in argv:
+        if os.path.basename(argv[0]).startswith("failsafed_sim") or binary is None:
             self.wait_for_file(os.path.join(self.sim_dir, "leds.log"))
 
     # ---- console ----

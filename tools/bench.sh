@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# tools/bench.sh — benchmark command: builds failsafed and prints the measurement tables (not a test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-100}
+
+tools/bootstrap.sh
+cmake -S . -B build -DBOARD=sim >build.log 2>&1 || { cat build.log; exit 1; }
+cmake --build build -j2 >>build.log 2>&1 || { tail -40 build.log; exit 1; }
+python3 tools/bench_window.py --binary build/failsafed --runs "$RUNS"
