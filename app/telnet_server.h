@@ -32,9 +32,10 @@ struct telnet_server_stats {
 
 struct telnet_session;
 
-/* Caller-owned (static storage is fine); every field is private. */
+/* Caller-owned, zeroed (static storage) or stopped before start; every field is private. */
 struct telnet_server {
 	struct loop_fd listen;           /* the listening socket, LOOP_READ */
+	struct loop_timer retry;         /* re-listen after accept ran out of fds/memory */
 	struct telnet_server_config cfg;
 	struct telnet_session *sessions[TELNET_SESSIONS_MAX]; /* malloc'ed at accept, freed once closed and reaped */
 	struct telnet_server_stats stats;
