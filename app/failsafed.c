@@ -15,6 +15,7 @@
 #include "leds.h"
 #include "log.h"
 #include "loop.h"
+#include "net.h"
 #include "options.h"
 #include "probe.h"
 #include "statefiles.h"
@@ -109,6 +110,44 @@ static void schedule(const struct window_actions *act)
 		loop_timer_at(&d.decide, next, on_decide);
 }
 
+/* How failsafe was entered, for the beacon's via= field. */
+static const char *via(void)
+{
+	static char buf[48];
+
+	if (d.win.cause == WINDOW_CAUSE_BUTTON)
+		snprintf(buf, sizeof(buf), "button:%s", d.board->buttons[d.win.button].name);
+	else
+		snprintf(buf, sizeof(buf), "%s", window_cause_name(d.win.cause));
+	return buf;
+}
+
+/* The telnet banner (SPEC 7): the OpenWrt line first, the special commands, how and where. */
+static const char *banner(void)
+{
+	static char buf[768];
+	const char *how = d.win.cause == WINDOW_CAUSE_BUTTON ? "the button " : "";
+	const char *what = d.win.cause == WINDOW_CAUSE_BUTTON ? d.board->buttons[d.win.button].name :
+			   d.win.cause == WINDOW_CAUSE_CONSOLE ? "the console (f + Enter)" :
+			   d.win.cause == WINDOW_CAUSE_CMDLINE ? "the kernel command line (failsafe=)" :
+			   "a signal (SIGUSR1)";
+
+	snprintf(buf, sizeof(buf),
+		 "================= FAILSAFE MODE active ================\n"
+		 "special commands:\n"
+		 "* firstboot          reset settings to factory defaults\n"
+		 "* mount_root         mount root-partition with config files\n"
+		 "\n"
+		 "after mount_root:\n"
+		 "* passwd             change root's password\n"
+		 "* /etc/config        directory with config files\n"
+		 "\n"
+		 "failsafe entered through %s%s on board %s (%s)\n"
+		 "=======================================================\n",
+		 how, what, d.board->name, d.board->model);
+	return buf;
+}
+
 static void enter_failsafe(void)
 {
 	char cause[64];
@@ -128,19 +167,25 @@ static void enter_failsafe(void)
 	}
 	print_all("- failsafe -\n");
 	statefile_write(d.opt.state_dir, "failsafe", cause);
+	net_failsafe(via(), banner());
 	log_info("entering failsafe (%.*s)", (int)strcspn(cause, "\n"), cause);
 	for (unsigned i = 0; i < BOARD_MAX_CONSOLES; i++)
 		console_shell(&d.consoles[i], d.opt.shell_argv);
+}
+
+static void on_restored(void)
+{
+	for (unsigned i = 0; i < BOARD_MAX_CONSOLES; i++)
+		console_flush(&d.consoles[i]);
+	d.exit_code = 0;
+	loop_stop();
 }
 
 static void finish_normal(void)
 {
 	leds_show(&d.led, LED_PHASE_NORMAL);
 	log_info("no failsafe: continuing the boot");
-	for (unsigned i = 0; i < BOARD_MAX_CONSOLES; i++)
-		console_flush(&d.consoles[i]);
-	d.exit_code = 0;
-	loop_stop();
+	net_restore(on_restored);
 }
 
 static void step(struct window_event *ev, uint64_t now_ms)
@@ -151,6 +196,7 @@ static void step(struct window_event *ev, uint64_t now_ms)
 	window_step(&d.win, ev, now_ms, &act);
 	if (act.flags & WINDOW_ACT_OPEN) {
 		leds_show(&d.led, LED_PHASE_WINDOW);
+		net_window(d.win.deadline_ms);
 		print_all(prompt);
 		log_info("board %s: failsafe window open for %u ms", d.board->name, d.win.window_ms);
 	}
@@ -297,6 +343,7 @@ static void open_consoles(void)
 
 static void shutdown_all(void)
 {
+	net_stop();
 	leds_stop();
 	for (unsigned i = 0; i < BOARD_MAX_CONSOLES; i++)
 		console_close(&d.consoles[i]);
@@ -315,6 +362,10 @@ static int run(void)
 	if (open_board(&h, sim_dir, sizeof(sim_dir)) < 0)
 		return 1;
 	open_consoles();
+	net_start(d.board, d.drv.eth, d.drv.eth_drv, &(struct net_options){
+		.ifname = d.opt.ifname, .beacon_port = d.opt.beacon_port, .telnet_port = d.opt.telnet_port,
+		.telnet_max_sessions = d.opt.telnet_max_sessions, .telnet_idle_ms = d.opt.telnet_idle_ms,
+		.shell_argv = d.opt.shell_argv, .version = FAILSAFED_VERSION });
 	fd = hal_input_fd(&d.in);
 	if (fd >= 0)
 		loop_fd_set(&d.input_fd, fd, LOOP_READ, on_input);

@@ -23,6 +23,13 @@ static const char usage[] =
 	"  -h, --help           this text\n"
 	"  --version            print the version\n"
 	"\n"
+	"Network (SPEC 4, 5, 7):\n"
+	"  --ifname IF          failsafe port instead of the board's\n"
+	"  --telnet-port N      telnet server port in failsafe (default 23)\n"
+	"  --telnet-max-sessions N  concurrent telnet sessions (default 8)\n"
+	"  --telnet-idle-ms MS  close idle telnet sessions (default 0: never)\n"
+	"  --beacon-port N      UDP port of the beacon (default 4919)\n"
+	"\n"
 	"Real boards:\n"
 	"  --sysfs-leds DIR     LED class directory (default /sys/class/leds)\n"
 	"\n"
@@ -43,6 +50,20 @@ static int bad(char *err, size_t err_size, const char *opt, const char *why)
 {
 	snprintf(err, err_size, "%s: %s (see --help)", opt, why);
 	return -EINVAL;
+}
+
+static int number(const char *opt, const char *val, long min, long max, long *out, char *err, size_t err_size)
+{
+	char *end;
+	char why[64];
+
+	errno = 0;
+	*out = strtol(val, &end, 10);
+	if (errno || end == val || *end || *out < min || *out > max) {
+		snprintf(why, sizeof(why), "expects a number from %ld to %ld", min, max);
+		return bad(err, err_size, opt, why);
+	}
+	return 0;
 }
 
 static int split_shell(struct options *o, const char *text, char *err, size_t err_size)
@@ -71,6 +92,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	o->cmdline_path = "/proc/cmdline";
 	o->state_dir = "/tmp";
 	o->verbosity = LOG_LVL_INFO;
+	o->beacon_port = 4919;
+	o->telnet_port = 23;
+	o->telnet_max_sessions = 8;
 	split_shell(o, "/bin/sh -l", err, err_size);
 
 	for (int i = 1; i < argc; i++) {
@@ -103,14 +127,33 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			return bad(err, err_size, a, strncmp(a, "--", 2) && a[0] == '-' ? "unknown option" :
 				   (strncmp(a, "--", 2) ? "unexpected argument" : "unknown option or missing value"));
 		} else if (!strcmp(a, "--window-ms")) {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(val, &end, 10);
-			if (errno || end == val || *end || v < 0 || v > 600000)
-				return bad(err, err_size, a, "expects milliseconds from 0 to 600000");
+			if (number(a, val, 0, 600000, &v, err, err_size))
+				return -EINVAL;
 			o->window_ms = (int32_t)v;
+		} else if (!strcmp(a, "--beacon-port") || !strcmp(a, "--telnet-port")) {
+			long v;
+
+			if (number(a, val, 1, 65535, &v, err, err_size))
+				return -EINVAL;
+			*(a[2] == 'b' ? &o->beacon_port : &o->telnet_port) = (uint16_t)v;
+		} else if (!strcmp(a, "--telnet-max-sessions")) {
+			long v;
+
+			if (number(a, val, 1, 64, &v, err, err_size))
+				return -EINVAL;
+			o->telnet_max_sessions = (unsigned)v;
+		} else if (!strcmp(a, "--telnet-idle-ms")) {
+			long v;
+
+			if (number(a, val, 0, 86400000, &v, err, err_size))
+				return -EINVAL;
+			o->telnet_idle_ms = (uint32_t)v;
+		} else if (!strcmp(a, "--ifname")) {
+			if (!val[0] || strlen(val) > 15)
+				return bad(err, err_size, a, "expects an interface name of 1 to 15 bytes");
+			o->ifname = val;
 		} else if (!strcmp(a, "--cmdline")) {
 			o->cmdline_path = val;
 		} else if (!strcmp(a, "--state-dir")) {

@@ -33,6 +33,11 @@ struct options {
 	const char *sim_faults[8];
 	size_t n_sim_faults;
 	const char *sysfs_leds_dir;     /* /sys/class/leds */
+	const char *ifname;             /* NULL: the board's failsafe port */
+	uint16_t beacon_port;           /* 4919 */
+	uint16_t telnet_port;           /* 23 */
+	unsigned telnet_max_sessions;   /* 8 */
+	uint32_t telnet_idle_ms;        /* 0: off */
 	int verbosity;                  /* log level, LOG_LVL_INFO by default */
 	char **then_argv;               /* --then CMD ARGS...: exec'd on the normal path */
 };

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "drivers.h"
+#include "eth_rtnl.h"
 #include "gpio_gpiod.h"
 #include "led_real.h"
 #include "log.h"
@@ -29,6 +30,7 @@ unsigned hal_fault_parse(const char *name)
 
 static int open_sim(const struct board *b, const struct hal_options *o, struct hal_drivers *d)
 {
+	struct eth_rtnl *er;
 	struct sim_board *s;
 	int rc = sim_board_open(&s, b, o);
 
@@ -39,6 +41,9 @@ static int open_sim(const struct board *b, const struct hal_options *o, struct h
 	d->uart = &sim_uart_ops;
 	d->input_drv = d->led_drv = d->uart_drv = s;
 	d->aux = (struct hal_aux){ .fd = sim_board_fd(s), .ready = sim_board_ready, .ctx = s };
+	/* The simulated board's port is real, but only inside a network namespace made for it. */
+	if (eth_rtnl_new(&er, false) == 0)
+		d->eth = &eth_rtnl_ops, d->eth_drv = er;
 	return 0;
 }
 
@@ -46,6 +51,7 @@ static int open_real(const struct board *b, const struct hal_options *o, struct 
 {
 	struct gpiod_input *gi = NULL;
 	struct led_real *lr = NULL;
+	struct eth_rtnl *er;
 	int rc;
 
 	/* A family piece that cannot even allocate costs only that piece. */
@@ -60,6 +66,11 @@ static int open_real(const struct board *b, const struct hal_options *o, struct 
 	else
 		d->led = &led_real_ops, d->led_drv = lr;
 	d->uart = &uart_termios_ops;
+	rc = eth_rtnl_new(&er, true);
+	if (rc < 0)
+		log_warn("board %s: network: %s", b->name, strerror(-rc));
+	else
+		d->eth = &eth_rtnl_ops, d->eth_drv = er;
 	return 0;
 }
 
@@ -83,4 +94,7 @@ void hal_drivers_close(struct hal_drivers *d)
 	if (d->aux.fd >= 0 && d->input == &sim_input_ops)
 		sim_board_close(d->aux.ctx);
 	d->aux.fd = -1;
+	if (d->eth)
+		d->eth->close(d->eth_drv);
+	d->eth = NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "eth.h"
 #include "input.h"
 #include "led.h"
 #include "uart.h"
@@ -38,6 +39,8 @@ struct hal_drivers {
 	void *led_drv;
 	const struct uart_ops *uart;
 	void *uart_drv;
+	const struct eth_ops *eth;        /* NULL: no network */
+	void *eth_drv;
 	struct hal_aux aux;
 };
 

@@ -25,7 +25,7 @@ class Daemon:
     """One failsafed run: scratch state dir, sim dir, pty console, captured stderr."""
 
     def __init__(self, *args, cmdline="console=ttyS0,115200 quiet", window_ms=4000, console=True,
-                 shell="/bin/sh", binary=None, extra_env=None):
+                 shell="/bin/sh", binary=None, extra_env=None, prefix=None):
         self.dir = tempfile.mkdtemp(prefix="fsd-test.")
         self.sim_dir = os.path.join(self.dir, "sim")
         self.state_dir = os.path.join(self.dir, "state")
@@ -44,6 +44,7 @@ class Daemon:
         elif console:
             argv += ["--console", console]   # a path; tests never open the host's own ttys
         argv += list(args)
+        argv = list(prefix or []) + argv   # e.g. ip netns exec NS
         self.out = b""
         self.stderr_path = os.path.join(self.dir, "stderr.log")
         self.stderr_file = open(self.stderr_path, "wb")
@@ -52,7 +53,7 @@ class Daemon:
         self.started_ms = now_ms()
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.stderr_file,
                                      stderr=self.stderr_file, env=env)
-        if os.path.basename(argv[0]).startswith("failsafed_sim") or binary is None:
+        if binary is None or os.path.basename(binary).startswith("failsafed_sim"):
             self.wait_for_file(os.path.join(self.sim_dir, "leds.log"))
 
     # ---- console ----

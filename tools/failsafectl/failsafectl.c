@@ -10,6 +10,8 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "sim", sim_main, "drive the simulated board: press/release/click buttons, show LEDs, faults" },
+	{ "listen", listen_main, "show the boards announcing on UDP 4919; say when to press the button" },
+	{ "telnet", telnet_main, "telnet to a board in failsafe (waits for the first one without ADDR)" },
 };
 
 static void usage(FILE *out)

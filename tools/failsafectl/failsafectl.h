@@ -2,7 +2,31 @@
 #ifndef TOOLS_FAILSAFECTL_H
 #define TOOLS_FAILSAFECTL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* Each returns the process exit status: 0 ok, 1 failure, 2 usage error. argv[0] is the subcommand. */
 int sim_main(int argc, char **argv);
+int listen_main(int argc, char **argv);
+int telnet_main(int argc, char **argv);
+
+/* listen.c's engine, shared with telnet. */
+struct listen_opts {
+	const char *prog;	/* message prefix, e.g. "failsafectl listen" */
+	unsigned int port;	/* UDP port to listen on */
+	int timeout_ms;		/* give up after this long; < 0: never */
+	bool once;		/* return at the first board that enters failsafe */
+	bool json;		/* one JSON object per beacon on stdout */
+	bool plain;		/* plain lines even on a terminal */
+};
+
+/*
+ * listen_run - listen and show beacons until Ctrl-C, the timeout or (with
+ * @o->once) a board entering failsafe, whose address is then copied to
+ * @addr.  Returns the exit status: 1 on error, on the timeout when nothing
+ * (with @o->once: no failsafe) arrived, and on Ctrl-C with @o->once;
+ * otherwise 0.
+ */
+int listen_run(const struct listen_opts *o, char *addr, size_t addr_size);
 
 #endif /* TOOLS_FAILSAFECTL_H */

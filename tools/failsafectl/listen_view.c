@@ -380,3 +380,70 @@ int lv_event_line(char *out, size_t size, unsigned int event, const struct lv_bo
 	}
 	return sb_result(&s);
 }
+
+/* ---- command-line values ---- */
+
+int lv_opt(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n))
+		return 0;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (a[n])
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*val = argv[++*i];
+	return 1;
+}
+
+bool lv_parse_port(const char *s, unsigned int *port)
+{
+	unsigned long v = 0;
+
+	if (!*s || strlen(s) > 5)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < 1 || v > 65535)
+		return false;
+	*port = (unsigned int)v;
+	return true;
+}
+
+bool lv_parse_seconds(const char *s, int *ms)
+{
+	unsigned long whole = 0, frac_ms = 0, scale = 100;
+	const char *p = s;
+
+	/* digits [. digits]: no strtod, so no locale, sign, exponent, inf or nan */
+	if (!*p || *p == '.')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (unsigned long)(*p - '0');
+		if (whole > 86400)
+			return false;
+	}
+	if (*p == '.') {
+		if (!p[1])
+			return false;
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			frac_ms += (unsigned long)(*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p)
+		return false;
+	if (whole * 1000 + frac_ms == 0 || whole * 1000 + frac_ms > 86400ul * 1000)
+		return false;
+	*ms = (int)(whole * 1000 + frac_ms);
+	return true;
+}

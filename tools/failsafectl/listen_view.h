@@ -106,4 +106,19 @@ int lv_plain_line(char *out, size_t size, const struct lv_board *bd);
  */
 int lv_event_line(char *out, size_t size, unsigned int event, const struct lv_board *bd);
 
+/* ---- command-line values, shared by listen and telnet ---- */
+
+/*
+ * lv_opt - does argv[*i] name option @name ("--port 4919" or "--port=4919")?
+ * Returns 0 if not; 1 with *@val set (and *@i on the value's index) if so;
+ * -1 if it does but the value is missing.
+ */
+int lv_opt(int argc, char **argv, int *i, const char *name, const char **val);
+
+/* lv_parse_port - a decimal port 1..65535 into *@port; false if not one. */
+bool lv_parse_port(const char *s, unsigned int *port);
+
+/* lv_parse_seconds - decimal seconds (e.g. "0.5"), 1 ms..86400 s, into *@ms; false if not. */
+bool lv_parse_seconds(const char *s, int *ms);
+
 #endif /* TOOLS_FAILSAFECTL_LISTEN_VIEW_H */

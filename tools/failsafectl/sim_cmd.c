@@ -29,17 +29,30 @@ static const char sim_usage[] =
 	"\n"
 	"  --dir DIR   the daemon's --sim-dir (default $FAILSAFED_SIM_DIR or /tmp/failsafed-sim)\n";
 
+/* Our own address, a file next to the daemon's: abstract addresses do not cross network namespaces. */
+static struct sockaddr_un self = { .sun_family = AF_UNIX };
+
+static void unbind_self(void)
+{
+	if (self.sun_path[0])
+		unlink(self.sun_path);
+	self.sun_path[0] = '\0';
+}
+
 static int connect_ctl(const char *dir, struct sockaddr_un *addr)
 {
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un self = { .sun_family = AF_UNIX };
 
 	if (fd < 0)
 		return -errno;
-	/* Autobind to an abstract address so the daemon can answer. */
-	if (bind(fd, (struct sockaddr *)&self, sizeof(sa_family_t)) < 0) {
+	snprintf(self.sun_path, sizeof(self.sun_path), "%.80s/ctl-client.%d.sock", dir, (int)getpid());
+	unlink(self.sun_path);
+	if (bind(fd, (struct sockaddr *)&self, sizeof(self)) < 0) {
+		int rc = -errno;
+
+		self.sun_path[0] = '\0';
 		close(fd);
-		return -errno;
+		return rc;
 	}
 	*addr = (struct sockaddr_un){ .sun_family = AF_UNIX };
 	if ((size_t)snprintf(addr->sun_path, sizeof(addr->sun_path), "%s/%s", dir, SIM_CTL_SOCK) >=
@@ -67,15 +80,18 @@ static int transact(const char *dir, const char *msg, bool print_reply)
 		fprintf(stderr, "failsafectl sim: %s: %s (is failsafed running with --sim-dir %s?)\n",
 			addr.sun_path, strerror(errno), dir);
 		close(fd);
+		unbind_self();
 		return 1;
 	}
 	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
 	if (poll(&pfd, 1, REPLY_TIMEOUT_MS) != 1 || (n = recv(fd, reply, sizeof(reply) - 1, 0)) < 0) {
 		fprintf(stderr, "failsafectl sim: no answer from %s within %d ms\n", addr.sun_path, REPLY_TIMEOUT_MS);
 		close(fd);
+		unbind_self();
 		return 1;
 	}
 	close(fd);
+	unbind_self();
 	reply[n] = '\0';
 	if (strstr(reply, "error:")) {
 		fprintf(stderr, "failsafectl sim: %s", reply);

@@ -1,0 +1,32 @@
+/* app/net.h — the failsafe network service: port setup over the eth driver, the beacon, the telnet server */
+#ifndef APP_NET_H
+#define APP_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "board.h"
+#include "eth.h"
+
+struct net_options {
+	const char *ifname;             /* overrides the board's port, or NULL */
+	uint16_t beacon_port;           /* 4919 */
+	uint16_t telnet_port;           /* 23 */
+	unsigned telnet_max_sessions;   /* 8 */
+	uint32_t telnet_idle_ms;        /* 0: no idle timeout */
+	char *const *shell_argv;        /* login shell of telnet sessions */
+	const char *version;
+};
+
+/* Start bringing the port up (non-blocking); failures are logged and cost only the network. */
+void net_start(const struct board *b, const struct eth_ops *ops, void *drv, const struct net_options *o);
+/* The window is open until deadline_ms: beacons once per second. */
+void net_window(uint64_t deadline_ms);
+/* Failsafe entered: the beacon burst, the telnet server. via e.g. "button:reset"; banner for sessions. */
+void net_failsafe(const char *via, const char *banner);
+/* Normal path: undo the port setup; done() is called when finished or after a bounded wait. */
+void net_restore(void (*done)(void));
+/* Stop everything (shutdown). */
+void net_stop(void);
+
+#endif /* APP_NET_H */

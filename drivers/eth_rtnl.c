@@ -1,0 +1,459 @@
+/* drivers/eth_rtnl.c — the failsafe port over rtnetlink: one request in flight, each ACK checked, undo on demand */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "eth_rtnl.h"
+#include "log.h"
+#include "rtnl_msg.h"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* linux/if.h; glibc's net/if.h lacks it */
+#endif
+
+#define RX_BUF_BYTES 32768
+
+enum link_id { LINK_CONDUIT = 0, LINK_PARENT, LINK_PORT, LINK_COUNT };
+static const char *const link_roles[LINK_COUNT] = { "conduit", "VLAN parent", "port" };
+
+enum req_kind { REQ_NONE = 0, REQ_GET, REQ_UP, REQ_DOWN, REQ_NEWVLAN, REQ_DELLINK, REQ_ADDADDR, REQ_DELADDR };
+
+struct link {
+	const char *name;        /* NULL: not part of this board's setup */
+	bool known;              /* ifindex and flags read */
+	bool waiting;            /* missing: wait for its RTM_NEWLINK */
+	bool create_tried;       /* VLAN port: creation asked once */
+	int ifindex;
+	unsigned flags;
+	bool we_up;              /* failsafed set IFF_UP: set it back down on undo */
+	bool we_created;         /* failsafed created it (VLAN): delete on undo */
+	bool has_mac;
+	uint8_t mac[6];
+};
+
+struct eth_rtnl {
+	bool host_netns_ok;
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	struct eth_config cfg;
+	struct link links[LINK_COUNT];
+	bool addr_added;         /* failsafed added the address: remove it on undo */
+	bool addr_done;
+	bool configured;
+	bool failed;
+	bool undoing;
+	enum req_kind pending;   /* request in flight */
+	enum link_id pending_link;
+	uint32_t pending_seq;
+	eth_event_cb cb;
+	void *ctx;
+	_Alignas(4) uint8_t tx[RTNL_MSG_MIN_BUF_BYTES * 2];
+	_Alignas(4) uint8_t rx[RX_BUF_BYTES];
+};
+
+static void next(struct eth_rtnl *e);
+
+int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok)
+{
+	struct eth_rtnl *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return -ENOMEM;
+	e->host_netns_ok = host_netns_ok;
+	*out = e;
+	return 0;
+}
+
+/*
+ * The simulator's port may only be configured in a namespace that was made
+ * for it: one named by "ip netns add" (/run/netns), or one that provably is
+ * not PID 1's. Anything unreadable counts as the host's: the safe answer.
+ */
+static bool in_host_netns(void)
+{
+	struct stat self, other;
+	struct dirent *de;
+	bool named = false;
+	DIR *dir;
+
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return true;
+	if (stat("/proc/1/ns/net", &other) == 0)
+		return self.st_ino == other.st_ino && self.st_dev == other.st_dev;
+	dir = opendir("/run/netns");
+	if (!dir)
+		return true;
+	while (!named && (de = readdir(dir))) {
+		char path[300];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
+		named = stat(path, &other) == 0 && self.st_ino == other.st_ino && self.st_dev == other.st_dev;
+	}
+	closedir(dir);
+	return !named;
+}
+
+static void info_of(const struct eth_rtnl *e, struct eth_port_info *info)
+{
+	const struct link *p = &e->links[LINK_PORT];
+
+	memset(info, 0, sizeof(*info));
+	snprintf(info->ifname, sizeof(info->ifname), "%s", p->name);
+	info->ifindex = p->ifindex;
+	info->has_mac = p->has_mac;
+	memcpy(info->mac, p->mac, sizeof(info->mac));
+	info->carrier = p->flags & IFF_LOWER_UP;
+}
+
+static void emit(struct eth_rtnl *e, enum eth_event ev, const char *detail)
+{
+	struct eth_port_info info;
+
+	info_of(e, &info);
+	e->cb(e->ctx, ev, &info, detail);
+}
+
+static int send_req(struct eth_rtnl *e, enum req_kind kind, enum link_id id, int len)
+{
+	if (len < 0)
+		return len;
+	if (mnl_socket_sendto(e->nl, e->tx, (size_t)len) < 0)
+		return -errno;
+	e->pending = kind;
+	e->pending_link = id;
+	e->pending_seq = e->seq;
+	return 0;
+}
+
+static int request(struct eth_rtnl *e, enum req_kind kind, enum link_id id)
+{
+	struct link *l = &e->links[id];
+	size_t size = sizeof(e->tx);
+	uint32_t seq = ++e->seq;
+
+	switch (kind) {
+	case REQ_GET:
+		return send_req(e, kind, id, rtnl_msg_build_getlink(e->tx, size, seq, l->name));
+	case REQ_UP:
+	case REQ_DOWN:
+		return send_req(e, kind, id, rtnl_msg_build_setlink_up(e->tx, size, seq, l->ifindex, kind == REQ_UP));
+	case REQ_NEWVLAN:
+		return send_req(e, kind, id, rtnl_msg_build_newvlan(e->tx, size, seq, l->name,
+								    e->links[LINK_PARENT].ifindex, e->cfg.vlan_id));
+	case REQ_DELLINK:
+		return send_req(e, kind, id, rtnl_msg_build_dellink(e->tx, size, seq, l->ifindex));
+	case REQ_ADDADDR:
+		return send_req(e, kind, id, rtnl_msg_build_newaddr4(e->tx, size, seq, l->ifindex,
+								     e->cfg.addr, e->cfg.prefix_len));
+	case REQ_DELADDR:
+		return send_req(e, kind, id, rtnl_msg_build_deladdr4(e->tx, size, seq, l->ifindex,
+								     e->cfg.addr, e->cfg.prefix_len));
+	default:
+		return -EINVAL;
+	}
+}
+
+static void fail(struct eth_rtnl *e, const char *what, int err)
+{
+	char name[RTNL_MSG_STRERROR_BYTES], detail[160];
+
+	snprintf(detail, sizeof(detail), "%s: %s", what, rtnl_msg_strerror(err, name, sizeof(name)));
+	e->failed = true;
+	e->pending = REQ_NONE;
+	if (e->undoing)
+		log_warn("netlink: %s", detail);
+	else
+		emit(e, ETH_EV_FAILED, detail);
+}
+
+/* Configure: make each link known and up, in order, then add the address. */
+static void next_configure(struct eth_rtnl *e)
+{
+	char what[96];
+	int rc = 0;
+
+	for (enum link_id id = 0; id < LINK_COUNT; id++) {
+		struct link *l = &e->links[id];
+
+		if (!l->name)
+			continue;
+		if (!l->known) {
+			if (l->waiting)
+				return;
+			rc = request(e, REQ_GET, id);
+			snprintf(what, sizeof(what), "asking for %s %s", link_roles[id], l->name);
+			goto sent;
+		}
+		if (!(l->flags & IFF_UP)) {
+			rc = request(e, REQ_UP, id);
+			snprintf(what, sizeof(what), "setting %s %s up", link_roles[id], l->name);
+			goto sent;
+		}
+	}
+	if (!e->addr_done) {
+		rc = request(e, REQ_ADDADDR, LINK_PORT);
+		snprintf(what, sizeof(what), "adding the address to %s", e->links[LINK_PORT].name);
+		goto sent;
+	}
+	if (!e->configured) {
+		e->configured = true;
+		emit(e, ETH_EV_CONFIGURED, NULL);
+	}
+	return;
+sent:
+	if (rc < 0)
+		fail(e, what, rc);
+}
+
+/* Undo in reverse: the address, then each link failsafed created or brought up. */
+static void next_undo(struct eth_rtnl *e)
+{
+	int rc;
+
+	if (e->addr_added) {
+		e->addr_added = false;
+		rc = request(e, REQ_DELADDR, LINK_PORT);
+		if (rc == 0)
+			return;
+		log_warn("netlink: removing the address from %s: %s", e->links[LINK_PORT].name, strerror(-rc));
+	}
+	for (int id = LINK_COUNT - 1; id >= 0; id--) {
+		struct link *l = &e->links[id];
+
+		if (l->we_created) {
+			l->we_created = l->we_up = false;
+			if (request(e, REQ_DELLINK, (enum link_id)id) == 0)
+				return;
+		}
+		if (l->we_up) {
+			l->we_up = false;
+			if (request(e, REQ_DOWN, (enum link_id)id) == 0)
+				return;
+		}
+	}
+	e->undoing = false;
+	e->pending = REQ_NONE;
+	emit(e, ETH_EV_RESTORED, NULL);
+}
+
+static void next(struct eth_rtnl *e)
+{
+	if (e->pending != REQ_NONE)
+		return;
+	if (e->undoing)
+		next_undo(e);
+	else if (!e->failed)
+		next_configure(e);
+}
+
+static void on_ack(struct eth_rtnl *e, int error)
+{
+	struct link *l = &e->links[e->pending_link];
+	enum req_kind kind = e->pending;
+	char what[96];
+
+	e->pending = REQ_NONE;
+	switch (kind) {
+	case REQ_DELADDR:
+	case REQ_DOWN:
+	case REQ_DELLINK:
+		if (error)
+			log_warn("netlink: undoing on %s %s: %s", link_roles[e->pending_link], l->name, strerror(-error));
+		break;
+	case REQ_GET:
+		if (e->undoing)
+			break;
+		if (error == -ENODEV && e->pending_link == LINK_PORT && e->cfg.vlan_id && !l->create_tried) {
+			l->create_tried = true;
+			if (request(e, REQ_NEWVLAN, LINK_PORT) < 0)
+				fail(e, "creating the VLAN link", -errno);
+		} else if (error == -ENODEV) {
+			l->waiting = true;
+			snprintf(what, sizeof(what), "%s %s does not exist yet", link_roles[e->pending_link], l->name);
+			emit(e, ETH_EV_WAITING, what);
+		} else if (error) {
+			snprintf(what, sizeof(what), "asking for %s %s", link_roles[e->pending_link], l->name);
+			fail(e, what, error);
+		}
+		break;
+	case REQ_NEWVLAN:
+		if (error) {
+			snprintf(what, sizeof(what), "creating VLAN %u %s", e->cfg.vlan_id, l->name);
+			fail(e, what, error);
+		} else {
+			l->we_created = true;
+		}
+		break;
+	case REQ_UP:
+		if (error) {
+			snprintf(what, sizeof(what), "setting %s %s up", link_roles[e->pending_link], l->name);
+			fail(e, what, error);
+		} else {
+			l->flags |= IFF_UP;
+			l->we_up = !l->we_created;
+		}
+		break;
+	case REQ_ADDADDR:
+		if (error && error != -EEXIST) {
+			snprintf(what, sizeof(what), "adding the address to %s", l->name);
+			fail(e, what, error);
+		} else {
+			e->addr_done = true;
+			e->addr_added = !error; /* an address that was already there is not ours to remove */
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_link(struct eth_rtnl *e, const struct rtnl_msg_link *m, bool reply)
+{
+	for (enum link_id id = 0; id < LINK_COUNT; id++) {
+		struct link *l = &e->links[id];
+		bool was_carrier = l->flags & IFF_LOWER_UP;
+
+		if (!l->name || strcmp(l->name, m->ifname))
+			continue;
+		if (m->deleted) {
+			if (l->known)
+				log_warn("netlink: %s %s disappeared", link_roles[id], l->name);
+			l->known = l->waiting = false;
+			if (id == LINK_PORT)
+				e->addr_done = e->configured = false;
+			continue;
+		}
+		if (!reply && !l->known && !l->waiting)
+			continue; /* a notification before our own question: the reply will tell */
+		l->known = true;
+		l->waiting = false;
+		l->ifindex = m->ifindex;
+		l->flags = m->flags;
+		l->has_mac = m->has_mac;
+		memcpy(l->mac, m->mac, sizeof(l->mac));
+		if (id == LINK_PORT && e->configured && !e->undoing &&
+		    was_carrier != (bool)(m->flags & IFF_LOWER_UP))
+			emit(e, m->flags & IFF_LOWER_UP ? ETH_EV_CARRIER_UP : ETH_EV_CARRIER_DOWN, NULL);
+	}
+}
+
+static int on_msg(const struct rtnl_msg_event *ev, void *arg)
+{
+	struct eth_rtnl *e = arg;
+
+	switch (ev->kind) {
+	case RTNL_MSG_ACK:
+		if (e->pending != REQ_NONE && ev->seq == e->pending_seq && ev->origin == RTNL_MSG_ORIGIN_SELF)
+			on_ack(e, ev->ack.error);
+		else
+			log_debug("netlink: stray ack seq %u (waiting for %u)", ev->seq, e->pending_seq);
+		break;
+	case RTNL_MSG_LINK:
+		on_link(e, &ev->link, ev->origin == RTNL_MSG_ORIGIN_SELF && ev->seq == e->pending_seq &&
+				      e->pending == REQ_GET);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void er_ready(void *drv)
+{
+	struct eth_rtnl *e = drv;
+
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(e->nl, e->rx, sizeof(e->rx));
+		int rc;
+
+		if (n < 0) {
+			if (errno == ENOBUFS) { /* notifications overflowed: a GET re-reads the truth */
+				log_warn("netlink: receive buffer overflowed; re-reading links");
+				for (enum link_id id = 0; id < LINK_COUNT; id++)
+					e->links[id].waiting = false;
+				continue;
+			}
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("netlink: receive: %s", strerror(errno));
+			break;
+		}
+		rc = rtnl_msg_parse(e->rx, (size_t)n, e->portid, on_msg, e);
+		if (rc < 0)
+			log_warn("netlink: malformed message dropped (%s)", strerror(-rc));
+	}
+	next(e);
+}
+
+static int er_start(void *drv, const struct eth_config *cfg, eth_event_cb cb, void *ctx)
+{
+	struct eth_rtnl *e = drv;
+
+	if (!e->host_netns_ok && in_host_netns())
+		return -EPERM;
+	e->cfg = *cfg;
+	e->cb = cb;
+	e->ctx = ctx;
+	e->links[LINK_CONDUIT].name = cfg->conduit;
+	e->links[LINK_PARENT].name = cfg->vlan_id ? cfg->vlan_parent : NULL;
+	e->links[LINK_PORT].name = cfg->ifname;
+	e->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!e->nl)
+		return -errno;
+	/* Link notifications: a port that appears late is configured the moment it does. */
+	if (mnl_socket_bind(e->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		int rc = -errno;
+
+		mnl_socket_close(e->nl);
+		e->nl = NULL;
+		return rc;
+	}
+	e->portid = mnl_socket_get_portid(e->nl);
+	e->seq = (uint32_t)rand();
+	next(e);
+	return 0;
+}
+
+static int er_fd(void *drv)
+{
+	struct eth_rtnl *e = drv;
+
+	return e->nl ? mnl_socket_get_fd(e->nl) : -1;
+}
+
+static int er_restore(void *drv)
+{
+	struct eth_rtnl *e = drv;
+
+	if (!e->nl)
+		return -ENOTCONN;
+	e->undoing = true;
+	next(e);
+	return 0;
+}
+
+static void er_close(void *drv)
+{
+	struct eth_rtnl *e = drv;
+
+	if (e->nl)
+		mnl_socket_close(e->nl);
+	free(e);
+}
+
+const struct eth_ops eth_rtnl_ops = {
+	.start = er_start,
+	.fd = er_fd,
+	.ready = er_ready,
+	.restore = er_restore,
+	.close = er_close,
+};

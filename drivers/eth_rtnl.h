@@ -1,0 +1,19 @@
+/* drivers/eth_rtnl.h — the failsafe port over rtnetlink (libmnl): links up, address, VLAN, late ports, undo */
+#ifndef DRIVERS_ETH_RTNL_H
+#define DRIVERS_ETH_RTNL_H
+
+#include <stdbool.h>
+
+#include "eth.h"
+
+struct eth_rtnl;
+
+/*
+ * host_netns_ok false: refuse (-EPERM at start) when running in the same
+ * network namespace as PID 1 — the simulated board never touches the
+ * host's own network, only namespaces a test or demo made.
+ */
+int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok);
+extern const struct eth_ops eth_rtnl_ops;
+
+#endif /* DRIVERS_ETH_RTNL_H */

@@ -1,0 +1,167 @@
+"""tests/test_network.py — the failsafe network in network namespaces: rtnetlink address setup and undo,
+beacons captured by tcpdump on the PC side, failsafectl listen, a port that appears late."""
+import json
+import os
+import subprocess
+import tempfile
+import time
+
+from fsd import Daemon, FAILSAFECTL, PROMPT_DEBUG, run_tests
+from netns import Capture, Lan, ipv4_addrs
+
+WINDOW_TEXT = b"Please press button now to enter failsafe"
+FAILSAFE_TEXT = b"Entering Failsafe!"
+
+
+def wait(pred, timeout_s=5.0, what="condition"):
+    end = time.monotonic() + timeout_s
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.02)
+
+
+def configured(lan):
+    link = lan.link()
+    return link if link and ("192.168.1.1", 24, "192.168.1.255") in ipv4_addrs(link) and "UP" in link["flags"] else None
+
+
+def test_address_set_and_removed():
+    lan = Lan()
+    d = None
+    try:
+        assert "UP" not in lan.link()["flags"]
+        d = Daemon(prefix=lan.in_board(), window_ms=2000)
+        link = wait(lambda: configured(lan), 3, "192.168.1.1/24 brd 192.168.1.255 on eth0")
+        assert link["operstate"] in ("UP", "UNKNOWN", "LOWERLAYERDOWN"), link
+        assert d.wait_exit(6) == 0
+        link = lan.link()
+        assert ipv4_addrs(link) == [], link
+        assert "UP" not in link["flags"], "failsafed brought it up, so it set it back down: %s" % link["flags"]
+        assert "restored as found" in d.stderr()
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+def test_link_already_up_and_address_present_are_left_alone():
+    lan = Lan()
+    d = None
+    try:
+        subprocess.run(["ip", "-n", lan.board, "link", "set", "eth0", "up"], check=True)
+        subprocess.run(["ip", "-n", lan.board, "addr", "add", "192.168.1.1/24", "brd", "192.168.1.255",
+                        "dev", "eth0"], check=True)
+        d = Daemon(prefix=lan.in_board(), window_ms=800)
+        assert d.wait_exit(6) == 0
+        link = lan.link()
+        assert ("192.168.1.1", 24, "192.168.1.255") in ipv4_addrs(link), "not failsafed's address to remove"
+        assert "UP" in link["flags"], "it was up before failsafed: stays up"
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+def test_beacons_on_the_wire():
+    lan = Lan()
+    d = None
+    pcap = tempfile.mktemp(suffix=".pcap", prefix="fsd-beacons.")
+    try:
+        cap = Capture(lan, pcap)
+        d = Daemon(prefix=lan.in_board(), window_ms=10000)
+        d.expect(PROMPT_DEBUG)
+        time.sleep(2.6)
+        d.ctl("click", "reset")
+        d.expect("- failsafe -")
+        time.sleep(0.6)
+        pkts = cap.stop()
+        window = [p for p in pkts if p[4][2:2 + len(WINDOW_TEXT)] == WINDOW_TEXT]
+        entry = [p for p in pkts if p[4][2:2 + len(FAILSAFE_TEXT)] == FAILSAFE_TEXT]
+        for t, src, dst, dport, payload in pkts:
+            assert (src, dst, dport) == ("192.168.1.1", "192.168.1.255", 4919), (src, dst, dport)
+            assert len(payload) == 1001, len(payload)
+            assert payload[:2] == b"\xde\xad"
+        for p in window:
+            text_end = 2 + len(WINDOW_TEXT)
+            assert p[4][text_end] == 0, "text is NUL-terminated"
+            fields = p[4][text_end + 1:].split(b"\0")[0].decode()
+            assert "board=sim" in fields and "state=window" in fields and "remaining_ms=" in fields, fields
+        assert 3 <= len(window) <= 4, [round(p[0] - window[0][0], 3) for p in window]
+        gaps = [b[0] - a[0] for a, b in zip(window, window[1:])]
+        assert all(0.9 < g < 1.2 for g in gaps), gaps
+        assert len(entry) == 3, len(entry)
+        gaps = [b[0] - a[0] for a, b in zip(entry, entry[1:])]
+        assert all(0.08 < g < 0.2 for g in gaps), gaps
+        fields = entry[0][4][2 + len(FAILSAFE_TEXT) + 1:].split(b"\0")[0].decode()
+        assert "state=failsafe" in fields and "via=button:reset" in fields, fields
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+        if os.path.exists(pcap):
+            os.unlink(pcap)
+
+
+def test_listen_once_json():
+    lan = Lan()
+    d = None
+    try:
+        listener = subprocess.Popen(lan.in_pc() + [FAILSAFECTL, "listen", "--once", "--json", "--timeout", "15"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.3)
+        d = Daemon(prefix=lan.in_board(), window_ms=10000)
+        d.expect(PROMPT_DEBUG)
+        time.sleep(1.5)
+        d.write("f\n")
+        out, err = listener.communicate(timeout=15)
+        assert listener.returncode == 0, (listener.returncode, err)
+        rows = [json.loads(l) for l in out.splitlines() if l.strip()]
+        assert any(r.get("state") == "window" and r.get("board") == "sim" and r.get("from") == "192.168.1.1"
+                   for r in rows), rows
+        assert rows[-1]["text"] == "Entering Failsafe!" and rows[-1].get("via") == "console", rows[-1]
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+def test_port_appears_late():
+    lan = Lan(with_port=False)
+    d = None
+    pcap = tempfile.mktemp(suffix=".pcap", prefix="fsd-late.")
+    try:
+        d = Daemon(prefix=lan.in_board(), window_ms=6000)
+        d.expect(PROMPT_DEBUG)
+        wait(lambda: "does not exist yet" in d.stderr(), 3, "the waiting message")
+        time.sleep(1.5)
+        lan.add_port()
+        cap = Capture(lan, pcap)
+        wait(lambda: configured(lan), 3, "late eth0 configured")
+        time.sleep(1.5)
+        pkts = cap.stop()
+        assert any(p[4][2:2 + len(WINDOW_TEXT)] == WINDOW_TEXT for p in pkts), pkts
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+        if os.path.exists(pcap):
+            os.unlink(pcap)
+
+
+def test_sim_refuses_host_namespace():
+    """Without a namespace the simulated board leaves the host's network alone."""
+    d = Daemon(window_ms=300)
+    try:
+        assert d.wait_exit(5) == 0
+        assert "not touching this host's own network" in d.stderr(), d.stderr()
+    finally:
+        d.stop()
+
+
+run_tests([test_address_set_and_removed, test_link_already_up_and_address_present_are_left_alone,
+           test_beacons_on_the_wire, test_listen_once_json, test_port_appears_late,
+           test_sim_refuses_host_namespace])
