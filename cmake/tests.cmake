@@ -32,6 +32,7 @@ fs_unit(options)
 fs_unit(beacon)
 fs_unit(telnet_proto)
 fs_unit(rtnl_msg)
+fs_unit(listen_view tools/failsafectl/listen_view.c)
 fs_unit(boards ${BOARD_FILES} ${CMAKE_BINARY_DIR}/all_boards.c)
 
 # One daemon per board, as a per-board build would make it: every table links, and the

@@ -35,6 +35,33 @@ echo "console=ttyS0,115200 quiet" >"$DIR/cmdline"
 CTL="build/failsafectl sim --dir $DIR/sim"
 DAEMON=(build/failsafed --cmdline "$DIR/cmdline" --state-dir "$DIR" --sim-dir "$DIR/sim")
 
+# The board boots in its own network namespace; a "PC" namespace sits on its LAN port.
+# Every address and packet stays inside the two namespaces made here (never the host's network).
+NS_BOARD=fsd-demo-board-$$
+NS_PC=fsd-demo-pc-$$
+netns_cleanup() {
+	for ns in "$NS_BOARD" "$NS_PC"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+trap 'netns_cleanup; cleanup' EXIT
+NET=1
+if [ "$(id -u)" -ne 0 ] || ! ip netns add "$NS_BOARD" 2>/dev/null; then
+	NET=0
+	echo "demo: not root or no network namespaces: showing the board without its network" >&2
+else
+	ip netns add "$NS_PC"
+	ip -n "$NS_PC" link add fsdemo-b type veth peer name fsdemo-p
+	ip -n "$NS_PC" link set fsdemo-b netns "$NS_BOARD"
+	ip -n "$NS_BOARD" link set fsdemo-b name eth0
+	ip -n "$NS_PC" link set fsdemo-p name pc0
+	ip -n "$NS_PC" addr add 192.168.1.2/24 dev pc0
+	ip -n "$NS_PC" link set pc0 up
+fi
+IN_BOARD=(); IN_PC=()
+if [ $NET = 1 ]; then IN_BOARD=(ip netns exec "$NS_BOARD"); IN_PC=(ip netns exec "$NS_PC"); fi
+
 if [ "$MODE" = interactive ]; then
 	clear
 	cat <<MSG
@@ -46,10 +73,18 @@ failsafed demo on the simulated board (window ${WINDOW_MS} ms). The LEDs are dra
 In failsafe a shell runs here; Ctrl-C stops the demo.
 
 MSG
+	if [ $NET = 1 ]; then
+		cat <<MSG
+The board's LAN port is in namespace $NS_BOARD; a PC (192.168.1.2) is in $NS_PC. From a second terminal:
+        ip netns exec $NS_PC build/failsafectl listen       # the board counting down
+        ip netns exec $NS_PC build/failsafectl telnet       # a shell once it is in failsafe
+
+MSG
+	fi
 	build/failsafectl sim --dir "$DIR/sim" watch &
 	PIDS+=($!)
 	set +e
-	"${DAEMON[@]}" --window-ms "$WINDOW_MS" --shell "/bin/sh -i"
+	"${IN_BOARD[@]}" "${DAEMON[@]}" --window-ms "$WINDOW_MS" --shell "/bin/sh -i"
 	rc=$?
 	set -e
 	printf '\nfailsafed exited with %d\n' "$rc"
@@ -59,22 +94,38 @@ MSG
 	exit 0
 fi
 
-# Scripted: the console is a pipe; the button is clicked at ~1 s; a command runs in the failsafe shell.
-echo "== failsafed demo (scripted): simulated board, window 4000 ms, reset clicked at ~1 s"
+
+echo "== failsafed demo (scripted): sim board$([ $NET = 1 ] && echo " in namespace $NS_BOARD, PC in $NS_PC (192.168.1.2)")"
 t0=$(date +%s%N)
-exec 3>&1   # the transcript; the block's stdout is the console's input
+exec 3>&1   # the transcript; the block's stdout below is the console's input
+if [ $NET = 1 ]; then
+	"${IN_PC[@]}" build/failsafectl listen --timeout 20 2>&1 | sed -u 's/^/   [pc: failsafectl listen] /' &
+	PIDS+=($!)
+fi
 {
-	sleep 1
+	sleep 1.5
 	$CTL leds | sed 's/^/   [ctl] LED /' >&3
 	echo "   [ctl] failsafectl sim click reset" >&3
 	$CTL click reset
 	sleep 0.5
 	$CTL leds | sed 's/^/   [ctl] LED /' >&3
-	echo 'echo "hello from the failsafe shell: $(id -un)@$(uname -n)"'
-	sleep 0.5
-} | "${DAEMON[@]}" --window-ms 4000 --shell "/bin/sh" 2>&1 &
+	echo 'echo "console shell: $(id -un) on $(tty 2>/dev/null || echo a pipe)"'
+	sleep 4
+} | "${IN_BOARD[@]}" "${DAEMON[@]}" --window-ms 4000 --shell "/bin/sh" 2>&1 | sed -u 's/^/   [board console] /' &
 PIDS+=($!)
-sleep 2.5
+if [ $NET = 1 ]; then
+	sleep 3
+	echo "   [pc] telnet 192.168.1.1 (a real telnet client, driven by expect)"
+	"${IN_PC[@]}" expect -c '
+		set timeout 10
+		log_user 1
+		spawn telnet 192.168.1.1
+		expect -re {[#$] ?$}
+		send "echo hello from \$(uname -n); ls /tmp | head -3; exit\r"
+		expect eof
+	' 2>&1 | tr -d '\r' | sed -u 's/^/   [pc: telnet] /'
+fi
+sleep 3
 pkill -TERM -f -- "--sim-dir $DIR/sim" || true
 wait 2>/dev/null || true
 PIDS=()

@@ -18,6 +18,8 @@
 #include "listen_view.h"
 
 #define TICK_MS		100	/* live table refresh */
+#define DRAIN_BATCH	64	/* datagrams read per wakeup */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define DEFAULT_COLS	80
 #define DEFAULT_ROWS	24
 
@@ -293,12 +295,12 @@ static void on_datagram(struct listener *l, const uint8_t *buf, size_t n, const 
 		fflush(stdout);
 }
 
-/* Read every queued datagram. Returns 0, or -1 on a socket error. */
+/* Read the queued datagrams (a bounded batch: a flood must not stop the redraw). 0, or -1 on a socket error. */
 static int drain(struct listener *l)
 {
 	uint8_t buf[BEACON_LEN_BYTES + 1];
 
-	while (!l->done) {
+	for (int batch = 0; batch < DRAIN_BATCH && !l->done; batch++) {
 		struct sockaddr_in sin;
 		socklen_t slen = sizeof(sin);
 		char from[LV_ADDR_MAX];
@@ -399,8 +401,8 @@ static int loop(struct listener *l, const sigset_t *waitmask)
 int listen_run(const struct listen_opts *o, char *addr, size_t addr_size)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
-	struct sigaction sa = { .sa_handler = on_signal }, old[4];
-	sigset_t block, waitmask;
+	struct sigaction sa = { .sa_handler = on_signal }, old[ARRAY_SIZE(sigs)];
+	sigset_t block, oldmask, waitmask;
 	struct listener *l;
 	int ret;
 
@@ -422,15 +424,14 @@ int listen_run(const struct listen_opts *o, char *addr, size_t addr_size)
 	got_winch = 0;
 	sigemptyset(&block);
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
 		sigaddset(&block, sigs[i]);
 		sigaction(sigs[i], &sa, &old[i]);	/* no SA_RESTART: ppoll returns EINTR */
 	}
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGHUP);
-	sigdelset(&waitmask, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &block, &oldmask);
+	waitmask = oldmask;
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigdelset(&waitmask, sigs[i]);
 
 	if (l->tty) {
 		tty_size(l);
@@ -447,8 +448,8 @@ int listen_run(const struct listen_opts *o, char *addr, size_t addr_size)
 	}
 	fflush(stdout);
 
-	sigprocmask(SIG_UNBLOCK, &block, NULL);
-	for (size_t i = 0; i < 4; i++)
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &old[i], NULL);
 	close(l->fd);
 	if (l->done && addr && addr_size)
