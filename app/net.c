@@ -9,6 +9,7 @@
 #include "log.h"
 #include "loop.h"
 #include "net.h"
+#include "telnet_server.h"
 
 #define RESTORE_WAIT_MS 2000u   /* the boot goes on even if the kernel never answers */
 
@@ -20,6 +21,7 @@ static struct {
 	struct eth_config cfg;
 	struct loop_fd fd;
 	struct beacon_tx beacon;
+	struct telnet_server telnet;
 	struct loop_timer restore_wait;
 	void (*restored)(void);
 	bool started;
@@ -125,10 +127,32 @@ void net_window(uint64_t deadline_ms)
 
 void net_failsafe(const char *via, const char *banner)
 {
-	(void)banner;
+	struct telnet_server_config tc;
+	char addr[INET_ADDRSTRLEN];
+	int rc;
+
 	if (!n.started)
 		return;
 	beacon_tx_failsafe(&n.beacon, via);
+	/* Bound to the failsafe address only (IP_FREEBIND: the port may still be coming up). */
+	tc = (struct telnet_server_config){
+		.bind_addr = n.cfg.addr,
+		.port = n.opt.telnet_port,
+		.subnet = n.cfg.addr,
+		.prefix_len = n.cfg.prefix_len,
+		.max_sessions = n.opt.telnet_max_sessions,
+		.idle_timeout_ms = n.opt.telnet_idle_ms,
+		.shell_argv = n.opt.shell_argv,
+		.banner = banner,
+	};
+	inet_ntop(AF_INET, &n.cfg.addr, addr, sizeof(addr));
+	rc = telnet_server_start(&n.telnet, &tc);
+	if (rc < 0)
+		log_warn("telnet: cannot serve %s:%u: %s; the console shell still works", addr, n.opt.telnet_port,
+			 strerror(-rc));
+	else
+		log_info("telnet: serving %s:%u to %s/%u, no password", addr, n.opt.telnet_port, addr,
+			 n.cfg.prefix_len);
 }
 
 static void on_restore_wait(struct loop_timer *t)
@@ -156,6 +180,7 @@ void net_stop(void)
 	if (!n.started)
 		return;
 	beacon_tx_stop(&n.beacon);
+	telnet_server_stop(&n.telnet);
 	loop_timer_cancel(&n.restore_wait);
 	loop_fd_del(&n.fd);
 	n.started = false;

@@ -1,0 +1,180 @@
+"""tests/test_telnet.py — the failsafe telnet server across network namespaces: a real telnet client driven by
+expect, NAWS and resizes, refusal outside the subnet, 200 connect/disconnect cycles without leaks."""
+import os
+import subprocess
+import time
+
+from fsd import Daemon, run_tests
+from netns import Lan, sh
+
+BANNER = "================= FAILSAFE MODE active ================"
+
+
+def failsafe_board(lan, *args):
+    d = Daemon(*args, prefix=lan.in_board(), cmdline="failsafe=1", shell="/bin/sh")
+    d.expect("- failsafe -")
+    deadline = time.monotonic() + 5
+    while "telnet: serving" not in d.stderr():
+        assert time.monotonic() < deadline, d.stderr()
+        time.sleep(0.02)
+    return d
+
+
+def expect_in_pc(lan, script, timeout_s=30):
+    r = subprocess.run(lan.in_pc() + ["expect", "-c", script], capture_output=True, text=True, timeout=timeout_s)
+    return r.returncode, r.stdout.replace("\r", "")
+
+
+SESSION = r'''
+set timeout 10
+log_user 1
+spawn -noecho telnet 192.168.1.1
+stty rows 40 columns 100 < $spawn_out(slave,name)
+expect {
+    "FAILSAFE MODE active" {}
+    timeout { puts "NO-BANNER"; exit 2 }
+}
+expect -re {[#$] ?$}
+send "echo answer-\$((6*7))\r"
+expect {
+    "answer-42" {}
+    timeout { puts "NO-ANSWER"; exit 3 }
+}
+expect -re {[#$] ?$}
+send "stty size\r"
+expect {
+    "40 100" {}
+    timeout { puts "NO-NAWS"; exit 4 }
+}
+expect -re {[#$] ?$}
+stty rows 50 columns 120 < $spawn_out(slave,name)
+exec kill -WINCH [exp_pid]
+sleep 0.3
+send "stty size\r"
+expect {
+    "50 120" {}
+    timeout { puts "NO-RESIZE"; exit 5 }
+}
+expect -re {[#$] ?$}
+send "exit\r"
+expect {
+    eof {}
+    timeout { puts "NO-EOF"; exit 6 }
+}
+puts "SESSION-OK"
+'''
+
+
+def test_session_with_real_telnet():
+    lan = Lan()
+    d = None
+    try:
+        d = failsafe_board(lan)
+        rc, out = expect_in_pc(lan, SESSION)
+        assert rc == 0 and "SESSION-OK" in out, out
+        assert BANNER in out and "on board sim (Simulated board)" in out, out
+        assert "firstboot" in out and "mount_root" in out, out
+        assert "the kernel command line" in out, out
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+def test_refused_outside_subnet():
+    lan = Lan()
+    d = None
+    try:
+        # A second PC address outside 192.168.1.0/24, and a route back to it in the test's board namespace.
+        sh("ip", "-n", lan.pc, "addr", "add", "192.168.7.2/24", "dev", "pc0")
+        d = failsafe_board(lan)
+        deadline = time.monotonic() + 5
+        while "eth0 up at" not in d.stderr():
+            assert time.monotonic() < deadline, d.stderr()
+            time.sleep(0.02)
+        sh("ip", "-n", lan.board, "route", "add", "192.168.7.0/24", "dev", "eth0")
+        code = ("import socket; s=socket.create_connection(('192.168.1.1',23),5,('192.168.7.2',0)); "
+                "s.settimeout(5); print(s.recv(4096).decode(errors='replace')); print('EOF' if s.recv(1)==b'' else 'MORE')")
+        r = subprocess.run(lan.in_pc() + ["python3", "-c", code], capture_output=True, text=True, timeout=20)
+        assert "telnet only from the failsafe subnet" in r.stdout and "EOF" in r.stdout, (r.stdout, r.stderr)
+        assert BANNER not in r.stdout
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+def fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def children(pid):
+    r = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True)
+    return len(r.stdout.split())
+
+
+CYCLES = r'''
+import socket, sys, time
+i = busy = 0
+while i < 200:
+    s = socket.create_connection(("192.168.1.1", 23), 5)
+    s.settimeout(5)
+    got = b""
+    while b"FAILSAFE MODE active" not in got:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    if b"too many sessions" in got:   # slots free once the hung-up shells are reaped
+        busy += 1
+        time.sleep(0.02)
+        continue
+    if b"FAILSAFE MODE active" not in got:
+        sys.exit("closed early at cycle %d: %r" % (i, got[-200:]))
+    i += 1
+print("CYCLES-OK busy=%d" % busy)
+'''
+
+
+def test_200_cycles_leave_nothing_behind():
+    lan = Lan()
+    d = None
+    try:
+        d = failsafe_board(lan)
+        pid = d.proc.pid
+        time.sleep(0.3)
+        fd0, ch0 = fds(pid), children(pid)
+        r = subprocess.run(lan.in_pc() + ["python3", "-c", CYCLES], capture_output=True, text=True, timeout=120)
+        assert "CYCLES-OK" in r.stdout, (r.stdout, r.stderr)
+        deadline = time.monotonic() + 10
+        while (fds(pid), children(pid)) != (fd0, ch0):
+            assert time.monotonic() < deadline, ("fds %d -> %d, children %d -> %d"
+                                                 % (fd0, fds(pid), ch0, children(pid)))
+            time.sleep(0.1)
+        assert d.running()
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+def test_no_telnet_on_normal_path():
+    lan = Lan()
+    d = None
+    try:
+        d = Daemon(prefix=lan.in_board(), window_ms=1500)
+        time.sleep(0.8)
+        code = ("import socket\ntry:\n socket.create_connection(('192.168.1.1',23),3)\n print('CONNECTED')\n"
+                "except OSError as e:\n print('REFUSED', e)")
+        r = subprocess.run(lan.in_pc() + ["python3", "-c", code], capture_output=True, text=True, timeout=20)
+        assert "REFUSED" in r.stdout, r.stdout
+        assert d.wait_exit(5) == 0
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+run_tests([test_session_with_real_telnet, test_refused_outside_subnet, test_200_cycles_leave_nothing_behind,
+           test_no_telnet_on_normal_path])
