@@ -26,7 +26,7 @@ static const char usage[] =
 	"Network (SPEC 4, 5, 7):\n"
 	"  --ifname IF          failsafe port instead of the board's\n"
 	"  --telnet-port N      telnet server port in failsafe (default 23)\n"
-	"  --telnet-max-sessions N  concurrent telnet sessions (default 8)\n"
+	"  --telnet-max-sessions N  concurrent telnet sessions (default 8, at most 32)\n"
 	"  --telnet-idle-ms MS  close idle telnet sessions (default 0: never)\n"
 	"  --beacon-port N      UDP port of the beacon (default 4919)\n"
 	"\n"
@@ -141,7 +141,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		} else if (!strcmp(a, "--telnet-max-sessions")) {
 			long v;
 
-			if (number(a, val, 1, 64, &v, err, err_size))
+			if (number(a, val, 1, 32, &v, err, err_size))
 				return -EINVAL;
 			o->telnet_max_sessions = (unsigned)v;
 		} else if (!strcmp(a, "--telnet-idle-ms")) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # tools/bench.sh — benchmark command: builds failsafed and prints the measurement tables (not a test)
+#   RUNS=N (default 100): boot-window runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-100}
@@ -8,3 +9,10 @@ tools/bootstrap.sh
 cmake -S . -B build -DBOARD=sim >build.log 2>&1 || { cat build.log; exit 1; }
 cmake --build build -j2 >>build.log 2>&1 || { tail -40 build.log; exit 1; }
 python3 tools/bench_window.py --binary build/failsafed --runs "$RUNS"
+echo
+if [ "$(id -u)" -eq 0 ]; then
+	# In two network namespaces made for the run, side by side with BusyBox telnetd.
+	python3 tools/bench_telnet.py --binary build/failsafed
+else
+	echo "bench: the telnet comparison needs root (network namespaces); skipped"
+fi
