@@ -53,3 +53,5 @@ foreach(t ${INTEG_TESTS})
   set_tests_properties(integ_${n} PROPERTIES TIMEOUT 300
     ENVIRONMENT "FAILSAFED=$<TARGET_FILE:failsafed_sim>;FAILSAFECTL=$<TARGET_FILE:failsafectl>;FAILSAFED_BIN_DIR=${CMAKE_BINARY_DIR}")
 endforeach()
+# QEMU arm64 board (tools/qemu/): a new machine installs packages and downloads the guest first (~1 min), then ~20 s.
+set_tests_properties(integ_qemu_board PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)

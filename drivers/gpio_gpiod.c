@@ -175,8 +175,10 @@ int gpiod_leds_open(struct gpiod_leds *g, unsigned role, const struct board_led 
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++) {
 		if (r == role || !g->line[r])
 			continue;
+		/* The board names the chip by name (gpiochip0) or label (9030000.pl061). */
 		if (gpiod_line_offset(g->line[r]) == (unsigned)led->line &&
-		    !strcmp(gpiod_chip_name(g->chip[r]), led->chip)) {
+		    (!strcmp(gpiod_chip_name(g->chip[r]), led->chip) ||
+		     !strcmp(gpiod_chip_label(g->chip[r]), led->chip))) {
 			g->line[role] = g->line[r];
 			return 0;
 		}

@@ -89,11 +89,15 @@ int hal_led_set(struct hal_led *l, unsigned role, bool on)
 
 int hal_led_blink(struct hal_led *l, unsigned role, uint32_t on_ms, uint32_t off_ms)
 {
+	int rc;
+
 	if (!hal_led_present(l, role))
 		return -ENODEV;
 	if (!l->ops->blink)
 		return -EOPNOTSUPP;
-	return check(l, role, l->ops->blink(l->drv, role, on_ms, off_ms), "blink");
+	rc = l->ops->blink(l->drv, role, on_ms, off_ms);
+	/* A GPIO LED has no kernel blinking: the loop blinks it, nothing failed. */
+	return rc == -EOPNOTSUPP ? rc : check(l, role, rc, "blink");
 }
 
 void hal_led_pattern(struct hal_led *l, unsigned role, uint32_t on_ms, uint32_t off_ms)
