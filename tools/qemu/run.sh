@@ -43,6 +43,8 @@ args=(-M virt -cpu cortex-a57 -m 512M -smp 1 -accel tcg -no-reboot
 	-append "console=ttyAMA0 rdinit=/init quiet panic=-1 ${append}")
 if [ "$net" = 1 ]; then
 	args[${#args[@]}-1]+=" fsd.net=1"
+	# QEMU's own user-mode LAN (slirp) with restrict=on: the guest's frames never reach a host
+	# interface, so no ip netns is needed; this LAN exists only inside this QEMU process.
 	args+=(-netdev user,id=n0,net=192.168.1.0/24,host=192.168.1.2,restrict=on
 		-device virtio-net-pci,netdev=n0,romfile=)
 	[ -n "$dir" ] && args+=(-object filter-dump,id=f0,netdev=n0,file="$dir/net.pcap")
