@@ -109,7 +109,7 @@ fi
 	$CTL click reset
 	sleep 0.5
 	$CTL leds | sed 's/^/   [ctl] LED /' >&3
-	echo 'echo "console shell: $(id -un) on $(tty 2>/dev/null || echo a pipe)"'
+	echo 'echo "console shell: $(id -un), stdin $(tty -s && tty || echo is a pipe)"'
 	sleep 4
 } | "${IN_BOARD[@]}" "${DAEMON[@]}" --window-ms 4000 --shell "/bin/sh" 2>&1 | sed -u 's/^/   [board console] /' &
 PIDS+=($!)
@@ -126,7 +126,9 @@ if [ $NET = 1 ]; then
 	' 2>&1 | tr -d '\r' | sed -u 's/^/   [pc: telnet] /'
 fi
 sleep 3
+# Stop what this demo started: the daemon (its --sim-dir is this run's own) and the PC's listener.
 pkill -TERM -f -- "--sim-dir $DIR/sim" || true
+[ $NET = 1 ] && for p in $(ip netns pids "$NS_PC"); do kill "$p" 2>/dev/null || true; done
 wait 2>/dev/null || true
 PIDS=()
 echo "== LED transitions (ms since start, from $DIR/sim/leds.log)"
