@@ -150,9 +150,6 @@ void net_failsafe(const char *via, const char *banner)
 	if (rc < 0)
 		log_warn("telnet: cannot serve %s:%u: %s; the console shell still works", addr, n.opt.telnet_port,
 			 strerror(-rc));
-	else
-		log_info("telnet: serving %s:%u to %s/%u, no password", addr, n.opt.telnet_port, addr,
-			 n.cfg.prefix_len);
 }
 
 static void on_restore_wait(struct loop_timer *t)

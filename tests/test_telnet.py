@@ -14,7 +14,7 @@ def failsafe_board(lan, *args):
     d = Daemon(*args, prefix=lan.in_board(), cmdline="failsafe=1", shell="/bin/sh")
     d.expect("- failsafe -")
     deadline = time.monotonic() + 5
-    while "telnet: serving" not in d.stderr():
+    while "telnet: listening" not in d.stderr():
         assert time.monotonic() < deadline, d.stderr()
         time.sleep(0.02)
     return d

@@ -64,8 +64,9 @@ if [ $NET = 1 ]; then IN_BOARD=(ip netns exec "$NS_BOARD"); IN_PC=(ip netns exec
 
 if [ "$MODE" = interactive ]; then
 	clear
+	echo "   (row 1 is the LED panel)"
 	cat <<MSG
-failsafed demo on the simulated board (window ${WINDOW_MS} ms). The LEDs are drawn top right.
+failsafed demo on the simulated board (window ${WINDOW_MS} ms); its LEDs are drawn top right.
   - type f and Enter to enter failsafe, or 1..4 and Enter to pick a debug level
   - or press the simulated reset button from a second terminal:
         $CTL click reset

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -216,10 +217,15 @@ static int watch(const char *dir, bool plain)
 				if (plain) {
 					printf("%llu %s %s\n", ms, name, level ? "on" : "off");
 				} else {
-					/* Save cursor, draw at row 1 right, restore: the console below is untouched. */
-					printf("\0337\033[1;50H\033[K");
+					/* Save cursor, draw at the right end of row 1, restore: the console is untouched. */
+					struct winsize ws = { .ws_col = 80 };
+					int col;
+
+					ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+					col = ws.ws_col > 16 * n_leds ? ws.ws_col - 16 * n_leds + 1 : 1;
+					printf("\0337\033[1;%dH\033[K", col);
 					for (int k = 0; k < n_leds; k++)
-						printf(" %s %s ", names[k], levels[k] ? "\033[1;32m(*)\033[0m" : "( )");
+						printf("%9.9s %s ", names[k], levels[k] ? "\033[1;32m(*)\033[0m" : "( )");
 					printf("\0338");
 				}
 				fflush(stdout);
