@@ -100,9 +100,9 @@ def ipv4_addrs(link):
 class Capture:
     """tcpdump on the PC side, written to a pcap file (immediate mode: nothing lost at stop)."""
 
-    def __init__(self, lan, path, bpf="udp port 4919", dev="pc0"):
+    def __init__(self, lan, path, bpf="udp port 4919", dev="pc0", ns=None):
         self.path = path
-        self.proc = subprocess.Popen(lan.in_pc() + ["tcpdump", "-i", dev, "--immediate-mode", "-U", "-n",
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns or lan.pc, "tcpdump", "-i", dev, "--immediate-mode", "-U", "-n",
                                                     "-w", path, bpf],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # tcpdump says "listening on" once the capture runs

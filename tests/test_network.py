@@ -7,7 +7,9 @@ import tempfile
 import time
 
 from fsd import Daemon, FAILSAFECTL, PROMPT_DEBUG, run_tests
-from netns import Capture, Lan, ipv4_addrs
+from netns import Capture, Lan, ipv4_addrs, sh
+
+BIN_DIR = os.environ.get("FAILSAFED_BIN_DIR", "build")
 
 WINDOW_TEXT = b"Please press button now to enter failsafe"
 FAILSAFE_TEXT = b"Entering Failsafe!"
@@ -152,6 +154,97 @@ def test_port_appears_late():
             os.unlink(pcap)
 
 
+def test_dsa_conduit_then_user_port():
+    """lan1 (a macvlan standing in for a DSA user port) on conduit eth0: both brought up, lan1 addressed."""
+    lan = Lan()
+    d = None
+    try:
+        sh("ip", "-n", lan.board, "link", "add", "lan1", "link", "eth0", "type", "macvlan", "mode", "bridge")
+        d = Daemon(prefix=lan.in_board(), binary=os.path.join(BIN_DIR, "failsafed_sim_dsa"), window_ms=2500)
+        wait(lambda: d.running() and "lan1 up at 192.168.1.1/24" in d.stderr(), 4, "lan1 configured")
+        conduit, port = lan.link(dev="eth0"), lan.link(dev="lan1")
+        assert "UP" in conduit["flags"] and ipv4_addrs(conduit) == [], conduit
+        assert "UP" in port["flags"] and ("192.168.1.1", 24, "192.168.1.255") in ipv4_addrs(port), port
+        # the PC reaches the board through the conduit
+        r = subprocess.run(lan.in_pc() + ["ping", "-c", "1", "-W", "2", "192.168.1.1"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert d.wait_exit(6) == 0
+        conduit, port = lan.link(dev="eth0"), lan.link(dev="lan1")
+        assert "UP" not in port["flags"] and ipv4_addrs(port) == [], port
+        assert "UP" not in conduit["flags"], conduit
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+def kernel_has_vlan(lan):
+    r = sh("ip", "-n", lan.pc, "link", "add", "link", "pc0", "name", "pc0.1", "type", "vlan", "id", "1", check=False)
+    return r.returncode == 0
+
+
+def test_vlan_created_and_removed():
+    """eth0.1: the VLAN link is created on eth0, both brought up; the normal path deletes it again.
+    On a kernel without 802.1Q the creation fails: named in the log, and the boot still goes on time."""
+    lan = Lan()
+    d = None
+    try:
+        has_vlan = kernel_has_vlan(lan)
+        if has_vlan:
+            sh("ip", "-n", lan.pc, "addr", "flush", "dev", "pc0")
+            sh("ip", "-n", lan.pc, "addr", "add", "192.168.1.2/24", "dev", "pc0.1")
+            sh("ip", "-n", lan.pc, "link", "set", "pc0.1", "up")
+        assert lan.link(dev="eth0.1") is None
+        d = Daemon(prefix=lan.in_board(), binary=os.path.join(BIN_DIR, "failsafed_sim_vlan"), window_ms=2500)
+        if not has_vlan:
+            print("  (this kernel has no 802.1Q support: checking the error path)")
+            wait(lambda: "creating VLAN 1 eth0.1" in d.stderr(), 4, "the VLAN error")
+            assert "EOPNOTSUPP" in d.stderr() or "not supported" in d.stderr(), d.stderr()
+            assert d.wait_exit(6) == 0
+            assert lan.link(dev="eth0.1") is None
+            return
+        wait(lambda: "eth0.1 up at 192.168.1.1/24" in d.stderr(), 4, "eth0.1 configured")
+        vlan = lan.link(dev="eth0.1")
+        assert "UP" in vlan["flags"] and ("192.168.1.1", 24, "192.168.1.255") in ipv4_addrs(vlan), vlan
+        assert "UP" in lan.link(dev="eth0")["flags"]
+        r = subprocess.run(lan.in_pc() + ["ping", "-c", "1", "-W", "2", "192.168.1.1"], capture_output=True, text=True)
+        assert r.returncode == 0, "tagged traffic reaches the board: " + r.stdout + r.stderr
+        assert d.wait_exit(6) == 0
+        assert lan.link(dev="eth0.1") is None, "the VLAN failsafed created is gone"
+        assert "UP" not in lan.link(dev="eth0")["flags"]
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+def test_carrier_up_restarts_the_beacon():
+    """The port is up but the cable is 'unplugged' (peer down): when carrier comes, a beacon follows at once."""
+    lan = Lan()
+    d = None
+    pcap = tempfile.mktemp(suffix=".pcap", prefix="fsd-carrier.")
+    try:
+        sh("ip", "-n", lan.pc, "link", "set", "pc0", "down")
+        d = Daemon(prefix=lan.in_board(), window_ms=8000)
+        wait(lambda: "(no carrier yet)" in d.stderr(), 3, "configured without carrier")
+        # Captured on the board's side, where even the beacons lost for want of carrier show.
+        cap = Capture(lan, pcap, dev="eth0", ns=lan.board)
+        time.sleep(1.1)  # mid-period
+        t_up = time.time()
+        sh("ip", "-n", lan.pc, "link", "set", "pc0", "up")
+        wait(lambda: "carrier up on eth0" in d.stderr(), 3, "carrier event")
+        time.sleep(1.2)
+        pkts = cap.stop()
+        after = [p[0] - t_up for p in pkts if p[0] > t_up and p[4][2:2 + len(WINDOW_TEXT)] == WINDOW_TEXT]
+        assert after and after[0] < 0.3, "first beacon after carrier up: %s s" % after[:3]
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+        if os.path.exists(pcap):
+            os.unlink(pcap)
+
+
 def test_sim_refuses_host_namespace():
     """Without a namespace the simulated board leaves the host's network alone."""
     d = Daemon(window_ms=300)
@@ -164,4 +257,5 @@ def test_sim_refuses_host_namespace():
 
 run_tests([test_address_set_and_removed, test_link_already_up_and_address_present_are_left_alone,
            test_beacons_on_the_wire, test_listen_once_json, test_port_appears_late,
+           test_dsa_conduit_then_user_port, test_vlan_created_and_removed, test_carrier_up_restarts_the_beacon,
            test_sim_refuses_host_namespace])

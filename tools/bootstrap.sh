@@ -7,7 +7,7 @@ PACKAGES=(
 	libev-dev libgpiod-dev libmnl-dev    # the daemon's libraries
 	libcmocka-dev python3                # unit and integration tests
 	clang libclang-rt-14-dev             # sanitizer builds, libFuzzer
-	iproute2 tcpdump telnet expect busybox-static procps   # network tests, telnet peers, benchmark (busybox-static has telnetd)
+	iproute2 iputils-ping tcpdump telnet expect busybox-static procps   # network tests, telnet peers, benchmark (busybox-static has telnetd)
 )
 
 missing=()

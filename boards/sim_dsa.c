@@ -1,0 +1,30 @@
+/* boards/sim_dsa.c — the simulated board with a DSA-shaped port: user port lan1 on conduit eth0 (network tests) */
+#include "board.h"
+
+static const struct board_button buttons[] = {
+	{ .name = "reset", .chip = "sim", .line = 0, .active_low = true,
+	  .debounce_ms = 20, .type = BOARD_BUTTON_KEY },
+};
+_Static_assert(ARRAY_SIZE(buttons) <= BOARD_MAX_BUTTONS, "sim_dsa: too many buttons");
+
+const struct board board_sim_dsa = {
+	.name = "sim-dsa",
+	.model = "Simulated board, DSA port",
+	.drivers = BOARD_DRIVERS_SIM,
+	.buttons = buttons,
+	.n_buttons = ARRAY_SIZE(buttons),
+	.leds = {
+		[LED_BOOT] = { .sysfs = "status" },
+	},
+	.consoles = {
+		{ .tty = "-", .baud = 115200 },
+	},
+	.net = {
+		.ifname = "lan1",
+		.conduit = "eth0",          /* brought up before lan1, as a DSA conduit must be */
+		.address = "192.168.1.1",
+		.prefix_len = 24,
+		.broadcast = "192.168.1.255",
+	},
+	.window_ms = 4000,
+};
