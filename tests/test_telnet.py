@@ -159,6 +159,23 @@ def test_200_cycles_leave_nothing_behind():
         lan.close()
 
 
+def test_idle_timeout():
+    lan = Lan()
+    d = None
+    try:
+        d = failsafe_board(lan, "--telnet-idle-ms", "700")
+        code = ("import socket,time; s=socket.create_connection(('192.168.1.1',23),5); s.settimeout(5); t=time.time(); b=b''\n"
+                "while True:\n c=s.recv(4096)\n if not c: break\n b+=c\n"
+                "print('IDLE' if b'idle timeout' in b else 'NO-IDLE', round(time.time()-t,2))")
+        r = subprocess.run(lan.in_pc() + ["python3", "-c", code], capture_output=True, text=True, timeout=20)
+        word, secs = r.stdout.split()
+        assert word == "IDLE" and 0.6 < float(secs) < 3, (r.stdout, r.stderr)
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
 def test_no_telnet_on_normal_path():
     lan = Lan()
     d = None
@@ -177,4 +194,4 @@ def test_no_telnet_on_normal_path():
 
 
 run_tests([test_session_with_real_telnet, test_refused_outside_subnet, test_200_cycles_leave_nothing_behind,
-           test_no_telnet_on_normal_path])
+           test_idle_timeout, test_no_telnet_on_normal_path])
