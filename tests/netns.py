@@ -20,17 +20,22 @@ def sh(*argv, check=True):
     return r
 
 
+def _remove(ns):
+    """End what still runs inside one of our own namespaces (each started by a test), then delete it."""
+    if ns not in _live:
+        return
+    for p in sh("ip", "netns", "pids", ns, check=False).stdout.split():
+        try:
+            os.kill(int(p), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
+    sh("ip", "netns", "del", ns, check=False)
+    _live.remove(ns)
+
+
 def _cleanup():
     for ns in list(_live):
-        # End only what runs inside our own namespaces (each started by a test).
-        pids = sh("ip", "netns", "pids", ns, check=False).stdout.split()
-        for p in pids:
-            try:
-                os.kill(int(p), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
-                pass
-        sh("ip", "netns", "del", ns, check=False)
-        _live.remove(ns)
+        _remove(ns)
 
 
 atexit.register(_cleanup)
@@ -81,15 +86,7 @@ class Lan:
 
     def close(self):
         for ns in (self.board, self.pc):
-            if ns in _live:
-                pids = sh("ip", "netns", "pids", ns, check=False).stdout.split()
-                for p in pids:
-                    try:
-                        os.kill(int(p), signal.SIGKILL)
-                    except (ProcessLookupError, ValueError):
-                        pass
-                sh("ip", "netns", "del", ns, check=False)
-                _live.remove(ns)
+            _remove(ns)
 
 
 def ipv4_addrs(link):
