@@ -29,4 +29,11 @@ struct listen_opts {
  */
 int listen_run(const struct listen_opts *o, char *addr, size_t addr_size);
 
+/*
+ * listen_opt - parse --port PORT / --timeout SECONDS at argv[*i] into @o (shared by
+ * listen and telnet). Returns 1 when consumed (*i advanced), 0 when argv[*i] is
+ * another option, -1 after printing an error naming the option.
+ */
+int listen_opt(struct listen_opts *o, int argc, char **argv, int *i);
+
 #endif /* TOOLS_FAILSAFECTL_H */

@@ -458,6 +458,37 @@ int listen_run(const struct listen_opts *o, char *addr, size_t addr_size)
 	return ret;
 }
 
+int listen_opt(struct listen_opts *o, int argc, char **argv, int *i)
+{
+	const char *val;
+	int r;
+
+	if ((r = lv_opt(argc, argv, i, "--port", &val))) {
+		if (r < 0) {
+			fprintf(stderr, "%s: --port needs a value\n", o->prog);
+			return -1;
+		}
+		if (!lv_parse_port(val, &o->port)) {
+			fprintf(stderr, "%s: --port expects a UDP port 1..65535, not '%s'\n", o->prog, val);
+			return -1;
+		}
+		return 1;
+	}
+	if ((r = lv_opt(argc, argv, i, "--timeout", &val))) {
+		if (r < 0) {
+			fprintf(stderr, "%s: --timeout needs a value\n", o->prog);
+			return -1;
+		}
+		if (!lv_parse_seconds(val, &o->timeout_ms)) {
+			fprintf(stderr, "%s: --timeout expects seconds (e.g. 30 or 0.5, at most 86400), not '%s'\n",
+				o->prog, val);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
 int listen_main(int argc, char **argv)
 {
 	struct listen_opts o = {
@@ -467,7 +498,7 @@ int listen_main(int argc, char **argv)
 	};
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val;
+		const char *a = argv[i];
 		int r;
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -479,24 +510,9 @@ int listen_main(int argc, char **argv)
 			o.json = true;
 		} else if (!strcmp(a, "--plain")) {
 			o.plain = true;
-		} else if ((r = lv_opt(argc, argv, &i, "--port", &val))) {
-			if (r < 0) {
-				fprintf(stderr, "%s: --port needs a value\n", o.prog);
+		} else if ((r = listen_opt(&o, argc, argv, &i))) {
+			if (r < 0)
 				return 2;
-			}
-			if (!lv_parse_port(val, &o.port)) {
-				fprintf(stderr, "%s: --port expects a UDP port 1..65535, not '%s'\n", o.prog, val);
-				return 2;
-			}
-		} else if ((r = lv_opt(argc, argv, &i, "--timeout", &val))) {
-			if (r < 0) {
-				fprintf(stderr, "%s: --timeout needs a value\n", o.prog);
-				return 2;
-			}
-			if (!lv_parse_seconds(val, &o.timeout_ms)) {
-				fprintf(stderr, "%s: --timeout expects seconds (e.g. 30 or 0.5, at most 86400), not '%s'\n", o.prog, val);
-				return 2;
-			}
 		} else {
 			fprintf(stderr, "%s: unknown option or argument '%s' (see --help)\n", o.prog, a);
 			return 2;

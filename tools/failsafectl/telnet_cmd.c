@@ -102,24 +102,9 @@ int telnet_main(int argc, char **argv)
 				fprintf(stderr, "%s: --port-telnet expects a TCP port 1..65535, not '%s'\n", o.prog, val);
 				return 2;
 			}
-		} else if ((r = lv_opt(argc, argv, &i, "--port", &val))) {
-			if (r < 0) {
-				fprintf(stderr, "%s: --port needs a value\n", o.prog);
+		} else if ((r = listen_opt(&o, argc, argv, &i))) {
+			if (r < 0)
 				return 2;
-			}
-			if (!lv_parse_port(val, &o.port)) {
-				fprintf(stderr, "%s: --port expects a UDP port 1..65535, not '%s'\n", o.prog, val);
-				return 2;
-			}
-		} else if ((r = lv_opt(argc, argv, &i, "--timeout", &val))) {
-			if (r < 0) {
-				fprintf(stderr, "%s: --timeout needs a value\n", o.prog);
-				return 2;
-			}
-			if (!lv_parse_seconds(val, &o.timeout_ms)) {
-				fprintf(stderr, "%s: --timeout expects seconds (e.g. 60 or 0.5, at most 86400), not '%s'\n", o.prog, val);
-				return 2;
-			}
 		} else if (a[0] == '-') {
 			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", o.prog, a);
 			return 2;
