@@ -1,5 +1,6 @@
 /* app/telnet_server.c — failsafe telnet server: accept, a pty and login shell per session, bounded non-blocking relay */
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -361,7 +362,7 @@ static int sess_start(struct telnet_server *s, unsigned slot, int fd, const char
 	char slave_path[64];
 	size_t neg_len;
 	pid_t pid;
-	int master, err;
+	int master, err, on = 1;
 
 	ss = calloc(1, sizeof(*ss));
 	if (!ss)
@@ -381,6 +382,8 @@ static int sess_start(struct telnet_server *s, unsigned slot, int fd, const char
 	if (pid == 0)
 		shell_exec(s->cfg.shell_argv, slave_path);
 
+	/* Echo and output come as separate small writes; Nagle would hold the second for a delayed ACK. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	ss->srv = s;
 	ss->slot = slot;
 	ss->sock_fd = fd;
@@ -492,7 +495,7 @@ static void on_listen(struct loop_fd *f, unsigned events)
 			return;
 		/* Out of fds or memory: the listener stays readable, so pause it rather than spin. */
 		log_warn("telnet: accept: %s; pausing %u ms", strerror(errno), ACCEPT_RETRY_MS);
-		loop_fd_set(f, f->fd, 0, on_listen);
+		loop_fd_del(f);
 		loop_timer_at(&s->retry, loop_now_ms() + ACCEPT_RETRY_MS, on_retry);
 		return;
 	}

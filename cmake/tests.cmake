@@ -33,7 +33,12 @@ fs_unit(beacon)
 fs_unit(telnet_proto)
 fs_unit(rtnl_msg)
 fs_unit(listen_view tools/failsafectl/listen_view.c)
+fs_unit(telnet_server_helpers)
 fs_unit(boards ${BOARD_FILES} ${CMAKE_BINARY_DIR}/all_boards.c)
+
+# The telnet server on its own, for poking at it by hand (loopback): see tests/telnet_harness.c.
+add_executable(telnet_harness tests/telnet_harness.c app/telnet_server.c app/loop.c)
+target_link_libraries(telnet_harness PRIVATE fs_core fs_ev)
 
 # One daemon per board, as a per-board build would make it: every table links, and the
 # real drivers can be tested with a real-router board on this host (no GPIO chip here).
