@@ -1,15 +1,14 @@
 /* app/console.c — console service: non-blocking output, line input with echo on raw ports, login shell */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "console.h"
 #include "log.h"
+#include "shell_exec.h"
 
 #define SHELL_QUICK_EXIT_MS 1000u
 #define SHELL_BACKOFF_MAX_MS 5000u
@@ -150,36 +149,6 @@ int console_open(struct console *c, const struct uart_ops *ops, void *drv,
 	return 0;
 }
 
-static void shell_exec(struct console *c)
-{
-	sigset_t none;
-	int fd;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	setsid();
-	if (c->port.path[0]) {
-		/* A session leader opening a tty without O_NOCTTY makes it its controlling terminal. */
-		fd = open(c->port.path, O_RDWR);
-		if (fd < 0)
-			_exit(127);
-		ioctl(fd, TIOCSCTTY, 0);
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	} else {
-		if (isatty(STDIN_FILENO))
-			ioctl(STDIN_FILENO, TIOCSCTTY, 0);
-		dup2(c->port.fd_out, STDERR_FILENO);
-	}
-	execvp(c->shell_argv[0], c->shell_argv);
-	fprintf(stderr, "failsafed: %s: %s\n", c->shell_argv[0], strerror(errno));
-	_exit(127);
-}
-
 static void shell_start(struct console *c);
 
 static void on_restart(struct loop_timer *t)
@@ -216,7 +185,7 @@ static void shell_start(struct console *c)
 		return;
 	}
 	if (pid == 0)
-		shell_exec(c);
+		shell_exec(c->shell_argv, c->port.path[0] ? c->port.path : NULL);
 	c->shell_started_ms = loop_now_ms();
 	loop_child_watch(&c->child, pid, on_shell_exit);
 	log_info("console %s: shell %s started (pid %d)", c->name, c->shell_argv[0], (int)pid);

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -17,6 +16,7 @@
 
 #include "log.h"
 #include "telnet_proto.h"
+#include "shell_exec.h"
 #include "telnet_server.h"
 
 #define REPLY_HEADROOM_BYTES 512   /* to_client space pty output leaves free for negotiation replies */
@@ -314,43 +314,6 @@ static void on_timer(struct loop_timer *t)
 			kill(-ss->child.pid, SIGKILL);
 	}
 	sess_update(ss);
-}
-
-static void close_fds_from(int first_fd)
-{
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned)first_fd, ~0u, 0u) == 0)
-		return;
-#endif
-	for (long fd = first_fd, max = sysconf(_SC_OPEN_MAX); fd < (max > 0 ? max : 1024); fd++)
-		close((int)fd);
-}
-
-/* In the child: never returns. Nothing here comes from the client. */
-static void shell_exec(char *const *argv, const char *slave_path)
-{
-	sigset_t none;
-	int fd;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	setsid();
-	/* A session leader opening a tty without O_NOCTTY makes it its controlling terminal. */
-	fd = open(slave_path, O_RDWR);
-	if (fd < 0)
-		_exit(127);
-	ioctl(fd, TIOCSCTTY, 0);
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
-	close_fds_from(STDERR_FILENO + 1);
-	if (!getenv("TERM"))
-		setenv("TERM", "vt100", 1);
-	execvp(argv[0], argv);
-	dprintf(STDERR_FILENO, "failsafed: %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
 }
 
 /* 0 or -errno; on error nothing is left open or allocated except @fd, which the caller keeps. */

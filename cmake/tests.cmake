@@ -37,7 +37,7 @@ fs_unit(telnet_server_helpers)
 fs_unit(boards ${BOARD_FILES} ${CMAKE_BINARY_DIR}/all_boards.c)
 
 # The telnet server on its own, for poking at it by hand (loopback): see tests/telnet_harness.c.
-add_executable(telnet_harness tests/telnet_harness.c app/telnet_server.c app/loop.c)
+add_executable(telnet_harness tests/telnet_harness.c app/telnet_server.c app/shell_exec.c app/loop.c)
 target_link_libraries(telnet_harness PRIVATE fs_core fs_ev)
 
 # One daemon per board, as a per-board build would make it: every table links, and the
