@@ -64,7 +64,7 @@ def one_run(binary, debounce_ms):
         s.close()
         t_led = wait_for(lambda: led_time(log, "failsafe", 1, int(t_press)))
         with open("/proc/%d/status" % p.pid) as f:
-            status = {l.split(":")[0]: l.split()[1] for l in f if ":" in l}
+            status = {l.split(":")[0]: l.split()[1] for l in f if len(l.split()) > 1}
         return t_open - t_spawn, t_led - t_press - debounce_ms, int(status["VmHWM"]), int(status["RssAnon"])
     finally:
         p.terminate()
