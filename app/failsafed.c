@@ -39,6 +39,7 @@ static struct daemon {
 	struct loop_timer decide;
 	struct loop_signal sig_usr1, sig_term, sig_int;
 	int exit_code;
+	bool stopping;          /* a signal asked to stop: no more window steps */
 } d;
 
 static const char prompt[] =
@@ -192,6 +193,8 @@ static void step(struct window_event *ev, uint64_t now_ms)
 {
 	struct window_actions act;
 
+	if (d.stopping)
+		return;
 	ev->hold_until_ms = hold_until();
 	window_step(&d.win, ev, now_ms, &act);
 	if (act.flags & WINDOW_ACT_OPEN) {
@@ -253,10 +256,22 @@ static void on_usr1(struct loop_signal *s)
 	step(&(struct window_event){ .type = WINDOW_EV_SIGNAL }, loop_now_ms());
 }
 
+static void stop_now(void)
+{
+	loop_stop();
+}
+
 static void on_term(struct loop_signal *s)
 {
 	log_info("signal %d: stopping", s->signum);
 	d.exit_code = 128 + s->signum;
+	/* Stopped during the window: leave the port as it was found. Failsafe keeps its network. */
+	if (d.win.state == WINDOW_OPEN && !d.stopping) {
+		d.stopping = true;
+		loop_timer_cancel(&d.decide);
+		net_restore(stop_now);
+		return;
+	}
 	loop_stop();
 }
 

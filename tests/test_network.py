@@ -2,6 +2,7 @@
 beacons captured by tcpdump on the PC side, failsafectl listen, a port that appears late."""
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -44,6 +45,22 @@ def test_address_set_and_removed():
         assert ipv4_addrs(link) == [], link
         assert "UP" not in link["flags"], "failsafed brought it up, so it set it back down: %s" % link["flags"]
         assert "restored as found" in d.stderr()
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
+def test_sigterm_in_window_restores_the_port():
+    lan = Lan()
+    d = None
+    try:
+        d = Daemon(prefix=lan.in_board(), window_ms=10000)
+        wait(lambda: configured(lan), 3, "configured")
+        d.signal(signal.SIGTERM)
+        assert d.wait_exit(5) == 128 + signal.SIGTERM
+        link = lan.link()
+        assert ipv4_addrs(link) == [] and "UP" not in link["flags"], link
     finally:
         if d:
             d.stop()
@@ -255,7 +272,8 @@ def test_sim_refuses_host_namespace():
         d.stop()
 
 
-run_tests([test_address_set_and_removed, test_link_already_up_and_address_present_are_left_alone,
+run_tests([test_address_set_and_removed, test_sigterm_in_window_restores_the_port,
+           test_link_already_up_and_address_present_are_left_alone,
            test_beacons_on_the_wire, test_listen_once_json, test_port_appears_late,
            test_dsa_conduit_then_user_port, test_vlan_created_and_removed, test_carrier_up_restarts_the_beacon,
            test_sim_refuses_host_namespace])
