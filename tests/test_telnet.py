@@ -4,7 +4,7 @@ import os
 import subprocess
 import time
 
-from fsd import Daemon, run_tests
+from fsd import FAILSAFECTL, Daemon, run_tests
 from netns import Lan, sh
 
 BANNER = "================= FAILSAFE MODE active ================"
@@ -176,6 +176,50 @@ def test_idle_timeout():
         lan.close()
 
 
+FSCTL_TELNET = r'''
+set timeout 20
+log_user 1
+spawn -noecho %s telnet --timeout 20
+expect {
+    "FAILSAFE MODE active" {}
+    timeout { puts "NO-BANNER"; exit 2 }
+}
+expect -re {[#$] ?$}
+send "echo via-failsafectl-\$((40+2))\r"
+expect {
+    "via-failsafectl-42" {}
+    timeout { puts "NO-ANSWER"; exit 3 }
+}
+send "exit\r"
+expect {
+    eof {}
+    timeout { puts "NO-EOF"; exit 4 }
+}
+puts "FSCTL-OK"
+'''
+
+
+def test_failsafectl_telnet_waits_for_the_board():
+    """failsafectl telnet without an address: waits for "Entering Failsafe!" and telnets to its sender."""
+    lan = Lan()
+    d = None
+    try:
+        pc = subprocess.Popen(lan.in_pc() + ["expect", "-c", FSCTL_TELNET % os.path.abspath(FAILSAFECTL)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(0.3)
+        d = Daemon(prefix=lan.in_board(), window_ms=10000)
+        d.expect("select the debug level")
+        time.sleep(1.2)
+        d.write("f\n")
+        out, _ = pc.communicate(timeout=40)
+        assert pc.returncode == 0 and "FSCTL-OK" in out, out
+        assert "Trying 192.168.1.1" in out, out
+    finally:
+        if d:
+            d.stop()
+        lan.close()
+
+
 def test_no_telnet_on_normal_path():
     lan = Lan()
     d = None
@@ -194,4 +238,4 @@ def test_no_telnet_on_normal_path():
 
 
 run_tests([test_session_with_real_telnet, test_refused_outside_subnet, test_200_cycles_leave_nothing_behind,
-           test_idle_timeout, test_no_telnet_on_normal_path])
+           test_idle_timeout, test_failsafectl_telnet_waits_for_the_board, test_no_telnet_on_normal_path])
