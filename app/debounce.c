@@ -13,6 +13,8 @@ void debounce_edge(struct debounce *d, bool pressed, uint64_t now_ms)
 	/* Edges stamped out of order (two clocks, a late read) never move time back. */
 	if (d->settling && now_ms < d->edge_ms)
 		now_ms = d->edge_ms;
+	if (!d->settling)
+		d->burst_ms = now_ms;
 	d->raw = pressed;
 	d->edge_ms = now_ms;
 	d->settling = true;
@@ -35,4 +37,11 @@ bool debounce_deadline(const struct debounce *d, uint64_t *deadline_ms)
 	if (d->settling)
 		*deadline_ms = d->settle_end_ms;
 	return d->settling;
+}
+
+uint64_t debounce_hold_until(const struct debounce *d, uint64_t before_ms)
+{
+	if (!d->settling || d->stable || d->burst_ms >= before_ms)
+		return 0;
+	return d->settle_end_ms;
 }

@@ -12,6 +12,7 @@ struct debounce {
 	bool settling;           /* a settle period runs */
 	uint64_t settle_end_ms;  /* when the settle period ends */
 	uint64_t edge_ms;        /* time of the last edge */
+	uint64_t burst_ms;       /* time of the first edge since the level last settled */
 };
 
 enum debounce_change {
@@ -40,5 +41,12 @@ enum debounce_change debounce_tick(struct debounce *d, uint64_t now_ms);
 
 /* True, with *deadline_ms set, while a settle period runs. */
 bool debounce_deadline(const struct debounce *d, uint64_t *deadline_ms);
+
+/*
+ * A press still settling whose burst began before before_ms: the settle end
+ * (a verdict at before_ms must wait for it), else 0. The burst's first edge
+ * counts, so a press that bounces across before_ms is not lost.
+ */
+uint64_t debounce_hold_until(const struct debounce *d, uint64_t before_ms);
 
 #endif /* APP_DEBOUNCE_H */

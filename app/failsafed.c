@@ -59,14 +59,13 @@ static bool is_key(unsigned idx)
 	return d.board->buttons[idx].type == BOARD_BUTTON_KEY && d.in.line_ok[idx];
 }
 
-/* Latest settle end of a key press whose edge came inside the window (0: none). */
+/* Latest settle end of a key press whose burst began inside the window (0: none). */
 static uint64_t hold_until(void)
 {
 	uint64_t hold = 0, end;
 
 	for (unsigned i = 0; i < d.board->n_buttons; i++)
-		if (is_key(i) && d.deb[i].raw && debounce_deadline(&d.deb[i], &end) &&
-		    d.deb[i].edge_ms < d.win.deadline_ms && end > hold)
+		if (is_key(i) && (end = debounce_hold_until(&d.deb[i], d.win.deadline_ms)) > hold)
 			hold = end;
 	return hold;
 }
@@ -79,7 +78,7 @@ static void advance(uint64_t now_ms)
 			continue;
 		if (debounce_tick(&d.deb[i], now_ms) == DEBOUNCE_PRESSED) {
 			struct window_event ev = { .type = WINDOW_EV_PRESS, .button = i,
-						   .press_edge_ms = d.deb[i].edge_ms };
+						   .press_edge_ms = d.deb[i].burst_ms };
 
 			log_debug("button %s pressed (debounced)", d.board->buttons[i].name);
 			step(&ev, now_ms);
@@ -454,7 +453,9 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (loop_init() < 0) {
-		log_err("cannot create the event loop");
+		log_err("cannot create the event loop%s", d.opt.then_argv ? "; continuing the boot" : "");
+		if (d.opt.then_argv && d.opt.mode == OPTIONS_RUN)
+			exec_then();
 		return 1;
 	}
 	if (d.opt.mode == OPTIONS_PROBE) {
@@ -468,7 +469,10 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	rc = run();
-	if (rc == 0 && d.win.state == WINDOW_NORMAL && d.opt.then_argv) {
+	/* The normal path continues the boot; so does a start that failed before any window. */
+	if (d.opt.then_argv && ((rc == 0 && d.win.state == WINDOW_NORMAL) || d.win.state == WINDOW_IDLE)) {
+		if (d.win.state == WINDOW_IDLE)
+			log_err("no failsafe window this boot; continuing the boot");
 		exec_then();
 		return 1;
 	}

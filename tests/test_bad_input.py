@@ -151,7 +151,9 @@ def test_bad_options():
 
 
 def test_second_daemon_same_sim_dir():
+    """Drivers that cannot start cost the window, never the boot: --then still runs."""
     d = Daemon(window_ms=5000)
+    marker = os.path.join(d.dir, "continued")
     try:
         d.expect(PROMPT_DEBUG)
         import subprocess
@@ -159,6 +161,11 @@ def test_second_daemon_same_sim_dir():
         r = subprocess.run([FAILSAFED, "--sim-dir", d.sim_dir, "--state-dir", d.state_dir, "--cmdline", "/dev/null"],
                            capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
         assert r.returncode == 1 and "another failsafed serves this --sim-dir" in r.stderr, r
+        r = subprocess.run([FAILSAFED, "--sim-dir", d.sim_dir, "--state-dir", d.state_dir, "--cmdline", "/dev/null",
+                            "--then", "/bin/sh", "-c", "echo continued > " + marker],
+                           capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
+        assert r.returncode == 0 and os.path.exists(marker), r
+        assert "continuing the boot" in r.stderr, r.stderr
         assert d.running()
     finally:
         d.stop()

@@ -132,6 +132,37 @@ static void zero_debounce(void **state)
 	run(rows, 0, false);
 }
 
+/* A press that bounces across a deadline (t=1000) keeps the time its burst began. */
+static void hold_across_deadline(void **state)
+{
+	static const struct {
+		uint64_t t_ms;
+		int edge;               /* 1 down, 0 up, -1 tick */
+		uint64_t hold_until_ms; /* debounce_hold_until(d, 1000) after the row */
+	} rows[] = {
+		{ 992, 1, 1012 },
+		{ 995, 0, 1015 },       /* momentarily released: still a burst, the verdict waits... */
+		{ 1003, 1, 1023 },      /* ...bounced back: the burst began at 992, before the deadline */
+		{ 1023, -1, 0 },        /* settled pressed: nothing to wait for */
+	};
+	struct debounce d;
+
+	(void)state;
+	debounce_init(&d, 20, false, 0);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (rows[i].edge >= 0)
+			debounce_edge(&d, rows[i].edge, rows[i].t_ms);
+		else
+			assert_int_equal(debounce_tick(&d, rows[i].t_ms), DEBOUNCE_PRESSED);
+		assert_int_equal(debounce_hold_until(&d, 1000), rows[i].hold_until_ms);
+	}
+	assert_int_equal(d.burst_ms, 992);   /* what the window compares with its deadline */
+
+	debounce_init(&d, 20, false, 0);
+	debounce_edge(&d, true, 1000);       /* a burst that begins at the deadline is late */
+	assert_int_equal(debounce_hold_until(&d, 1000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +173,7 @@ int main(void)
 		cmocka_unit_test(late_tick_clock_jump),
 		cmocka_unit_test(out_of_order_edge),
 		cmocka_unit_test(zero_debounce),
+		cmocka_unit_test(hold_across_deadline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

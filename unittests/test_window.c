@@ -50,6 +50,8 @@ static void run(const struct row *rows)
 			      act.flags, window_state_name(w.state));
 		assert_int_equal(act.flags & ~WINDOW_ACT_DEBUG_LEVEL, r->expect_flags & ~WINDOW_ACT_DEBUG_LEVEL);
 		assert_int_equal(act.flags & WINDOW_ACT_DEBUG_LEVEL, r->expect_flags & WINDOW_ACT_DEBUG_LEVEL);
+		if (act.flags & WINDOW_ACT_DEBUG_LEVEL)
+			assert_int_equal(act.debug_level, r->line[0] - '0');
 		assert_int_equal(w.state, r->expect_state);
 		if (r->expect_deadline < 0) {
 			assert_false(act.has_deadline);
