@@ -177,7 +177,8 @@ static void on_restored(void)
 {
 	for (unsigned i = 0; i < BOARD_MAX_CONSOLES; i++)
 		console_flush(&d.consoles[i]);
-	d.exit_code = 0;
+	if (!d.stopping)
+		d.exit_code = 0;
 	loop_stop();
 }
 
@@ -264,13 +265,17 @@ static void on_term(struct loop_signal *s)
 {
 	log_info("signal %d: stopping", s->signum);
 	d.exit_code = 128 + s->signum;
+	if (d.stopping)
+		return; /* already on the way out */
+	d.stopping = true;
+	loop_timer_cancel(&d.decide);
 	/* Stopped during the window: leave the port as it was found. Failsafe keeps its network. */
-	if (d.win.state == WINDOW_OPEN && !d.stopping) {
-		d.stopping = true;
-		loop_timer_cancel(&d.decide);
+	if (d.win.state == WINDOW_OPEN) {
 		net_restore(stop_now);
 		return;
 	}
+	if (d.win.state == WINDOW_NORMAL)
+		return; /* the undo in flight stops the loop when done */
 	loop_stop();
 }
 

@@ -93,6 +93,13 @@ static void close_pty(struct telnet_session *ss)
 
 static void on_timer(struct loop_timer *t);
 
+/* The shell's process group, and the shell itself: just forked, it may not lead its group yet. */
+static void hangup(pid_t pid, int sig)
+{
+	kill(-pid, sig);
+	kill(pid, sig);
+}
+
 /* End the session once: hang up the shell, keep the socket only to flush what is queued. */
 static void sess_end(struct telnet_session *ss, const char *why)
 {
@@ -102,7 +109,7 @@ static void sess_end(struct telnet_session *ss, const char *why)
 	log_debug("telnet %s: session closed (%s)", ss->peer, why);
 	close_pty(ss);
 	if (ss->child.active)
-		kill(-ss->child.pid, SIGHUP);
+		hangup(ss->child.pid, SIGHUP);
 	loop_timer_at(&ss->timer, loop_now_ms() + HANGUP_GRACE_MS, on_timer);
 }
 
@@ -311,7 +318,7 @@ static void on_timer(struct loop_timer *t)
 	} else {
 		close_sock(ss);
 		if (ss->child.active)
-			kill(-ss->child.pid, SIGKILL);
+			hangup(ss->child.pid, SIGKILL);
 	}
 	sess_update(ss);
 }
@@ -388,8 +395,9 @@ static void refuse(int fd, const char *line)
 		/* the peer is gone already; nothing to tell it */
 	}
 	shutdown(fd, SHUT_WR);
-	/* Unread input would turn close() into a reset that can overtake the line. */
-	while (recv(fd, drain, sizeof(drain), MSG_DONTWAIT) > 0)
+	/* Unread input would turn close() into a reset that can overtake the line; bounded, a
+	 * refused peer that keeps sending must not hold the loop. */
+	for (int i = 0; i < 8 && recv(fd, drain, sizeof(drain), MSG_DONTWAIT) > 0; i++)
 		;
 	close(fd);
 }
@@ -511,7 +519,7 @@ static void reap(pid_t pid, uint64_t deadline_ms)
 	while ((r = waitpid(pid, NULL, WNOHANG)) == 0 && loop_now_ms() < deadline_ms)
 		nanosleep(&nap, NULL);
 	if (r == 0) {
-		kill(-pid, SIGKILL);
+		hangup(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
 }
@@ -533,7 +541,7 @@ void telnet_server_stop(struct telnet_server *s)
 		close_sock(ss);
 		close_pty(ss);
 		if (ss->child.active)
-			kill(-ss->child.pid, SIGHUP);
+			hangup(ss->child.pid, SIGHUP);
 	}
 	for (unsigned i = 0; i < TELNET_SESSIONS_MAX; i++) {
 		struct telnet_session *ss = s->sessions[i];

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "eth_rtnl.h"
 #include "log.h"
@@ -50,6 +52,7 @@ struct eth_rtnl {
 	bool configured;
 	bool failed;
 	bool undoing;
+	bool restored;           /* undone: nothing more to do */
 	enum req_kind pending;   /* request in flight */
 	enum link_id pending_link;
 	uint32_t pending_seq;
@@ -182,6 +185,10 @@ static void next_configure(struct eth_rtnl *e)
 	char what[96];
 	int rc = 0;
 
+	/* Once configured, what the user does to the port (ip link set down) is theirs to do. */
+	if (e->configured)
+		return;
+
 	for (enum link_id id = 0; id < LINK_COUNT; id++) {
 		struct link *l = &e->links[id];
 
@@ -242,13 +249,14 @@ static void next_undo(struct eth_rtnl *e)
 		}
 	}
 	e->undoing = false;
+	e->restored = true;
 	e->pending = REQ_NONE;
 	emit(e, ETH_EV_RESTORED, NULL);
 }
 
 static void next(struct eth_rtnl *e)
 {
-	if (e->pending != REQ_NONE)
+	if (e->pending != REQ_NONE || e->restored)
 		return;
 	if (e->undoing)
 		next_undo(e);
@@ -274,9 +282,11 @@ static void on_ack(struct eth_rtnl *e, int error)
 		if (e->undoing)
 			break;
 		if (error == -ENODEV && e->pending_link == LINK_PORT && e->cfg.vlan_id && !l->create_tried) {
+			int rc;
+
 			l->create_tried = true;
-			if (request(e, REQ_NEWVLAN, LINK_PORT) < 0)
-				fail(e, "creating the VLAN link", -errno);
+			if ((rc = request(e, REQ_NEWVLAN, LINK_PORT)) < 0)
+				fail(e, "creating the VLAN link", rc);
 		} else if (error == -ENODEV) {
 			l->waiting = true;
 			snprintf(what, sizeof(what), "%s %s does not exist yet", link_roles[e->pending_link], l->name);
@@ -418,7 +428,8 @@ static int er_start(void *drv, const struct eth_config *cfg, eth_event_cb cb, vo
 		return rc;
 	}
 	e->portid = mnl_socket_get_portid(e->nl);
-	e->seq = (uint32_t)rand();
+	/* A fresh start sequence per run, so a reply to an earlier run is never taken for ours. */
+	e->seq = (uint32_t)getpid() * 2654435761u ^ (uint32_t)time(NULL);
 	next(e);
 	return 0;
 }

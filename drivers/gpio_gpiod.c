@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <gpiod.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "gpio_gpiod.h"
+#include "log.h"
 
 #define CONSUMER "failsafed"
 
@@ -131,8 +133,13 @@ static int gi_read(void *drv, struct input_raw_edge *edges, size_t max)
 		unsigned idx = evs[i].data.u32;
 		struct gpiod_line_event e;
 
-		if (gpiod_line_event_read(g->line[idx], &e) < 0)
-			return n ? (int)n : -errno;
+		if (gpiod_line_event_read(g->line[idx], &e) < 0) {
+			/* One broken line costs that button only: stop watching it, keep the others. */
+			log_warn("GPIO %s line %u: reading events: %s; this button no longer triggers",
+				 gpiod_chip_name(g->chip[idx]), gpiod_line_offset(g->line[idx]), strerror(errno));
+			epoll_ctl(g->epoll_fd, EPOLL_CTL_DEL, gpiod_line_event_get_fd(g->line[idx]), NULL);
+			continue;
+		}
 		/* The loop's clock, not the kernel stamp: one clock for every source. */
 		edges[n++] = (struct input_raw_edge){ idx, e.event_type == GPIOD_LINE_EVENT_RISING_EDGE, now_ms() };
 	}

@@ -8,14 +8,6 @@
 
 #include "uart_termios.h"
 
-#define MAX_PORTS 4
-
-/* Saved settings per fd, to give the port back as found. */
-static struct {
-	int fd;
-	struct termios saved;
-} saved_ports[MAX_PORTS];
-
 static speed_t baud_to_speed(uint32_t baud)
 {
 	switch (baud) {
@@ -55,13 +47,7 @@ static int ut_open(void *drv, const struct board_console *c, const char *path, s
 		close(fd);
 		return rc;
 	}
-	for (unsigned i = 0; i < MAX_PORTS; i++) {
-		if (saved_ports[i].fd == 0) {
-			saved_ports[i].fd = fd;
-			saved_ports[i].saved = t;
-			break;
-		}
-	}
+	port->saved = t;
 	cfmakeraw(&t);
 	t.c_cflag |= CLOCAL | CREAD;
 	t.c_cflag &= ~(unsigned)CRTSCTS;
@@ -75,7 +61,9 @@ static int ut_open(void *drv, const struct board_console *c, const char *path, s
 		close(fd);
 		return rc;
 	}
-	*port = (struct uart_port){ .fd_in = fd, .fd_out = fd, .raw = true };
+	port->fd_in = port->fd_out = fd;
+	port->raw = true;
+	port->saved_ok = true;
 	snprintf(port->path, sizeof(port->path), "%s", path);
 	return 0;
 }
@@ -83,17 +71,15 @@ static int ut_open(void *drv, const struct board_console *c, const char *path, s
 static void ut_release(void *drv, struct uart_port *port)
 {
 	(void)drv;
-	for (unsigned i = 0; i < MAX_PORTS; i++)
-		if (saved_ports[i].fd == port->fd_in)
-			tcsetattr(port->fd_in, TCSADRAIN, &saved_ports[i].saved);
+	/* TCSANOW: waiting for a slow UART to drain would block the loop. */
+	if (port->saved_ok)
+		tcsetattr(port->fd_in, TCSANOW, &port->saved);
 }
 
 static void ut_close(void *drv, struct uart_port *port)
 {
 	ut_release(drv, port);
-	for (unsigned i = 0; i < MAX_PORTS; i++)
-		if (saved_ports[i].fd == port->fd_in)
-			saved_ports[i].fd = 0;
+	port->saved_ok = false;
 	close(port->fd_in);
 	port->fd_in = port->fd_out = -1;
 }

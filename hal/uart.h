@@ -3,6 +3,7 @@
 #define HAL_UART_H
 
 #include <stdbool.h>
+#include <termios.h>
 
 #include "board.h"
 
@@ -11,6 +12,8 @@ struct uart_port {
 	int fd_out;             /* non-blocking, writable (may equal fd_in) */
 	bool raw;               /* raw mode: the app echoes input and writes CR LF */
 	char path[128];         /* device path for a shell's controlling terminal, "" for stdio */
+	bool saved_ok;          /* saved holds the settings found at open */
+	struct termios saved;   /* driver-private: given back on release */
 };
 
 struct uart_ops {
