@@ -115,7 +115,7 @@ static void fire(struct beacon_tx *b)
 
 static void on_timer(struct loop_timer *t)
 {
-	fire((struct beacon_tx *)(void *)((char *)t - offsetof(struct beacon_tx, timer)));
+	fire(container_of(t, struct beacon_tx, timer));
 }
 
 void beacon_tx_window(struct beacon_tx *b, uint64_t deadline_ms)

@@ -13,8 +13,6 @@
 #define SHELL_QUICK_EXIT_MS 1000u
 #define SHELL_BACKOFF_MAX_MS 5000u
 
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
-
 static void flush(struct console *c);
 
 static void stop_io(struct console *c)

@@ -5,7 +5,7 @@
 #include "loop.h"
 
 struct blinker {
-	struct loop_timer timer;       /* first: the timer callback recovers the blinker */
+	struct loop_timer timer;       /* the timer callback recovers the blinker with container_of */
 	struct hal_led *hl;
 	unsigned role;
 	uint32_t on_ms, off_ms;
@@ -17,7 +17,7 @@ static struct blinker blinkers[LED_ROLE_COUNT];
 
 static void blink_step(struct loop_timer *t)
 {
-	struct blinker *b = (struct blinker *)(void *)((char *)t - offsetof(struct blinker, timer));
+	struct blinker *b = container_of(t, struct blinker, timer);
 	uint64_t now_ms = loop_now_ms();
 
 	b->lit = !b->lit;

@@ -1,11 +1,9 @@
 /* app/loop.c — the one file that owns the libev loop; everything else uses loop.h */
 #include <ev.h>
 #include <stddef.h>
-#include <time.h>
 
+#include "clock.h"
 #include "loop.h"
-
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 _Static_assert(sizeof(ev_io) <= LOOP_WATCHER_BYTES, "ev_io does not fit loop_fd");
 _Static_assert(sizeof(ev_timer) <= LOOP_WATCHER_BYTES, "ev_timer does not fit loop_timer");
@@ -16,10 +14,7 @@ static struct ev_loop *loop;
 
 uint64_t loop_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return hal_now_ms();
 }
 
 int loop_init(void)

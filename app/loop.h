@@ -3,9 +3,13 @@
 #define APP_LOOP_H
 
 #include <stdalign.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* The struct that embeds member, from a pointer to it: watchers live inside their owners. */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 /* Storage for the backend's watcher; loop.c checks it is large enough. */
 #define LOOP_WATCHER_BYTES 96

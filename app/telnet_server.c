@@ -25,8 +25,6 @@
 #define ACCEPT_RETRY_MS 1000u
 #define LISTEN_BACKLOG 16
 
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
-
 struct telnet_session {
 	struct telnet_server *srv;
 	unsigned slot;

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "gpio_gpiod.h"
+#include "clock.h"
 #include "log.h"
 
 #define CONSUMER "failsafed"
@@ -18,14 +18,6 @@ struct gpiod_input {
 	struct gpiod_chip *chip[BOARD_MAX_BUTTONS];
 	struct gpiod_line *line[BOARD_MAX_BUTTONS];
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 int gpiod_input_new(struct gpiod_input **out)
 {
@@ -141,7 +133,7 @@ static int gi_read(void *drv, struct input_raw_edge *edges, size_t max)
 			continue;
 		}
 		/* The loop's clock, not the kernel stamp: one clock for every source. */
-		edges[n++] = (struct input_raw_edge){ idx, e.event_type == GPIOD_LINE_EVENT_RISING_EDGE, now_ms() };
+		edges[n++] = (struct input_raw_edge){ idx, e.event_type == GPIOD_LINE_EVENT_RISING_EDGE, hal_now_ms() };
 	}
 	return (int)n;
 }

@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sim_board.h"
 
@@ -34,14 +34,6 @@ struct sim_board {
 	char pattern[LED_ROLE_COUNT][PATTERN_MAX];
 	int stdin_flags;                     /* to restore O_NONBLOCK on stdin */
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static int button_index(const struct sim_board *s, const char *name)
 {
@@ -378,7 +370,7 @@ static int sim_led_set(void *drv, unsigned role, bool level)
 		return 0;
 	s->led_known[role] = true;
 	s->led_level[role] = level;
-	n = snprintf(line, sizeof(line), "%llu %s %d\n", (unsigned long long)now_ms(), name, level);
+	n = snprintf(line, sizeof(line), "%llu %s %d\n", (unsigned long long)hal_now_ms(), name, level);
 	if (write(s->log_fd, line, (size_t)n) != n)
 		return -EIO;
 	return 0;
@@ -393,7 +385,7 @@ static void sim_led_pattern(void *drv, unsigned role, uint32_t on_ms, uint32_t o
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
 		if (s->board->leds[r].sysfs && !strcmp(s->board->leds[r].sysfs, s->board->leds[role].sysfs))
 			pattern_text(s->pattern[r], on_ms, off_ms);
-	n = snprintf(line, sizeof(line), "%llu %s %s %s\n", (unsigned long long)now_ms(),
+	n = snprintf(line, sizeof(line), "%llu %s %s %s\n", (unsigned long long)hal_now_ms(),
 		     hal_led_role_name(role), s->board->leds[role].sysfs, s->pattern[role]);
 	if (write(s->pattern_fd, line, (size_t)n) != n)
 		log_debug("sim: patterns.log: %s", strerror(errno));
