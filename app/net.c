@@ -133,8 +133,8 @@ void net_failsafe(const char *via, const char *banner)
 
 	if (!n.started)
 		return;
-	beacon_tx_failsafe(&n.beacon, via);
-	/* Bound to the failsafe address only (IP_FREEBIND: the port may still be coming up). */
+	/* Bound to the failsafe address only (IP_FREEBIND: the port may still be coming up).
+	 * Listening before "Entering Failsafe!" goes out: a host may telnet the moment it hears it. */
 	tc = (struct telnet_server_config){
 		.bind_addr = n.cfg.addr,
 		.port = n.opt.telnet_port,
@@ -150,6 +150,7 @@ void net_failsafe(const char *via, const char *banner)
 	if (rc < 0)
 		log_warn("telnet: cannot serve %s:%u: %s; the console shell still works", addr, n.opt.telnet_port,
 			 strerror(-rc));
+	beacon_tx_failsafe(&n.beacon, via);
 }
 
 static void on_restore_wait(struct loop_timer *t)
