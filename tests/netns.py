@@ -140,3 +140,37 @@ def read_udp(path):
         ulen = struct.unpack(">H", udp[4:6])[0]
         out.append((ts_s + ts_frac / (1e9 if nano else 1e6), src, dst, dport, udp[8:ulen]))
     return out
+
+
+class Scene:
+    """A Lan and what a test starts on it (daemons in the board namespace, scratch files),
+    all torn down on exit from the with-block, even on failure."""
+
+    def __init__(self, with_port=True):
+        self.lan = Lan(with_port=with_port)
+        self.daemons = []
+        self.files = []
+
+    def daemon(self, *args, **kw):
+        from fsd import Daemon
+        d = Daemon(*args, prefix=self.lan.in_board(), **kw)
+        self.daemons.append(d)
+        return d
+
+    def tmpfile(self, prefix, suffix=""):
+        import tempfile
+        path = tempfile.mktemp(prefix=prefix, suffix=suffix)
+        self.files.append(path)
+        return path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for d in self.daemons:
+            d.stop()
+        self.lan.close()
+        for path in self.files:
+            if os.path.exists(path):
+                os.unlink(path)
+        return False

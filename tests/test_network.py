@@ -4,11 +4,10 @@ import json
 import os
 import signal
 import subprocess
-import tempfile
 import time
 
 from fsd import Daemon, FAILSAFECTL, PROMPT_DEBUG, run_tests
-from netns import Capture, Lan, ipv4_addrs, sh
+from netns import Capture, Scene, ipv4_addrs, sh
 
 BIN_DIR = os.environ.get("FAILSAFED_BIN_DIR", "build")
 
@@ -33,11 +32,10 @@ def configured(lan):
 
 
 def test_address_set_and_removed():
-    lan = Lan()
-    d = None
-    try:
+    with Scene() as s:
+        lan = s.lan
         assert "UP" not in lan.link()["flags"]
-        d = Daemon(prefix=lan.in_board(), window_ms=2000)
+        d = s.daemon(window_ms=2000)
         link = wait(lambda: configured(lan), 3, "192.168.1.1/24 brd 192.168.1.255 on eth0")
         assert link["operstate"] in ("UP", "UNKNOWN", "LOWERLAYERDOWN"), link
         assert d.wait_exit(6) == 0
@@ -45,53 +43,38 @@ def test_address_set_and_removed():
         assert ipv4_addrs(link) == [], link
         assert "UP" not in link["flags"], "failsafed brought it up, so it set it back down: %s" % link["flags"]
         assert "restored as found" in d.stderr()
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def test_sigterm_in_window_restores_the_port():
-    lan = Lan()
-    d = None
-    try:
-        d = Daemon(prefix=lan.in_board(), window_ms=10000)
+    with Scene() as s:
+        lan = s.lan
+        d = s.daemon(window_ms=10000)
         wait(lambda: configured(lan), 3, "configured")
         d.signal(signal.SIGTERM)
         assert d.wait_exit(5) == 128 + signal.SIGTERM
         link = lan.link()
         assert ipv4_addrs(link) == [] and "UP" not in link["flags"], link
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def test_link_already_up_and_address_present_are_left_alone():
-    lan = Lan()
-    d = None
-    try:
+    with Scene() as s:
+        lan = s.lan
         subprocess.run(["ip", "-n", lan.board, "link", "set", "eth0", "up"], check=True)
         subprocess.run(["ip", "-n", lan.board, "addr", "add", "192.168.1.1/24", "brd", "192.168.1.255",
                         "dev", "eth0"], check=True)
-        d = Daemon(prefix=lan.in_board(), window_ms=800)
+        d = s.daemon(window_ms=800)
         assert d.wait_exit(6) == 0
         link = lan.link()
         assert ("192.168.1.1", 24, "192.168.1.255") in ipv4_addrs(link), "not failsafed's address to remove"
         assert "UP" in link["flags"], "it was up before failsafed: stays up"
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def test_beacons_on_the_wire():
-    lan = Lan()
-    d = None
-    pcap = tempfile.mktemp(suffix=".pcap", prefix="fsd-beacons.")
-    try:
+    with Scene() as s:
+        lan = s.lan
+        pcap = s.tmpfile("fsd-beacons.", ".pcap")
         cap = Capture(lan, pcap)
-        d = Daemon(prefix=lan.in_board(), window_ms=10000)
+        d = s.daemon(window_ms=10000)
         d.expect(PROMPT_DEBUG)
         time.sleep(2.6)
         d.ctl("click", "reset")
@@ -117,22 +100,15 @@ def test_beacons_on_the_wire():
         assert all(0.08 < g < 0.2 for g in gaps), gaps
         fields = entry[0][4][2 + len(FAILSAFE_TEXT) + 1:].split(b"\0")[0].decode()
         assert "state=failsafe" in fields and "via=button:reset" in fields, fields
-    finally:
-        if d:
-            d.stop()
-        lan.close()
-        if os.path.exists(pcap):
-            os.unlink(pcap)
 
 
 def test_listen_once_json():
-    lan = Lan()
-    d = None
-    try:
+    with Scene() as s:
+        lan = s.lan
         listener = subprocess.Popen(lan.in_pc() + [FAILSAFECTL, "listen", "--once", "--json", "--timeout", "15"],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(0.3)
-        d = Daemon(prefix=lan.in_board(), window_ms=10000)
+        d = s.daemon(window_ms=10000)
         d.expect(PROMPT_DEBUG)
         time.sleep(1.5)
         d.write("f\n")
@@ -142,18 +118,13 @@ def test_listen_once_json():
         assert any(r.get("state") == "window" and r.get("board") == "sim" and r.get("from") == "192.168.1.1"
                    for r in rows), rows
         assert rows[-1]["text"] == "Entering Failsafe!" and rows[-1].get("via") == "console", rows[-1]
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def test_port_appears_late():
-    lan = Lan(with_port=False)
-    d = None
-    pcap = tempfile.mktemp(suffix=".pcap", prefix="fsd-late.")
-    try:
-        d = Daemon(prefix=lan.in_board(), window_ms=6000)
+    with Scene(with_port=False) as s:
+        lan = s.lan
+        pcap = s.tmpfile("fsd-late.", ".pcap")
+        d = s.daemon(window_ms=6000)
         d.expect(PROMPT_DEBUG)
         wait(lambda: "does not exist yet" in d.stderr(), 3, "the waiting message")
         time.sleep(1.5)
@@ -163,21 +134,14 @@ def test_port_appears_late():
         time.sleep(1.5)
         pkts = cap.stop()
         assert any(p[4][2:2 + len(WINDOW_TEXT)] == WINDOW_TEXT for p in pkts), pkts
-    finally:
-        if d:
-            d.stop()
-        lan.close()
-        if os.path.exists(pcap):
-            os.unlink(pcap)
 
 
 def test_dsa_conduit_then_user_port():
     """lan1 (a macvlan standing in for a DSA user port) on conduit eth0: both brought up, lan1 addressed."""
-    lan = Lan()
-    d = None
-    try:
+    with Scene() as s:
+        lan = s.lan
         sh("ip", "-n", lan.board, "link", "add", "lan1", "link", "eth0", "type", "macvlan", "mode", "bridge")
-        d = Daemon(prefix=lan.in_board(), binary=os.path.join(BIN_DIR, "failsafed_sim_dsa"), window_ms=2500)
+        d = s.daemon(binary=os.path.join(BIN_DIR, "failsafed_sim_dsa"), window_ms=2500)
         wait(lambda: d.running() and "lan1 up at 192.168.1.1/24" in d.stderr(), 4, "lan1 configured")
         conduit, port = lan.link(dev="eth0"), lan.link(dev="lan1")
         assert "UP" in conduit["flags"] and ipv4_addrs(conduit) == [], conduit
@@ -189,10 +153,6 @@ def test_dsa_conduit_then_user_port():
         conduit, port = lan.link(dev="eth0"), lan.link(dev="lan1")
         assert "UP" not in port["flags"] and ipv4_addrs(port) == [], port
         assert "UP" not in conduit["flags"], conduit
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def kernel_has_vlan(lan):
@@ -203,16 +163,15 @@ def kernel_has_vlan(lan):
 def test_vlan_created_and_removed():
     """eth0.1: the VLAN link is created on eth0, both brought up; the normal path deletes it again.
     On a kernel without 802.1Q the creation fails: named in the log, and the boot still goes on time."""
-    lan = Lan()
-    d = None
-    try:
+    with Scene() as s:
+        lan = s.lan
         has_vlan = kernel_has_vlan(lan)
         if has_vlan:
             sh("ip", "-n", lan.pc, "addr", "flush", "dev", "pc0")
             sh("ip", "-n", lan.pc, "addr", "add", "192.168.1.2/24", "dev", "pc0.1")
             sh("ip", "-n", lan.pc, "link", "set", "pc0.1", "up")
         assert lan.link(dev="eth0.1") is None
-        d = Daemon(prefix=lan.in_board(), binary=os.path.join(BIN_DIR, "failsafed_sim_vlan"), window_ms=2500)
+        d = s.daemon(binary=os.path.join(BIN_DIR, "failsafed_sim_vlan"), window_ms=2500)
         if not has_vlan:
             print("  (this kernel has no 802.1Q support: checking the error path)")
             wait(lambda: "creating VLAN 1 eth0.1" in d.stderr(), 4, "the VLAN error")
@@ -229,20 +188,15 @@ def test_vlan_created_and_removed():
         assert d.wait_exit(6) == 0
         assert lan.link(dev="eth0.1") is None, "the VLAN failsafed created is gone"
         assert "UP" not in lan.link(dev="eth0")["flags"]
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def test_carrier_up_restarts_the_beacon():
     """The port is up but the cable is 'unplugged' (peer down): when carrier comes, a beacon follows at once."""
-    lan = Lan()
-    d = None
-    pcap = tempfile.mktemp(suffix=".pcap", prefix="fsd-carrier.")
-    try:
+    with Scene() as s:
+        lan = s.lan
+        pcap = s.tmpfile("fsd-carrier.", ".pcap")
         sh("ip", "-n", lan.pc, "link", "set", "pc0", "down")
-        d = Daemon(prefix=lan.in_board(), window_ms=8000)
+        d = s.daemon(window_ms=8000)
         wait(lambda: "(no carrier yet)" in d.stderr(), 3, "configured without carrier")
         # Captured on the board's side, where even the beacons lost for want of carrier show.
         cap = Capture(lan, pcap, dev="eth0", ns=lan.board)
@@ -254,12 +208,6 @@ def test_carrier_up_restarts_the_beacon():
         pkts = cap.stop()
         after = [p[0] - t_up for p in pkts if p[0] > t_up and p[4][2:2 + len(WINDOW_TEXT)] == WINDOW_TEXT]
         assert after and after[0] < 0.3, "first beacon after carrier up: %s s" % after[:3]
-    finally:
-        if d:
-            d.stop()
-        lan.close()
-        if os.path.exists(pcap):
-            os.unlink(pcap)
 
 
 def test_sim_refuses_host_namespace():

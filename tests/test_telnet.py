@@ -4,14 +4,14 @@ import os
 import subprocess
 import time
 
-from fsd import FAILSAFECTL, Daemon, run_tests
-from netns import Lan, sh
+from fsd import FAILSAFECTL, run_tests
+from netns import Scene, sh
 
 BANNER = "================= FAILSAFE MODE active ================"
 
 
-def failsafe_board(lan, *args):
-    d = Daemon(*args, prefix=lan.in_board(), cmdline="failsafe=1", shell="/bin/sh")
+def failsafe_board(s, *args):
+    d = s.daemon(*args, cmdline="failsafe=1", shell="/bin/sh")
     d.expect("- failsafe -")
     deadline = time.monotonic() + 5
     while "telnet: listening" not in d.stderr():
@@ -66,28 +66,22 @@ puts "SESSION-OK"
 
 
 def test_session_with_real_telnet():
-    lan = Lan()
-    d = None
-    try:
-        d = failsafe_board(lan)
+    with Scene() as s:
+        lan = s.lan
+        d = failsafe_board(s)
         rc, out = expect_in_pc(lan, SESSION)
         assert rc == 0 and "SESSION-OK" in out, out
         assert BANNER in out and "on board sim (Simulated board)" in out, out
         assert "firstboot" in out and "mount_root" in out, out
         assert "the kernel command line" in out, out
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def test_refused_outside_subnet():
-    lan = Lan()
-    d = None
-    try:
+    with Scene() as s:
+        lan = s.lan
         # A second PC address outside 192.168.1.0/24, and a route back to it in the test's board namespace.
         sh("ip", "-n", lan.pc, "addr", "add", "192.168.7.2/24", "dev", "pc0")
-        d = failsafe_board(lan)
+        d = failsafe_board(s)
         deadline = time.monotonic() + 5
         while "eth0 up at" not in d.stderr():
             assert time.monotonic() < deadline, d.stderr()
@@ -98,10 +92,6 @@ def test_refused_outside_subnet():
         r = subprocess.run(lan.in_pc() + ["python3", "-c", code], capture_output=True, text=True, timeout=20)
         assert "telnet only from the failsafe subnet" in r.stdout and "EOF" in r.stdout, (r.stdout, r.stderr)
         assert BANNER not in r.stdout
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def fds(pid):
@@ -138,10 +128,9 @@ print("CYCLES-OK busy=%d" % busy)
 
 
 def test_200_cycles_leave_nothing_behind():
-    lan = Lan()
-    d = None
-    try:
-        d = failsafe_board(lan)
+    with Scene() as s:
+        lan = s.lan
+        d = failsafe_board(s)
         pid = d.proc.pid
         time.sleep(0.3)
         fd0, ch0 = fds(pid), children(pid)
@@ -153,27 +142,18 @@ def test_200_cycles_leave_nothing_behind():
                                                  % (fd0, fds(pid), ch0, children(pid)))
             time.sleep(0.1)
         assert d.running()
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def test_idle_timeout():
-    lan = Lan()
-    d = None
-    try:
-        d = failsafe_board(lan, "--telnet-idle-ms", "700")
+    with Scene() as s:
+        lan = s.lan
+        d = failsafe_board(s, "--telnet-idle-ms", "700")
         code = ("import socket,time; s=socket.create_connection(('192.168.1.1',23),5); s.settimeout(5); t=time.time(); b=b''\n"
                 "while True:\n c=s.recv(4096)\n if not c: break\n b+=c\n"
                 "print('IDLE' if b'idle timeout' in b else 'NO-IDLE', round(time.time()-t,2))")
         r = subprocess.run(lan.in_pc() + ["python3", "-c", code], capture_output=True, text=True, timeout=20)
         word, secs = r.stdout.split()
         assert word == "IDLE" and 0.6 < float(secs) < 3, (r.stdout, r.stderr)
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 FSCTL_TELNET = r'''
@@ -201,40 +181,30 @@ puts "FSCTL-OK"
 
 def test_failsafectl_telnet_waits_for_the_board():
     """failsafectl telnet without an address: waits for "Entering Failsafe!" and telnets to its sender."""
-    lan = Lan()
-    d = None
-    try:
+    with Scene() as s:
+        lan = s.lan
         pc = subprocess.Popen(lan.in_pc() + ["expect", "-c", FSCTL_TELNET % os.path.abspath(FAILSAFECTL)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         time.sleep(0.3)
-        d = Daemon(prefix=lan.in_board(), window_ms=10000)
+        d = s.daemon(window_ms=10000)
         d.expect("select the debug level")
         time.sleep(1.2)
         d.write("f\n")
         out, _ = pc.communicate(timeout=40)
         assert pc.returncode == 0 and "FSCTL-OK" in out, out
         assert "Trying 192.168.1.1" in out, out
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 def test_no_telnet_on_normal_path():
-    lan = Lan()
-    d = None
-    try:
-        d = Daemon(prefix=lan.in_board(), window_ms=1500)
+    with Scene() as s:
+        lan = s.lan
+        d = s.daemon(window_ms=1500)
         time.sleep(0.8)
         code = ("import socket\ntry:\n socket.create_connection(('192.168.1.1',23),3)\n print('CONNECTED')\n"
                 "except OSError as e:\n print('REFUSED', e)")
         r = subprocess.run(lan.in_pc() + ["python3", "-c", code], capture_output=True, text=True, timeout=20)
         assert "REFUSED" in r.stdout, r.stdout
         assert d.wait_exit(5) == 0
-    finally:
-        if d:
-            d.stop()
-        lan.close()
 
 
 run_tests([test_session_with_real_telnet, test_refused_outside_subnet, test_200_cycles_leave_nothing_behind,
