@@ -92,6 +92,7 @@ def test_beacons_on_the_wire():
             assert p[4][text_end] == 0, "text is NUL-terminated"
             fields = p[4][text_end + 1:].split(b"\0")[0].decode()
             assert "board=sim" in fields and "state=window" in fields and "remaining_ms=" in fields, fields
+            assert "mac=" + lan.link()["address"] in fields and "version=" in fields and "seq=" in fields, fields
         assert 3 <= len(window) <= 4, [round(p[0] - window[0][0], 3) for p in window]
         gaps = [b[0] - a[0] for a, b in zip(window, window[1:])]
         assert all(0.9 < g < 1.2 for g in gaps), gaps

@@ -144,6 +144,39 @@ def test_200_cycles_leave_nothing_behind():
         assert d.running()
 
 
+LIMIT = r'''
+import socket
+held = []
+for i in range(2):
+    c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.settimeout(5)
+    got = b""
+    while b"FAILSAFE MODE active" not in got:
+        got += c.recv(4096)
+    held.append(c)
+third = socket.create_connection(("192.168.1.1", 23), 5)
+third.settimeout(5)
+print(third.recv(4096).decode(errors="replace"))
+held[0].close()
+import time; time.sleep(1.0)
+fourth = socket.create_connection(("192.168.1.1", 23), 5)
+fourth.settimeout(5)
+got = b""
+while b"FAILSAFE MODE active" not in got:
+    got += fourth.recv(4096)
+print("FOURTH-OK")
+'''
+
+
+def test_session_limit():
+    with Scene() as s:
+        lan = s.lan
+        failsafe_board(s, "--telnet-max-sessions", "2")
+        r = subprocess.run(lan.in_pc() + ["python3", "-c", LIMIT], capture_output=True, text=True, timeout=30)
+        assert "failsafed: too many sessions (2)" in r.stdout, (r.stdout, r.stderr)
+        assert "FOURTH-OK" in r.stdout, "a slot frees when a session ends: %s %s" % (r.stdout, r.stderr)
+
+
 def test_idle_timeout():
     with Scene() as s:
         lan = s.lan
@@ -208,4 +241,4 @@ def test_no_telnet_on_normal_path():
 
 
 run_tests([test_session_with_real_telnet, test_refused_outside_subnet, test_200_cycles_leave_nothing_behind,
-           test_idle_timeout, test_failsafectl_telnet_waits_for_the_board, test_no_telnet_on_normal_path])
+           test_session_limit, test_idle_timeout, test_failsafectl_telnet_waits_for_the_board, test_no_telnet_on_normal_path])

@@ -104,7 +104,7 @@ if [ $NET = 1 ]; then
 	PIDS+=($!)
 fi
 {
-	sleep 1.5
+	sleep 1
 	$CTL leds | sed 's/^/   [ctl] LED /' >&3
 	echo "   [ctl] failsafectl sim click reset" >&3
 	$CTL click reset
