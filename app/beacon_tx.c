@@ -82,7 +82,6 @@ static void send_one(struct beacon_tx *b)
 			log_warn("beacon: send on %s: %s (further errors not logged)", b->ifname, strerror(errno));
 		return;
 	}
-	b->sent++;
 	log_debug("beacon %u sent on %s: %s", m.seq, b->ifname, m.text);
 }
 

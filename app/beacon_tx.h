@@ -27,7 +27,6 @@ struct beacon_tx {
 	unsigned burst_left;
 	uint64_t deadline_ms;            /* the window's end, for remaining_ms */
 	uint32_t seq;
-	unsigned sent;
 	unsigned send_errors;
 };
 

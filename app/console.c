@@ -212,6 +212,9 @@ void console_close(struct console *c)
 		loop_child_cancel(&c->child);
 	}
 	flush(c);
+	if (c->dropped_bytes)
+		log_info("console %s: %zu bytes of output dropped (port too slow or closed)", c->name,
+			 c->dropped_bytes);
 	stop_io(c);
 	c->ops->close(c->drv, &c->port);
 	c->open = false;

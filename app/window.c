@@ -104,7 +104,6 @@ void window_step(struct window *w, const struct window_event *ev, uint64_t now_m
 			break;
 		}
 		w->state = WINDOW_OPEN;
-		w->opened_ms = now_ms;
 		w->deadline_ms = now_ms + w->window_ms;
 		act->flags |= WINDOW_ACT_OPEN;
 		/* A zero-length window still gives the verdict through a TICK. */

@@ -60,8 +60,7 @@ struct window_actions {
 struct window {
 	enum window_state state;
 	uint32_t window_ms;     /* window length */
-	uint64_t opened_ms;     /* when the window opened */
-	uint64_t deadline_ms;   /* opened_ms + window_ms */
+	uint64_t deadline_ms;   /* when the window opened + window_ms */
 	enum window_cause cause;
 	unsigned button;        /* with WINDOW_CAUSE_BUTTON */
 	int debug_level;        /* 0: none chosen */
