@@ -1,4 +1,4 @@
-/* beacon.c - UDP 4919 failsafe beacon codec (OpenWrt netmsg compatible) */
+/* app/beacon.c — UDP 4919 failsafe beacon codec (OpenWrt netmsg compatible, pure) */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* strnlen() */
 #endif
@@ -15,9 +15,6 @@ static const char *const beacon_state_names[] = {
 	[BEACON_STATE_FAILSAFE] = "failsafe",
 	[BEACON_STATE_NORMAL] = "normal",
 };
-
-#define BEACON_STATE_COUNT \
-	(sizeof(beacon_state_names) / sizeof(beacon_state_names[0]))
 
 const char *beacon_state_name(enum beacon_state state)
 {

@@ -1,4 +1,4 @@
-/* beacon.h - UDP 4919 failsafe beacon codec (OpenWrt netmsg compatible) */
+/* app/beacon.h — UDP 4919 failsafe beacon codec (OpenWrt netmsg compatible) */
 #ifndef APP_BEACON_H
 #define APP_BEACON_H
 
@@ -42,6 +42,7 @@ enum beacon_state {
 	BEACON_STATE_WINDOW = 0,	/* "window" */
 	BEACON_STATE_FAILSAFE,		/* "failsafe" */
 	BEACON_STATE_NORMAL,		/* "normal" */
+	BEACON_STATE_COUNT
 };
 
 /* Presence flags for struct beacon.present; encoded in this order. */

@@ -62,7 +62,7 @@ static void send_one(struct beacon_tx *b)
 	m.seq = ++b->seq;
 	m.present = BEACON_HAS_BOARD | BEACON_HAS_STATE | BEACON_HAS_SEQ | BEACON_HAS_VERSION;
 	if (!b->failsafe) {
-		m.remaining_ms = now_ms < b->deadline_ms ? (uint32_t)(b->deadline_ms - now_ms) : 0;
+		m.remaining_ms = b->remaining_ms(b->remaining_ctx, now_ms);
 		m.present |= BEACON_HAS_REMAINING_MS;
 	} else if (b->via[0]) {
 		snprintf(m.via, sizeof(m.via), "%s", b->via);
@@ -96,7 +96,7 @@ static void schedule(struct beacon_tx *b)
 			loop_timer_at(&b->timer, loop_now_ms() + BEACON_TX_BURST_GAP_MS, on_timer);
 		else
 			loop_timer_cancel(&b->timer);
-	} else if (loop_now_ms() < b->deadline_ms) {
+	} else if (b->window && b->remaining_ms(b->remaining_ctx, loop_now_ms())) {
 		loop_timer_at(&b->timer, loop_now_ms() + BEACON_TX_PERIOD_MS, on_timer);
 	}
 }
@@ -117,9 +117,11 @@ static void on_timer(struct loop_timer *t)
 	fire(container_of(t, struct beacon_tx, timer));
 }
 
-void beacon_tx_window(struct beacon_tx *b, uint64_t deadline_ms)
+void beacon_tx_window(struct beacon_tx *b, uint32_t (*remaining_ms)(void *ctx, uint64_t now_ms), void *ctx)
 {
-	b->deadline_ms = deadline_ms;
+	b->remaining_ms = remaining_ms;
+	b->remaining_ctx = ctx;
+	b->window = true;
 	b->failsafe = false;
 	if (b->ready)
 		fire(b);
@@ -140,7 +142,7 @@ void beacon_tx_ready(struct beacon_tx *b, const char *ifname, const uint8_t *mac
 	/* The first packets of a link often vanish while it trains: start over now. */
 	if (b->failsafe && !b->burst_left)
 		b->burst_left = BEACON_TX_BURST;
-	if (b->failsafe || b->deadline_ms)
+	if (b->failsafe || b->window)
 		fire(b);
 }
 
@@ -157,6 +159,7 @@ void beacon_tx_failsafe(struct beacon_tx *b, const char *via)
 void beacon_tx_stop(struct beacon_tx *b)
 {
 	loop_timer_cancel(&b->timer);
+	b->window = false;
 	if (b->fd >= 0)
 		close(b->fd);
 	b->fd = -1;

@@ -25,16 +25,18 @@ struct beacon_tx {
 	bool failsafe;                   /* false: window messages; true: the entry burst */
 	char via[64];
 	unsigned burst_left;
-	uint64_t deadline_ms;            /* the window's end, for remaining_ms */
+	bool window;                     /* the window is open: one beacon per second */
 	uint32_t seq;
 	unsigned send_errors;
+	uint32_t (*remaining_ms)(void *ctx, uint64_t now_ms);  /* the window's time left */
+	void *remaining_ctx;
 };
 
 /* Set up (no socket yet). port is 4919 outside tests. */
 void beacon_tx_init(struct beacon_tx *b, const char *board, const char *version, struct in_addr broadcast,
 		    uint16_t port);
-/* The window is open until deadline_ms: one beacon per second once the port is ready. */
-void beacon_tx_window(struct beacon_tx *b, uint64_t deadline_ms);
+/* The window is open: one beacon per second once the port is ready, with remaining_ms(ctx, now) in it. */
+void beacon_tx_window(struct beacon_tx *b, uint32_t (*remaining_ms)(void *ctx, uint64_t now_ms), void *ctx);
 /* The port got its address (ifname, mac), or its carrier came up: send now, restart the period. */
 void beacon_tx_ready(struct beacon_tx *b, const char *ifname, const uint8_t *mac);
 /* Failsafe was entered (via e.g. "button:reset"): the burst, now or as soon as the port is ready. */

@@ -1,4 +1,4 @@
-/* app/console.c — console service: non-blocking output, line input with echo on raw ports, login shell */
+/* app/console.c — console service: bounded non-blocking output, line input with echo, login shell */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 
 #define SHELL_QUICK_EXIT_MS 1000u
 #define SHELL_BACKOFF_MAX_MS 5000u
+#define CONSOLE_HANGUP_GRACE_MS 200u     /* a hung-up shell has this long to go before SIGKILL */
 
 static void flush(struct console *c);
 
@@ -22,12 +23,6 @@ static void stop_io(struct console *c)
 	c->reading = false;
 }
 
-static void lost(struct console *c, const char *what, int err)
-{
-	log_warn("console %s: %s: %s; it no longer takes input", c->name, what, err ? strerror(err) : "closed");
-	stop_io(c);
-}
-
 static void on_rx(struct loop_fd *f, unsigned events)
 {
 	struct console *c = container_of(f, struct console, rx);
@@ -35,15 +30,19 @@ static void on_rx(struct loop_fd *f, unsigned events)
 	ssize_t n;
 
 	(void)events;
-	n = read(c->port.fd_in, buf, sizeof(buf));
+	n = read(c->uart.port.fd_in, buf, sizeof(buf));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		lost(c, "read", n < 0 ? errno : 0);
+		int err = n < 0 ? errno : 0;
+
+		log_warn("console %s: read: %s; it no longer takes input", c->uart.port.name,
+			 err ? strerror(err) : "closed");
+		stop_io(c);
 		return;
 	}
-	if (c->port.raw) {
-		/* Echo what a person types; line ends as CR LF, noise as nothing. */
+	if (c->uart.port.echo) {
+		/* Echo what a person types; a line end as one newline, noise as nothing. */
 		char echo[sizeof(buf) + 1];
 		size_t e = 0;
 
@@ -52,7 +51,7 @@ static void on_rx(struct loop_fd *f, unsigned events)
 
 			c->echo_after_cr = buf[i] == '\r';
 			if (buf[i] == '\r' || (buf[i] == '\n' && !after_cr))
-				echo[e++] = '\n'; /* console_print makes it CR LF */
+				echo[e++] = '\n'; /* the line discipline makes it CR LF */
 			else if (buf[i] >= ' ' && buf[i] < 0x7f)
 				echo[e++] = (char)buf[i];
 		}
@@ -78,72 +77,43 @@ static void on_tx(struct loop_fd *f, unsigned events)
 
 static void flush(struct console *c)
 {
-	while (c->out_len) {
-		ssize_t n = write(c->port.fd_out, c->out, c->out_len);
+	/* Nobody is listening (a closed pty): outbuf drops the output and counts it; keep running. */
+	int rc = outbuf_flush(&c->out, c->uart.port.fd_out);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n <= 0) {
-			/* Nobody is listening (a closed pty): keep running, drop the output. */
-			c->dropped_bytes += c->out_len;
-			c->out_len = 0;
-			break;
-		}
-		memmove(c->out, c->out + n, c->out_len - (size_t)n);
-		c->out_len -= (size_t)n;
-	}
-	if (c->out_len && !c->tx.events)
-		loop_fd_set(&c->tx, c->port.fd_out, LOOP_WRITE, on_tx);
-	else if (!c->out_len && c->tx.events)
+	if (rc == -EAGAIN && !c->tx.events)
+		loop_fd_set(&c->tx, c->uart.port.fd_out, LOOP_WRITE, on_tx);
+	else if (rc != -EAGAIN && c->tx.events)
 		loop_fd_del(&c->tx);
 }
 
 void console_flush(struct console *c)
 {
-	if (c->open)
+	if (c->uart.open)
 		flush(c);
 }
 
 void console_print(struct console *c, const char *text)
 {
-	if (!c->open)
+	if (!c->uart.open)
 		return;
-	for (; *text; text++) {
-		size_t need = (*text == '\n' && c->port.raw) ? 2 : 1;
-
-		if (c->out_len + need > sizeof(c->out)) {
-			c->dropped_bytes++;
-			continue;
-		}
-		if (need == 2)
-			c->out[c->out_len++] = '\r';
-		c->out[c->out_len++] = *text;
-	}
+	outbuf_put(&c->out, text, strlen(text));
 	flush(c);
 }
 
-int console_open(struct console *c, const struct uart_ops *ops, void *drv,
-		 const struct board_console *bc, const char *path, console_line_cb on_line)
+int console_open(struct console *c, const struct hal_drivers *d, unsigned idx, const char *path,
+		 console_line_cb on_line)
 {
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->ops = ops;
-	c->drv = drv;
 	c->on_line = on_line;
-	snprintf(c->name, sizeof(c->name), "%s",
-		 path ? path : (bc->tty && strcmp(bc->tty, "-") ? bc->tty : "stdin/stdout"));
+	outbuf_init(&c->out, c->out_storage, sizeof(c->out_storage));
 	console_line_init(&c->line);
-	rc = ops->open(drv, bc, path, &c->port);
-	if (rc < 0) {
-		log_warn("console %s: open: %s; no prompt and no console trigger there", c->name, strerror(-rc));
+	rc = hal_uart_open(&c->uart, d, idx, path);
+	if (rc < 0)
 		return rc;
-	}
-	c->open = true;
 	c->reading = true;
-	loop_fd_set(&c->rx, c->port.fd_in, LOOP_READ, on_rx);
+	loop_fd_set(&c->rx, c->uart.port.fd_in, LOOP_READ, on_rx);
 	return 0;
 }
 
@@ -160,7 +130,7 @@ static void on_shell_exit(struct loop_child *ch, int status)
 	uint64_t ran_ms = loop_now_ms() - c->shell_started_ms;
 	uint32_t delay_ms;
 
-	log_info("console %s: shell exited (%s %d), restarting", c->name,
+	log_info("console %s: shell exited (%s %d), restarting", c->uart.port.name,
 		 WIFSIGNALED(status) ? "signal" : "status",
 		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	/* A shell that dies at once (no tty, bad --shell) must not spin the loop. */
@@ -178,44 +148,44 @@ static void shell_start(struct console *c)
 	flush(c);
 	pid = fork();
 	if (pid < 0) {
-		log_err("console %s: fork: %s", c->name, strerror(errno));
+		log_err("console %s: fork: %s", c->uart.port.name, strerror(errno));
 		loop_timer_at(&c->restart, loop_now_ms() + SHELL_BACKOFF_MAX_MS, on_restart);
 		return;
 	}
 	if (pid == 0)
-		shell_exec(c->shell_argv, c->port.path[0] ? c->port.path : NULL);
+		shell_exec(c->shell_argv, c->uart.port.path[0] ? c->uart.port.path : NULL);
 	c->shell_started_ms = loop_now_ms();
 	loop_child_watch(&c->child, pid, on_shell_exit);
-	log_info("console %s: shell %s started (pid %d)", c->name, c->shell_argv[0], (int)pid);
+	log_info("console %s: shell %s started (pid %d)", c->uart.port.name, c->shell_argv[0], (int)pid);
 }
 
 void console_shell(struct console *c, char *const *argv)
 {
-	if (!c->open)
+	if (!c->uart.open)
 		return;
 	flush(c);
 	loop_fd_del(&c->rx);
 	c->reading = false;
 	c->shell_argv = argv;
-	c->ops->release(c->drv, &c->port);
+	hal_uart_release(&c->uart);
 	shell_start(c);
 }
 
 void console_close(struct console *c)
 {
-	if (!c->open)
+	if (!c->uart.open)
 		return;
 	loop_timer_cancel(&c->restart);
 	if (c->child.active) {
-		kill(-c->child.pid, SIGHUP);
-		kill(c->child.pid, SIGHUP);
+		shell_hangup(c->child.pid, SIGHUP);
 		loop_child_cancel(&c->child);
+		/* Reaped here: an exec'd next stage must not inherit a zombie. */
+		shell_reap(c->child.pid, loop_now_ms() + CONSOLE_HANGUP_GRACE_MS);
 	}
 	flush(c);
-	if (c->dropped_bytes)
-		log_info("console %s: %zu bytes of output dropped (port too slow or closed)", c->name,
-			 c->dropped_bytes);
+	if (c->out.dropped_bytes)
+		log_info("console %s: %llu bytes of output dropped (port too slow or closed)", c->uart.port.name,
+			 (unsigned long long)c->out.dropped_bytes);
 	stop_io(c);
-	c->ops->close(c->drv, &c->port);
-	c->open = false;
+	hal_uart_close(&c->uart);
 }

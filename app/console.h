@@ -4,14 +4,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "console_line.h"
 #include "loop.h"
+#include "outbuf.h"
 #include "uart.h"
 
 #define CONSOLE_OUT_BYTES 4096 /* output kept while the port is slow; more is dropped, never blocks */
-#define CONSOLE_SHELL_ARGS 8
 
 struct console;
 typedef void (*console_line_cb)(struct console *c, const char *line, size_t len);
@@ -21,33 +22,28 @@ struct console {
 	struct loop_fd tx;               /* fd_out, LOOP_WRITE while output is pending */
 	struct loop_child child;         /* the login shell */
 	struct loop_timer restart;       /* shell restart back-off */
-	const struct uart_ops *ops;
-	void *drv;
-	struct uart_port port;
-	char name[64];                   /* "ttyS0", "stdin" for logs */
-	bool open;
+	struct hal_uart uart;
 	bool reading;
 	struct console_line line;
 	bool echo_after_cr;              /* the last byte echoed was CR: its LF is not echoed again */
 	console_line_cb on_line;
-	char out[CONSOLE_OUT_BYTES];
-	size_t out_len;
-	size_t dropped_bytes;
+	struct outbuf out;
+	uint8_t out_storage[CONSOLE_OUT_BYTES];
 	char *const *shell_argv;
 	uint64_t shell_started_ms;
 	unsigned quick_exits;            /* shells that died at once, for back-off */
 };
 
-/* Open console; path overrides the board's tty. 0 or -errno (logged with the device). */
-int console_open(struct console *c, const struct uart_ops *ops, void *drv,
-		 const struct board_console *bc, const char *path, console_line_cb on_line);
-/* Queue text; "\n" becomes "\r\n" on raw ports. Never blocks; overflow is dropped and counted. */
+/* Open the board's console idx (path: an override). 0 or -errno (logged once by the HAL). */
+int console_open(struct console *c, const struct hal_drivers *d, unsigned idx, const char *path,
+		 console_line_cb on_line);
+/* Queue text. Never blocks; overflow is dropped and counted. */
 void console_print(struct console *c, const char *text);
 /* Stop reading and run argv as a login shell on this console, restarted whenever it exits. */
 void console_shell(struct console *c, char *const *argv);
 /* Try once to write what is queued (before exit or exec). */
 void console_flush(struct console *c);
-/* Hang up the shell (SIGHUP to its process group), give the port back and close it. */
+/* Hang up the shell, give the port back and close it. */
 void console_close(struct console *c);
 
 #endif /* APP_CONSOLE_H */

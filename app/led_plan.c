@@ -1,4 +1,5 @@
 /* app/led_plan.c — LED patterns per boot phase (pure) */
+#include <errno.h>
 #include <string.h>
 
 #include "led_plan.h"
@@ -13,6 +14,24 @@ static const struct {
 	[LED_PHASE_NORMAL] = { LED_BOOT, 200, 200, false },
 	[LED_PHASE_UPGRADE] = { LED_UPGRADE, 200, 200, false },
 };
+
+static const char *const phase_names[LED_PHASE_COUNT] = {
+	[LED_PHASE_WINDOW] = "window", [LED_PHASE_FAILSAFE] = "failsafe",
+	[LED_PHASE_NORMAL] = "normal", [LED_PHASE_UPGRADE] = "upgrade",
+};
+
+const char *led_phase_name(enum led_phase phase)
+{
+	return (unsigned)phase < LED_PHASE_COUNT ? phase_names[phase] : "?";
+}
+
+int led_phase_parse(const char *name)
+{
+	for (int p = 0; p < LED_PHASE_COUNT; p++)
+		if (!strcmp(phase_names[p], name))
+			return p;
+	return -ENOENT;
+}
 
 void led_plan(enum led_phase phase, const bool present[LED_ROLE_COUNT],
 	      const bool same[LED_ROLE_COUNT][LED_ROLE_COUNT], struct led_pattern out[LED_ROLE_COUNT])

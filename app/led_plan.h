@@ -21,6 +21,11 @@ struct led_pattern {
 	uint32_t off_ms;        /* 0 with on_ms > 0: steady on */
 };
 
+/* "window", "failsafe", "normal", "upgrade"; "?" out of range. */
+const char *led_phase_name(enum led_phase phase);
+/* The phase named name, or -ENOENT. */
+int led_phase_parse(const char *name);
+
 /*
  * Patterns per role for a phase. present[r]: the role has a working LED;
  * same[a][b]: roles a and b are one physical LED. A role that shares the

@@ -1,4 +1,5 @@
 /* app/loop.c — the one file that owns the libev loop; everything else uses loop.h */
+#include <errno.h>
 #include <ev.h>
 #include <stddef.h>
 
@@ -21,7 +22,7 @@ int loop_init(void)
 {
 	/* The default loop is the only one that can watch children. */
 	loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_NOENV);
-	return loop ? 0 : -12; /* -ENOMEM */
+	return loop ? 0 : -ENOMEM;
 }
 
 void loop_run(void)
@@ -32,11 +33,6 @@ void loop_run(void)
 void loop_stop(void)
 {
 	ev_break(loop, EVBREAK_ALL);
-}
-
-void loop_fork_child(void)
-{
-	ev_loop_fork(loop);
 }
 
 static void fd_thunk(struct ev_loop *l, ev_io *w, int revents)

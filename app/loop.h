@@ -62,8 +62,6 @@ int loop_init(void);
 /* Run until loop_stop() or no watcher is left. */
 void loop_run(void);
 void loop_stop(void);
-/* In a forked child before exec: drop the loop's signal handling. */
-void loop_fork_child(void);
 
 /* Watch fd for events (LOOP_READ/LOOP_WRITE); events 0 stops watching. Calling again changes them. */
 void loop_fd_set(struct loop_fd *f, int fd, unsigned events, loop_fd_cb cb);

@@ -1,10 +1,9 @@
-/* app/net.c — the failsafe network service: eth driver events drive the beacon; failsafe adds telnet */
+/* app/net.c — the failsafe network service: port events drive the beacon; failsafe adds telnet */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "beacon.h"
 #include "beacon_tx.h"
 #include "log.h"
 #include "loop.h"
@@ -14,25 +13,20 @@
 #define RESTORE_WAIT_MS 2000u   /* the boot goes on even if the kernel never answers */
 
 static struct {
-	const struct board *board;
-	const struct eth_ops *ops;
-	void *drv;
 	struct net_options opt;
-	struct eth_config cfg;
+	struct hal_eth eth;
 	struct loop_fd fd;
 	struct beacon_tx beacon;
 	struct telnet_server telnet;
 	struct loop_timer restore_wait;
 	void (*restored)(void);
-	bool started;
-	bool configured;
 } n;
 
 static void on_fd(struct loop_fd *f, unsigned events)
 {
 	(void)f;
 	(void)events;
-	n.ops->ready(n.drv);
+	hal_eth_ready(&n.eth);
 }
 
 static void finish_restore(void)
@@ -50,14 +44,13 @@ static void on_event(void *ctx, enum eth_event ev, const struct eth_port_info *i
 	char addr[INET_ADDRSTRLEN];
 
 	(void)ctx;
-	inet_ntop(AF_INET, &n.cfg.addr, addr, sizeof(addr));
+	inet_ntop(AF_INET, &n.eth.cfg.addr, addr, sizeof(addr));
 	switch (ev) {
 	case ETH_EV_WAITING:
 		log_info("network: %s; waiting for it", detail);
 		break;
 	case ETH_EV_CONFIGURED:
-		n.configured = true;
-		log_info("network: %s up at %s/%u%s", info->ifname, addr, n.cfg.prefix_len,
+		log_info("network: %s up at %s/%u%s", info->ifname, addr, n.eth.cfg.prefix_len,
 			 info->carrier ? "" : " (no carrier yet)");
 		beacon_tx_ready(&n.beacon, info->ifname, info->has_mac ? info->mac : NULL);
 		break;
@@ -72,7 +65,7 @@ static void on_event(void *ctx, enum eth_event ev, const struct eth_port_info *i
 		log_warn("network: %s; no failsafe network", detail);
 		break;
 	case ETH_EV_RESTORED:
-		log_info("network: %s restored as found", n.cfg.ifname);
+		log_info("network: %s restored as found", n.eth.cfg.ifname);
 		finish_restore();
 		break;
 	default:
@@ -80,76 +73,41 @@ static void on_event(void *ctx, enum eth_event ev, const struct eth_port_info *i
 	}
 }
 
-void net_start(const struct board *b, const struct eth_ops *ops, void *drv, const struct net_options *o)
+void net_start(const struct hal_drivers *d, const struct net_options *o)
 {
-	struct in_addr brd;
-	int rc;
-
 	memset(&n, 0, sizeof(n));
-	n.board = b;
 	n.opt = *o;
-	if (!ops) {
-		log_warn("board %s: no network driver; no failsafe network", b->name);
+	if (hal_eth_start(&n.eth, d, o->ifname, on_event, NULL) < 0)
 		return;
-	}
-	n.cfg = (struct eth_config){
-		.ifname = o->ifname ? o->ifname : b->net.ifname,
-		.conduit = b->net.conduit,
-		.vlan_id = b->net.vlan_id,
-		.vlan_parent = b->net.vlan_parent,
-		.prefix_len = b->net.prefix_len,
-	};
-	/* board_validate() checked both addresses. */
-	inet_pton(AF_INET, b->net.address, &n.cfg.addr);
-	inet_pton(AF_INET, b->net.broadcast, &brd);
-	beacon_tx_init(&n.beacon, b->name, o->version, brd, o->beacon_port);
-	rc = ops->start(drv, &n.cfg, on_event, NULL);
-	if (rc < 0) {
-		if (rc == -EPERM && b->drivers == BOARD_DRIVERS_SIM)
-			log_warn("board %s: not touching this host's own network; run failsafed inside a "
-				 "network namespace (ip netns exec) for the failsafe network", b->name);
-		else
-			log_warn("board %s: network on %s: %s; no failsafe network", b->name, n.cfg.ifname,
-				 strerror(-rc));
-		return;
-	}
-	n.ops = ops;
-	n.drv = drv;
-	n.started = true;
-	loop_fd_set(&n.fd, ops->fd(drv), LOOP_READ, on_fd);
+	beacon_tx_init(&n.beacon, d->board->name, o->version, n.eth.cfg.broadcast, o->beacon_port);
+	loop_fd_set(&n.fd, hal_eth_fd(&n.eth), LOOP_READ, on_fd);
 }
 
-void net_window(uint64_t deadline_ms)
+void net_window(uint32_t (*remaining_ms)(void *ctx, uint64_t now_ms), void *ctx)
 {
-	if (n.started)
-		beacon_tx_window(&n.beacon, deadline_ms);
+	if (n.eth.started)
+		beacon_tx_window(&n.beacon, remaining_ms, ctx);
 }
 
 void net_failsafe(const char *via, const char *banner)
 {
 	struct telnet_server_config tc;
-	char addr[INET_ADDRSTRLEN];
-	int rc;
 
-	if (!n.started)
+	if (!n.eth.started)
 		return;
 	/* Bound to the failsafe address only (IP_FREEBIND: the port may still be coming up).
 	 * Listening before "Entering Failsafe!" goes out: a host may telnet the moment it hears it. */
 	tc = (struct telnet_server_config){
-		.bind_addr = n.cfg.addr,
+		.bind_addr = n.eth.cfg.addr,
 		.port = n.opt.telnet_port,
-		.subnet = n.cfg.addr,
-		.prefix_len = n.cfg.prefix_len,
+		.subnet = n.eth.cfg.addr,
+		.prefix_len = n.eth.cfg.prefix_len,
 		.max_sessions = n.opt.telnet_max_sessions,
 		.idle_timeout_ms = n.opt.telnet_idle_ms,
 		.shell_argv = n.opt.shell_argv,
 		.banner = banner,
 	};
-	inet_ntop(AF_INET, &n.cfg.addr, addr, sizeof(addr));
-	rc = telnet_server_start(&n.telnet, &tc);
-	if (rc < 0)
-		log_warn("telnet: cannot serve %s:%u: %s; the console shell still works", addr, n.opt.telnet_port,
-			 strerror(-rc));
+	telnet_server_start(&n.telnet, &tc); /* a failure is logged there; the console shell still works */
 	beacon_tx_failsafe(&n.beacon, via);
 }
 
@@ -163,23 +121,31 @@ static void on_restore_wait(struct loop_timer *t)
 void net_restore(void (*done)(void))
 {
 	n.restored = done;
-	if (!n.started) {
+	if (!n.eth.started) {
 		finish_restore();
 		return;
 	}
 	beacon_tx_stop(&n.beacon);
 	loop_timer_at(&n.restore_wait, loop_now_ms() + RESTORE_WAIT_MS, on_restore_wait);
-	if (n.ops->restore(n.drv) < 0)
+	if (hal_eth_restore(&n.eth) < 0)
 		finish_restore();
+}
+
+unsigned net_telnet_sessions(void)
+{
+	struct telnet_server_stats st;
+
+	telnet_server_get_stats(&n.telnet, &st);
+	return st.active;
 }
 
 void net_stop(void)
 {
-	if (!n.started)
+	if (!n.eth.started)
 		return;
 	beacon_tx_stop(&n.beacon);
 	telnet_server_stop(&n.telnet);
 	loop_timer_cancel(&n.restore_wait);
 	loop_fd_del(&n.fd);
-	n.started = false;
+	hal_eth_stop(&n.eth);
 }

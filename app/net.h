@@ -1,12 +1,11 @@
-/* app/net.h — the failsafe network service: port setup over the eth driver, the beacon, the telnet server */
+/* app/net.h — the failsafe network service: the port through the HAL, the beacon, the telnet server */
 #ifndef APP_NET_H
 #define APP_NET_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "board.h"
-#include "eth.h"
+#include "drivers.h"
 
 struct net_options {
 	const char *ifname;             /* overrides the board's port, or NULL */
@@ -19,13 +18,15 @@ struct net_options {
 };
 
 /* Start bringing the port up (non-blocking); failures are logged and cost only the network. */
-void net_start(const struct board *b, const struct eth_ops *ops, void *drv, const struct net_options *o);
-/* The window is open until deadline_ms: beacons once per second. */
-void net_window(uint64_t deadline_ms);
-/* Failsafe entered: the beacon burst, the telnet server. via e.g. "button:reset"; banner for sessions. */
+void net_start(const struct hal_drivers *d, const struct net_options *o);
+/* The window is open: beacons once per second carrying remaining_ms(ctx, now). */
+void net_window(uint32_t (*remaining_ms)(void *ctx, uint64_t now_ms), void *ctx);
+/* Failsafe entered: the telnet server, then the beacon burst. via e.g. "button:reset"; banner for sessions. */
 void net_failsafe(const char *via, const char *banner);
 /* Normal path: undo the port setup; done() is called when finished or after a bounded wait. */
 void net_restore(void (*done)(void));
+/* Telnet sessions holding a slot now. */
+unsigned net_telnet_sessions(void);
 /* Stop everything (shutdown). */
 void net_stop(void);
 

@@ -1,69 +1,69 @@
-/* app/options.c — failsafed's command line parser (pure: argv in, struct options out) */
+/* app/options.c — the daemon applet's command line (pure: argv in, struct options out) */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
+#include "board_validate.h"
 #include "log.h"
 #include "options.h"
 
-static const char usage[] =
-	"Usage: failsafed [OPTIONS] [--then CMD [ARGS...]]\n"
-	"Open the failsafe boot window of this board, or enter failsafe mode.\n"
-	"\n"
-	"  --window-ms MS       window length (default: the board's, usually 4000)\n"
-	"  --cmdline FILE       kernel command line to read failsafe= from (default /proc/cmdline)\n"
-	"  --state-dir DIR      where failsafe, failsafe_button, debug_level go (default /tmp)\n"
-	"  --console PATH       use this device as the console instead of the board's\n"
-	"  --shell 'CMD ARGS'   login shell in failsafe (default '/bin/sh -l')\n"
-	"  --then CMD [ARGS]    on the normal path, exec CMD instead of exiting 0\n"
-	"  -v, --verbose        more log output (repeat for debug)\n"
-	"  --check-board        validate and print the compiled-in board, then exit\n"
-	"  --probe              show live button edges and blink each LED in turn (Ctrl-C ends)\n"
-	"  -h, --help           this text\n"
-	"  --version            print the version\n"
-	"\n"
-	"Network (SPEC 4, 5, 7):\n"
-	"  --ifname IF          failsafe port instead of the board's\n"
-	"  --telnet-port N      telnet server port in failsafe (default 23)\n"
-	"  --telnet-max-sessions N  concurrent telnet sessions (default 8, at most 32)\n"
-	"  --telnet-idle-ms MS  close idle telnet sessions (default 0: never)\n"
-	"  --beacon-port N      UDP port of the beacon (default 4919)\n"
-	"\n"
-	"Real boards:\n"
-	"  --sysfs-leds DIR     LED class directory (default /sys/class/leds)\n"
-	"\n"
-	"Simulated board (cmake -DBOARD=sim):\n"
-	"  --sim-dir DIR        control socket and leds.log (default <state-dir>/failsafed-sim)\n"
-	"  --sim-held BUTTON    BUTTON is held down at power-on (repeatable)\n"
-	"  --sim-fault KNOB     make a driver fail: gpio, gpio-read, led, console (repeatable)\n"
-	"\n"
-	"Triggers: a button press, 'f' + Enter on a console, SIGUSR1, failsafe= on the\n"
-	"kernel command line. '1'..'4' + Enter sets the debug level and ends the window.\n";
+enum opt_id {
+	OPT_HELP = 0, OPT_VERSION, OPT_THEN, OPT_CHECK_BOARD, OPT_PROBE, OPT_VERBOSE, OPT_WINDOW_MS,
+	OPT_CMDLINE, OPT_STATE_DIR, OPT_CTL, OPT_CONSOLE, OPT_SHELL, OPT_IFNAME, OPT_TELNET_PORT,
+	OPT_TELNET_MAX, OPT_TELNET_IDLE, OPT_BEACON_PORT, OPT_ID_COUNT,
+	OPT_DRIVER_BASE = 100           /* + index into hal_driver_options[] */
+};
 
-const char *options_usage(void)
+static const struct args_opt own_opts[] = {
+	{ "--window-ms", 0, "MS", "window length (default: the board's, usually 4000)", OPT_WINDOW_MS },
+	{ "--cmdline", 0, "FILE", "kernel command line to read failsafe= from (default /proc/cmdline)", OPT_CMDLINE },
+	{ "--state-dir", 0, "DIR", "where failsafe, failsafe_button, debug_level go (default /tmp)", OPT_STATE_DIR },
+	{ "--ctl-socket", 0, "PATH", "control socket for applets (default <state-dir>/failsafed.sock)", OPT_CTL },
+	{ "--console", 0, "PATH", "use this device as the console instead of the board's", OPT_CONSOLE },
+	{ "--shell", 0, "'CMD ARGS'", "login shell in failsafe (default '/bin/sh -l')", OPT_SHELL },
+	{ "--then", 0, NULL, "CMD [ARGS...]: on the normal path, exec CMD instead of exiting 0", OPT_THEN },
+	{ "--verbose", 'v', NULL, "more log output (repeat for debug)", OPT_VERBOSE },
+	{ "--check-board", 0, NULL, "validate and print the compiled-in board, then exit", OPT_CHECK_BOARD },
+	{ "--probe", 0, NULL, "show live button edges and blink each LED in turn (Ctrl-C ends)", OPT_PROBE },
+	{ "--help", 'h', NULL, "this text", OPT_HELP },
+	{ "--version", 0, NULL, "print the version", OPT_VERSION },
+	{ "--ifname", 0, "IF", "failsafe port instead of the board's", OPT_IFNAME },
+	{ "--telnet-port", 0, "N", "telnet server port in failsafe (default 23)", OPT_TELNET_PORT },
+	{ "--telnet-max-sessions", 0, "N", "concurrent telnet sessions (default 8, at most 32)", OPT_TELNET_MAX },
+	{ "--telnet-idle-ms", 0, "MS", "close telnet sessions idle this long (default 0: never)", OPT_TELNET_IDLE },
+	{ "--beacon-port", 0, "N", "UDP port of the beacon (default 4919)", OPT_BEACON_PORT },
+};
+
+#define N_DRIVER_OPTS 8
+static struct args_opt all_opts[ARRAY_SIZE(own_opts) + N_DRIVER_OPTS];
+static struct args_spec spec = {
+	.usage = "Usage: failsafed [OPTIONS] [--then CMD [ARGS...]]\n"
+		 "       failsafed APPLET [ARGS...]   (failsafed help lists the applets)\n"
+		 "Open the failsafe boot window of this board, or enter failsafe mode.\n",
+	.opts = all_opts,
+	.footer = "Triggers: a button press, 'f' + Enter on a console, SIGUSR1, failsafe= on the\n"
+		  "kernel command line. '1'..'4' + Enter sets the debug level and ends the window.\n",
+};
+
+static void build_spec(const struct hal_driver_option *driver_opts)
 {
-	return usage;
+	size_t n = ARRAY_SIZE(own_opts);
+
+	memcpy(all_opts, own_opts, sizeof(own_opts));
+	for (size_t i = 0; driver_opts && driver_opts[i].name && n < ARRAY_SIZE(all_opts); i++)
+		all_opts[n++] = (struct args_opt){ driver_opts[i].name, 0, driver_opts[i].value_name,
+						   driver_opts[i].help, OPT_DRIVER_BASE + (int)i };
+	spec.n_opts = n;
 }
 
-static int bad(char *err, size_t err_size, const char *opt, const char *why)
+const char *options_usage(const struct hal_driver_option *driver_opts)
 {
-	snprintf(err, err_size, "%s: %s (see --help)", opt, why);
-	return -EINVAL;
-}
+	static char text[4096];
 
-static int number(const char *opt, const char *val, long min, long max, long *out, char *err, size_t err_size)
-{
-	char *end;
-	char why[64];
-
-	errno = 0;
-	*out = strtol(val, &end, 10);
-	if (errno || end == val || *end || *out < min || *out > max) {
-		snprintf(why, sizeof(why), "expects a number from %ld to %ld", min, max);
-		return bad(err, err_size, opt, why);
-	}
-	return 0;
+	build_spec(driver_opts);
+	args_usage(&spec, text, sizeof(text));
+	return text;
 }
 
 static int split_shell(struct options *o, const char *text, char *err, size_t err_size)
@@ -71,22 +71,142 @@ static int split_shell(struct options *o, const char *text, char *err, size_t er
 	size_t n = 0;
 	char *save = NULL;
 
-	if (strlen(text) >= sizeof(o->shell_buf))
-		return bad(err, err_size, "--shell", "command too long");
+	if (strlen(text) >= sizeof(o->shell_buf)) {
+		snprintf(err, err_size, "command too long");
+		return -EINVAL;
+	}
 	snprintf(o->shell_buf, sizeof(o->shell_buf), "%s", text);
 	for (char *w = strtok_r(o->shell_buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-		if (n == OPTIONS_SHELL_ARGS)
-			return bad(err, err_size, "--shell", "more than 8 words");
+		if (n == OPTIONS_SHELL_ARGS) {
+			snprintf(err, err_size, "more than %d words", OPTIONS_SHELL_ARGS);
+			return -EINVAL;
+		}
 		o->shell_argv[n++] = w;
 	}
-	if (!n)
-		return bad(err, err_size, "--shell", "empty command");
+	if (!n) {
+		snprintf(err, err_size, "empty command");
+		return -EINVAL;
+	}
 	o->shell_argv[n] = NULL;
 	return 0;
 }
 
-int options_parse(struct options *o, int argc, char **argv, char *err, size_t err_size)
+struct parse {
+	struct options *o;
+	const struct hal_driver_option *driver_opts;
+	bool then;                      /* --then seen: the rest of argv is the command */
+};
+
+static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 {
+	struct options *o = ((struct parse *)ctx)->o;
+	long n;
+
+	switch (id) {
+	case OPT_HELP:
+		o->mode = OPTIONS_HELP;
+		return ARGS_STOP;
+	case OPT_VERSION:
+		o->mode = OPTIONS_VERSION;
+		return ARGS_STOP;
+	case OPT_THEN:
+		((struct parse *)ctx)->then = true;
+		return ARGS_STOP;
+	case OPT_CHECK_BOARD:
+		o->mode = OPTIONS_CHECK_BOARD;
+		return 0;
+	case OPT_PROBE:
+		o->mode = OPTIONS_PROBE;
+		return 0;
+	case OPT_VERBOSE:
+		if (o->verbosity < LOG_LVL_DEBUG)
+			o->verbosity++;
+		return 0;
+	case OPT_WINDOW_MS:
+		if (args_number(v, 0, 600000, &n, err, err_size))
+			return -EINVAL;
+		o->window_ms = (int32_t)n;
+		return 0;
+	case OPT_BEACON_PORT:
+	case OPT_TELNET_PORT:
+		if (args_number(v, 1, 65535, &n, err, err_size))
+			return -EINVAL;
+		*(id == OPT_BEACON_PORT ? &o->beacon_port : &o->telnet_port) = (uint16_t)n;
+		return 0;
+	case OPT_TELNET_MAX:
+		if (args_number(v, 1, 32, &n, err, err_size))
+			return -EINVAL;
+		o->telnet_max_sessions = (unsigned)n;
+		return 0;
+	case OPT_TELNET_IDLE:
+		if (args_number(v, 0, 86400000, &n, err, err_size))
+			return -EINVAL;
+		o->telnet_idle_ms = (uint32_t)n;
+		return 0;
+	case OPT_IFNAME:
+		if (board_ifname_problem(v)) {
+			snprintf(err, err_size, "\"%s\" is not an interface name: %s", v, board_ifname_problem(v));
+			return -EINVAL;
+		}
+		o->ifname = v;
+		return 0;
+	case OPT_CMDLINE:
+		o->cmdline_path = v;
+		return 0;
+	case OPT_STATE_DIR:
+		o->state_dir = v;
+		return 0;
+	case OPT_CTL:
+		o->ctl_path = v;
+		return 0;
+	case OPT_CONSOLE:
+		o->console_path = v;
+		return 0;
+	case OPT_SHELL:
+		return split_shell(o, v, err, err_size);
+	case ARGS_OPERAND:
+		snprintf(err, err_size, "unexpected argument");
+		return -EINVAL;
+	default:
+		snprintf(err, err_size, "unknown option");
+		return -EINVAL;
+	}
+}
+
+/* Driver options are recorded by name; the driver family checks them when it opens. */
+static int on_driver_opt(struct options *o, const struct hal_driver_option *d, const char *v, char *err,
+			 size_t err_size)
+{
+	if (!d->repeatable)
+		for (size_t k = 0; k < o->n_driver_args; k++)
+			if (!strcmp(o->driver_args[k].name, d->name)) {
+				snprintf(err, err_size, "given twice");
+				return -EINVAL;
+			}
+	if (o->n_driver_args == HAL_DRIVER_ARGS_MAX) {
+		snprintf(err, err_size, "given too often");
+		return -EINVAL;
+	}
+	o->driver_args[o->n_driver_args++] = (struct hal_driver_arg){ d->name, v };
+	return 0;
+}
+
+static int dispatch(void *ctx, int id, const char *v, char *err, size_t err_size)
+{
+	struct parse *p = ctx;
+
+	if (id >= OPT_DRIVER_BASE)
+		return on_driver_opt(p->o, &p->driver_opts[id - OPT_DRIVER_BASE], v, err, err_size);
+	return on_opt(ctx, id, v, err, err_size);
+}
+
+int options_parse(struct options *o, const struct hal_driver_option *driver_opts, int argc, char **argv,
+		  char *err, size_t err_size)
+{
+	struct parse p = { .o = o, .driver_opts = driver_opts };
+	int next;
+
+	build_spec(driver_opts);
 	memset(o, 0, sizeof(*o));
 	o->window_ms = -1;
 	o->cmdline_path = "/proc/cmdline";
@@ -97,91 +217,15 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	o->telnet_max_sessions = 8;
 	split_shell(o, "/bin/sh -l", err, err_size);
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes = true;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			o->mode = OPTIONS_HELP;
-			return 0;
-		} else if (!strcmp(a, "--version")) {
-			o->mode = OPTIONS_VERSION;
-			return 0;
-		} else if (!strcmp(a, "--then")) {
-			if (!val)
-				return bad(err, err_size, a, "needs a command");
-			o->then_argv = &argv[i + 1];
-			break;
-		} else if (!strcmp(a, "--check-board")) {
-			o->mode = OPTIONS_CHECK_BOARD;
-			takes = false;
-		} else if (!strcmp(a, "--probe")) {
-			o->mode = OPTIONS_PROBE;
-			takes = false;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			if (o->verbosity < LOG_LVL_DEBUG)
-				o->verbosity++;
-			takes = false;
-		} else if (!val) {
-			return bad(err, err_size, a, strncmp(a, "--", 2) && a[0] == '-' ? "unknown option" :
-				   (strncmp(a, "--", 2) ? "unexpected argument" : "unknown option or missing value"));
-		} else if (!strcmp(a, "--window-ms")) {
-			long v;
-
-			if (number(a, val, 0, 600000, &v, err, err_size))
-				return -EINVAL;
-			o->window_ms = (int32_t)v;
-		} else if (!strcmp(a, "--beacon-port") || !strcmp(a, "--telnet-port")) {
-			long v;
-
-			if (number(a, val, 1, 65535, &v, err, err_size))
-				return -EINVAL;
-			*(a[2] == 'b' ? &o->beacon_port : &o->telnet_port) = (uint16_t)v;
-		} else if (!strcmp(a, "--telnet-max-sessions")) {
-			long v;
-
-			if (number(a, val, 1, 32, &v, err, err_size))
-				return -EINVAL;
-			o->telnet_max_sessions = (unsigned)v;
-		} else if (!strcmp(a, "--telnet-idle-ms")) {
-			long v;
-
-			if (number(a, val, 0, 86400000, &v, err, err_size))
-				return -EINVAL;
-			o->telnet_idle_ms = (uint32_t)v;
-		} else if (!strcmp(a, "--ifname")) {
-			if (!val[0] || strlen(val) > 15)
-				return bad(err, err_size, a, "expects an interface name of 1 to 15 bytes");
-			o->ifname = val;
-		} else if (!strcmp(a, "--cmdline")) {
-			o->cmdline_path = val;
-		} else if (!strcmp(a, "--state-dir")) {
-			o->state_dir = val;
-		} else if (!strcmp(a, "--console")) {
-			o->console_path = val;
-		} else if (!strcmp(a, "--shell")) {
-			int rc = split_shell(o, val, err, err_size);
-
-			if (rc)
-				return rc;
-		} else if (!strcmp(a, "--sim-dir")) {
-			o->sim_dir = val;
-		} else if (!strcmp(a, "--sim-held")) {
-			if (o->n_sim_held == BOARD_MAX_BUTTONS)
-				return bad(err, err_size, a, "given too often");
-			o->sim_held[o->n_sim_held++] = val;
-		} else if (!strcmp(a, "--sim-fault")) {
-			if (o->n_sim_faults == sizeof(o->sim_faults) / sizeof(o->sim_faults[0]))
-				return bad(err, err_size, a, "given too often");
-			o->sim_faults[o->n_sim_faults++] = val;
-		} else if (!strcmp(a, "--sysfs-leds")) {
-			o->sysfs_leds_dir = val;
-		} else {
-			return bad(err, err_size, a, "unknown option");
+	next = args_parse(&spec, argc, argv, dispatch, &p, err, err_size);
+	if (next < 0)
+		return next;
+	if (p.then) {
+		if (next >= argc) {
+			snprintf(err, err_size, "--then: needs a command (see --help)");
+			return -EINVAL;
 		}
-		if (takes)
-			i++;
+		o->then_argv = &argv[next];
 	}
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* app/options.h — failsafed's command line: parsed into a struct, no side effects */
+/* app/options.h — the daemon applet's command line: parsed into a struct, no side effects */
 #ifndef APP_OPTIONS_H
 #define APP_OPTIONS_H
 
@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "board.h"
+#include "drivers.h"
 
 #define OPTIONS_SHELL_ARGS 8
 
@@ -24,15 +24,10 @@ struct options {
 	int32_t window_ms;              /* -1: the board's */
 	const char *cmdline_path;       /* /proc/cmdline */
 	const char *state_dir;          /* /tmp */
+	const char *ctl_path;           /* NULL: <state-dir>/failsafed.sock */
 	const char *console_path;       /* NULL: the board's consoles */
 	char shell_buf[256];            /* --shell, split in place into shell_argv */
 	char *shell_argv[OPTIONS_SHELL_ARGS + 1];
-	const char *sim_dir;            /* NULL: <state-dir>/failsafed-sim */
-	const char *sim_held[BOARD_MAX_BUTTONS];
-	size_t n_sim_held;
-	const char *sim_faults[8];
-	size_t n_sim_faults;
-	const char *sysfs_leds_dir;     /* /sys/class/leds */
 	const char *ifname;             /* NULL: the board's failsafe port */
 	uint16_t beacon_port;           /* 4919 */
 	uint16_t telnet_port;           /* 23 */
@@ -40,14 +35,19 @@ struct options {
 	uint32_t telnet_idle_ms;        /* 0: off */
 	int verbosity;                  /* log level, LOG_LVL_INFO by default */
 	char **then_argv;               /* --then CMD ARGS...: exec'd on the normal path */
+	struct hal_driver_arg driver_args[HAL_DRIVER_ARGS_MAX];  /* --sim-dir DIR, --sysfs-leds DIR, ... */
+	size_t n_driver_args;
 };
 
 /*
- * Parse argv. Returns 0, or -EINVAL with a message naming the option in err.
- * Pointers into argv stay valid as long as argv.
+ * Parse argv. driver_opts: the options the driver families take (the
+ * HAL's hal_driver_options), recorded by name in o->driver_args for the
+ * family to check. Returns 0, or -EINVAL with a message naming the option
+ * in err. Pointers into argv stay valid as long as argv.
  */
-int options_parse(struct options *o, int argc, char **argv, char *err, size_t err_size);
-/* The --help text. */
-const char *options_usage(void);
+int options_parse(struct options *o, const struct hal_driver_option *driver_opts, int argc, char **argv,
+		  char *err, size_t err_size);
+/* The --help text (driver options included). */
+const char *options_usage(const struct hal_driver_option *driver_opts);
 
 #endif /* APP_OPTIONS_H */

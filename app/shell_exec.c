@@ -7,8 +7,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "shell_exec.h"
 
 static void close_fds_from(int first_fd)
@@ -52,4 +55,25 @@ _Noreturn void shell_exec(char *const *argv, const char *tty_path)
 	execvp(argv[0], argv);
 	dprintf(STDERR_FILENO, "failsafed: %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+void shell_hangup(pid_t pid, int sig)
+{
+	if (pid <= 0)
+		return;
+	kill(-pid, sig);
+	kill(pid, sig);
+}
+
+void shell_reap(pid_t pid, uint64_t deadline_ms)
+{
+	struct timespec nap = { .tv_nsec = 5 * 1000000L };
+	pid_t r;
+
+	while ((r = waitpid(pid, NULL, WNOHANG)) == 0 && hal_now_ms() < deadline_ms)
+		nanosleep(&nap, NULL);
+	if (r == 0) {
+		shell_hangup(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
 }

@@ -5,14 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
 #include "statefiles.h"
 
 int statefile_write(const char *dir, const char *name, const char *content)
 {
 	char path[512], tmp[520];
-	size_t len = strlen(content);
-	int fd, rc = 0;
+	int fd, rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -21,8 +21,7 @@ int statefile_write(const char *dir, const char *name, const char *content)
 		rc = -errno;
 		goto out;
 	}
-	if (write(fd, content, len) != (ssize_t)len)
-		rc = errno ? -errno : -EIO;
+	rc = io_write_all(fd, content, strlen(content));
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
 	if (!rc && rename(tmp, path) < 0)

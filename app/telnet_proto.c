@@ -1,7 +1,8 @@
-/* app/telnet_proto.c - pure server-side telnet protocol state machine (no I/O) */
+/* app/telnet_proto.c — server-side telnet protocol: negotiation, NVT decode and encode (pure) */
 #include "telnet_proto.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 enum telnet_state {
@@ -14,6 +15,7 @@ enum telnet_state {
 	TS_SB_OPT,	/* got IAC SB, option byte next */
 	TS_SB_DATA,	/* inside SB payload */
 	TS_SB_IAC,	/* got IAC inside SB payload */
+	TS_COUNT,
 };
 
 #define NVT_NUL 0x00
@@ -179,8 +181,20 @@ static void handle_cmd(struct telnet_proto *tp, struct telnet_rx *rx,
 	case TELNET_SB:
 		tp->state = TS_SB_OPT;
 		break;
+	case TELNET_AYT:
+		/* Reported, not answered here: the reply bound stays 1:1. */
+		if (rx->ayt_count < UINT_MAX)
+			rx->ayt_count++;
+		break;
+	case TELNET_AO:
+		rx->abort_output = true;
+		break;
 	default:
-		/* NOP, DM, GA, AO, AYT, stray SE, non-commands: ignore. */
+		/*
+		 * NOP, GA, stray SE, non-commands: ignore.  DM (the Synch
+		 * mark, inline with SO_OOBINLINE) is a complete command too,
+		 * so the byte after it is data again.
+		 */
 		break;
 	}
 }
@@ -189,8 +203,8 @@ static void rx_byte(struct telnet_proto *tp, struct telnet_rx *rx, uint8_t c)
 {
 	switch (tp->state) {
 	case TS_DATA:
-		if (tp->cr_pending) {
-			tp->cr_pending = false;
+		if (tp->in_cr) {
+			tp->in_cr = false;
 			if (c == NVT_LF || c == NVT_NUL)
 				return;
 		}
@@ -199,7 +213,7 @@ static void rx_byte(struct telnet_proto *tp, struct telnet_rx *rx, uint8_t c)
 			return;
 		}
 		if (c == NVT_CR)
-			tp->cr_pending = true;
+			tp->in_cr = true;
 		put_data(rx, c);
 		return;
 	case TS_IAC:
@@ -270,9 +284,15 @@ int telnet_start(struct telnet_proto *tp, uint8_t *buf, size_t cap_bytes,
 	return 0;
 }
 
+bool telnet_server_echoes(const struct telnet_proto *tp)
+{
+	return tp && tp->us_echo == TELNET_Q_YES;
+}
+
 int telnet_rx(struct telnet_proto *tp, const uint8_t *in, size_t in_len,
 	      struct telnet_rx *rx)
 {
+	uint8_t echo_before;
 	size_t i;
 
 	if (!tp || !rx || (!in && in_len) ||
@@ -288,32 +308,71 @@ int telnet_rx(struct telnet_proto *tp, const uint8_t *in, size_t in_len,
 	rx->naws_valid = false;
 	rx->naws_cols = 0;
 	rx->naws_rows = 0;
+	rx->ayt_count = 0;
+	rx->abort_output = false;
 
+	echo_before = tp->us_echo;
 	for (i = 0; i < in_len; i++)
 		rx_byte(tp, rx, in[i]);
+	rx->echo_changed = tp->us_echo != echo_before;
+	rx->echo_on = telnet_server_echoes(tp);
 	return 0;
 }
 
-int telnet_encode(const uint8_t *in, size_t in_len, uint8_t *out,
-		  size_t out_cap_bytes, size_t *in_used_bytes,
+/*
+ * Output unit of one pty byte @c given the CR state @cr (see the header);
+ * returns its length, at most TELNET_ENCODE_UNIT_MAX_BYTES.
+ */
+static size_t encode_unit(bool cr, uint8_t c,
+			  uint8_t unit[TELNET_ENCODE_UNIT_MAX_BYTES])
+{
+	size_t n = 0;
+
+	if (cr && c != NVT_LF)
+		unit[n++] = NVT_NUL;
+	unit[n++] = c;
+	if (c == TELNET_IAC)
+		unit[n++] = TELNET_IAC;
+	return n;
+}
+
+int telnet_encode(struct telnet_proto *tp, const uint8_t *in, size_t in_len,
+		  uint8_t *out, size_t out_cap_bytes, size_t *in_used_bytes,
 		  size_t *out_len_bytes)
 {
+	uint8_t unit[TELNET_ENCODE_UNIT_MAX_BYTES];
 	size_t i, o = 0;
 
-	if (!in_used_bytes || !out_len_bytes || (!in && in_len) ||
+	if (!tp || !in_used_bytes || !out_len_bytes || (!in && in_len) ||
 	    (!out && out_cap_bytes))
 		return -EINVAL;
 
 	for (i = 0; i < in_len; i++) {
-		size_t need = in[i] == TELNET_IAC ? 2 : 1;
+		size_t n = encode_unit(tp->out_cr, in[i], unit);
 
-		if (out_cap_bytes - o < need)
+		if (out_cap_bytes - o < n)
 			break;
-		out[o++] = in[i];
-		if (need == 2)
-			out[o++] = TELNET_IAC;
+		memcpy(out + o, unit, n);
+		o += n;
+		tp->out_cr = in[i] == NVT_CR;
 	}
 	*in_used_bytes = i;
 	*out_len_bytes = o;
+	return 0;
+}
+
+int telnet_encode_flush(struct telnet_proto *tp, uint8_t *out,
+			size_t out_cap_bytes, size_t *out_len_bytes)
+{
+	if (!tp || !out_len_bytes || (!out && out_cap_bytes))
+		return -EINVAL;
+	*out_len_bytes = 0;
+	if (!tp->out_cr)
+		return 0;
+	if (!out_cap_bytes)
+		return -ENOBUFS;
+	out[0] = NVT_NUL;
+	tp->out_cr = false;
+	*out_len_bytes = 1;
 	return 0;
 }

@@ -15,15 +15,17 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "telnet_proto.h"
+#include "outbuf.h"
 #include "shell_exec.h"
+#include "telnet_proto.h"
 #include "telnet_server.h"
 
 #define REPLY_HEADROOM_BYTES 512   /* to_client space pty output leaves free for negotiation replies */
 #define HANGUP_GRACE_MS 2000u      /* once ended: time to flush to the client and for the shell to go */
-#define ACCEPT_BURST 8             /* connections taken per wake-up, so a connect flood cannot starve sessions */
+#define ACCEPT_BURST 64            /* connections taken per wake-up: refusals are cheap, the backlog drains */
 #define ACCEPT_RETRY_MS 1000u
-#define LISTEN_BACKLOG 16
+#define LISTEN_BACKLOG 128
+#define BANNER_MAX_BYTES 2048      /* the banner sent first; longer is cut */
 
 struct telnet_session {
 	struct telnet_server *srv;
@@ -31,17 +33,19 @@ struct telnet_session {
 	struct loop_fd sock;             /* client socket */
 	struct loop_fd pty;              /* pty master */
 	struct loop_child child;         /* the login shell, session and process group leader */
-	struct loop_timer timer;         /* idle timeout while open; give-up deadline once ended */
+	struct loop_timer timer;         /* handshake and idle deadlines; the give-up deadline once ended */
 	int sock_fd;                     /* -1 once closed */
 	int pty_fd;                      /* -1 once closed */
 	bool ended;
+	bool answered;                   /* the client sent a byte: a live telnet client */
+	uint64_t started_ms;
 	uint64_t last_input_ms;
 	char peer[INET_ADDRSTRLEN + 8];  /* "a.b.c.d:port" for logs */
 	struct telnet_proto tp;
-	size_t to_pty_len;
-	size_t to_client_len;
-	uint8_t to_pty[TELNET_BUF_BYTES];    /* decoded client data */
-	uint8_t to_client[TELNET_BUF_BYTES]; /* banner, replies, encoded pty output */
+	struct outbuf to_pty;            /* decoded client data */
+	struct outbuf to_client;         /* banner, replies, encoded pty output */
+	uint8_t to_pty_buf[TELNET_BUF_BYTES];
+	uint8_t to_client_buf[TELNET_BUF_BYTES];
 };
 
 /* Single-threaded: one scratch set serves every session. */
@@ -50,23 +54,14 @@ static uint8_t scratch_reply[TELNET_REPLY_MAX_BYTES(TELNET_BUF_BYTES)];
 
 static void on_sock(struct loop_fd *f, unsigned events);
 static void on_pty(struct loop_fd *f, unsigned events);
-
-static void queue_client(struct telnet_session *ss, const void *buf, size_t len)
-{
-	size_t room = sizeof(ss->to_client) - ss->to_client_len;
-
-	if (len > room)
-		len = room;
-	memcpy(ss->to_client + ss->to_client_len, buf, len);
-	ss->to_client_len += len;
-}
+static void on_timer(struct loop_timer *t);
 
 /* pty output stops short of the end so replies to the client still fit. */
 static size_t pty_room(const struct telnet_session *ss)
 {
-	size_t used = ss->to_client_len + REPLY_HEADROOM_BYTES;
+	size_t room = outbuf_room(&ss->to_client);
 
-	return used < sizeof(ss->to_client) ? sizeof(ss->to_client) - used : 0;
+	return room > REPLY_HEADROOM_BYTES ? room - REPLY_HEADROOM_BYTES : 0;
 }
 
 static void close_sock(struct telnet_session *ss)
@@ -76,7 +71,7 @@ static void close_sock(struct telnet_session *ss)
 	loop_fd_del(&ss->sock);
 	close(ss->sock_fd);
 	ss->sock_fd = -1;
-	ss->to_client_len = 0;
+	ss->to_client.len_bytes = 0;
 }
 
 static void close_pty(struct telnet_session *ss)
@@ -86,16 +81,32 @@ static void close_pty(struct telnet_session *ss)
 	loop_fd_del(&ss->pty);
 	close(ss->pty_fd);
 	ss->pty_fd = -1;
-	ss->to_pty_len = 0;
+	ss->to_pty.len_bytes = 0;
 }
 
-static void on_timer(struct loop_timer *t);
-
-/* The shell's process group, and the shell itself: just forked, it may not lead its group yet. */
-static void hangup(pid_t pid, int sig)
+/* Bytes for the client through the encoder (a CR of the shell's still gets its NUL first). */
+static void tell(struct telnet_session *ss, const char *text)
 {
-	kill(-pid, sig);
-	kill(pid, sig);
+	size_t room, used, len;
+	uint8_t *out = outbuf_reserve(&ss->to_client, &room);
+
+	if (room < TELNET_ENCODE_MAX_BYTES(strlen(text)))
+		return; /* a client that reads nothing misses the line, never half of it */
+	telnet_encode(&ss->tp, (const uint8_t *)text, strlen(text), out, room, &used, &len);
+	outbuf_commit(&ss->to_client, len);
+}
+
+/* Whole telnet commands (IAC ...) for the client: any CR of the shell's is completed first. */
+static void command(struct telnet_session *ss, const uint8_t *cmd, size_t len)
+{
+	size_t room, n;
+	uint8_t *out = outbuf_reserve(&ss->to_client, &room);
+
+	if (room < len + 1)
+		return;
+	telnet_encode_flush(&ss->tp, out, room, &n);
+	outbuf_commit(&ss->to_client, n);
+	outbuf_put_all(&ss->to_client, cmd, len);
 }
 
 /* End the session once: hang up the shell, keep the socket only to flush what is queued. */
@@ -104,61 +115,111 @@ static void sess_end(struct telnet_session *ss, const char *why)
 	if (ss->ended)
 		return;
 	ss->ended = true;
+	ss->srv->stats.live--;
 	log_debug("telnet %s: session closed (%s)", ss->peer, why);
 	close_pty(ss);
 	if (ss->child.active)
-		hangup(ss->child.pid, SIGHUP);
+		shell_hangup(ss->child.pid, SIGHUP);
 	loop_timer_at(&ss->timer, loop_now_ms() + HANGUP_GRACE_MS, on_timer);
 }
 
 static void sock_flush(struct telnet_session *ss)
 {
-	ssize_t n;
+	int rc;
 
-	if (ss->sock_fd < 0 || !ss->to_client_len)
+	if (ss->sock_fd < 0)
 		return;
-	n = send(ss->sock_fd, ss->to_client, ss->to_client_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n < 0) {
-		int err = errno;
-
+	rc = outbuf_flush(&ss->to_client, ss->sock_fd);
+	if (rc < 0 && rc != -EAGAIN) {
 		close_sock(ss);
-		sess_end(ss, strerror(err));
-		return;
+		sess_end(ss, strerror(-rc));
 	}
-	memmove(ss->to_client, ss->to_client + n, ss->to_client_len - (size_t)n);
-	ss->to_client_len -= (size_t)n;
 }
 
 static void pty_flush(struct telnet_session *ss)
 {
-	ssize_t n;
+	int rc;
 
-	if (ss->pty_fd < 0 || !ss->to_pty_len)
+	if (ss->pty_fd < 0)
 		return;
-	n = write(ss->pty_fd, ss->to_pty, ss->to_pty_len);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n < 0) {
+	rc = outbuf_flush(&ss->to_pty, ss->pty_fd);
+	if (rc < 0 && rc != -EAGAIN)
 		sess_end(ss, "pty hung up");
+}
+
+/* The pty echoes only while the server echoes: a client that echoes itself must not see lines twice. */
+static void set_pty_echo(struct telnet_session *ss, bool on)
+{
+	struct termios t;
+
+	if (ss->pty_fd < 0 || tcgetattr(ss->pty_fd, &t) < 0)
 		return;
+	if (on)
+		t.c_lflag |= ECHO;
+	else
+		t.c_lflag &= ~(tcflag_t)ECHO;
+	if (tcsetattr(ss->pty_fd, TCSANOW, &t) < 0)
+		log_debug("telnet %s: pty echo: %s", ss->peer, strerror(errno));
+}
+
+/*
+ * Drop queued shell output but keep telnet commands (BSD telnetd's netclear): the first two
+ * bytes stay, as a command may have been half sent; after them, IAC sequences other than a
+ * doubled 0xFF are kept.
+ */
+static void drop_data(struct outbuf *q)
+{
+	size_t in = q->len_bytes < 2 ? q->len_bytes : 2, out = in;
+
+	while (in < q->len_bytes) {
+		size_t len = 1;
+		bool keep = false;
+
+		if (q->buf[in] == TELNET_IAC && in + 1 < q->len_bytes) {
+			uint8_t c = q->buf[in + 1];
+
+			len = c >= TELNET_WILL && c <= TELNET_DONT ? 3 : 2;
+			keep = c != TELNET_IAC;
+		}
+		if (in + len > q->len_bytes)
+			len = q->len_bytes - in;
+		if (keep)
+			memmove(q->buf + out, q->buf + in, len), out += len;
+		else
+			q->dropped_bytes += len;
+		in += len;
 	}
-	memmove(ss->to_pty, ss->to_pty + n, ss->to_pty_len - (size_t)n);
-	ss->to_pty_len -= (size_t)n;
+	q->len_bytes = out;
+}
+
+/* RFC 854 AO: throw away the shell's output not yet sent, and mark the point with a Synch (IAC DM, urgent). */
+static void abort_output(struct telnet_session *ss)
+{
+	static const uint8_t synch[2] = { TELNET_IAC, TELNET_DM };
+
+	if (ss->pty_fd >= 0)
+		tcflush(ss->pty_fd, TCIFLUSH); /* what the shell wrote and we did not read yet */
+	drop_data(&ss->to_client);
+	command(ss, NULL, 0);
+	/* Urgent only when nothing is queued before it: the DM must not overtake earlier bytes. */
+	if (ss->sock_fd >= 0 && outbuf_flush(&ss->to_client, ss->sock_fd) == 0 &&
+	    send(ss->sock_fd, &synch[0], 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1 &&
+	    send(ss->sock_fd, &synch[1], 1, MSG_NOSIGNAL | MSG_DONTWAIT | MSG_OOB) == 1)
+		return;
+	command(ss, synch, sizeof(synch));
 }
 
 static void sock_read(struct telnet_session *ss)
 {
-	size_t room = sizeof(ss->to_pty) - ss->to_pty_len;
+	size_t room = outbuf_room(&ss->to_pty);
 	struct telnet_rx rx = {
-		.data = ss->to_pty + ss->to_pty_len,
 		.data_cap_bytes = room,
 		.reply = scratch_reply,
 		.reply_cap_bytes = sizeof(scratch_reply),
 	};
 	ssize_t n;
 
+	rx.data = outbuf_reserve(&ss->to_pty, &room);
 	if (ss->ended)
 		room = sizeof(scratch_in); /* only drained, so closing sends FIN, not RST */
 	if (!room)
@@ -175,13 +236,19 @@ static void sock_read(struct telnet_session *ss)
 	}
 	if (ss->ended)
 		return;
+	ss->answered = true;
 	ss->last_input_ms = loop_now_ms();
 	telnet_rx(&ss->tp, scratch_in, (size_t)n, &rx);
-	ss->to_pty_len += rx.data_len_bytes;
+	outbuf_commit(&ss->to_pty, rx.data_len_bytes);
 	/* Replies are whole 3-byte commands: a client that never reads loses some, never a partial one. */
-	if (rx.reply_len_bytes > sizeof(ss->to_client) - ss->to_client_len)
-		rx.reply_len_bytes = (sizeof(ss->to_client) - ss->to_client_len) / 3 * 3;
-	queue_client(ss, rx.reply, rx.reply_len_bytes);
+	for (size_t off = 0; off < rx.reply_len_bytes; off += 3)
+		command(ss, rx.reply + off, 3);
+	if (rx.echo_changed)
+		set_pty_echo(ss, rx.echo_on);
+	if (rx.abort_output)
+		abort_output(ss);
+	if (rx.ayt_count)
+		tell(ss, "\r\n[failsafed: yes, this session is alive]\r\n");
 	if (rx.naws_valid) {
 		struct winsize ws = { .ws_row = rx.naws_rows, .ws_col = rx.naws_cols };
 
@@ -191,15 +258,18 @@ static void sock_read(struct telnet_session *ss)
 	pty_flush(ss);
 }
 
-/* One read of at most half the room: IAC doubling then always fits. 0 when nothing more is there. */
+/* One read of at most what always fits once encoded (2n + 1). 0 when nothing more is there. */
 static size_t pty_read(struct telnet_session *ss)
 {
 	static uint8_t raw[TELNET_BUF_BYTES / 2];
-	size_t want = pty_room(ss) / 2, used, out_len;
+	size_t room = pty_room(ss), want = room > 1 ? (room - 1) / 2 : 0, used, out_len;
+	uint8_t *out;
 	ssize_t n;
 
 	if (ss->pty_fd < 0 || !want)
 		return 0;
+	if (want > sizeof(raw))
+		want = sizeof(raw);
 	n = read(ss->pty_fd, raw, want);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
@@ -208,9 +278,9 @@ static size_t pty_read(struct telnet_session *ss)
 		sess_end(ss, "shell hung up");
 		return 0;
 	}
-	telnet_encode(raw, (size_t)n, ss->to_client + ss->to_client_len,
-		      sizeof(ss->to_client) - ss->to_client_len, &used, &out_len);
-	ss->to_client_len += out_len;
+	out = outbuf_reserve(&ss->to_client, &room);
+	telnet_encode(&ss->tp, raw, (size_t)n, out, room, &used, &out_len);
+	outbuf_commit(&ss->to_client, out_len);
 	return (size_t)n;
 }
 
@@ -228,6 +298,8 @@ static void sess_free(struct telnet_session *ss)
 	loop_child_cancel(&ss->child);
 	close_sock(ss);
 	close_pty(ss);
+	if (!ss->ended)
+		s->stats.live--;
 	s->sessions[ss->slot] = NULL;
 	s->stats.active--;
 	free(ss);
@@ -238,21 +310,21 @@ static void sess_update(struct telnet_session *ss)
 {
 	unsigned sock_ev = 0, pty_ev = 0;
 
-	if (ss->ended && ss->sock_fd >= 0 && !ss->to_client_len) {
+	if (ss->ended && ss->sock_fd >= 0 && !ss->to_client.len_bytes) {
 		shutdown(ss->sock_fd, SHUT_WR);
 		close_sock(ss);
 	}
 	if (ss->sock_fd >= 0) {
-		if (ss->ended || ss->to_pty_len < sizeof(ss->to_pty))
+		if (ss->ended || outbuf_room(&ss->to_pty))
 			sock_ev |= LOOP_READ;
-		if (ss->to_client_len)
+		if (ss->to_client.len_bytes)
 			sock_ev |= LOOP_WRITE;
 		watch(&ss->sock, ss->sock_fd, sock_ev, on_sock);
 	}
 	if (ss->pty_fd >= 0) {
-		if (pty_room(ss) >= 2)
+		if (pty_room(ss) >= 3)
 			pty_ev |= LOOP_READ;
-		if (ss->to_pty_len)
+		if (ss->to_pty.len_bytes)
 			pty_ev |= LOOP_WRITE;
 		watch(&ss->pty, ss->pty_fd, pty_ev, on_pty);
 	}
@@ -299,26 +371,61 @@ static void on_child(struct loop_child *c, int status)
 	sess_update(ss);
 }
 
+/* The next deadline of an open session: the handshake, then the idle timeout; 0 for none. */
+static uint64_t next_deadline(const struct telnet_session *ss)
+{
+	uint64_t next = 0;
+
+	if (!ss->answered)
+		next = ss->started_ms + TELNET_HANDSHAKE_MS;
+	if (ss->srv->cfg.idle_timeout_ms) {
+		uint64_t idle = ss->last_input_ms + ss->srv->cfg.idle_timeout_ms;
+
+		if (!next || idle < next)
+			next = idle;
+	}
+	return next;
+}
+
 static void on_timer(struct loop_timer *t)
 {
 	struct telnet_session *ss = container_of(t, struct telnet_session, timer);
-	static const char idle_msg[] = "\r\nfailsafed: idle timeout\r\n";
-	uint64_t deadline_ms = ss->last_input_ms + ss->srv->cfg.idle_timeout_ms;
+	uint64_t now_ms = loop_now_ms(), next = next_deadline(ss);
 
-	if (!ss->ended && loop_now_ms() < deadline_ms) {
-		loop_timer_at(t, deadline_ms, on_timer);
-		return;
-	}
-	if (!ss->ended) {
-		queue_client(ss, idle_msg, sizeof(idle_msg) - 1);
-		sess_end(ss, "idle timeout");
-		sock_flush(ss);
-	} else {
+	if (ss->ended) {
 		close_sock(ss);
 		if (ss->child.active)
-			hangup(ss->child.pid, SIGKILL);
+			shell_hangup(ss->child.pid, SIGKILL);
+	} else if (!ss->answered && now_ms >= ss->started_ms + TELNET_HANDSHAKE_MS) {
+		ss->srv->stats.handshake_timeouts++;
+		tell(ss, "\r\nfailsafed: no answer to the telnet negotiation; closing\r\n");
+		sess_end(ss, "no answer to the negotiation");
+		sock_flush(ss);
+	} else if (ss->srv->cfg.idle_timeout_ms && now_ms >= ss->last_input_ms + ss->srv->cfg.idle_timeout_ms) {
+		tell(ss, "\r\nfailsafed: idle timeout\r\n");
+		sess_end(ss, "idle timeout");
+		sock_flush(ss);
+	} else if (next) {
+		loop_timer_at(t, next, on_timer);
 	}
 	sess_update(ss);
+}
+
+/* Dead peers are found by the kernel: keepalive probes while idle, a timeout while output is unacknowledged. */
+static void tune_socket(int fd)
+{
+	int on = 1, idle = TELNET_KEEPALIVE_IDLE_S, intvl = TELNET_KEEPALIVE_INTVL_S, cnt = TELNET_KEEPALIVE_COUNT;
+	unsigned user_timeout = TELNET_USER_TIMEOUT_MS;
+
+	/* Echo and output come as separate small writes; Nagle would hold the second for a delayed ACK. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	/* Urgent data (a client's Synch) stays in the stream, where the parser sees IAC DM. */
+	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
 }
 
 /* 0 or -errno; on error nothing is left open or allocated except @fd, which the caller keeps. */
@@ -330,17 +437,18 @@ static int sess_start(struct telnet_server *s, unsigned slot, int fd, const char
 	char slave_path[64];
 	size_t neg_len;
 	pid_t pid;
-	int master, err, on = 1;
+	int master, err;
 
 	ss = calloc(1, sizeof(*ss));
 	if (!ss)
 		return -ENOMEM;
 	master = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-	    ptsname_r(master, slave_path, sizeof(slave_path)) != 0) {
-		err = errno ? errno : EIO;
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) {
+		err = errno;
 		goto out_close;
 	}
+	if ((err = ptsname_r(master, slave_path, sizeof(slave_path))) != 0)
+		goto out_close;
 	ioctl(master, TIOCSWINSZ, &ws);
 	pid = fork();
 	if (pid < 0) {
@@ -350,29 +458,39 @@ static int sess_start(struct telnet_server *s, unsigned slot, int fd, const char
 	if (pid == 0)
 		shell_exec(s->cfg.shell_argv, slave_path);
 
-	/* Echo and output come as separate small writes; Nagle would hold the second for a delayed ACK. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	tune_socket(fd);
 	ss->srv = s;
 	ss->slot = slot;
 	ss->sock_fd = fd;
 	ss->pty_fd = master;
-	ss->last_input_ms = loop_now_ms();
+	ss->started_ms = ss->last_input_ms = loop_now_ms();
+	outbuf_init(&ss->to_pty, ss->to_pty_buf, sizeof(ss->to_pty_buf));
+	outbuf_init(&ss->to_client, ss->to_client_buf, sizeof(ss->to_client_buf));
+	ss->to_client.socket = true;
 	snprintf(ss->peer, sizeof(ss->peer), "%s", peer);
 	loop_child_watch(&ss->child, pid, on_child);
 	s->sessions[slot] = ss;
 	s->stats.active++;
+	s->stats.live++;
 	s->stats.accepted++;
 
-	for (const char *p = s->cfg.banner; p && *p; p++) {
-		if (*p == '\n' && (p == s->cfg.banner || p[-1] != '\r'))
-			queue_client(ss, "\r", 1);
-		queue_client(ss, p, 1);
-	}
 	telnet_init(&ss->tp);
+	if (s->cfg.banner) {
+		char text[2 * BANNER_MAX_BYTES];
+		size_t n = 0;
+
+		/* A network virtual terminal ends lines with CR LF. */
+		for (const char *p = s->cfg.banner; *p && n + 2 < sizeof(text); p++) {
+			if (*p == '\n' && (p == s->cfg.banner || p[-1] != '\r'))
+				text[n++] = '\r';
+			text[n++] = *p;
+		}
+		text[n] = '\0';
+		tell(ss, text);
+	}
 	if (telnet_start(&ss->tp, neg, sizeof(neg), &neg_len) == 0)
-		queue_client(ss, neg, neg_len);
-	if (s->cfg.idle_timeout_ms)
-		loop_timer_at(&ss->timer, ss->last_input_ms + s->cfg.idle_timeout_ms, on_timer);
+		command(ss, neg, neg_len);
+	loop_timer_at(&ss->timer, next_deadline(ss), on_timer);
 	log_debug("telnet %s: session open, shell %s pid %d on %s", peer, s->cfg.shell_argv[0], (int)pid, slave_path);
 	sock_flush(ss);
 	sess_update(ss);
@@ -400,18 +518,50 @@ static void refuse(int fd, const char *line)
 	close(fd);
 }
 
-static void on_listen(struct loop_fd *f, unsigned events);
-
-static void on_retry(struct loop_timer *t)
+/* Who makes room for a newcomer: a session that never answered (oldest first), else the one silent longest. */
+static struct telnet_session *pick_victim(struct telnet_server *s, uint64_t now_ms)
 {
-	struct telnet_server *s = container_of(t, struct telnet_server, retry);
+	struct telnet_session *mute = NULL, *idle = NULL;
 
-	loop_fd_set(&s->listen, s->listen.fd, LOOP_READ, on_listen);
+	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
+		struct telnet_session *ss = s->sessions[i];
+
+		if (!ss || ss->ended)
+			continue;
+		if (!ss->answered) {
+			if (!mute || ss->started_ms < mute->started_ms)
+				mute = ss;
+		} else if (now_ms - ss->last_input_ms >= TELNET_EVICT_IDLE_MS) {
+			if (!idle || ss->last_input_ms < idle->last_input_ms)
+				idle = ss;
+		}
+	}
+	return mute ? mute : idle;
+}
+
+static bool make_room(struct telnet_server *s, const char *newcomer)
+{
+	uint64_t now_ms = loop_now_ms();
+	struct telnet_session *v = pick_victim(s, now_ms);
+	char line[128];
+
+	if (!v)
+		return false;
+	snprintf(line, sizeof(line), "\r\nfailsafed: closing this session to make room for %s (%s)\r\n", newcomer,
+		 v->answered ? "the longest silent one" : "it never answered");
+	log_info("telnet %s: closed to make room for %s (%s)", v->peer, newcomer,
+		 v->answered ? "silent longest" : "never answered");
+	tell(v, line);
+	s->stats.evicted++;
+	sess_end(v, "evicted");
+	sock_flush(v);
+	sess_update(v);
+	return true;
 }
 
 static void accept_one(struct telnet_server *s, int fd, const struct sockaddr_in *sin)
 {
-	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN + 8], line[96];
+	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN + 8], line[128];
 	unsigned slot;
 	int rc;
 
@@ -419,29 +569,39 @@ static void accept_one(struct telnet_server *s, int fd, const struct sockaddr_in
 	snprintf(peer, sizeof(peer), "%s:%u", addr, (unsigned)ntohs(sin->sin_port));
 	if (!telnet_peer_allowed(sin->sin_addr, s->cfg.subnet, s->cfg.prefix_len)) {
 		inet_ntop(AF_INET, &s->cfg.subnet, net, sizeof(net));
-		log_info("telnet %s: refused, not in %s/%u", peer, net, (unsigned)s->cfg.prefix_len);
+		log_info("telnet %s: refused, not a host of %s/%u", peer, net, (unsigned)s->cfg.prefix_len);
 		snprintf(line, sizeof(line), "failsafed: telnet only from the failsafe subnet %s/%u\r\n",
 			 net, (unsigned)s->cfg.prefix_len);
 		refuse(fd, line);
 		s->stats.refused_subnet++;
 		return;
 	}
-	for (slot = 0; slot < s->cfg.max_sessions && s->sessions[slot]; slot++)
-		;
-	if (slot == s->cfg.max_sessions) {
-		log_info("telnet %s: refused, %u sessions already", peer, s->cfg.max_sessions);
-		snprintf(line, sizeof(line), "failsafed: too many sessions (%u)\r\n", s->cfg.max_sessions);
+	if (s->stats.live >= s->cfg.max_sessions && !make_room(s, peer)) {
+		log_info("telnet %s: refused, %u sessions in use", peer, s->cfg.max_sessions);
+		snprintf(line, sizeof(line), "failsafed: all %u sessions are in use; try again later\r\n",
+			 s->cfg.max_sessions);
 		refuse(fd, line);
 		s->stats.refused_full++;
 		return;
 	}
-	rc = sess_start(s, slot, fd, peer);
+	for (slot = 0; slot < TELNET_SLOTS && s->sessions[slot]; slot++)
+		;
+	rc = slot == TELNET_SLOTS ? -EAGAIN : sess_start(s, slot, fd, peer);
 	if (rc < 0) {
 		log_warn("telnet %s: cannot start a shell: %s", peer, strerror(-rc));
 		snprintf(line, sizeof(line), "failsafed: cannot start a shell: %s\r\n", strerror(-rc));
 		refuse(fd, line);
 		s->stats.refused_full++;
 	}
+}
+
+static void on_listen(struct loop_fd *f, unsigned events);
+
+static void on_retry(struct loop_timer *t)
+{
+	struct telnet_server *s = container_of(t, struct telnet_server, retry);
+
+	loop_fd_set(&s->listen, s->listen.fd, LOOP_READ, on_listen);
 }
 
 static void on_listen(struct loop_fd *f, unsigned events)
@@ -508,20 +668,6 @@ int telnet_server_start(struct telnet_server *s, const struct telnet_server_conf
 	return 0;
 }
 
-/* Synchronous: the loop may never run again (exec into the normal boot). */
-static void reap(pid_t pid, uint64_t deadline_ms)
-{
-	struct timespec nap = { .tv_nsec = 5 * 1000000L };
-	pid_t r;
-
-	while ((r = waitpid(pid, NULL, WNOHANG)) == 0 && loop_now_ms() < deadline_ms)
-		nanosleep(&nap, NULL);
-	if (r == 0) {
-		hangup(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-}
-
 void telnet_server_stop(struct telnet_server *s)
 {
 	uint64_t deadline_ms = loop_now_ms() + TELNET_STOP_GRACE_MS;
@@ -531,7 +677,7 @@ void telnet_server_stop(struct telnet_server *s)
 	loop_timer_cancel(&s->retry);
 	loop_fd_del(&s->listen);
 	close(s->listen.fd);
-	for (unsigned i = 0; i < TELNET_SESSIONS_MAX; i++) {
+	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
 		struct telnet_session *ss = s->sessions[i];
 
 		if (!ss)
@@ -539,16 +685,16 @@ void telnet_server_stop(struct telnet_server *s)
 		close_sock(ss);
 		close_pty(ss);
 		if (ss->child.active)
-			hangup(ss->child.pid, SIGHUP);
+			shell_hangup(ss->child.pid, SIGHUP);
 	}
-	for (unsigned i = 0; i < TELNET_SESSIONS_MAX; i++) {
+	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
 		struct telnet_session *ss = s->sessions[i];
 
 		if (!ss)
 			continue;
 		if (ss->child.active) {
 			loop_child_cancel(&ss->child);
-			reap(ss->child.pid, deadline_ms);
+			shell_reap(ss->child.pid, deadline_ms);
 		}
 		log_debug("telnet %s: session closed (server stopped)", ss->peer);
 		sess_free(ss);

@@ -10,7 +10,14 @@
 
 #define TELNET_SESSIONS_DEFAULT 8
 #define TELNET_SESSIONS_MAX 32
+#define TELNET_SLOTS (2 * TELNET_SESSIONS_MAX) /* live sessions plus ended ones still flushing or reaping */
 #define TELNET_BUF_BYTES 16384          /* per direction per session; a full one stops the reader */
+#define TELNET_HANDSHAKE_MS 5000u       /* a client that answers nothing in this time is no telnet client */
+#define TELNET_EVICT_IDLE_MS 5000u      /* when full, a session whose client was silent this long makes room */
+#define TELNET_KEEPALIVE_IDLE_S 10      /* TCP keepalive: a vanished peer is found in about 25 s */
+#define TELNET_KEEPALIVE_INTVL_S 5
+#define TELNET_KEEPALIVE_COUNT 3
+#define TELNET_USER_TIMEOUT_MS 30000u   /* unacknowledged output to a vanished peer ends the session */
 
 struct telnet_server_config {
 	struct in_addr bind_addr;        /* listen here only; need not be configured yet (IP_FREEBIND) */
@@ -25,9 +32,12 @@ struct telnet_server_config {
 
 struct telnet_server_stats {
 	unsigned active;                 /* sessions holding a slot (shell not yet reaped included) */
+	unsigned live;                   /* of those, sessions not ended: what max_sessions limits */
 	uint64_t accepted;               /* sessions started */
 	uint64_t refused_subnet;         /* peers outside the subnet */
-	uint64_t refused_full;           /* peers over max_sessions (or pty/fork failure) */
+	uint64_t refused_full;           /* peers over max_sessions with nobody to evict (or pty/fork failure) */
+	uint64_t evicted;                /* sessions closed to make room: never answered, or silent longest */
+	uint64_t handshake_timeouts;     /* clients that never answered the option negotiation */
 };
 
 struct telnet_session;
@@ -37,23 +47,27 @@ struct telnet_server {
 	struct loop_fd listen;           /* the listening socket, LOOP_READ */
 	struct loop_timer retry;         /* re-listen after accept ran out of fds/memory */
 	struct telnet_server_config cfg;
-	struct telnet_session *sessions[TELNET_SESSIONS_MAX]; /* malloc'ed at accept, freed once closed and reaped */
+	struct telnet_session *sessions[TELNET_SLOTS]; /* malloc'ed at accept, freed once closed and reaped */
 	struct telnet_server_stats stats;
 	bool running;
 };
 
 /*
- * True if @peer lies in @subnet/@prefix_len (all in network order; prefix
- * 0 matches everything, more than 32 matches nothing).  Pure, for tests.
+ * True if @peer is a host of @subnet/@prefix_len (all in network order;
+ * prefix 0 matches everything, more than 32 matches nothing). Up to /30 the
+ * network and broadcast addresses are not hosts and never match. Pure.
  */
 static inline bool telnet_peer_allowed(struct in_addr peer, struct in_addr subnet, uint8_t prefix_len)
 {
-	uint32_t mask;
+	uint32_t mask, host;
 
 	if (prefix_len > 32)
 		return false;
-	mask = prefix_len ? htonl(~(uint32_t)0 << (32 - prefix_len)) : 0;
-	return ((peer.s_addr ^ subnet.s_addr) & mask) == 0;
+	mask = prefix_len ? ~(uint32_t)0 << (32 - prefix_len) : 0;
+	if ((ntohl(peer.s_addr) ^ ntohl(subnet.s_addr)) & mask)
+		return false;
+	host = ntohl(peer.s_addr) & ~mask;
+	return prefix_len == 0 || prefix_len > 30 || (host != 0 && host != ~mask);
 }
 
 /*
@@ -65,6 +79,13 @@ static inline bool telnet_peer_allowed(struct in_addr peer, struct in_addr subne
  * the client.  Closing either side ends the session: the shell's process
  * group gets SIGHUP (SIGKILL if it is still there after a grace period)
  * and is reaped through the loop.
+ *
+ * A live client can always get in: a client that answers nothing within
+ * TELNET_HANDSHAKE_MS is dropped, TCP keepalive and TCP_USER_TIMEOUT end
+ * sessions whose peer vanished, and when max_sessions are live a newcomer
+ * closes a session that never answered, or else the one whose client has
+ * been silent longest (at least TELNET_EVICT_IDLE_MS); only when every
+ * session is in use is the newcomer refused, with one line, at once.
  *
  * Returns 0, -EINVAL (no shell, prefix_len > 32, max_sessions too big,
  * already running) or the -errno of socket/setsockopt/bind/listen

@@ -11,21 +11,9 @@ static const char *const cause_names[WINDOW_CAUSE_COUNT] = {
 	[WINDOW_CAUSE_SIGNAL] = "signal",
 };
 
-static const char *const state_names[WINDOW_STATE_COUNT] = {
-	[WINDOW_IDLE] = "idle",
-	[WINDOW_OPEN] = "window",
-	[WINDOW_FAILSAFE] = "failsafe",
-	[WINDOW_NORMAL] = "normal",
-};
-
 const char *window_cause_name(enum window_cause cause)
 {
 	return cause < WINDOW_CAUSE_COUNT ? cause_names[cause] : "?";
-}
-
-const char *window_state_name(enum window_state state)
-{
-	return state < WINDOW_STATE_COUNT ? state_names[state] : "?";
 }
 
 void window_init(struct window *w, uint32_t window_ms)
@@ -67,7 +55,16 @@ static size_t trim(const char **s, size_t len)
 	return len;
 }
 
-static void on_line(struct window *w, const char *line, size_t len, struct window_actions *act)
+static void on_tick(struct window *w, uint64_t hold_until_ms, uint64_t now_ms,
+		    struct window_actions *act)
+{
+	if (hold_until_ms > now_ms)
+		return; /* a press from inside the window is still settling */
+	enter_normal(w, act);
+}
+
+static void on_line(struct window *w, const char *line, size_t len, uint64_t hold_until_ms,
+		    uint64_t now_ms, struct window_actions *act)
 {
 	len = trim(&line, len);
 	if (len != 1)
@@ -75,19 +72,12 @@ static void on_line(struct window *w, const char *line, size_t len, struct windo
 	if (line[0] == 'f') {
 		enter_failsafe(w, WINDOW_CAUSE_CONSOLE, 0, act);
 	} else if (line[0] >= '1' && line[0] <= '4') {
-		w->debug_level = line[0] - '0';
-		act->debug_level = w->debug_level;
+		act->debug_level = line[0] - '0';
 		act->flags |= WINDOW_ACT_DEBUG_LEVEL;
-		enter_normal(w, act);
+		/* The window ends now; a press already settling still decides for failsafe. */
+		w->deadline_ms = now_ms;
+		on_tick(w, hold_until_ms, now_ms, act);
 	}
-}
-
-static void on_tick(struct window *w, uint64_t hold_until_ms, uint64_t now_ms,
-		    struct window_actions *act)
-{
-	if (hold_until_ms > now_ms)
-		return; /* a press from inside the window is still settling */
-	enter_normal(w, act);
 }
 
 void window_step(struct window *w, const struct window_event *ev, uint64_t now_ms,
@@ -119,7 +109,7 @@ void window_step(struct window *w, const struct window_event *ev, uint64_t now_m
 			break;
 		}
 		if (ev->type == WINDOW_EV_LINE)
-			on_line(w, ev->line, ev->line_len, act);
+			on_line(w, ev->line, ev->line_len, ev->hold_until_ms, now_ms, act);
 		else if (ev->type == WINDOW_EV_SIGNAL)
 			enter_failsafe(w, WINDOW_CAUSE_SIGNAL, 0, act);
 		break;

@@ -63,7 +63,6 @@ struct window {
 	uint64_t deadline_ms;   /* when the window opened + window_ms */
 	enum window_cause cause;
 	unsigned button;        /* with WINDOW_CAUSE_BUTTON */
-	int debug_level;        /* 0: none chosen */
 };
 
 void window_init(struct window *w, uint32_t window_ms);
@@ -72,7 +71,9 @@ void window_init(struct window *w, uint32_t window_ms);
  * Feed one event at now_ms; fills *act (cleared first). Events after the
  * verdict (failsafe or normal) are ignored. A press whose edge came before
  * the deadline counts even if it settles after it: the TICK event carries
- * hold_until_ms for such a press, and the verdict waits until then.
+ * hold_until_ms for such a press, and the verdict waits until then. A
+ * debug-level key ends the window at once (the deadline becomes now), so
+ * only a press already settling can still turn the verdict to failsafe.
  */
 void window_step(struct window *w, const struct window_event *ev, uint64_t now_ms,
 		 struct window_actions *act);
@@ -81,6 +82,5 @@ void window_step(struct window *w, const struct window_event *ev, uint64_t now_m
 uint32_t window_remaining_ms(const struct window *w, uint64_t now_ms);
 
 const char *window_cause_name(enum window_cause cause);
-const char *window_state_name(enum window_state state);
 
 #endif /* APP_WINDOW_H */

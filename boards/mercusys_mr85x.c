@@ -78,6 +78,7 @@ _Static_assert(ARRAY_SIZE(buttons) <= BOARD_MAX_BUTTONS, "mercusys_mr85x: too ma
 const struct board board_mercusys_mr85x = {
 	.name = "mercusys-mr85x",
 	.model = "MERCUSYS MR85X",
+	.compatible = "mercusys,mr85x",
 	.drivers = BOARD_DRIVERS_REAL,
 	.buttons = buttons,
 	.n_buttons = ARRAY_SIZE(buttons),
@@ -98,8 +99,4 @@ const struct board board_mercusys_mr85x = {
 		.broadcast = "192.168.1.255",
 	},
 	.window_ms = 4000,
-	.storage = {
-		.rootfs_data = "rootfs_data",
-		.firmware = "ubi0",
-	},
 };

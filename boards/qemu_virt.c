@@ -49,6 +49,7 @@ _Static_assert(ARRAY_SIZE(buttons) <= BOARD_MAX_BUTTONS, "qemu_virt: too many bu
 const struct board board_qemu_virt = {
 	.name = "qemu-virt",
 	.model = "QEMU arm64 virt (test board)",
+	.compatible = "linux,dummy-virt",
 	.drivers = BOARD_DRIVERS_REAL,
 	.buttons = buttons,
 	.n_buttons = ARRAY_SIZE(buttons),
@@ -66,8 +67,4 @@ const struct board board_qemu_virt = {
 		.broadcast = "192.168.1.255",
 	},
 	.window_ms = 5000,
-	.storage = {
-		.rootfs_data = "/dev/vda",
-		.firmware = "/dev/vdb",
-	},
 };

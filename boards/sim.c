@@ -12,6 +12,7 @@ _Static_assert(ARRAY_SIZE(buttons) <= BOARD_MAX_BUTTONS, "sim: too many buttons"
 const struct board board_sim = {
 	.name = "sim",
 	.model = "Simulated board",
+	.compatible = "failsafed,sim",
 	.drivers = BOARD_DRIVERS_SIM,
 	.buttons = buttons,
 	.n_buttons = ARRAY_SIZE(buttons),
@@ -29,8 +30,4 @@ const struct board board_sim = {
 		.broadcast = "192.168.1.255",
 	},
 	.window_ms = 4000,
-	.storage = {
-		.rootfs_data = "rootfs_data.img",
-		.firmware = "firmware.img",
-	},
 };

@@ -10,6 +10,7 @@ _Static_assert(ARRAY_SIZE(buttons) <= BOARD_MAX_BUTTONS, "sim_dsa: too many butt
 const struct board board_sim_dsa = {
 	.name = "sim-dsa",
 	.model = "Simulated board, DSA port",
+	.compatible = "failsafed,sim-dsa",
 	.drivers = BOARD_DRIVERS_SIM,
 	.buttons = buttons,
 	.n_buttons = ARRAY_SIZE(buttons),

@@ -10,6 +10,7 @@ _Static_assert(ARRAY_SIZE(buttons) <= BOARD_MAX_BUTTONS, "sim_vlan: too many but
 const struct board board_sim_vlan = {
 	.name = "sim-vlan",
 	.model = "Simulated board, VLAN port",
+	.compatible = "failsafed,sim-vlan",
 	.drivers = BOARD_DRIVERS_SIM,
 	.buttons = buttons,
 	.n_buttons = ARRAY_SIZE(buttons),

@@ -8,7 +8,7 @@ set(FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fn
 # fs_fuzz(NAME sources...): fuzz/fuzz_NAME.c, run as test fuzz_NAME from the seeds in fuzz/corpus/NAME
 function(fs_fuzz name)
   add_executable(fuzz_${name} fuzz/fuzz_${name}.c ${ARGN})
-  target_include_directories(fuzz_${name} PRIVATE ${FS_INCLUDES})
+  target_include_directories(fuzz_${name} PRIVATE ${CMAKE_SOURCE_DIR}/app ${CMAKE_SOURCE_DIR}/hal ${CMAKE_SOURCE_DIR}/drivers)
   target_compile_options(fuzz_${name} PRIVATE ${FUZZ_FLAGS})
   target_link_options(fuzz_${name} PRIVATE ${FUZZ_FLAGS})
   target_link_libraries(fuzz_${name} PRIVATE PkgConfig::MNL)

@@ -25,7 +25,9 @@
 enum link_id { LINK_CONDUIT = 0, LINK_PARENT, LINK_PORT, LINK_COUNT };
 static const char *const link_roles[LINK_COUNT] = { "conduit", "VLAN parent", "port" };
 
-enum req_kind { REQ_NONE = 0, REQ_GET, REQ_UP, REQ_DOWN, REQ_NEWVLAN, REQ_DELLINK, REQ_ADDADDR, REQ_DELADDR };
+enum req_kind {
+	REQ_NONE = 0, REQ_GET, REQ_UP, REQ_DOWN, REQ_NEWVLAN, REQ_DELLINK, REQ_ADDADDR, REQ_DELADDR, REQ_KIND_COUNT
+};
 
 struct link {
 	const char *name;        /* NULL: not part of this board's setup */
@@ -239,13 +241,15 @@ static void next_undo(struct eth_rtnl *e)
 
 		if (l->we_created) {
 			l->we_created = l->we_up = false;
-			if (request(e, REQ_DELLINK, (enum link_id)id) == 0)
+			if ((rc = request(e, REQ_DELLINK, (enum link_id)id)) == 0)
 				return;
+			log_warn("netlink: deleting %s %s: %s", link_roles[id], l->name, strerror(-rc));
 		}
 		if (l->we_up) {
 			l->we_up = false;
-			if (request(e, REQ_DOWN, (enum link_id)id) == 0)
+			if ((rc = request(e, REQ_DOWN, (enum link_id)id)) == 0)
 				return;
+			log_warn("netlink: setting %s %s down: %s", link_roles[id], l->name, strerror(-rc));
 		}
 	}
 	e->undoing = false;
@@ -404,12 +408,16 @@ static void er_ready(void *drv)
 	next(e);
 }
 
-static int er_start(void *drv, const struct eth_config *cfg, eth_event_cb cb, void *ctx)
+static int er_start(void *drv, const struct eth_config *cfg, eth_event_cb cb, void *ctx, char *why,
+		    size_t why_size)
 {
 	struct eth_rtnl *e = drv;
 
-	if (!e->host_netns_ok && in_host_netns())
+	if (!e->host_netns_ok && in_host_netns()) {
+		snprintf(why, why_size, "not touching this host's own network; run failsafed inside a network "
+			 "namespace (ip netns exec) for the failsafe network");
 		return -EPERM;
+	}
 	e->cfg = *cfg;
 	e->cb = cb;
 	e->ctx = ctx;
@@ -452,12 +460,20 @@ static int er_restore(void *drv)
 	return 0;
 }
 
-static void er_close(void *drv)
+static void er_stop(void *drv)
 {
 	struct eth_rtnl *e = drv;
 
 	if (e->nl)
 		mnl_socket_close(e->nl);
+	e->nl = NULL;
+}
+
+void eth_rtnl_free(struct eth_rtnl *e)
+{
+	if (!e)
+		return;
+	er_stop(e);
 	free(e);
 }
 
@@ -466,5 +482,5 @@ const struct eth_ops eth_rtnl_ops = {
 	.fd = er_fd,
 	.ready = er_ready,
 	.restore = er_restore,
-	.close = er_close,
+	.stop = er_stop,
 };

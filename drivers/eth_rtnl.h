@@ -14,6 +14,7 @@ struct eth_rtnl;
  * host's own network, only namespaces a test or demo made.
  */
 int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok);
+void eth_rtnl_free(struct eth_rtnl *e);
 extern const struct eth_ops eth_rtnl_ops;
 
 #endif /* DRIVERS_ETH_RTNL_H */

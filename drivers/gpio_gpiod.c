@@ -1,14 +1,14 @@
 /* drivers/gpio_gpiod.c — real GPIO via libgpiod 1.6: edge-event inputs behind one epoll fd, LED outputs */
 #include <errno.h>
 #include <gpiod.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "gpio_gpiod.h"
 #include "clock.h"
+#include "gpio_gpiod.h"
 #include "log.h"
 
 #define CONSUMER "failsafed"
@@ -50,36 +50,88 @@ static int bias_flags(enum board_bias bias)
 	}
 }
 
-/* Find chip + line; the chip by name, path, label or number (gpiod_chip_open_lookup). */
-static int lookup(const char *chip_name, int offset, const char *line_name,
-		  struct gpiod_chip **chip, struct gpiod_line **line)
+int gpiod_describe_chips(char *out, size_t out_size)
 {
+	struct gpiod_chip_iter *it = gpiod_chip_iter_new();
+	struct gpiod_chip *chip;
+	size_t n = 0;
+	int count = 0;
+
+	if (out_size)
+		out[0] = '\0';
+	if (!it)
+		return errno == ENOENT ? 0 : -errno;
+	gpiod_foreach_chip(it, chip) {
+		unsigned lines = gpiod_chip_num_lines(chip), named = 0;
+
+		count++;
+		n += (size_t)snprintf(out + n, n < out_size ? out_size - n : 0, "%s%s [%s] %u lines", n ? "\n" : "",
+				      gpiod_chip_name(chip), gpiod_chip_label(chip), lines);
+		for (unsigned i = 0; i < lines && named < 16; i++) {
+			struct gpiod_line *l = gpiod_chip_get_line(chip, i);
+			const char *name = l ? gpiod_line_name(l) : NULL;
+
+			if (name && name[0])
+				n += (size_t)snprintf(out + n, n < out_size ? out_size - n : 0, "%s%u \"%s\"",
+						      named++ ? ", " : " (", i, name);
+		}
+		if (named)
+			n += (size_t)snprintf(out + n, n < out_size ? out_size - n : 0, ")");
+	}
+	gpiod_chip_iter_free(it);
+	if (n >= out_size && out_size)
+		out[out_size - 1] = '\0';
+	return count;
+}
+
+/* Find chip + line; the chip by label, name, path or number (gpiod_chip_open_lookup). */
+static int lookup(const char *chip_name, int offset, const char *line_name, struct gpiod_chip **chip,
+		  struct gpiod_line **line, char *why, size_t why_size)
+{
+	char chips[512];
+
+	errno = 0;
 	*chip = gpiod_chip_open_lookup(chip_name);
-	if (!*chip)
-		return errno ? -errno : -ENODEV;
+	if (!*chip) {
+		int rc = errno && errno != ENOENT ? -errno : -ENODEV;
+
+		if (gpiod_describe_chips(chips, sizeof(chips)) <= 0)
+			snprintf(chips, sizeof(chips), "none");
+		for (char *p = chips; (p = strchr(p, '\n')); )
+			*p = ';';
+		snprintf(why, why_size, "GPIO chip \"%s\" not found (chips here: %s)", chip_name, chips);
+		return rc;
+	}
 	*line = line_name ? gpiod_chip_find_line(*chip, line_name) : gpiod_chip_get_line(*chip, (unsigned)offset);
 	if (!*line) {
-		int rc = errno ? -errno : -ENOENT;
-
+		if (line_name)
+			snprintf(why, why_size, "no line named \"%s\" on GPIO chip %s [%s]", line_name,
+				 gpiod_chip_name(*chip), gpiod_chip_label(*chip));
+		else
+			snprintf(why, why_size, "no line %d on GPIO chip %s [%s] (%u lines)", offset,
+				 gpiod_chip_name(*chip), gpiod_chip_label(*chip), gpiod_chip_num_lines(*chip));
 		gpiod_chip_close(*chip);
 		*chip = NULL;
-		return rc;
+		return -ENOENT;
 	}
 	return 0;
 }
 
-static int gi_open_line(void *drv, unsigned idx, const struct board_button *btn)
+static int gi_open_line(void *drv, unsigned idx, const struct board_button *btn, char *why, size_t why_size)
 {
 	struct gpiod_input *g = drv;
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = idx };
 	int rc, fd;
 
-	rc = lookup(btn->chip, btn->line, btn->line_name, &g->chip[idx], &g->line[idx]);
+	rc = lookup(btn->chip, btn->line, btn->line_name, &g->chip[idx], &g->line[idx], why, why_size);
 	if (rc < 0)
 		return rc;
 	/* Raw levels: polarity is applied once, in hal/input.c. */
 	if (gpiod_line_request_both_edges_events_flags(g->line[idx], CONSUMER, bias_flags(btn->bias)) < 0) {
 		rc = -errno;
+		snprintf(why, why_size, "requesting line %u of %s: %s%s", gpiod_line_offset(g->line[idx]),
+			 gpiod_chip_name(g->chip[idx]), strerror(-rc),
+			 rc == -EBUSY ? " (another driver or process holds it)" : "");
 		goto out_close;
 	}
 	fd = gpiod_line_event_get_fd(g->line[idx]);
@@ -126,9 +178,11 @@ static int gi_read(void *drv, struct input_raw_edge *edges, size_t max)
 		struct gpiod_line_event e;
 
 		if (gpiod_line_event_read(g->line[idx], &e) < 0) {
+			int err = errno;
+
 			/* One broken line costs that button only: stop watching it, keep the others. */
 			log_warn("GPIO %s line %u: reading events: %s; this button no longer triggers",
-				 gpiod_chip_name(g->chip[idx]), gpiod_line_offset(g->line[idx]), strerror(errno));
+				 gpiod_chip_name(g->chip[idx]), gpiod_line_offset(g->line[idx]), strerror(err));
 			epoll_ctl(g->epoll_fd, EPOLL_CTL_DEL, gpiod_line_event_get_fd(g->line[idx]), NULL);
 			continue;
 		}
@@ -138,13 +192,29 @@ static int gi_read(void *drv, struct input_raw_edge *edges, size_t max)
 	return (int)n;
 }
 
-static void gi_close(void *drv)
+static void gi_release(void *drv)
 {
 	struct gpiod_input *g = drv;
 
-	for (unsigned i = 0; i < BOARD_MAX_BUTTONS; i++)
+	for (unsigned i = 0; i < BOARD_MAX_BUTTONS; i++) {
 		if (g->chip[i])
-			gpiod_chip_close(g->chip[i]); /* releases the line */
+			gpiod_chip_close(g->chip[i]); /* releases the line and its event fd */
+		g->chip[i] = NULL;
+		g->line[i] = NULL;
+	}
+}
+
+static int gi_describe(void *drv, char *out, size_t out_size)
+{
+	(void)drv;
+	return gpiod_describe_chips(out, out_size);
+}
+
+void gpiod_input_free(struct gpiod_input *g)
+{
+	if (!g)
+		return;
+	gi_release(g);
 	close(g->epoll_fd);
 	free(g);
 }
@@ -154,12 +224,15 @@ const struct input_ops gpiod_input_ops = {
 	.get = gi_get,
 	.fd = gi_fd,
 	.read = gi_read,
-	.close = gi_close,
+	.release = gi_release,
+	.describe = gi_describe,
 };
 
 struct gpiod_leds {
-	struct gpiod_chip *chip[LED_ROLE_COUNT];
+	const struct board_led *led[LED_ROLE_COUNT];
+	struct gpiod_chip *chip[LED_ROLE_COUNT];     /* owned by the role that requested the line */
 	struct gpiod_line *line[LED_ROLE_COUNT];
+	int found[LED_ROLE_COUNT];                   /* level at open, -1 when it could not be read */
 };
 
 int gpiod_leds_new(struct gpiod_leds **out)
@@ -168,27 +241,43 @@ int gpiod_leds_new(struct gpiod_leds **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-int gpiod_leds_open(struct gpiod_leds *g, unsigned role, const struct board_led *led)
+/* The line's level before failsafed drove it, read without changing its direction. */
+static int read_found(struct gpiod_line *line)
 {
+	struct gpiod_line_request_config as_is = { .consumer = CONSUMER,
+						   .request_type = GPIOD_LINE_REQUEST_DIRECTION_AS_IS };
+	int v;
+
+	if (gpiod_line_request(line, &as_is, 0) < 0)
+		return -1;
+	v = gpiod_line_get_value(line);
+	gpiod_line_release(line);
+	return v;
+}
+
+int gpiod_leds_open(struct gpiod_leds *g, unsigned role, const struct board_led *led, bool off_level,
+		    char *why, size_t why_size)
+{
+	int rc;
+
+	g->led[role] = led;
+	g->found[role] = -1;
 	/* Two roles on one line share the request of the first. */
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++) {
-		if (r == role || !g->line[r])
-			continue;
-		/* The board names the chip by name (gpiochip0) or label (9030000.pl061). */
-		if (gpiod_line_offset(g->line[r]) == (unsigned)led->line &&
-		    (!strcmp(gpiod_chip_name(g->chip[r]), led->chip) ||
-		     !strcmp(gpiod_chip_label(g->chip[r]), led->chip))) {
+		if (r != role && g->chip[r] && board_led_same(g->led[r], led)) {
 			g->line[role] = g->line[r];
+			g->found[role] = g->found[r];
 			return 0;
 		}
 	}
-	int rc = lookup(led->chip, led->line, NULL, &g->chip[role], &g->line[role]);
-
+	rc = lookup(led->chip, led->line, NULL, &g->chip[role], &g->line[role], why, why_size);
 	if (rc < 0)
 		return rc;
-	/* Start dark: the electrical level for "off" is the inactive one. */
-	if (gpiod_line_request_output(g->line[role], CONSUMER, led->active_low ? 1 : 0) < 0) {
+	g->found[role] = read_found(g->line[role]);
+	if (gpiod_line_request_output(g->line[role], CONSUMER, off_level) < 0) {
 		rc = -errno;
+		snprintf(why, why_size, "requesting line %d of %s as an output: %s", led->line, led->chip,
+			 strerror(-rc));
 		gpiod_chip_close(g->chip[role]);
 		g->chip[role] = NULL;
 		g->line[role] = NULL;
@@ -204,12 +293,26 @@ int gpiod_leds_set(struct gpiod_leds *g, unsigned role, bool level)
 	return gpiod_line_set_value(g->line[role], level) < 0 ? -errno : 0;
 }
 
-void gpiod_leds_free(struct gpiod_leds *g)
+void gpiod_leds_restore(struct gpiod_leds *g, unsigned role)
+{
+	if (g->line[role] && g->found[role] >= 0)
+		gpiod_line_set_value(g->line[role], g->found[role]);
+}
+
+void gpiod_leds_release(struct gpiod_leds *g)
 {
 	if (!g)
 		return;
-	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
+	for (unsigned r = 0; r < LED_ROLE_COUNT; r++) {
 		if (g->chip[r])
 			gpiod_chip_close(g->chip[r]);
+		g->chip[r] = NULL;
+		g->line[r] = NULL;
+	}
+}
+
+void gpiod_leds_free(struct gpiod_leds *g)
+{
+	gpiod_leds_release(g);
 	free(g);
 }

@@ -6,8 +6,9 @@
 
 struct led_real;
 
-/* sysfs_dir: the LED class directory (/sys/class/leds; tests pass a scratch copy). 0 or -ENOMEM. */
+/* sysfs_dir: the LED class directory (NULL: /sys/class/leds; tests pass a scratch copy). 0 or -ENOMEM. */
 int led_real_new(struct led_real **out, const char *sysfs_dir);
+void led_real_free(struct led_real *l);
 extern const struct led_ops led_real_ops;
 
 #endif /* DRIVERS_LED_REAL_H */

@@ -1,4 +1,4 @@
-/* rtnl_msg.c - rtnetlink request builders and reply parser (libmnl) */
+/* drivers/rtnl_msg.c — rtnetlink request builders and reply parser on plain buffers (libmnl) */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* strnlen, IFF_* */
 #endif
@@ -214,14 +214,14 @@ int rtnl_msg_build_dellink(void *buf, size_t size, uint32_t seq, int ifindex)
 
 /* ---- parser ---- */
 
-typedef int (*attr_fn_t)(const struct nlattr *attr, void *data);
+typedef int (*attr_cb)(const struct nlattr *attr, void *data);
 
 /*
  * Walk the attributes in [@offset, nlmsg_len) of @nlh, whose nlmsg_len has
  * been checked against the buffer.  Every TLV must fit; only the padding
  * of the last one may be missing.
  */
-static int walk_attrs(const struct nlmsghdr *nlh, size_t offset, attr_fn_t fn,
+static int walk_attrs(const struct nlmsghdr *nlh, size_t offset, attr_cb fn,
 		      void *data)
 {
 	const char *p = (const char *)nlh + offset;
@@ -417,7 +417,7 @@ static bool nlmsg_fits(const struct nlmsghdr *nlh, size_t rem)
 }
 
 static int walk_msgs(const void *buf, size_t len, uint32_t portid_expected,
-		     rtnl_msg_cb_t cb, void *arg)
+		     rtnl_msg_cb cb, void *arg)
 {
 	const char *p = buf;
 	size_t rem = len;
@@ -453,7 +453,7 @@ static int walk_msgs(const void *buf, size_t len, uint32_t portid_expected,
 }
 
 int rtnl_msg_parse(const void *buf, size_t len, uint32_t portid_expected,
-		   rtnl_msg_cb_t cb, void *arg)
+		   rtnl_msg_cb cb, void *arg)
 {
 	int ret;
 

@@ -1,4 +1,4 @@
-/* rtnl_msg.h - rtnetlink request builders and reply parser (libmnl) */
+/* drivers/rtnl_msg.h — rtnetlink request builders and reply parser (libmnl) */
 #ifndef DRIVERS_RTNL_MSG_H
 #define DRIVERS_RTNL_MSG_H
 
@@ -78,6 +78,7 @@ enum rtnl_msg_kind {
 	RTNL_MSG_ACK = 1,	/* NLMSG_ERROR: ack (error 0) or failure */
 	RTNL_MSG_LINK,		/* RTM_NEWLINK / RTM_DELLINK */
 	RTNL_MSG_DONE,		/* NLMSG_DONE (end of a dump) */
+	RTNL_MSG_KIND_COUNT
 };
 
 /* Who caused the message, from nlmsg_pid. */
@@ -85,6 +86,7 @@ enum rtnl_msg_origin {
 	RTNL_MSG_ORIGIN_SELF = 1,	/* nlmsg_pid == portid_expected != 0 */
 	RTNL_MSG_ORIGIN_KERNEL,		/* nlmsg_pid == 0 */
 	RTNL_MSG_ORIGIN_OTHER,		/* another process's request */
+	RTNL_MSG_ORIGIN_COUNT
 };
 
 struct rtnl_msg_ack {
@@ -129,7 +131,7 @@ struct rtnl_msg_event {
 
 /* Return 0 to continue, a negative errno to stop parsing (returned by
  * rtnl_msg_parse()). */
-typedef int (*rtnl_msg_cb_t)(const struct rtnl_msg_event *ev, void *arg);
+typedef int (*rtnl_msg_cb)(const struct rtnl_msg_event *ev, void *arg);
 
 /*
  * rtnl_msg_parse - walk every netlink message in the datagram @buf/@len
@@ -155,7 +157,7 @@ typedef int (*rtnl_msg_cb_t)(const struct rtnl_msg_event *ev, void *arg);
  *   the negative value returned by @cb, which stops the walk.
  */
 int rtnl_msg_parse(const void *buf, size_t len, uint32_t portid_expected,
-		   rtnl_msg_cb_t cb, void *arg);
+		   rtnl_msg_cb cb, void *arg);
 
 /*
  * rtnl_msg_strerror - format kernel error @err (negative or positive

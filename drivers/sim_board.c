@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "io.h"
 #include "log.h"
 #include "sim_board.h"
+#include "tty_raw.h"
 
 #define EDGE_QUEUE 64
-#define PATTERN_MAX 24
+#define PATTERN_BYTES 24
 
 struct sim_board {
 	const struct board *board;
@@ -24,23 +26,42 @@ struct sim_board {
 	int edge_fd;                         /* eventfd: readable while edges are queued */
 	int log_fd;                          /* leds.log, O_APPEND */
 	int pattern_fd;                      /* patterns.log, O_APPEND */
-	unsigned faults;                     /* HAL_FAULT_* */
+	unsigned faults;                     /* SIM_FAULT_* */
 	bool high[BOARD_MAX_BUTTONS];        /* electrical level of each line */
 	bool line_open[BOARD_MAX_BUTTONS];
 	struct input_raw_edge queue[EDGE_QUEUE];
 	unsigned q_head, q_len;
 	bool led_level[LED_ROLE_COUNT];
 	bool led_known[LED_ROLE_COUNT];
-	char pattern[LED_ROLE_COUNT][PATTERN_MAX];
-	int stdin_flags;                     /* to restore O_NONBLOCK on stdin */
+	char pattern[LED_ROLE_COUNT][PATTERN_BYTES];
+	struct termios saved[BOARD_MAX_CONSOLES]; /* a terminal console's settings at open */
+	bool saved_ok[BOARD_MAX_CONSOLES];
 };
 
-static int button_index(const struct sim_board *s, const char *name)
+static const struct {
+	const char *name;
+	unsigned bit;
+} faults[] = {
+	{ "gpio", SIM_FAULT_GPIO },
+	{ "gpio-read", SIM_FAULT_GPIO_READ },
+	{ "led", SIM_FAULT_LED },
+	{ "console", SIM_FAULT_CONSOLE },
+};
+
+unsigned sim_fault_parse(const char *name)
 {
-	for (unsigned i = 0; i < s->board->n_buttons; i++)
-		if (!strcmp(s->board->buttons[i].name, name))
-			return (int)i;
-	return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(faults); i++)
+		if (!strcmp(faults[i].name, name))
+			return faults[i].bit;
+	return 0;
+}
+
+int sim_board_button_bit(const struct board *b, const char *name)
+{
+	for (unsigned i = 0; i < b->n_buttons; i++)
+		if (!strcmp(b->buttons[i].name, name))
+			return (int)(1u << i);
+	return -ENOENT;
 }
 
 static void queue_edge(struct sim_board *s, unsigned idx, bool high, uint64_t ts_ms)
@@ -69,16 +90,6 @@ static void drive(struct sim_board *s, unsigned idx, bool pressed, uint64_t ts_m
 		queue_edge(s, idx, high, ts_ms);
 }
 
-static void pattern_text(char *buf, uint32_t on_ms, uint32_t off_ms)
-{
-	if (on_ms == 0)
-		snprintf(buf, PATTERN_MAX, "off");
-	else if (off_ms == 0)
-		snprintf(buf, PATTERN_MAX, "on");
-	else
-		snprintf(buf, PATTERN_MAX, "%u/%u", on_ms, off_ms);
-}
-
 static size_t leds_reply(const struct sim_board *s, char *out, size_t size)
 {
 	size_t n = 0;
@@ -89,7 +100,7 @@ static size_t leds_reply(const struct sim_board *s, char *out, size_t size)
 
 		if (!led->sysfs)
 			continue;
-		m = snprintf(out + n, size - n, "%s %s %s\n", hal_led_role_name(r), led->sysfs,
+		m = snprintf(out + n, size - n, "%s %s %s\n", board_led_role_name(r), led->sysfs,
 			     s->pattern[r][0] ? s->pattern[r] : "off");
 		if (m < 0 || (size_t)m >= size - n)
 			break;
@@ -101,7 +112,7 @@ static size_t leds_reply(const struct sim_board *s, char *out, size_t size)
 static int command(struct sim_board *s, char *line, uint64_t ts_ms, char *reply, size_t size, size_t *len)
 {
 	char *verb = strtok(line, " \t"), *arg = strtok(NULL, " \t"), *arg2 = strtok(NULL, " \t");
-	int idx;
+	int bit;
 
 	if (!verb)
 		return 0;
@@ -110,21 +121,21 @@ static int command(struct sim_board *s, char *line, uint64_t ts_ms, char *reply,
 		return 0;
 	}
 	if (!strcmp(verb, "press") || !strcmp(verb, "release")) {
-		idx = arg ? button_index(s, arg) : -1;
-		if (idx < 0)
+		bit = arg ? sim_board_button_bit(s->board, arg) : -ENOENT;
+		if (bit < 0)
 			return -ENOENT;
-		drive(s, (unsigned)idx, verb[0] == 'p', ts_ms);
+		drive(s, (unsigned)__builtin_ctz((unsigned)bit), verb[0] == 'p', ts_ms);
 		return 0;
 	}
 	if (!strcmp(verb, "fault")) {
-		unsigned bit = arg ? hal_fault_parse(arg) : 0;
+		unsigned knob = arg ? sim_fault_parse(arg) : 0;
 
-		if (!bit || !arg2 || (strcmp(arg2, "on") && strcmp(arg2, "off")))
+		if (!knob || !arg2 || (strcmp(arg2, "on") && strcmp(arg2, "off")))
 			return -EINVAL;
 		if (!strcmp(arg2, "on"))
-			s->faults |= bit;
+			s->faults |= knob;
 		else
-			s->faults &= ~bit;
+			s->faults &= ~knob;
 		return 0;
 	}
 	return -EINVAL;
@@ -172,27 +183,27 @@ int sim_board_fd(const struct sim_board *s)
 	return s->ctl_fd;
 }
 
-int sim_board_open(struct sim_board **out, const struct board *b, const struct hal_options *o)
+int sim_board_open(struct sim_board **out, const struct board *b, const struct sim_board_config *o)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct sim_board *s;
 	char path[256];
 	int rc;
 
-	if (!o->sim_dir || !o->sim_dir[0])
+	if (!o->dir || !o->dir[0])
 		return -EINVAL;
-	if (strlen(o->sim_dir) + sizeof(SIM_CTL_SOCK) + 1 > sizeof(addr.sun_path))
+	if (strlen(o->dir) + sizeof(SIM_CTL_SOCK) + 1 > sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->board = b;
-	s->faults = o->sim_faults;
+	s->faults = o->faults;
 	s->ctl_fd = s->edge_fd = s->log_fd = s->pattern_fd = -1;
-	s->stdin_flags = -1;
-	snprintf(s->dir, sizeof(s->dir), "%s", o->sim_dir);
+	snprintf(s->dir, sizeof(s->dir), "%s", o->dir);
+	/* A held button is wired like a pressed one: at the board's active level. */
 	for (unsigned i = 0; i < b->n_buttons; i++)
-		s->high[i] = ((o->sim_held >> i) & 1) != b->buttons[i].active_low;
+		s->high[i] = ((o->held >> i) & 1) != b->buttons[i].active_low;
 
 	if (mkdir(s->dir, 0755) < 0 && errno != EEXIST) {
 		rc = -errno;
@@ -227,9 +238,13 @@ int sim_board_open(struct sim_board **out, const struct board *b, const struct h
 	}
 	snprintf(path, sizeof(path), "%s/%s", s->dir, SIM_LEDS_LOG);
 	s->log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	if (s->log_fd < 0) {
+		rc = -errno;
+		goto out_unlink;
+	}
 	snprintf(path, sizeof(path), "%s/%s", s->dir, SIM_PATTERNS_LOG);
 	s->pattern_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-	if (s->log_fd < 0 || s->pattern_fd < 0) {
+	if (s->pattern_fd < 0) {
 		rc = -errno;
 		goto out_unlink;
 	}
@@ -252,7 +267,7 @@ out_free:
 	return rc;
 }
 
-void sim_board_close(struct sim_board *s)
+void sim_board_free(struct sim_board *s)
 {
 	char path[256];
 
@@ -269,13 +284,14 @@ void sim_board_close(struct sim_board *s)
 
 /* ---- input lines ---- */
 
-static int sim_open_line(void *drv, unsigned idx, const struct board_button *btn)
+static int sim_open_line(void *drv, unsigned idx, const struct board_button *btn, char *why, size_t why_size)
 {
 	struct sim_board *s = drv;
 
-	(void)btn;
-	if (s->faults & HAL_FAULT_GPIO)
+	if (s->faults & SIM_FAULT_GPIO) {
+		snprintf(why, why_size, "GPIO chip \"%s\" not found (simulated fault \"gpio\")", btn->chip);
 		return -ENODEV;
+	}
 	s->line_open[idx] = true;
 	return 0;
 }
@@ -284,7 +300,7 @@ static int sim_get(void *drv, unsigned idx, bool *high)
 {
 	struct sim_board *s = drv;
 
-	if (s->faults & HAL_FAULT_GPIO_READ)
+	if (s->faults & SIM_FAULT_GPIO_READ)
 		return -EIO;
 	*high = s->high[idx];
 	return 0;
@@ -303,7 +319,7 @@ static int sim_read(void *drv, struct input_raw_edge *edges, size_t max)
 
 	if (read(s->edge_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		return -errno;
-	if (s->faults & HAL_FAULT_GPIO_READ) {
+	if (s->faults & SIM_FAULT_GPIO_READ) {
 		s->q_len = 0;
 		return -EIO;
 	}
@@ -320,7 +336,7 @@ static int sim_read(void *drv, struct input_raw_edge *edges, size_t max)
 	return (int)n;
 }
 
-static void sim_input_close(void *drv)
+static void sim_input_release(void *drv)
 {
 	struct sim_board *s = drv;
 
@@ -332,18 +348,22 @@ const struct input_ops sim_input_ops = {
 	.get = sim_get,
 	.fd = sim_input_fd,
 	.read = sim_read,
-	.close = sim_input_close,
+	.release = sim_input_release,
 };
 
 /* ---- LEDs ---- */
 
-static int sim_led_open(void *drv, unsigned role, const struct board_led *led)
+static int sim_led_open(void *drv, unsigned role, const struct board_led *led, bool off_level,
+			char *why, size_t why_size)
 {
 	struct sim_board *s = drv;
 
 	(void)led;
-	if (s->faults & HAL_FAULT_LED)
+	(void)off_level; /* simulated LEDs are sysfs-like: no polarity, "unknown" until first set */
+	if (s->faults & SIM_FAULT_LED) {
+		snprintf(why, why_size, "%s (simulated fault \"led\")", strerror(EIO));
 		return -EIO;
+	}
 	s->led_known[role] = false;
 	return 0;
 }
@@ -355,13 +375,11 @@ static int sim_led_set(void *drv, unsigned role, bool level)
 	char line[96];
 	int n;
 
-	if (s->faults & HAL_FAULT_LED)
+	if (s->faults & SIM_FAULT_LED)
 		return -EIO;
 	/* Roles that share a physical LED share its level. */
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++) {
-		const char *other = s->board->leds[r].sysfs;
-
-		if (r == role || !other || strcmp(other, name))
+		if (r == role || !board_led_same(&s->board->leds[r], &s->board->leds[role]))
 			continue;
 		s->led_known[r] = true;
 		s->led_level[r] = level;
@@ -371,9 +389,7 @@ static int sim_led_set(void *drv, unsigned role, bool level)
 	s->led_known[role] = true;
 	s->led_level[role] = level;
 	n = snprintf(line, sizeof(line), "%llu %s %d\n", (unsigned long long)hal_now_ms(), name, level);
-	if (write(s->log_fd, line, (size_t)n) != n)
-		return -EIO;
-	return 0;
+	return io_write_all(s->log_fd, line, (size_t)n);
 }
 
 static void sim_led_pattern(void *drv, unsigned role, uint32_t on_ms, uint32_t off_ms)
@@ -383,59 +399,97 @@ static void sim_led_pattern(void *drv, unsigned role, uint32_t on_ms, uint32_t o
 	int n;
 
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
-		if (s->board->leds[r].sysfs && !strcmp(s->board->leds[r].sysfs, s->board->leds[role].sysfs))
-			pattern_text(s->pattern[r], on_ms, off_ms);
+		if (board_led_same(&s->board->leds[r], &s->board->leds[role]))
+			led_pattern_text(on_ms, off_ms, s->pattern[r], PATTERN_BYTES);
 	n = snprintf(line, sizeof(line), "%llu %s %s %s\n", (unsigned long long)hal_now_ms(),
-		     hal_led_role_name(role), s->board->leds[role].sysfs, s->pattern[role]);
-	if (write(s->pattern_fd, line, (size_t)n) != n)
-		log_debug("sim: patterns.log: %s", strerror(errno));
+		     board_led_role_name(role), s->board->leds[role].sysfs, s->pattern[role]);
+	if ((n = io_write_all(s->pattern_fd, line, (size_t)n)) < 0)
+		log_debug("sim: patterns.log: %s", strerror(-n));
+}
+
+static void sim_led_release(void *drv)
+{
+	(void)drv;
 }
 
 const struct led_ops sim_led_ops = {
 	.open = sim_led_open,
 	.set = sim_led_set,
 	.pattern = sim_led_pattern,
+	.release = sim_led_release,
 };
 
-/* ---- console: stdin/stdout, or a path (a pty in tests) ---- */
+/* ---- console: stdin/stdout, or a path (a pty in tests), with the real console's line discipline ---- */
 
-static int sim_uart_open(void *drv, const struct board_console *c, const char *path, struct uart_port *port)
+/* Our own non-blocking description of fd: O_NONBLOCK on the fd itself would reach the shell sharing it. */
+static int reopen(int fd, int flags)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+static int sim_uart_open(void *drv, unsigned idx, const struct board_console *c, const char *path,
+			 struct uart_port *port)
 {
 	struct sim_board *s = drv;
-	int fd;
+	int in, out, rc;
 
-	if (s->faults & HAL_FAULT_CONSOLE)
+	if (s->faults & SIM_FAULT_CONSOLE)
 		return -ENOENT;
 	if (!path && c->tty && strcmp(c->tty, "-"))
 		path = c->tty;
 	if (!path) {
-		s->stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
-		if (s->stdin_flags < 0 || fcntl(STDIN_FILENO, F_SETFL, s->stdin_flags | O_NONBLOCK) < 0)
+		if ((in = reopen(STDIN_FILENO, O_RDONLY)) < 0)
+			return in;
+		if ((out = reopen(STDOUT_FILENO, O_WRONLY)) < 0) {
+			close(in);
+			return out;
+		}
+		*port = (struct uart_port){ .fd_in = in, .fd_out = out };
+		snprintf(port->name, sizeof(port->name), "stdin/stdout");
+	} else {
+		in = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (in < 0)
 			return -errno;
-		*port = (struct uart_port){ .fd_in = STDIN_FILENO, .fd_out = STDOUT_FILENO };
-		return 0;
+		*port = (struct uart_port){ .fd_in = in, .fd_out = in };
+		snprintf(port->path, sizeof(port->path), "%s", path);
+		snprintf(port->name, sizeof(port->name), "%s", path);
 	}
-	fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	*port = (struct uart_port){ .fd_in = fd, .fd_out = fd };
-	snprintf(port->path, sizeof(port->path), "%s", path);
+	/* A terminal gets what a real UART gets: ^D, ^C and the like are bytes, the app echoes. */
+	if (isatty(port->fd_in)) {
+		rc = tty_raw_enter(port->fd_in, 0, &s->saved[idx]);
+		if (rc < 0) {
+			if (port->fd_out != port->fd_in)
+				close(port->fd_out);
+			close(port->fd_in);
+			return rc;
+		}
+		s->saved_ok[idx] = true;
+		port->echo = true;
+	}
 	return 0;
 }
 
-static void sim_uart_release(void *drv, struct uart_port *port)
+static void sim_uart_release(void *drv, unsigned idx, struct uart_port *port)
 {
 	struct sim_board *s = drv;
 
-	if (port->fd_in == STDIN_FILENO && s->stdin_flags >= 0)
-		fcntl(STDIN_FILENO, F_SETFL, s->stdin_flags);
+	if (s->saved_ok[idx])
+		tty_raw_leave(port->fd_in, &s->saved[idx]);
 }
 
-static void sim_uart_close(void *drv, struct uart_port *port)
+static void sim_uart_close(void *drv, unsigned idx, struct uart_port *port)
 {
-	sim_uart_release(drv, port);
-	if (port->fd_in > STDERR_FILENO)
-		close(port->fd_in);
+	struct sim_board *s = drv;
+
+	sim_uart_release(drv, idx, port);
+	s->saved_ok[idx] = false;
+	if (port->fd_out != port->fd_in)
+		close(port->fd_out);
+	close(port->fd_in);
 	port->fd_in = port->fd_out = -1;
 }
 

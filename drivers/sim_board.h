@@ -5,22 +5,24 @@
 #include <stdint.h>
 
 #include "board.h"
-#include "drivers.h"
+#include "input.h"
+#include "led.h"
+#include "sim_proto.h"
+#include "uart.h"
 
-/*
- * Back door: a datagram socket at <sim_dir>/ctl.sock. Each datagram holds
- * newline-separated commands, all stamped with the datagram's arrival time:
- *   press NAME | release NAME     drive a button (logical: pressed/released)
- *   leds                          reply: one line per LED role "ROLE NAME PATTERN"
- *   fault KNOB on|off             KNOB: gpio, gpio-read, led, console
- * Each datagram is answered to the sender's address (when it has one): the
- * "leds" lines, "error: ..." lines for bad commands, or "ok". Every LED level change is appended to <sim_dir>/leds.log
- * as "<monotonic_ms> <led-name> <0|1>", and every pattern the app sets to
- * <sim_dir>/patterns.log as "<monotonic_ms> <role> <led-name> <pattern>".
- */
-#define SIM_CTL_SOCK "ctl.sock"
-#define SIM_LEDS_LOG "leds.log"
-#define SIM_PATTERNS_LOG "patterns.log"
+/* Fault knobs (tests make each driver fail on demand; see sim_proto.h). */
+enum {
+	SIM_FAULT_GPIO = 1u << 0,      /* input lines: the chip is missing (open fails -ENODEV) */
+	SIM_FAULT_GPIO_READ = 1u << 1, /* input lines: event reads fail -EIO */
+	SIM_FAULT_LED = 1u << 2,       /* LEDs: every write fails -EIO */
+	SIM_FAULT_CONSOLE = 1u << 3,   /* consoles: open fails -ENOENT */
+};
+
+struct sim_board_config {
+	const char *dir;                /* control socket and logs live here */
+	unsigned held;                  /* bit i: button i held at power-on */
+	unsigned faults;                /* SIM_FAULT_* at start */
+};
 
 extern const struct input_ops sim_input_ops;
 extern const struct led_ops sim_led_ops;
@@ -28,11 +30,16 @@ extern const struct uart_ops sim_uart_ops;
 
 struct sim_board;
 
-/* 0 or -errno (-EINVAL: no sim_dir, -EADDRINUSE: a daemon already serves sim_dir). */
-int sim_board_open(struct sim_board **out, const struct board *b, const struct hal_options *o);
-/* Serve pending back-door datagrams (the hal_aux ready callback). */
+/* 0 or -errno (-EINVAL: no dir, -EADDRINUSE: a daemon already serves dir). */
+int sim_board_open(struct sim_board **out, const struct board *b, const struct sim_board_config *c);
+/* Serve pending back-door datagrams. */
 void sim_board_ready(void *ctx, uint64_t now_ms);
 int sim_board_fd(const struct sim_board *s);
-void sim_board_close(struct sim_board *s);
+void sim_board_free(struct sim_board *s);
+
+/* The bit of the button named name (for held), or -ENOENT. */
+int sim_board_button_bit(const struct board *b, const char *name);
+/* Parse a fault knob name; the SIM_FAULT_* bit or 0. */
+unsigned sim_fault_parse(const char *name);
 
 #endif /* DRIVERS_SIM_BOARD_H */

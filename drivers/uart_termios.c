@@ -1,37 +1,39 @@
-/* drivers/uart_termios.c — real console UARTs: open non-blocking, raw 8N1 at the board's baud, restore on release */
+/* drivers/uart_termios.c — real console UARTs: open non-blocking, the console line discipline at the board's rate */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "tty_raw.h"
 #include "uart_termios.h"
 
-static speed_t baud_to_speed(uint32_t baud)
+struct uart_termios {
+	struct termios saved[BOARD_MAX_CONSOLES];  /* settings found at open, per console */
+	bool saved_ok[BOARD_MAX_CONSOLES];
+};
+
+int uart_termios_new(struct uart_termios **out)
 {
-	switch (baud) {
-	case 9600: return B9600;
-	case 19200: return B19200;
-	case 38400: return B38400;
-	case 57600: return B57600;
-	case 115200: return B115200;
-	case 230400: return B230400;
-	case 460800: return B460800;
-	case 921600: return B921600;
-	case 1500000: return B1500000;
-	default: return 0;
-	}
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
 }
 
-static int ut_open(void *drv, const struct board_console *c, const char *path, struct uart_port *port)
+void uart_termios_free(struct uart_termios *u)
 {
-	char dev[128];
-	struct termios t;
-	speed_t speed = baud_to_speed(c->baud);
-	int fd;
+	free(u);
+}
 
-	(void)drv;
+static int ut_open(void *drv, unsigned idx, const struct board_console *c, const char *path,
+		   struct uart_port *port)
+{
+	struct uart_termios *u = drv;
+	speed_t speed = hal_uart_speed(c->baud);
+	const char *name = path ? path : c->tty;
+	char dev[128];
+	int fd, rc;
+
 	if (!speed)
 		return -EINVAL;
 	if (!path) {
@@ -41,45 +43,33 @@ static int ut_open(void *drv, const struct board_console *c, const char *path, s
 	fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (tcgetattr(fd, &t) < 0) {
-		int rc = -errno;
-
+	rc = tty_raw_enter(fd, speed, &u->saved[idx]);
+	if (rc < 0) {
 		close(fd);
 		return rc;
 	}
-	port->saved = t;
-	cfmakeraw(&t);
-	t.c_cflag |= CLOCAL | CREAD;
-	t.c_cflag &= ~(unsigned)CRTSCTS;
-	t.c_cc[VMIN] = 1;
-	t.c_cc[VTIME] = 0;
-	cfsetispeed(&t, speed);
-	cfsetospeed(&t, speed);
-	if (tcsetattr(fd, TCSANOW, &t) < 0) {
-		int rc = -errno;
-
-		close(fd);
-		return rc;
-	}
+	u->saved_ok[idx] = true;
 	port->fd_in = port->fd_out = fd;
-	port->raw = true;
-	port->saved_ok = true;
+	port->echo = true;
 	snprintf(port->path, sizeof(port->path), "%s", path);
+	snprintf(port->name, sizeof(port->name), "%s", name);
 	return 0;
 }
 
-static void ut_release(void *drv, struct uart_port *port)
+static void ut_release(void *drv, unsigned idx, struct uart_port *port)
 {
-	(void)drv;
-	/* TCSANOW: waiting for a slow UART to drain would block the loop. */
-	if (port->saved_ok)
-		tcsetattr(port->fd_in, TCSANOW, &port->saved);
+	struct uart_termios *u = drv;
+
+	if (u->saved_ok[idx])
+		tty_raw_leave(port->fd_in, &u->saved[idx]);
 }
 
-static void ut_close(void *drv, struct uart_port *port)
+static void ut_close(void *drv, unsigned idx, struct uart_port *port)
 {
-	ut_release(drv, port);
-	port->saved_ok = false;
+	struct uart_termios *u = drv;
+
+	ut_release(drv, idx, port);
+	u->saved_ok[idx] = false;
 	close(port->fd_in);
 	port->fd_in = port->fd_out = -1;
 }

@@ -1,4 +1,4 @@
-/* hal/board.h — board description types: what one board table (boards/<board>.c) declares */
+/* hal/board.h — board description types: what one board table (boards/<board>.c) declares, and their defaults */
 #ifndef HAL_BOARD_H
 #define HAL_BOARD_H
 
@@ -12,18 +12,25 @@
 
 #define BOARD_MAX_BUTTONS 8
 #define BOARD_MAX_CONSOLES 2
-#define BOARD_NAME_MAX 32      /* bytes including NUL, for names of boards, buttons, LEDs */
+#define BOARD_NAME_BYTES 32              /* bytes including NUL, for names of boards, buttons, LEDs */
+#define BOARD_COMPATIBLE_BYTES 64        /* bytes including NUL, a device-tree compatible string */
 
-/* Which driver family serves the board's lines, LEDs and consoles. */
+#define BOARD_DEFAULT_WINDOW_MS 4000u
+#define BOARD_MAX_WINDOW_MS 60000u
+#define BOARD_DEFAULT_DEBOUNCE_MS 20u
+#define BOARD_MIN_DEBOUNCE_MS 5u       /* below this, contacts still bounce when the press is taken */
+#define BOARD_MAX_DEBOUNCE_MS 1000u
+
+/* Which driver family serves the board's lines, LEDs, consoles and port. */
 enum board_drivers {
 	BOARD_DRIVERS_REAL = 0,    /* libgpiod, sysfs LED class, termios, rtnetlink */
-	BOARD_DRIVERS_SIM,         /* drivers/sim_*.c with a control socket back door */
+	BOARD_DRIVERS_SIM,         /* the simulated board (drivers/sim_board.c) */
 	BOARD_DRIVERS_COUNT
 };
 
 enum board_button_type {
 	BOARD_BUTTON_KEY = 0,      /* a push button: a debounced press is a trigger */
-	BOARD_BUTTON_SWITCH,       /* a slide switch: never a trigger */
+	BOARD_BUTTON_SWITCH,       /* a slide switch (DT linux,input-type = EV_SW): never a trigger */
 	BOARD_BUTTON_TYPE_COUNT
 };
 
@@ -35,7 +42,7 @@ enum board_bias {
 	BOARD_BIAS_COUNT
 };
 
-/* LED roles, as OpenWrt's device-tree aliases led-boot, led-failsafe, ... */
+/* LED roles, as OpenWrt's device-tree aliases led-boot, led-failsafe, led-running, led-upgrade. */
 enum led_role {
 	LED_BOOT = 0,
 	LED_FAILSAFE,
@@ -46,16 +53,16 @@ enum led_role {
 
 struct board_button {
 	const char *name;               /* "reset", "wps": shown to the user */
-	const char *chip;               /* gpiochip name or label ("gpiochip0", "9030000.pl061") */
+	const char *chip;               /* GPIO chip: name ("gpiochip0") or label ("9030000.pl061") */
 	int line;                       /* line offset on chip, or -1 when line_name is used */
-	const char *line_name;          /* line name from the device tree, or NULL */
+	const char *line_name;          /* line name from the device tree (gpio-line-names), or NULL */
 	bool active_low;                /* pressed == electrical low */
 	enum board_bias bias;
-	uint32_t debounce_ms;           /* settle time; 0 means the default (20 ms) */
+	uint32_t debounce_ms;           /* settle time; 0 means BOARD_DEFAULT_DEBOUNCE_MS */
 	enum board_button_type type;
 };
 
-/* One LED role: a sysfs LED class name, or a GPIO output line. Empty: no LED. */
+/* One LED role: a sysfs LED class name, or a GPIO output line. Neither: no LED for the role. */
 struct board_led {
 	const char *sysfs;              /* /sys/class/leds/<sysfs>, or NULL */
 	const char *chip;               /* GPIO chip for a plain GPIO LED, or NULL */
@@ -64,7 +71,7 @@ struct board_led {
 };
 
 struct board_console {
-	const char *tty;                /* "ttyS0" (under /dev) or an absolute path */
+	const char *tty;                /* "ttyS0" (under /dev), an absolute path, or "-" (stdin/stdout, simulator) */
 	uint32_t baud;                  /* 115200 */
 };
 
@@ -78,28 +85,37 @@ struct board_net {
 	const char *broadcast;          /* "192.168.1.255" */
 };
 
-struct board_storage {
-	const char *rootfs_data;        /* block device, partition or image for the overlay */
-	const char *firmware;           /* firmware partition written when flashing */
-};
-
 struct board {
-	const char *name;               /* "sim", "linksys-e8450" */
-	const char *model;              /* human-readable model, for banners */
+	const char *name;               /* "sim", "mercusys-mr85x": lowercase, no blanks */
+	const char *model;              /* human-readable model, for banners: "MERCUSYS MR85X" */
+	const char *compatible;         /* the device tree's first compatible (OpenWrt's board name) */
 	enum board_drivers drivers;
 	const struct board_button *buttons;
-	size_t n_buttons;
+	size_t n_buttons;               /* ARRAY_SIZE(buttons) */
 	struct board_led leds[LED_ROLE_COUNT];  /* indexed by enum led_role */
 	struct board_console consoles[BOARD_MAX_CONSOLES]; /* unused entries have tty NULL */
 	struct board_net net;
-	uint32_t window_ms;             /* boot window length; 0 means the default (4000 ms) */
-	struct board_storage storage;
+	uint32_t window_ms;             /* boot window length; 0 means BOARD_DEFAULT_WINDOW_MS */
 };
-
-#define BOARD_DEFAULT_WINDOW_MS 4000u
-#define BOARD_DEFAULT_DEBOUNCE_MS 20u
 
 /* The board compiled into this build (cmake -DBOARD=<name>). */
 extern const struct board *const board_selected;
+
+/* "boot", "failsafe", "running", "upgrade"; "?" out of range. */
+const char *board_led_role_name(unsigned role);
+/* "as-is", "disabled", "pull-up", "pull-down"; "?" out of range. */
+const char *board_bias_name(enum board_bias bias);
+/* The role has an LED (sysfs or GPIO). */
+bool board_led_exists(const struct board_led *led);
+/* The sysfs name or the chip, for messages. */
+const char *board_led_name(const struct board_led *led);
+/* Two roles name one physical LED (same sysfs name, or same chip and line). */
+bool board_led_same(const struct board_led *a, const struct board_led *b);
+/* The button's settle time with the default applied. */
+uint32_t board_debounce_ms(const struct board_button *btn);
+/* The board's window length with the default applied. */
+uint32_t board_window_ms(const struct board *b);
+/* The button can trigger failsafe (a key, not a switch). */
+bool board_button_is_key(const struct board_button *btn);
 
 #endif /* HAL_BOARD_H */

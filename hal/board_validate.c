@@ -1,5 +1,6 @@
 /* hal/board_validate.c — board_validate(): names, ranges, duplicates, addresses of a board table */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -7,27 +8,44 @@
 #include <string.h>
 
 #include "board_validate.h"
+#include "uart.h"
 
-#define MAX_DEBOUNCE_MS 1000u
-#define MAX_WINDOW_MS 60000u
-#define IFNAME_MAX 16 /* IFNAMSIZ, including NUL */
+#define IFNAME_BYTES 16 /* IFNAMSIZ, including NUL */
 
-static const char *const role_names[LED_ROLE_COUNT] = {
-	[LED_BOOT] = "boot", [LED_FAILSAFE] = "failsafe",
-	[LED_RUNNING] = "running", [LED_UPGRADE] = "upgrade",
-};
+static int fail(const struct board *b, struct board_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void warn(const struct board *b, struct board_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-__attribute__((format(printf, 4, 5)))
-static int fail(const struct board *b, char *err, size_t err_size, const char *fmt, ...)
+static void say(const struct board *b, char *out, const char *fmt, va_list ap)
 {
-	char what[160];
+	char what[BOARD_REPORT_TEXT_BYTES - 48];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	snprintf(out, BOARD_REPORT_TEXT_BYTES, "board %.40s: %s", b->name ? b->name : "(unnamed)", what);
+}
+
+static int fail(const struct board *b, struct board_report *r, const char *fmt, ...)
+{
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	snprintf(err, err_size, "board %s: %s", b->name ? b->name : "(unnamed)", what);
+	if (r) {
+		va_start(ap, fmt);
+		say(b, r->error, fmt, ap);
+		va_end(ap);
+	}
 	return -EINVAL;
+}
+
+static void warn(const struct board *b, struct board_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r || r->n_warnings == BOARD_REPORT_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	say(b, r->warnings[r->n_warnings++], fmt, ap);
+	va_end(ap);
 }
 
 /* A name a user types or reads: 1..31 printable bytes, no blanks or '/'. */
@@ -38,7 +56,7 @@ static bool good_name(const char *s)
 	if (!s)
 		return false;
 	n = strlen(s);
-	if (n == 0 || n >= BOARD_NAME_MAX)
+	if (n == 0 || n >= BOARD_NAME_BYTES)
 		return false;
 	for (; *s; s++)
 		if (*s <= ' ' || *s > '~' || *s == '/')
@@ -46,155 +64,210 @@ static bool good_name(const char *s)
 	return true;
 }
 
-static bool good_ifname(const char *s)
+const char *board_ifname_problem(const char *s)
 {
-	return good_name(s) && strlen(s) < IFNAME_MAX;
+	if (!s || !s[0])
+		return "missing";
+	if (strlen(s) >= IFNAME_BYTES)
+		return "longer than 15 bytes";
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return "\".\" and \"..\" are not interface names";
+	for (; *s; s++) {
+		if (*s == '/' || *s == ':')
+			return "contains '/' or ':'";
+		if (isspace((unsigned char)*s))
+			return "contains white space";
+		if ((unsigned char)*s < ' ' || (unsigned char)*s > '~')
+			return "contains a control or non-ASCII byte";
+	}
+	return NULL;
 }
 
-static int check_buttons(const struct board *b, char *err, size_t err_size)
+/* A device-tree compatible: "vendor,model" in [a-z0-9,._+-], starting with a letter or digit. */
+static bool good_compatible(const char *s)
 {
+	size_t n;
+
+	if (!s || !strchr(s, ','))
+		return false;
+	n = strlen(s);
+	if (n >= BOARD_COMPATIBLE_BYTES || !isalnum((unsigned char)s[0]))
+		return false;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || strchr(",._+-", *s)))
+			return false;
+	return true;
+}
+
+static int check_buttons(const struct board *b, struct board_report *r)
+{
+	unsigned keys = 0;
+
 	if (b->n_buttons > BOARD_MAX_BUTTONS)
-		return fail(b, err, err_size, "n_buttons: %zu exceeds %d", b->n_buttons, BOARD_MAX_BUTTONS);
+		return fail(b, r, "n_buttons: %zu exceeds %d", b->n_buttons, BOARD_MAX_BUTTONS);
 	if (b->n_buttons && !b->buttons)
-		return fail(b, err, err_size, "buttons: NULL with n_buttons %zu", b->n_buttons);
+		return fail(b, r, "buttons: NULL with n_buttons %zu", b->n_buttons);
+	if (!b->n_buttons && b->buttons)
+		return fail(b, r, "n_buttons: 0 although buttons is set (write .n_buttons = ARRAY_SIZE(buttons))");
 	for (size_t i = 0; i < b->n_buttons; i++) {
 		const struct board_button *btn = &b->buttons[i];
 
 		if (!good_name(btn->name))
-			return fail(b, err, err_size, "buttons[%zu].name: missing or not a plain name", i);
+			return fail(b, r, "buttons[%zu].name: missing or not a plain name (1-31 bytes, no blanks or '/')", i);
 		if (!btn->chip || !btn->chip[0])
-			return fail(b, err, err_size, "buttons[%zu].chip: missing (button %s)", i, btn->name);
+			return fail(b, r, "buttons[%zu].chip: missing (button %s)", i, btn->name);
 		if (btn->line < 0 && !btn->line_name)
-			return fail(b, err, err_size, "buttons[%zu].line: negative and no line_name (button %s)",
-				    i, btn->name);
+			return fail(b, r, "buttons[%zu].line: negative and no line_name (button %s)", i, btn->name);
 		if (btn->line >= 0 && btn->line_name)
-			return fail(b, err, err_size, "buttons[%zu].line_name: set together with line %d (button %s)",
+			return fail(b, r, "buttons[%zu].line_name: set together with line %d (button %s; use line = -1)",
 				    i, btn->line, btn->name);
-		if (btn->debounce_ms > MAX_DEBOUNCE_MS)
-			return fail(b, err, err_size, "buttons[%zu].debounce_ms: %u above %u (button %s)",
-				    i, btn->debounce_ms, MAX_DEBOUNCE_MS, btn->name);
+		if (btn->debounce_ms && btn->debounce_ms < BOARD_MIN_DEBOUNCE_MS)
+			return fail(b, r, "buttons[%zu].debounce_ms: %u below %u (button %s; 0 means the default %u)",
+				    i, btn->debounce_ms, BOARD_MIN_DEBOUNCE_MS, btn->name, BOARD_DEFAULT_DEBOUNCE_MS);
+		if (btn->debounce_ms > BOARD_MAX_DEBOUNCE_MS)
+			return fail(b, r, "buttons[%zu].debounce_ms: %u above %u (button %s)",
+				    i, btn->debounce_ms, BOARD_MAX_DEBOUNCE_MS, btn->name);
 		if ((unsigned)btn->type >= BOARD_BUTTON_TYPE_COUNT)
-			return fail(b, err, err_size, "buttons[%zu].type: %d out of range", i, (int)btn->type);
+			return fail(b, r, "buttons[%zu].type: %d out of range", i, (int)btn->type);
 		if ((unsigned)btn->bias >= BOARD_BIAS_COUNT)
-			return fail(b, err, err_size, "buttons[%zu].bias: %d out of range", i, (int)btn->bias);
+			return fail(b, r, "buttons[%zu].bias: %d out of range", i, (int)btn->bias);
 		for (size_t j = 0; j < i; j++) {
 			const struct board_button *o = &b->buttons[j];
 
 			if (!strcmp(o->name, btn->name))
-				return fail(b, err, err_size, "buttons[%zu].name: duplicate \"%s\"", i, btn->name);
+				return fail(b, r, "buttons[%zu].name: duplicate \"%s\"", i, btn->name);
 			if (!strcmp(o->chip, btn->chip) && btn->line >= 0 && o->line == btn->line)
-				return fail(b, err, err_size, "buttons[%zu].line: %s line %d already used by %s",
+				return fail(b, r, "buttons[%zu].line: %s line %d already used by %s",
 					    i, btn->chip, btn->line, o->name);
+			if (!strcmp(o->chip, btn->chip) && btn->line_name && o->line_name &&
+			    !strcmp(o->line_name, btn->line_name))
+				return fail(b, r, "buttons[%zu].line_name: %s line \"%s\" already used by %s",
+					    i, btn->chip, btn->line_name, o->name);
 		}
+		keys += board_button_is_key(btn);
 	}
+	if (!b->n_buttons)
+		warn(b, r, "buttons: none; only the console, SIGUSR1 and failsafe= can enter failsafe");
+	else if (!keys)
+		warn(b, r, "buttons: all are switches; only the console, SIGUSR1 and failsafe= can enter failsafe");
 	return 0;
 }
 
-static int check_leds(const struct board *b, char *err, size_t err_size)
+static int check_leds(const struct board *b, struct board_report *r)
 {
-	for (unsigned r = 0; r < LED_ROLE_COUNT; r++) {
-		const struct board_led *l = &b->leds[r];
+	for (unsigned i = 0; i < LED_ROLE_COUNT; i++) {
+		const struct board_led *l = &b->leds[i];
+		const char *role = board_led_role_name(i);
 
 		if (l->sysfs && l->chip)
-			return fail(b, err, err_size, "leds[%s]: both sysfs and chip set", role_names[r]);
+			return fail(b, r, "leds[%s]: both sysfs and chip set", role);
 		if (l->sysfs && !good_name(l->sysfs))
-			return fail(b, err, err_size, "leds[%s].sysfs: \"%s\" is not a plain LED name",
-				    role_names[r], l->sysfs);
+			return fail(b, r, "leds[%s].sysfs: \"%s\" is not a plain LED name", role, l->sysfs);
 		if (l->chip && (!l->chip[0] || l->line < 0))
-			return fail(b, err, err_size, "leds[%s].line: %d invalid on chip \"%s\"",
-				    role_names[r], l->line, l->chip);
+			return fail(b, r, "leds[%s].line: %d invalid on chip \"%s\"", role, l->line, l->chip);
 		if (!l->sysfs && !l->chip && l->active_low)
-			return fail(b, err, err_size, "leds[%s].active_low: set on an LED that does not exist",
-				    role_names[r]);
+			return fail(b, r, "leds[%s].active_low: set on an LED that does not exist", role);
+		if (l->sysfs && l->active_low)
+			return fail(b, r, "leds[%s].active_low: sysfs LED %s carries its polarity in the kernel",
+				    role, l->sysfs);
 	}
-	if (!b->leds[LED_BOOT].sysfs && !b->leds[LED_BOOT].chip)
-		return fail(b, err, err_size, "leds[boot]: missing (every board needs a boot LED)");
+	if (!board_led_exists(&b->leds[LED_BOOT]))
+		return fail(b, r, "leds[boot]: missing (every board needs a boot LED; other roles fall back to it)");
 	return 0;
 }
 
-static int check_consoles(const struct board *b, char *err, size_t err_size)
+static int check_consoles(const struct board *b, struct board_report *r)
 {
-	static const uint32_t bauds[] = { 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1500000 };
-
 	for (unsigned i = 0; i < BOARD_MAX_CONSOLES; i++) {
 		const struct board_console *c = &b->consoles[i];
-		bool ok = false;
 
 		if (!c->tty)
 			continue;
 		if (!c->tty[0])
-			return fail(b, err, err_size, "consoles[%u].tty: empty", i);
-		for (size_t k = 0; k < ARRAY_SIZE(bauds); k++)
-			ok |= c->baud == bauds[k];
-		if (!ok)
-			return fail(b, err, err_size, "consoles[%u].baud: %u is not a standard rate", i, c->baud);
+			return fail(b, r, "consoles[%u].tty: empty", i);
+		if (!hal_uart_speed(c->baud))
+			return fail(b, r, "consoles[%u].baud: %u is not a rate termios supports (%s)", i, c->baud,
+				    hal_uart_rates());
 	}
 	return 0;
 }
 
-static int check_ipv4(const struct board *b, char *err, size_t err_size, const char *field,
-		      const char *s, struct in_addr *out)
+static int check_ipv4(const struct board *b, struct board_report *r, const char *field, const char *s,
+		      struct in_addr *out)
 {
 	if (!s || inet_pton(AF_INET, s, out) != 1)
-		return fail(b, err, err_size, "net.%s: \"%s\" is not an IPv4 address", field, s ? s : "(null)");
+		return fail(b, r, "net.%s: \"%s\" is not an IPv4 address", field, s ? s : "(null)");
 	return 0;
 }
 
-static int check_net(const struct board *b, char *err, size_t err_size)
+static int check_ifname(const struct board *b, struct board_report *r, const char *field, const char *s)
+{
+	const char *why = board_ifname_problem(s);
+
+	if (why)
+		return fail(b, r, "net.%s: %s%s%s%s", field, s ? "\"" : "", s ? s : "", s ? "\": " : "", why);
+	return 0;
+}
+
+static int check_net(const struct board *b, struct board_report *r)
 {
 	const struct board_net *n = &b->net;
 	struct in_addr addr, brd;
 	uint32_t mask;
 	int rc;
 
-	if (!good_ifname(n->ifname))
-		return fail(b, err, err_size, "net.ifname: missing or longer than %d bytes", IFNAME_MAX - 1);
-	if (n->conduit && !good_ifname(n->conduit))
-		return fail(b, err, err_size, "net.conduit: \"%s\" is not an interface name", n->conduit);
-	if (n->vlan_id > 4094)
-		return fail(b, err, err_size, "net.vlan_id: %u outside 1..4094", n->vlan_id);
-	if (n->vlan_id && !good_ifname(n->vlan_parent))
-		return fail(b, err, err_size, "net.vlan_parent: missing for VLAN %u", n->vlan_id);
-	if (!n->vlan_id && n->vlan_parent)
-		return fail(b, err, err_size, "net.vlan_parent: set without vlan_id");
-	if (n->prefix_len < 1 || n->prefix_len > 30)
-		return fail(b, err, err_size, "net.prefix_len: %u outside 1..30", n->prefix_len);
-	rc = check_ipv4(b, err, err_size, "address", n->address, &addr);
-	if (rc)
+	if ((rc = check_ifname(b, r, "ifname", n->ifname)))
 		return rc;
-	rc = check_ipv4(b, err, err_size, "broadcast", n->broadcast, &brd);
-	if (rc)
+	if (n->conduit && (rc = check_ifname(b, r, "conduit", n->conduit)))
+		return rc;
+	if (n->vlan_id > 4094)
+		return fail(b, r, "net.vlan_id: %u outside 1..4094", n->vlan_id);
+	if (n->vlan_id && !n->vlan_parent)
+		return fail(b, r, "net.vlan_parent: missing for VLAN %u", n->vlan_id);
+	if (n->vlan_id && (rc = check_ifname(b, r, "vlan_parent", n->vlan_parent)))
+		return rc;
+	if (!n->vlan_id && n->vlan_parent)
+		return fail(b, r, "net.vlan_parent: set without vlan_id");
+	if (n->prefix_len < 1 || n->prefix_len > 30)
+		return fail(b, r, "net.prefix_len: %u outside 1..30", n->prefix_len);
+	if ((rc = check_ipv4(b, r, "address", n->address, &addr)))
+		return rc;
+	if ((rc = check_ipv4(b, r, "broadcast", n->broadcast, &brd)))
 		return rc;
 	mask = htonl(~0u << (32 - n->prefix_len));
 	if ((addr.s_addr | ~mask) == addr.s_addr || (addr.s_addr & ~mask) == 0)
-		return fail(b, err, err_size, "net.address: %s is the network or broadcast address of /%u",
+		return fail(b, r, "net.address: %s is the network or broadcast address of /%u",
 			    n->address, n->prefix_len);
 	if ((brd.s_addr & mask) != (addr.s_addr & mask))
-		return fail(b, err, err_size, "net.broadcast: %s is outside %s/%u",
-			    n->broadcast, n->address, n->prefix_len);
+		return fail(b, r, "net.broadcast: %s is outside %s/%u", n->broadcast, n->address, n->prefix_len);
 	return 0;
 }
 
-int board_validate(const struct board *b, char *err, size_t err_size)
+int board_validate(const struct board *b, struct board_report *r)
 {
 	int rc;
 
+	if (r)
+		memset(r, 0, sizeof(*r));
 	if (!good_name(b->name))
-		return fail(b, err, err_size, "name: missing or not a plain name");
+		return fail(b, r, "name: missing or not a plain name (1-31 bytes, no blanks or '/')");
 	if (!b->model || !b->model[0])
-		return fail(b, err, err_size, "model: missing");
+		return fail(b, r, "model: missing");
+	if (!good_compatible(b->compatible))
+		return fail(b, r, "compatible: %s%s%s is not a device-tree compatible (\"vendor,model\": lowercase "
+			    "letters, digits and , . _ + -; the first entry of the device tree's compatible)",
+			    b->compatible ? "\"" : "", b->compatible ? b->compatible : "missing",
+			    b->compatible ? "\"" : "");
 	if ((unsigned)b->drivers >= BOARD_DRIVERS_COUNT)
-		return fail(b, err, err_size, "drivers: %d out of range", (int)b->drivers);
-	if (b->window_ms > MAX_WINDOW_MS)
-		return fail(b, err, err_size, "window_ms: %u above %u", b->window_ms, MAX_WINDOW_MS);
-	rc = check_buttons(b, err, err_size);
+		return fail(b, r, "drivers: %d out of range", (int)b->drivers);
+	if (b->window_ms > BOARD_MAX_WINDOW_MS)
+		return fail(b, r, "window_ms: %u above %u", b->window_ms, BOARD_MAX_WINDOW_MS);
+	rc = check_buttons(b, r);
 	if (!rc)
-		rc = check_leds(b, err, err_size);
+		rc = check_leds(b, r);
 	if (!rc)
-		rc = check_consoles(b, err, err_size);
+		rc = check_consoles(b, r);
 	if (!rc)
-		rc = check_net(b, err, err_size);
-	if (!rc && err && err_size)
-		err[0] = '\0';
+		rc = check_net(b, r);
 	return rc;
 }

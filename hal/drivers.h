@@ -1,7 +1,9 @@
-/* hal/drivers.h — the driver set for a board: chosen by board->drivers, opened and closed as one */
+/* hal/drivers.h — the driver set of a board: one owner opens and frees every driver object, whatever the family */
 #ifndef HAL_DRIVERS_H
 #define HAL_DRIVERS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "board.h"
@@ -10,49 +12,67 @@
 #include "led.h"
 #include "uart.h"
 
-/* Fault knobs of the simulated drivers (tests make each driver fail on demand). */
-enum {
-	HAL_FAULT_GPIO = 1u << 0,     /* input lines: the chip is missing (open fails -ENODEV) */
-	HAL_FAULT_GPIO_READ = 1u << 1,/* input lines: event reads fail -EIO */
-	HAL_FAULT_LED = 1u << 2,      /* LEDs: every write fails -EIO */
-	HAL_FAULT_CONSOLE = 1u << 3,  /* consoles: open fails -ENOENT */
+/* A driver option given on the command line ("--sysfs-leds", "/sys/class/leds"). */
+struct hal_driver_arg {
+	const char *name;
+	const char *value;
 };
 
-struct hal_options {
-	const char *sim_dir;              /* simulator: control socket and leds.log live here */
-	unsigned sim_held;                /* simulator: bit i = button i held at power-on */
-	unsigned sim_faults;              /* simulator: HAL_FAULT_* at start */
-	const char *sysfs_leds_dir;       /* real: LED class directory (default /sys/class/leds) */
+/* The options the driver families understand, for the command line and --help. */
+struct hal_driver_option {
+	const char *name;                 /* "--sysfs-leds" */
+	const char *value_name;           /* "DIR" */
+	const char *help;
+	bool repeatable;
+};
+#define HAL_DRIVER_ARGS_MAX 16
+/* Every family's options, terminated by an entry with name NULL (defined with the families). */
+extern const struct hal_driver_option hal_driver_options[];
+
+struct hal_drivers_config {
+	const char *state_dir;            /* drivers that keep files put them below this */
+	const struct hal_driver_arg *args;/* driver options from the command line */
+	size_t n_args;
 };
 
-/* An extra fd a driver needs the loop to serve (the simulator's back door). */
-struct hal_aux {
-	int fd;                           /* -1: none */
-	void (*ready)(void *ctx, uint64_t now_ms);
-	void *ctx;
-};
+struct hal_family;
 
+/* Filled by hal_drivers_open(); read only by the hal_* wrappers. */
 struct hal_drivers {
-	const struct input_ops *input;
+	const struct board *board;
+	const struct hal_family *family;  /* who opened these objects, and frees them */
+	void *family_ctx;
+	const struct input_ops *input;    /* NULL: no buttons */
 	void *input_drv;
-	const struct led_ops *led;
+	const struct led_ops *led;        /* NULL: no LEDs */
 	void *led_drv;
-	const struct uart_ops *uart;
+	const struct uart_ops *uart;      /* NULL: no consoles */
 	void *uart_drv;
 	const struct eth_ops *eth;        /* NULL: no network */
 	void *eth_drv;
-	struct hal_aux aux;
+	int service_fd;                   /* -1, or an fd the loop watches for the drivers */
+	void (*service)(void *ctx, uint64_t now_ms);
+	void *service_ctx;
 };
 
 /*
- * Set up the driver family the board names. Sim drivers need o->sim_dir.
- * 0 or -errno (-EINVAL: option missing, -EADDRINUSE: sim_dir in use);
- * a failure here is the whole family, not one line or LED.
+ * Open the driver family the board names, with the driver options given.
+ * A piece that fails (no GPIO, no LED class) costs only that piece; a
+ * failure of the family as a whole, or a bad driver option, returns -errno
+ * (-EINVAL bad option, -EADDRINUSE the family's resources are in use) with
+ * a message naming the board and what was wrong in err.
  */
-int hal_drivers_open(const struct board *b, const struct hal_options *o, struct hal_drivers *d);
+int hal_drivers_open(struct hal_drivers *d, const struct board *b, const struct hal_drivers_config *c,
+		     char *err, size_t err_size);
+/* Free every driver object, after the wrappers (hal_input_close, ...) are closed. Idempotent. */
 void hal_drivers_close(struct hal_drivers *d);
 
-/* Parse a fault knob name ("gpio", "gpio-read", "led", "console"); the HAL_FAULT_* bit or 0. */
-unsigned hal_fault_parse(const char *name);
+/* "real", "simulated": the driver family a board names. */
+const char *hal_drivers_family_name(enum board_drivers drivers);
+
+/* The fd to watch for readability on the drivers' behalf, or -1. */
+int hal_drivers_service_fd(const struct hal_drivers *d);
+/* The service fd is readable. */
+void hal_drivers_service(struct hal_drivers *d, uint64_t now_ms);
 
 #endif /* HAL_DRIVERS_H */

@@ -1,8 +1,9 @@
-/* hal/input.c — button lines: opens each, and applies active-low (the one place that does) */
+/* hal/input.c — button lines: opens each through the driver, and applies active-low (the one place that does) */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers.h"
 #include "input.h"
 #include "log.h"
 
@@ -14,29 +15,47 @@ static void describe(const struct board_button *btn, char *buf, size_t size)
 		snprintf(buf, size, "%s line %d", btn->chip, btn->line);
 }
 
-unsigned hal_input_open(struct hal_input *in, const struct board *b, const struct input_ops *ops, void *drv)
+unsigned hal_input_open(struct hal_input *in, const struct hal_drivers *d, bool warn)
 {
+	const struct board *b = d->board;
+
 	memset(in, 0, sizeof(*in));
 	in->board = b;
-	in->ops = ops;
-	in->drv = drv;
-	if (!ops)
-		return 0;
+	in->ops = d->input;
+	in->drv = d->input_drv;
 	for (unsigned i = 0; i < b->n_buttons; i++) {
 		char where[96];
-		int rc = ops->open_line(drv, i, &b->buttons[i]);
+		int rc = -ENODEV;
 
 		describe(&b->buttons[i], where, sizeof(where));
+		if (in->ops)
+			rc = in->ops->open_line(in->drv, i, &b->buttons[i], in->why[i], sizeof(in->why[i]));
+		else
+			snprintf(in->why[i], sizeof(in->why[i]), "no GPIO driver");
 		if (rc < 0) {
-			log_warn("board %s: button %s (%s): %s; this button cannot trigger failsafe",
-				 b->name, b->buttons[i].name, where, strerror(-rc));
+			if (!in->why[i][0])
+				snprintf(in->why[i], sizeof(in->why[i]), "%s", strerror(-rc));
+			if (warn)
+				log_warn("board %s: button %s (%s): %s; this button cannot trigger failsafe",
+					 b->name, b->buttons[i].name, where, in->why[i]);
 			continue;
 		}
+		in->why[i][0] = '\0';
 		in->line_ok[i] = true;
 		in->n_ok++;
 		log_debug("board %s: button %s on %s", b->name, b->buttons[i].name, where);
 	}
 	return in->n_ok;
+}
+
+const char *hal_input_why(const struct hal_input *in, unsigned idx)
+{
+	return idx < BOARD_MAX_BUTTONS ? in->why[idx] : "";
+}
+
+bool hal_input_is_trigger(const struct hal_input *in, unsigned idx)
+{
+	return idx < in->board->n_buttons && in->line_ok[idx] && board_button_is_key(&in->board->buttons[idx]);
 }
 
 int hal_input_pressed(struct hal_input *in, unsigned idx, bool *pressed)
@@ -55,35 +74,45 @@ int hal_input_pressed(struct hal_input *in, unsigned idx, bool *pressed)
 
 int hal_input_fd(const struct hal_input *in)
 {
-	return in->n_ok && in->ops ? in->ops->fd(in->drv) : -1;
+	return in->n_ok ? in->ops->fd(in->drv) : -1;
 }
 
 int hal_input_read(struct hal_input *in, struct input_edge *edges, size_t max)
 {
 	struct input_raw_edge raw[16];
-	int n;
+	int n, out = 0;
 
 	if (!in->n_ok)
 		return 0;
-	if (max > sizeof(raw) / sizeof(raw[0]))
-		max = sizeof(raw) / sizeof(raw[0]);
+	if (max > ARRAY_SIZE(raw))
+		max = ARRAY_SIZE(raw);
 	n = in->ops->read(in->drv, raw, max);
-	if (n <= 0)
-		return n;
 	for (int i = 0; i < n; i++) {
 		unsigned idx = raw[i].idx;
 
-		edges[i].idx = idx;
-		edges[i].ts_ms = raw[i].ts_ms;
-		edges[i].pressed = idx < in->board->n_buttons &&
-				   raw[i].high != in->board->buttons[idx].active_low;
+		if (idx >= in->board->n_buttons || !in->line_ok[idx])
+			continue; /* a driver's stray edge is not a button */
+		edges[out++] = (struct input_edge){
+			.idx = idx, .high = raw[i].high, .ts_ms = raw[i].ts_ms,
+			.pressed = raw[i].high != in->board->buttons[idx].active_low,
+		};
 	}
-	return n;
+	return n < 0 ? n : out;
+}
+
+int hal_input_describe(const struct hal_input *in, char *out, size_t out_size)
+{
+	if (out_size)
+		out[0] = '\0';
+	if (!in->ops || !in->ops->describe)
+		return -EOPNOTSUPP;
+	return in->ops->describe(in->drv, out, out_size);
 }
 
 void hal_input_close(struct hal_input *in)
 {
-	if (in->ops && in->ops->close)
-		in->ops->close(in->drv);
+	if (in->ops)
+		in->ops->release(in->drv);
+	memset(in->line_ok, 0, sizeof(in->line_ok));
 	in->n_ok = 0;
 }

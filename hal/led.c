@@ -1,51 +1,39 @@
-/* hal/led.c — LEDs by role: opens each, applies GPIO active-low, logs a failing LED once */
+/* hal/led.c — LEDs by role through the driver: applies GPIO active-low, logs a failing LED once */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "drivers.h"
 #include "led.h"
 #include "log.h"
 
-static const char *const role_names[LED_ROLE_COUNT] = {
-	[LED_BOOT] = "boot", [LED_FAILSAFE] = "failsafe",
-	[LED_RUNNING] = "running", [LED_UPGRADE] = "upgrade",
-};
-
-const char *hal_led_role_name(unsigned role)
+unsigned hal_led_open(struct hal_led *l, const struct hal_drivers *d)
 {
-	return role < LED_ROLE_COUNT ? role_names[role] : "?";
-}
+	const struct board *b = d->board;
+	unsigned n = 0;
 
-static bool exists(const struct board_led *led)
-{
-	return led->sysfs || led->chip;
-}
-
-static const char *led_name(const struct board_led *led)
-{
-	return led->sysfs ? led->sysfs : led->chip;
-}
-
-void hal_led_open(struct hal_led *l, const struct board *b, const struct led_ops *ops, void *drv)
-{
 	memset(l, 0, sizeof(*l));
 	l->board = b;
-	l->ops = ops;
-	l->drv = drv;
-	if (!ops)
-		return;
+	l->ops = d->led;
+	l->drv = d->led_drv;
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++) {
 		const struct board_led *led = &b->leds[r];
+		char why[256] = "";
 		int rc;
 
-		if (!exists(led))
+		if (!board_led_exists(led))
 			continue;
-		rc = ops->open(drv, r, led);
+		/* sysfs LEDs carry their polarity in the kernel's device tree binding. */
+		rc = l->ops ? l->ops->open(l->drv, r, led, led->chip && led->active_low, why, sizeof(why)) : -ENODEV;
 		if (rc < 0) {
-			log_warn("board %s: %s LED %s: %s", b->name, role_names[r], led_name(led), strerror(-rc));
+			log_warn("board %s: %s LED %s: %s", b->name, board_led_role_name(r), board_led_name(led),
+				 why[0] ? why : strerror(-rc));
 			continue;
 		}
 		l->ok[r] = true;
+		n++;
 	}
+	return n;
 }
 
 bool hal_led_present(const struct hal_led *l, unsigned role)
@@ -55,13 +43,7 @@ bool hal_led_present(const struct hal_led *l, unsigned role)
 
 bool hal_led_same(const struct hal_led *l, unsigned a, unsigned b)
 {
-	const struct board_led *x = &l->board->leds[a], *y = &l->board->leds[b];
-
-	if (x->sysfs && y->sysfs)
-		return !strcmp(x->sysfs, y->sysfs);
-	if (x->chip && y->chip)
-		return !strcmp(x->chip, y->chip) && x->line == y->line;
-	return false;
+	return board_led_same(&l->board->leds[a], &l->board->leds[b]);
 }
 
 static int check(struct hal_led *l, unsigned role, int rc, const char *what)
@@ -69,7 +51,7 @@ static int check(struct hal_led *l, unsigned role, int rc, const char *what)
 	if (rc < 0 && !l->warned[role]) {
 		l->warned[role] = true;
 		log_warn("board %s: %s LED %s: %s failed: %s (further failures not logged)", l->board->name,
-			 role_names[role], led_name(&l->board->leds[role]), what, strerror(-rc));
+			 board_led_role_name(role), board_led_name(&l->board->leds[role]), what, strerror(-rc));
 	}
 	return rc;
 }
@@ -81,7 +63,6 @@ int hal_led_set(struct hal_led *l, unsigned role, bool on)
 	if (!hal_led_present(l, role))
 		return -ENODEV;
 	led = &l->board->leds[role];
-	/* sysfs LEDs carry their polarity in the kernel's device tree binding. */
 	if (led->chip && led->active_low)
 		on = !on;
 	return check(l, role, l->ops->set(l->drv, role, on), "set");
@@ -106,9 +87,26 @@ void hal_led_pattern(struct hal_led *l, unsigned role, uint32_t on_ms, uint32_t 
 		l->ops->pattern(l->drv, role, on_ms, off_ms);
 }
 
+void hal_led_restore(struct hal_led *l)
+{
+	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
+		if (hal_led_present(l, r) && l->ops->restore)
+			l->ops->restore(l->drv, r);
+}
+
 void hal_led_close(struct hal_led *l)
 {
-	if (l->ops && l->ops->close)
-		l->ops->close(l->drv);
+	if (l->ops)
+		l->ops->release(l->drv);
 	memset(l->ok, 0, sizeof(l->ok));
+}
+
+void led_pattern_text(uint32_t on_ms, uint32_t off_ms, char *out, size_t size)
+{
+	if (on_ms == 0)
+		snprintf(out, size, "off");
+	else if (off_ms == 0)
+		snprintf(out, size, "on");
+	else
+		snprintf(out, size, "%u/%u", on_ms, off_ms);
 }

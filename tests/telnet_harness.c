@@ -19,9 +19,11 @@ static void print_stats(void)
 	struct telnet_server_stats st;
 
 	telnet_server_get_stats(&server, &st);
-	printf("stats active=%u accepted=%llu refused_subnet=%llu refused_full=%llu\n", st.active,
+	printf("stats active=%u live=%u accepted=%llu refused_subnet=%llu refused_full=%llu evicted=%llu "
+	       "handshake_timeouts=%llu\n", st.active, st.live,
 	       (unsigned long long)st.accepted, (unsigned long long)st.refused_subnet,
-	       (unsigned long long)st.refused_full);
+	       (unsigned long long)st.refused_full, (unsigned long long)st.evicted,
+	       (unsigned long long)st.handshake_timeouts);
 	fflush(stdout);
 }
 

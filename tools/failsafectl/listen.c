@@ -14,12 +14,15 @@
 #include <unistd.h>
 
 #include "beacon.h"
+#include "clock.h"
 #include "failsafectl.h"
 #include "listen_view.h"
 
 #define TICK_MS		100	/* live table refresh */
 #define DRAIN_BATCH	64	/* datagrams read per wakeup */
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 #define DEFAULT_COLS	80
 #define DEFAULT_ROWS	24
 
@@ -70,14 +73,6 @@ struct listener {
 	bool done;			/* --once: a board entered failsafe */
 	char found[LV_ADDR_MAX];
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static int open_socket(const struct listen_opts *o)
 {
@@ -272,7 +267,7 @@ static void on_datagram(struct listener *l, const uint8_t *buf, size_t n, const 
 		return;
 	}
 	l->beacons++;
-	ev = lv_update(&l->boards, from, &b, now_ms(), &bd);
+	ev = lv_update(&l->boards, from, &b, hal_now_ms(), &bd);
 	if (!bd)
 		return;
 	if (l->o->json) {
@@ -349,13 +344,13 @@ static int finish(struct listener *l, bool timed_out)
 
 static int loop(struct listener *l, const sigset_t *waitmask)
 {
-	uint64_t start = now_ms();
+	uint64_t start = hal_now_ms();
 	uint64_t deadline = l->o->timeout_ms >= 0 ? start + (uint64_t)l->o->timeout_ms : 0;
 	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
 	bool timed_out = false;
 
 	for (;;) {
-		uint64_t now = now_ms();
+		uint64_t now = hal_now_ms();
 		struct timespec ts, *tsp = NULL;
 		int64_t wait = -1;
 		bool end;

@@ -70,8 +70,9 @@ enum lv_kind lv_kind(const struct beacon *b)
 			return LV_KIND_FAILSAFE;
 		case BEACON_STATE_NORMAL:
 			return LV_KIND_NORMAL;
+		default:
+			return LV_KIND_OTHER;
 		}
-		return LV_KIND_OTHER;
 	}
 	if (!strcmp(b->text, BEACON_TEXT_FAILSAFE))
 		return LV_KIND_FAILSAFE;
@@ -89,10 +90,9 @@ const char *lv_kind_name(enum lv_kind kind)
 		return "failsafe";
 	case LV_KIND_NORMAL:
 		return "normal";
-	case LV_KIND_OTHER:
-		break;
+	default:
+		return "?";
 	}
-	return "?";
 }
 
 void lv_boards_init(struct lv_boards *t)

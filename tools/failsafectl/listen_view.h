@@ -21,6 +21,7 @@ enum lv_kind {
 	LV_KIND_WINDOW,		/* in its boot window: press the button now */
 	LV_KIND_FAILSAFE,	/* entered failsafe */
 	LV_KIND_NORMAL,		/* window over, normal boot */
+	LV_KIND_COUNT
 };
 
 struct lv_board {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "failsafectl.h"
-#include "sim_board.h"
+#include "sim_proto.h"
 
 #define REPLY_TIMEOUT_MS 2000
 
@@ -25,7 +25,7 @@ static const char sim_usage[] =
 	"  release BUTTON [...]\n"
 	"  click BUTTON [--hold-ms MS]              press, hold (default 100 ms), release\n"
 	"  leds                                     each LED: role, name, pattern\n"
-	"  fault KNOB on|off                        KNOB: gpio, gpio-read, led, console\n"
+	"  fault KNOB on|off                        KNOB: " SIM_FAULT_KNOBS "\n"
 	"  watch [--plain]                          draw the LEDs live from DIR/leds.log\n"
 	"\n"
 	"  --dir DIR   the daemon's --sim-dir (default $FAILSAFED_SIM_DIR or /tmp/failsafed-sim)\n";
@@ -59,6 +59,7 @@ static int connect_ctl(const char *dir, struct sockaddr_un *addr)
 	if ((size_t)snprintf(addr->sun_path, sizeof(addr->sun_path), "%s/%s", dir, SIM_CTL_SOCK) >=
 	    sizeof(addr->sun_path)) {
 		close(fd);
+		unbind_self();
 		return -ENAMETOOLONG;
 	}
 	return fd;

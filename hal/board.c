@@ -1,0 +1,58 @@
+/* hal/board.c — the one place for board defaults, LED role names and the shared-LED rule */
+#include <string.h>
+
+#include "board.h"
+
+static const char *const role_names[LED_ROLE_COUNT] = {
+	[LED_BOOT] = "boot", [LED_FAILSAFE] = "failsafe",
+	[LED_RUNNING] = "running", [LED_UPGRADE] = "upgrade",
+};
+
+static const char *const bias_names[BOARD_BIAS_COUNT] = {
+	[BOARD_BIAS_AS_IS] = "as-is", [BOARD_BIAS_DISABLED] = "disabled",
+	[BOARD_BIAS_PULL_UP] = "pull-up", [BOARD_BIAS_PULL_DOWN] = "pull-down",
+};
+
+const char *board_led_role_name(unsigned role)
+{
+	return role < LED_ROLE_COUNT ? role_names[role] : "?";
+}
+
+const char *board_bias_name(enum board_bias bias)
+{
+	return (unsigned)bias < BOARD_BIAS_COUNT ? bias_names[bias] : "?";
+}
+
+bool board_led_exists(const struct board_led *led)
+{
+	return led->sysfs || led->chip;
+}
+
+const char *board_led_name(const struct board_led *led)
+{
+	return led->sysfs ? led->sysfs : led->chip ? led->chip : "(none)";
+}
+
+bool board_led_same(const struct board_led *a, const struct board_led *b)
+{
+	if (a->sysfs && b->sysfs)
+		return !strcmp(a->sysfs, b->sysfs);
+	if (a->chip && b->chip)
+		return !strcmp(a->chip, b->chip) && a->line == b->line;
+	return false;
+}
+
+uint32_t board_debounce_ms(const struct board_button *btn)
+{
+	return btn->debounce_ms ? btn->debounce_ms : BOARD_DEFAULT_DEBOUNCE_MS;
+}
+
+uint32_t board_window_ms(const struct board *b)
+{
+	return b->window_ms ? b->window_ms : BOARD_DEFAULT_WINDOW_MS;
+}
+
+bool board_button_is_key(const struct board_button *btn)
+{
+	return btn->type == BOARD_BUTTON_KEY;
+}

@@ -1,0 +1,14 @@
+/* hal/io.h — whole writes and small reads of files (sysfs attributes, state files, logs of the simulator) */
+#ifndef HAL_IO_H
+#define HAL_IO_H
+
+#include <stddef.h>
+
+/* Write all len bytes (retrying short writes and EINTR). 0 or -errno; -EIO for a write that makes no progress. */
+int io_write_all(int fd, const void *buf, size_t len);
+/* Open path, write text whole (O_TRUNC), close. 0 or -errno. */
+int io_write_file(const char *path, const char *text);
+/* Read up to size-1 bytes of path into buf, NUL-terminated, trailing newline removed. Length or -errno. */
+int io_read_file(const char *path, char *buf, size_t size);
+
+#endif /* HAL_IO_H */
