@@ -1,4 +1,4 @@
-/* fuzz/fuzz_telnet_proto.c - libFuzzer target for the pure telnet protocol module */
+/* fuzz/fuzz_telnet_proto.c — libFuzzer target for the pure telnet module: parser, reports and NVT encoder */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,23 +7,42 @@
 #include "telnet_proto.h"
 
 /*
- * Input layout: HDR_BYTES header bytes, then the client byte stream.
+ * Input layout: HDR_BYTES header bytes, then the byte stream (client
+ * input for telnet_rx(), and pty output for telnet_encode()).
  *   hdr[0]      bit 0: call telnet_start(); bits 1-3: small reply capacity
- *               for the dropping run; bits 4-6: encoder output capacity.
- *   hdr[1..7]   chunk sizes (cycled) for the split runs; 0 = empty read.
+ *               (1..8) for the dropping run; bits 4-6: encoder output
+ *               capacity (3..10); bit 7: telnet_encode_flush() after every
+ *               encoder call.
+ *   hdr[1..7]   chunk sizes (cycled, & 63) for the split runs of both the
+ *               parser and the encoder; 0 = an empty call.
  *
- * Invariants (abort() on violation):
+ * Parser invariants (abort() on violation):
  *  - every call returns 0, data_len <= chunk length, reply_len <= capacity
  *    and, with a reply buffer of TELNET_REPLY_MAX_BYTES(chunk), nothing is
  *    dropped; exact-size heap buffers let ASan catch any overrun;
  *  - replies are whole IAC <verb> <opt> triples and only ever accept
  *    ECHO/SGA (WILL) and NAWS (DO);
  *  - NAWS events are never 0 in either dimension;
- *  - chunked feeding gives the same data, replies and last NAWS as whole;
+ *  - echo_on always equals telnet_server_echoes(), and it only moves in a
+ *    call that reports echo_changed;
+ *  - chunked feeding gives the same data, replies, last NAWS, summed
+ *    ayt_count, OR of abort_output and final echo state as whole;
  *  - with a tiny reply buffer, written + dropped equals the whole replies
- *    and data is unaffected;
- *  - telnet_encode() with a tiny buffer produces the IAC-doubled input,
- *    and parsing that back yields the input with NVT CR rules applied.
+ *    and everything else is unaffected.
+ * Encoder invariants, over the concatenated output of calls split by the
+ * chunk sizes into a small exact-size buffer:
+ *  - each call consumes >= 1 byte of non-empty input (capacity >= 3),
+ *    writes <= TELNET_ENCODE_MAX_BYTES(bytes consumed), consumes all when
+ *    the capacity is TELNET_ENCODE_MAX_BYTES(chunk), and an empty call
+ *    writes nothing;
+ *  - the whole output is <= TELNET_ENCODE_MAX_BYTES(len);
+ *  - every IAC is doubled and every CR is followed by LF or NUL (only the
+ *    very last byte may be a CR, and only without a final flush), and a
+ *    strict NVT decode gives back the input exactly;
+ *  - without flushes the output does not depend on the split;
+ *  - telnet_rx() on the output gives the input with its CR LF -> CR rule
+ *    (applied to the wire, where a flush may have turned CR LF into
+ *    CR NUL LF), and no reply, NAWS, AYT, AO or echo report.
  */
 
 #define HDR_BYTES 8
@@ -43,6 +62,10 @@ struct out {
 	int naws_seen;
 	uint16_t cols;
 	uint16_t rows;
+	size_t ayt;
+	int abort_output;
+	int echo_changes;
+	int echo_on;
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size);
@@ -103,6 +126,15 @@ static void feed(struct telnet_proto *tp, struct out *o, const uint8_t *in,
 		o->cols = rx.naws_cols;
 		o->rows = rx.naws_rows;
 	}
+	CHECK(rx.ayt_count <= len / 2 + 1);
+	o->ayt += rx.ayt_count;
+	o->abort_output |= rx.abort_output;
+	CHECK(rx.echo_on == telnet_server_echoes(tp));
+	if (rx.echo_changed)
+		o->echo_changes++;
+	else
+		CHECK(rx.echo_on == o->echo_on);
+	o->echo_on = rx.echo_on;
 	memcpy(o->data + o->data_len, d, rx.data_len_bytes);
 	o->data_len += rx.data_len_bytes;
 	memcpy(o->reply + o->reply_len, r, rx.reply_len_bytes);
@@ -134,6 +166,7 @@ static void session(struct telnet_proto *tp, int start)
 	if (start)
 		CHECK(telnet_start(tp, b, sizeof(b), &n) == 0 &&
 		      n == TELNET_START_BYTES);
+	CHECK(!telnet_server_echoes(tp));
 }
 
 /*
@@ -157,68 +190,166 @@ static void feed_chunked(struct telnet_proto *tp, struct out *o,
 	}
 }
 
+static void check_same_reports(const struct out *a, const struct out *b)
+{
+	CHECK(a->naws_seen == b->naws_seen);
+	CHECK(a->cols == b->cols && a->rows == b->rows);
+	CHECK(a->ayt == b->ayt);
+	CHECK(a->abort_output == b->abort_output);
+	CHECK(a->echo_on == b->echo_on);
+	/* Whole: at most one change; split: a change iff the whole saw one
+	 * or intermediate states differed, so only "none whole -> any split"
+	 * may differ, never the other way round. */
+	CHECK(a->echo_changes <= 1);
+	CHECK(!a->echo_changes || b->echo_changes);
+}
+
 static void check_same(const struct out *a, const struct out *b)
 {
 	CHECK(a->data_len == b->data_len);
 	CHECK(!memcmp(a->data, b->data, a->data_len));
 	CHECK(a->reply_len == b->reply_len);
 	CHECK(!memcmp(a->reply, b->reply, a->reply_len));
-	CHECK(a->naws_seen == b->naws_seen);
-	CHECK(a->cols == b->cols && a->rows == b->rows);
+	check_same_reports(a, b);
 }
 
-static void fuzz_encoder(const uint8_t *in, size_t len, size_t cap)
+/*
+ * Strict NVT decode of encoder output (RFC 854): IAC IAC -> 0xFF, CR NUL
+ * -> CR, CR LF -> CR LF (or CR with @eat_lf, the server's rule); aborts on
+ * a lone IAC or a CR followed by anything else.  A CR as the very last
+ * byte is allowed only if @cr_may_end.
+ */
+static size_t nvt_decode(const uint8_t *in, size_t len, uint8_t *out,
+			 int cr_may_end, int eat_lf)
 {
-	uint8_t *want = xmalloc(TELNET_ENCODE_MAX_BYTES(len));
-	uint8_t *got = xmalloc(TELNET_ENCODE_MAX_BYTES(len));
-	uint8_t *nvt = xmalloc(len);
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in[i] == TELNET_IAC) {
+			CHECK(i + 1 < len && in[i + 1] == TELNET_IAC);
+			out[o++] = TELNET_IAC;
+			i++;
+		} else if (in[i] == '\r') {
+			out[o++] = '\r';
+			if (i + 1 == len) {
+				CHECK(cr_may_end);
+				break;
+			}
+			CHECK(in[i + 1] == '\n' || in[i + 1] == '\0');
+			if (in[++i] == '\n' && !eat_lf)
+				out[o++] = '\n';
+		} else {
+			out[o++] = in[i];
+		}
+	}
+	return o;
+}
+
+/* Encode @in in chunks from @sizes into an exact-size @cap buffer. */
+static size_t encode_chunked(const uint8_t *in, size_t len,
+			     const uint8_t *sizes, size_t cap, int flush,
+			     uint8_t *got)
+{
 	uint8_t *out = xmalloc(cap);
-	size_t i, wlen = 0, glen = 0, nlen = 0, off = 0, used, olen;
+	struct telnet_proto tp;
+	size_t off = 0, k = 0, glen = 0;
+
+	telnet_init(&tp);
+	while (off < len) {
+		size_t n = sizes[k++ % (HDR_BYTES - 1)], left, used, olen;
+
+		if (n > len - off)
+			n = len - off;
+		/* Drain this chunk with back-pressure, like the server. */
+		left = n;
+		do {
+			CHECK(telnet_encode(&tp, in + off, left, out, cap,
+					    &used, &olen) == 0);
+			CHECK(used <= left && olen <= cap);
+			CHECK(olen <= TELNET_ENCODE_MAX_BYTES(used));
+			CHECK(olen >= used);
+			CHECK(left == 0 ? olen == 0 : used > 0);
+			if (cap >= TELNET_ENCODE_MAX_BYTES(left))
+				CHECK(used == left);
+			memcpy(got + glen, out, olen);
+			glen += olen;
+			off += used;
+			left -= used;
+			if (flush) {
+				CHECK(telnet_encode_flush(&tp, out, cap,
+							  &olen) == 0);
+				CHECK(olen <= 1 && (!olen || !out[0]));
+				memcpy(got + glen, out, olen);
+				glen += olen;
+			}
+		} while (left);
+	}
+	free(out);
+	return glen;
+}
+
+static void fuzz_encoder(const uint8_t *in, size_t len, const uint8_t *sizes,
+			 size_t cap, int flush)
+{
+	size_t max = TELNET_ENCODE_MAX_BYTES(len) + len;	/* + flushes */
+	uint8_t *whole = xmalloc(TELNET_ENCODE_MAX_BYTES(len));
+	uint8_t *got = xmalloc(max);
+	uint8_t *dec = xmalloc(len);
+	uint8_t *nvt = xmalloc(len);
+	size_t i, wlen, glen, nlen = 0, used;
 	struct telnet_proto tp;
 	struct out back;
 	int cr = 0;
 
+	/* The server's decoder eats the LF of CR LF (CR NUL's NUL is ours). */
 	for (i = 0; i < len; i++) {
-		want[wlen++] = in[i];
-		if (in[i] == TELNET_IAC)
-			want[wlen++] = TELNET_IAC;
-		/* Reference NVT CR rule: drop LF/NUL right after CR. */
-		if (cr && (in[i] == '\n' || in[i] == '\0')) {
+		if (cr && in[i] == '\n') {
 			cr = 0;
 			continue;
 		}
 		cr = in[i] == '\r';
 		nvt[nlen++] = in[i];
 	}
-	while (off < len) {
-		CHECK(telnet_encode(in + off, len - off, out, cap, &used,
-				    &olen) == 0);
-		CHECK(used > 0);	/* cap >= 2 always makes progress */
-		CHECK(olen <= cap && olen >= used && olen <= 2 * used);
-		memcpy(got + glen, out, olen);
-		glen += olen;
-		off += used;
-	}
-	CHECK(glen == wlen && !memcmp(got, want, wlen));
+
+	telnet_init(&tp);
+	CHECK(telnet_encode(&tp, in, len, whole, TELNET_ENCODE_MAX_BYTES(len),
+			    &used, &wlen) == 0);
+	CHECK(used == len && wlen <= 2 * len);
+	CHECK(nvt_decode(whole, wlen, dec, 1, 0) == len &&
+	      !memcmp(dec, in, len));
+	CHECK(nvt_decode(whole, wlen, dec, 1, 1) == nlen &&
+	      !memcmp(dec, nvt, nlen));
+	CHECK(!len || (whole[wlen - 1] == '\r') == (in[len - 1] == '\r'));
+
+	glen = encode_chunked(in, len, sizes, cap, flush, got);
+	CHECK(nvt_decode(got, glen, dec, !flush, 0) == len);
+	CHECK(!memcmp(dec, in, len));
+	/* What the server's decoder must make of it (a flush may split CR LF). */
+	nlen = nvt_decode(got, glen, nvt, !flush, 1);
+	if (!flush)
+		CHECK(glen == wlen && !memcmp(got, whole, wlen));
+	else
+		CHECK(glen <= wlen + len);
 
 	session(&tp, 0);
 	out_init(&back, glen);
 	feed(&tp, &back, got, glen, TELNET_REPLY_MAX_BYTES(glen));
-	CHECK(back.reply_len == 0 && !back.naws_seen);
+	CHECK(back.reply_len == 0 && !back.naws_seen && !back.ayt);
+	CHECK(!back.abort_output && !back.echo_changes);
 	CHECK(back.data_len == nlen && !memcmp(back.data, nvt, nlen));
 	out_free(&back);
 
-	free(want);
+	free(whole);
 	free(got);
+	free(dec);
 	free(nvt);
-	free(out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
 {
 	struct telnet_proto tp;
 	struct out whole, split, small;
-	const uint8_t *in, *sizes;
+	const uint8_t *in;
 	size_t len, small_cap;
 	uint8_t sz[HDR_BYTES - 1];
 	int start;
@@ -234,28 +365,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
 	for (i = 0; i < HDR_BYTES - 1; i++)
 		sz[i] = buf[1 + i] & 63;
 	sz[HDR_BYTES - 2] |= 1;
-	sizes = sz;
 
 	session(&tp, start);
 	out_init(&whole, len);
 	feed(&tp, &whole, in, len, TELNET_REPLY_MAX_BYTES(len));
+	CHECK(whole.echo_on == telnet_server_echoes(&tp));
 
 	session(&tp, start);
 	out_init(&split, len);
-	feed_chunked(&tp, &split, in, len, sizes, 0);
+	feed_chunked(&tp, &split, in, len, sz, 0);
 	check_same(&whole, &split);
 	CHECK(split.dropped == 0);
 
 	session(&tp, start);
 	out_init(&small, len);
-	feed_chunked(&tp, &small, in, len, sizes, small_cap);
+	feed_chunked(&tp, &small, in, len, sz, small_cap);
 	CHECK(small.data_len == whole.data_len);
 	CHECK(!memcmp(small.data, whole.data, whole.data_len));
 	CHECK(small.reply_len + small.dropped == whole.reply_len);
-	CHECK(small.naws_seen == whole.naws_seen);
-	CHECK(small.cols == whole.cols && small.rows == whole.rows);
+	check_same_reports(&whole, &small);
 
-	fuzz_encoder(in, len, (size_t)((buf[0] >> 4) & 7) + 2);
+	fuzz_encoder(in, len, sz, (size_t)((buf[0] >> 4) & 7) + 3,
+		     buf[0] >> 7);
 
 	out_free(&whole);
 	out_free(&split);

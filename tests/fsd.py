@@ -33,9 +33,11 @@ class Daemon:
         with open(os.path.join(self.dir, "cmdline"), "w") as f:
             f.write(cmdline + "\n")
         self.master = None
+        self.simulated = binary is None or os.path.basename(binary).startswith("failsafed_sim")
         argv = [binary or FAILSAFED, "--cmdline", os.path.join(self.dir, "cmdline"),
-                "--state-dir", self.state_dir, "--sim-dir", self.sim_dir,
-                "--window-ms", str(window_ms), "--shell", shell, "-v"]
+                "--state-dir", self.state_dir, "--window-ms", str(window_ms), "--shell", shell, "-v"]
+        if self.simulated:
+            argv += ["--sim-dir", self.sim_dir]
         if console is True:
             self.master, slave = pty.openpty()
             self.slave_path = os.ttyname(slave)
@@ -53,7 +55,7 @@ class Daemon:
         self.started_ms = now_ms()
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.stderr_file,
                                      stderr=self.stderr_file, env=env)
-        if binary is None or os.path.basename(binary).startswith("failsafed_sim"):
+        if self.simulated:
             self.wait_for_file(os.path.join(self.sim_dir, "leds.log"))
 
     # ---- console ----
@@ -177,9 +179,14 @@ class Daemon:
 
 
 def run_tests(tests):
-    """Run test functions; print 'N passed, N failed'; exit non-zero on any failure."""
+    """Run test functions (all, or those named on the command line); print 'N passed, N failed';
+    exit non-zero on any failure, and when a name given matches no test."""
     passed = failed = 0
     only = sys.argv[1:]
+    unknown = [n for n in only if n not in {t.__name__ for t in tests}]
+    if unknown:
+        print("no such test: %s (tests: %s)" % (", ".join(unknown), ", ".join(t.__name__ for t in tests)))
+        sys.exit(2)
     for t in tests:
         if only and t.__name__ not in only:
             continue

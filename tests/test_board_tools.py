@@ -3,6 +3,7 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 import time
 
 from fsd import Daemon, FAILSAFED, run_tests
@@ -54,5 +55,52 @@ def test_probe_reports_wrong_polarity_hint():
         d.stop()
 
 
+def make_sysfs(leds):
+    root = tempfile.mkdtemp(prefix="fsd-leds.")
+    for name, (trigger, brightness) in leds.items():
+        os.mkdir(os.path.join(root, name))
+        for attr, value in (("brightness", brightness), ("max_brightness", "255"), ("trigger", trigger),
+                            ("delay_on", "0"), ("delay_off", "0")):
+            with open(os.path.join(root, name, attr), "w") as f:
+                f.write(value + "\n")
+    return root
+
+
+def read(root, name, attr):
+    with open(os.path.join(root, name, attr)) as f:
+        return f.read().strip()
+
+
+def test_probe_without_gpio_chips_or_leds():
+    """A host with no GPIO chip and no LED: one clear line per missing chip, then exit 1."""
+    binary = os.path.join(BIN_DIR, "failsafed_mercusys_mr85x")
+    r = subprocess.run([binary, "--probe", "--sysfs-leds", "/nonexistent-leds"], capture_output=True, text=True,
+                       timeout=10, stdin=subprocess.DEVNULL)
+    assert r.returncode == 1, r
+    lines = [l for l in r.stdout.splitlines() if "not found" in l]
+    assert lines == ['button reset, wps: GPIO chip "pinctrl_moore" not found (chips here: none)'], r.stdout
+    assert "GPIO chips on this system: none" in r.stdout, r.stdout
+    assert "nothing to probe" in r.stdout, r.stdout
+    assert "green:status" in r.stderr and "LEDs in /nonexistent-leds: none" in r.stderr, r.stderr
+
+
+def test_probe_leaves_leds_as_found():
+    binary = os.path.join(BIN_DIR, "failsafed_mercusys_mr85x")
+    root = make_sysfs({"green:status": ("none [heartbeat] timer", "0"), "amber:status": ("[none] timer", "255")})
+    try:
+        p = subprocess.Popen([binary, "--probe", "--sysfs-leds", root], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+        time.sleep(2.0)                   # the first LED blinks by the kernel timer now
+        assert read(root, "amber:status", "trigger") == "timer" or read(root, "green:status", "trigger") == "timer"
+        p.send_signal(signal.SIGINT)
+        out = p.communicate(timeout=5)[0]
+        assert p.returncode == 0, out
+        assert read(root, "green:status", "trigger") == "heartbeat", out
+        assert (read(root, "amber:status", "trigger"), read(root, "amber:status", "brightness")) == ("none", "255")
+    finally:
+        subprocess.run(["rm", "-rf", root])
+
+
 run_tests([test_check_board_every_board, test_probe_shows_edges_and_blinks_each_led,
-           test_probe_reports_wrong_polarity_hint])
+           test_probe_reports_wrong_polarity_hint, test_probe_without_gpio_chips_or_leds,
+           test_probe_leaves_leds_as_found])

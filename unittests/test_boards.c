@@ -12,15 +12,17 @@
 
 static void every_board_is_valid(void **s)
 {
-	char err[256];
+	struct board_report r;
 
 	(void)s;
 	assert_true(n_all_boards >= 2);
 	for (size_t i = 0; i < n_all_boards; i++) {
-		int rc = board_validate(all_boards[i], err, sizeof(err));
+		int rc = board_validate(all_boards[i], &r);
 
 		if (rc)
-			fail_msg("%s", err);
+			fail_msg("%s", r.error);
+		for (unsigned w = 0; w < r.n_warnings; w++)
+			print_message("%s\n", r.warnings[w]);
 	}
 }
 
@@ -40,7 +42,7 @@ static const struct board_button good_buttons[] = {
 static struct board base(void)
 {
 	return (struct board){
-		.name = "t1", .model = "Test", .buttons = good_buttons, .n_buttons = 2,
+		.name = "t1", .model = "Test", .compatible = "test,t1", .buttons = good_buttons, .n_buttons = 2,
 		.leds = { [LED_BOOT] = { .sysfs = "green:status" } },
 		.consoles = { { .tty = "ttyS0", .baud = 115200 } },
 		.net = { .ifname = "eth0", .address = "192.168.1.1", .prefix_len = 24,
@@ -51,11 +53,22 @@ static struct board base(void)
 
 static void expect_error(const struct board *b, const char *field)
 {
-	char err[256];
+	struct board_report r;
 
-	assert_int_equal(board_validate(b, err, sizeof(err)), -22);
-	if (!strstr(err, field) || !strstr(err, "board "))
-		fail_msg("error \"%s\" does not name \"%s\"", err, field);
+	assert_int_equal(board_validate(b, &r), -22);
+	if (!strstr(r.error, field) || !strstr(r.error, "board "))
+		fail_msg("error \"%s\" does not name \"%s\"", r.error, field);
+}
+
+static void expect_warning(const struct board *b, const char *text)
+{
+	struct board_report r;
+
+	assert_int_equal(board_validate(b, &r), 0);
+	for (unsigned i = 0; i < r.n_warnings; i++)
+		if (strstr(r.warnings[i], text))
+			return;
+	fail_msg("no warning containing \"%s\" (%u warnings)", text, r.n_warnings);
 }
 
 static void broken_tables(void **s)
@@ -65,7 +78,7 @@ static void broken_tables(void **s)
 
 	(void)s;
 	b = base();
-	assert_int_equal(board_validate(&b, NULL, 0), 0);
+	assert_int_equal(board_validate(&b, NULL), 0);
 
 	b = base(); b.name = "bad name";                 expect_error(&b, "name");
 	b = base(); b.model = NULL;                      expect_error(&b, "t1: model");
@@ -75,8 +88,19 @@ static void broken_tables(void **s)
 	b = base(); b.leds[LED_FAILSAFE].chip = "gpiochip0"; b.leds[LED_FAILSAFE].line = -1;
 	expect_error(&b, "leds[failsafe].line");
 	b = base(); b.leds[LED_RUNNING].active_low = true; expect_error(&b, "leds[running].active_low");
-	b = base(); b.consoles[0].baud = 12345;          expect_error(&b, "consoles[0].baud");
-	b = base(); b.net.ifname = "averyveryverylongname"; expect_error(&b, "net.ifname");
+	b = base(); b.consoles[0].baud = 12345;          expect_error(&b, "consoles[0].baud: 12345 is not a rate termios supports (50, 75");
+	b = base(); b.consoles[0].baud = 3000000;        assert_int_equal(board_validate(&b, NULL), 0);
+	b = base(); b.consoles[0].baud = 4000000;        assert_int_equal(board_validate(&b, NULL), 0);
+	b = base(); b.net.ifname = "averyveryverylongname"; expect_error(&b, "net.ifname: \"averyveryverylongname\": longer than 15");
+	b = base(); b.net.ifname = "lan 2";              expect_error(&b, "net.ifname: \"lan 2\": contains white space");
+	b = base(); b.net.ifname = "lan/2";              expect_error(&b, "contains '/' or ':'");
+	b = base(); b.net.ifname = NULL;                 expect_error(&b, "net.ifname: missing");
+	b = base(); b.net.conduit = "..";                expect_error(&b, "net.conduit");
+	b = base(); b.compatible = NULL;                 expect_error(&b, "compatible: missing");
+	b = base(); b.compatible = "Xiaomi,AX6000";      expect_error(&b, "compatible: \"Xiaomi,AX6000\"");
+	b = base(); b.compatible = "nocomma";            expect_error(&b, "compatible");
+	b = base(); b.n_buttons = 0;                     expect_error(&b, "n_buttons: 0 although buttons is set");
+	b = base(); b.leds[LED_BOOT].active_low = true;  expect_error(&b, "leds[boot].active_low");
 	b = base(); b.net.address = "192.168.1.300";     expect_error(&b, "net.address");
 	b = base(); b.net.address = "192.168.1.0";       expect_error(&b, "net.address");
 	b = base(); b.net.broadcast = "192.168.2.255";   expect_error(&b, "net.broadcast");
@@ -91,14 +115,49 @@ static void broken_tables(void **s)
 	bb[1].line = 3;                                  expect_error(&b, "buttons[1].line");
 	memcpy(bb, good_buttons, sizeof(bb));
 	bb[0].debounce_ms = 5000;                        expect_error(&b, "buttons[0].debounce_ms");
+	bb[0].debounce_ms = 4;                           expect_error(&b, "buttons[0].debounce_ms: 4 below 5");
+	bb[0].debounce_ms = 5;                           assert_int_equal(board_validate(&b, NULL), 0);
 	memcpy(bb, good_buttons, sizeof(bb));
 	bb[0].line = -1;                                 expect_error(&b, "buttons[0].line");
 	bb[0].line_name = "BTN_RESET";
-	assert_int_equal(board_validate(&b, NULL, 0), 0);  /* a line by name is fine */
+	assert_int_equal(board_validate(&b, NULL), 0);  /* a line by name is fine */
 	memcpy(bb, good_buttons, sizeof(bb));
 	bb[0].chip = NULL;                               expect_error(&b, "buttons[0].chip");
 	memcpy(bb, good_buttons, sizeof(bb));
 	bb[0].type = BOARD_BUTTON_TYPE_COUNT;            expect_error(&b, "buttons[0].type");
+}
+
+static void warnings(void **s)
+{
+	struct board_button sw[2];
+	struct board_report r;
+	struct board b;
+
+	(void)s;
+	b = base();
+	assert_int_equal(board_validate(&b, &r), 0);
+	assert_int_equal(r.n_warnings, 0);
+	b = base(); b.buttons = NULL; b.n_buttons = 0;   expect_warning(&b, "buttons: none");
+	memcpy(sw, good_buttons, sizeof(sw));
+	sw[0].type = sw[1].type = BOARD_BUTTON_SWITCH;
+	b = base(); b.buttons = sw;                      expect_warning(&b, "all are switches");
+	assert_null(board_ifname_problem("eth0.1"));
+	assert_string_equal(board_ifname_problem("."), "\".\" and \"..\" are not interface names");
+}
+
+static void defaults(void **s)
+{
+	struct board_button btn = { .debounce_ms = 0 };
+	struct board b = { .window_ms = 0 };
+
+	(void)s;
+	assert_int_equal(board_debounce_ms(&btn), BOARD_DEFAULT_DEBOUNCE_MS);
+	assert_int_equal(board_window_ms(&b), BOARD_DEFAULT_WINDOW_MS);
+	assert_string_equal(board_led_role_name(LED_UPGRADE), "upgrade");
+	assert_string_equal(board_led_role_name(LED_ROLE_COUNT), "?");
+	assert_true(board_led_same(&(struct board_led){ .sysfs = "a" }, &(struct board_led){ .sysfs = "a" }));
+	assert_false(board_led_same(&(struct board_led){ .chip = "c", .line = 1 }, &(struct board_led){ .chip = "c", .line = 2 }));
+	assert_false(board_led_same(&(struct board_led){ .sysfs = "a" }, &(struct board_led){ .chip = "a" }));
 }
 
 int main(void)
@@ -107,6 +166,8 @@ int main(void)
 		cmocka_unit_test(every_board_is_valid),
 		cmocka_unit_test(names_are_unique),
 		cmocka_unit_test(broken_tables),
+		cmocka_unit_test(warnings),
+		cmocka_unit_test(defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

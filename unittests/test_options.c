@@ -12,7 +12,7 @@
 
 static int parse(struct options *o, char **argv, int argc, char *err)
 {
-	return options_parse(o, argc, argv, err, 256);
+	return options_parse(o, hal_driver_options, argc, argv, err, 256);
 }
 
 static void defaults(void **s)
@@ -44,8 +44,12 @@ static void values(void **s)
 	assert_int_equal(parse(&o, argv, 15, err), 0);
 	assert_int_equal(o.window_ms, 1500);
 	assert_string_equal(o.state_dir, "/x");
-	assert_int_equal(o.n_sim_held, 1);
-	assert_string_equal(o.sim_faults[0], "led");
+	/* driver options are kept by name for the driver family, which checks them */
+	assert_int_equal(o.n_driver_args, 2);
+	assert_string_equal(o.driver_args[0].name, "--sim-held");
+	assert_string_equal(o.driver_args[0].value, "reset");
+	assert_string_equal(o.driver_args[1].name, "--sim-fault");
+	assert_string_equal(o.driver_args[1].value, "led");
 	assert_string_equal(o.shell_argv[2], "-i");
 	assert_string_equal(o.then_argv[0], "/sbin/init");
 	assert_string_equal(o.then_argv[1], "--window-ms");  /* everything after --then is CMD's */
@@ -65,6 +69,11 @@ static void errors_name_the_option(void **s)
 		{ "--shell", "", "--shell: empty command" },
 		{ "--state-dir", NULL, "--state-dir" },
 		{ "--then", NULL, "--then: needs a command" },
+		{ "--sim-dir", NULL, "--sim-dir: needs a value" },
+		{ "--telnet-port", "0", "--telnet-port: expects a number from 1 to 65535" },
+		{ "--ifname", "averyveryverylongname", "--ifname" },
+		{ "stray", NULL, "stray: unexpected argument" },
+		{ "--check-board=yes", NULL, "--check-board: takes no value" },
 	};
 
 	(void)s;
@@ -90,7 +99,27 @@ static void modes(void **s)
 	assert_int_equal(o.mode, OPTIONS_CHECK_BOARD);
 	assert_int_equal(parse(&o, ARGV("--probe"), 2, err), 0);
 	assert_int_equal(o.mode, OPTIONS_PROBE);
-	assert_non_null(strstr(options_usage(), "--window-ms"));
+	assert_non_null(strstr(options_usage(hal_driver_options), "--window-ms"));
+	assert_non_null(strstr(options_usage(hal_driver_options), "--sim-held"));   /* driver options are listed too */
+}
+
+static void equals_form_and_repeats(void **s)
+{
+	struct options o;
+	char err[256] = "";
+
+	(void)s;
+	assert_int_equal(parse(&o, ARGV("--window-ms=250", "--ctl-socket=/run/fs.sock", "-vv"), 4, err), 0);
+	assert_int_equal(o.window_ms, 250);
+	assert_string_equal(o.ctl_path, "/run/fs.sock");
+	assert_int_equal(o.verbosity, 3);
+	/* a driver option that is not repeatable, given twice */
+	assert_int_equal(parse(&o, ARGV("--sim-dir", "/a", "--sim-dir", "/b"), 5, err), -22);
+	assert_non_null(strstr(err, "--sim-dir: given twice"));
+	/* repeatable ones are kept in order */
+	assert_int_equal(parse(&o, ARGV("--sim-held", "reset", "--sim-held", "wps"), 5, err), 0);
+	assert_int_equal(o.n_driver_args, 2);
+	assert_string_equal(o.driver_args[1].value, "wps");
 }
 
 int main(void)
@@ -100,6 +129,7 @@ int main(void)
 		cmocka_unit_test(values),
 		cmocka_unit_test(errors_name_the_option),
 		cmocka_unit_test(modes),
+		cmocka_unit_test(equals_form_and_repeats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

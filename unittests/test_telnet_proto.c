@@ -1,4 +1,4 @@
-/* unittests/test_telnet_proto.c - cmocka unit tests for the pure telnet protocol module */
+/* unittests/test_telnet_proto.c — cmocka tests of the pure telnet module: negotiation, NVT decode, reports, encoder */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,8 +42,13 @@ struct sink {
 	bool naws_valid;	/* any NAWS event seen */
 	uint16_t naws_cols;	/* last one */
 	uint16_t naws_rows;
+	unsigned ayt_count;	/* summed over all calls */
+	bool abort_output;	/* any call reported AO */
+	unsigned echo_changes;	/* calls that reported echo_changed */
+	bool echo_on;		/* echo state as a server applying the reports sees it */
 };
 
+/* @s->echo_on starts as false: telnet_init()/telnet_start() never echo yet. */
 static void sink_init(struct sink *s, size_t cap_bytes)
 {
 	memset(s, 0, sizeof(*s));
@@ -96,6 +101,15 @@ static void feed(struct telnet_proto *tp, struct sink *s, const uint8_t *in,
 		s->naws_cols = rx.naws_cols;
 		s->naws_rows = rx.naws_rows;
 	}
+	s->ayt_count += rx.ayt_count;
+	s->abort_output |= rx.abort_output;
+	/* echo_on is always the current state; it moves only with echo_changed. */
+	assert_int_equal(rx.echo_on, telnet_server_echoes(tp));
+	if (rx.echo_changed)
+		s->echo_changes++;
+	else
+		assert_int_equal(rx.echo_on, s->echo_on);
+	s->echo_on = rx.echo_on;
 	free(d);
 	free(r);
 }
@@ -127,6 +141,9 @@ static void assert_sink_equal(const struct sink *a, const struct sink *b)
 	assert_int_equal(a->naws_valid, b->naws_valid);
 	assert_int_equal(a->naws_cols, b->naws_cols);
 	assert_int_equal(a->naws_rows, b->naws_rows);
+	assert_int_equal(a->ayt_count, b->ayt_count);
+	assert_int_equal(a->abort_output, b->abort_output);
+	assert_int_equal(a->echo_on, b->echo_on);
 }
 
 /*
@@ -201,7 +218,7 @@ static const struct rx_case rx_cases[] = {
 	  B('a', 'b', 0x15), NONE, 0, 0 },
 	{ "IAC IP -> ^C", false, B(IAC, TELNET_IP), B(0x03), NONE, 0, 0 },
 	{ "IAC BRK -> ^C", false, B(IAC, TELNET_BRK), B(0x03), NONE, 0, 0 },
-	{ "NOP DM GA AO AYT ignored", false,
+	{ "NOP DM GA AO AYT: no data", false,
 	  B('a', IAC, TELNET_NOP, IAC, TELNET_DM, IAC, TELNET_GA,
 	    IAC, TELNET_AO, IAC, TELNET_AYT, 'b'),
 	  B('a', 'b'), NONE, 0, 0 },
@@ -354,6 +371,306 @@ static void test_rx_table(void **state)
 		assert_int_equal(s.naws_rows, c->naws_rows);
 		sink_free(&s);
 	}
+}
+
+/*
+ * Reports in struct telnet_rx: AYT, AO, echo changes, and DM (Synch) as a
+ * harmless no-op.  Each case is fed whole, at every split point and byte
+ * by byte (feed_all_splits); the sums, the OR of abort_output and the
+ * final echo state must not depend on the splits.
+ */
+struct report_case {
+	const char *name;
+	bool start;		/* call telnet_start() first */
+	const uint8_t *in;
+	size_t in_len;
+	const uint8_t *data;
+	size_t data_len;
+	const uint8_t *reply;
+	size_t reply_len;
+	unsigned ayt_count;	/* summed */
+	bool abort_output;	/* any call */
+	bool echo_changed;	/* the whole-stream call reports a change */
+	bool echo_on;		/* final state */
+	uint16_t naws_cols;	/* 0: no NAWS event expected */
+	uint16_t naws_rows;
+};
+
+#define TM 6	/* TIMING-MARK, sent by BSD telnet after IP/AO with autoflush */
+
+static const struct report_case report_cases[] = {
+	/* Are you there. */
+	{ .name = "AYT counted, no data, no reply",
+	  .in = B('a', IAC, TELNET_AYT, 'b'), .data = B('a', 'b'),
+	  .ayt_count = 1 },
+	{ .name = "three AYT",
+	  .in = B(IAC, TELNET_AYT, IAC, TELNET_AYT, 'x', IAC, TELNET_AYT),
+	  .data = B('x'), .ayt_count = 3 },
+	{ .name = "IAC IAC AYT-byte is data, not AYT",
+	  .in = B(IAC, IAC, TELNET_AYT), .data = B(0xff, TELNET_AYT) },
+	{ .name = "AYT inside SB aborts the SB and is reported", .start = true,
+	  .in = B(IAC, SB, NEW_ENVIRON, 0, 'A', IAC, TELNET_AYT, 'k'),
+	  .data = B('k'), .ayt_count = 1 },
+	{ .name = "AYT after IAC IAC inside SB", .start = true,
+	  .in = B(IAC, SB, 200, IAC, IAC, IAC, TELNET_AYT, 'k'),
+	  .data = B('k'), .ayt_count = 1 },
+	{ .name = "AYT between CR and LF ends the CR state",
+	  .in = B('\r', IAC, TELNET_AYT, '\n'), .data = B('\r', '\n'),
+	  .ayt_count = 1 },
+
+	/* Abort output. */
+	{ .name = "AO reported, no data, no reply",
+	  .in = B('a', IAC, TELNET_AO, 'b'), .data = B('a', 'b'),
+	  .abort_output = true },
+	{ .name = "AO inside NAWS SB aborts it; the rest is data",
+	  .start = true,
+	  .in = B(IAC, WILL, NAWS, IAC, SB, NAWS, 0, 80, IAC, TELNET_AO,
+		  0, 24, IAC, SE),
+	  .data = B(0, 24), .abort_output = true },
+	{ .name = "AO and AYT together",
+	  .in = B(IAC, TELNET_AO, IAC, TELNET_AYT, IAC, TELNET_AO),
+	  .ayt_count = 1, .abort_output = true },
+
+	/* Data Mark: inline with SO_OOBINLINE, never eats the next byte. */
+	{ .name = "abc DM def",
+	  .in = B('a', 'b', 'c', IAC, TELNET_DM, 'd', 'e', 'f'),
+	  .data = B('a', 'b', 'c', 'd', 'e', 'f') },
+	{ .name = "Synch after IP (BSD telnet ^C with autosynch/autoflush)",
+	  .start = true,
+	  .in = B(IAC, TELNET_IP, IAC, TELNET_DM, IAC, DO, TM, 'l', 's'),
+	  .data = B(0x03, 'l', 's'), .reply = B(IAC, WONT, TM) },
+	{ .name = "Synch after AO", .start = true,
+	  .in = B(IAC, TELNET_AO, IAC, TELNET_DM, IAC, DO, TM, IAC, DONT, TM),
+	  .reply = B(IAC, WONT, TM), .abort_output = true },
+	{ .name = "Synch after AYT",
+	  .in = B(IAC, TELNET_AYT, IAC, TELNET_DM, 'x'), .data = B('x'),
+	  .ayt_count = 1 },
+	{ .name = "DM then IAC IAC",
+	  .in = B(IAC, TELNET_DM, IAC, IAC, 'x'), .data = B(0xff, 'x') },
+	{ .name = "DM then DM then command",
+	  .in = B(IAC, TELNET_DM, IAC, TELNET_DM, IAC, TELNET_EC),
+	  .data = B(0x7f) },
+	{ .name = "DM between CR and LF",
+	  .in = B('\r', IAC, TELNET_DM, '\n', 'a'), .data = B('\r', '\n', 'a') },
+	{ .name = "DM right after CR LF",
+	  .in = B('l', 's', '\r', '\n', IAC, TELNET_DM, '\r', 0),
+	  .data = B('l', 's', '\r', '\r') },
+	{ .name = "DM byte without IAC is data",
+	  .in = B(TELNET_DM, 'a'), .data = B(TELNET_DM, 'a') },
+	{ .name = "DM inside SB aborts it", .start = true,
+	  .in = B(IAC, SB, TTYPE, 0, 'v', IAC, TELNET_DM, 'k'),
+	  .data = B('k') },
+
+	/* Server echo. */
+	{ .name = "echo offer accepted", .start = true,
+	  .in = B(IAC, DO, ECHO), .echo_changed = true, .echo_on = true },
+	{ .name = "echo refused at start", .start = true,
+	  .in = B(IAC, DONT, ECHO), .echo_changed = true, .echo_on = false },
+	{ .name = "DO ECHO twice", .start = true,
+	  .in = B(IAC, DO, ECHO, IAC, DO, ECHO),
+	  .echo_changed = true, .echo_on = true },
+	{ .name = "DO ECHO twice, unsolicited",
+	  .in = B(IAC, DO, ECHO, IAC, DO, ECHO), .reply = B(IAC, WILL, ECHO),
+	  .echo_changed = true, .echo_on = true },
+	{ .name = "DONT ECHO after YES", .start = true,
+	  .in = B(IAC, DO, ECHO, IAC, DONT, ECHO), .reply = B(IAC, WONT, ECHO),
+	  .echo_changed = true, .echo_on = false },
+	{ .name = "DONT ECHO after YES, then DO ECHO again", .start = true,
+	  .in = B(IAC, DO, ECHO, IAC, DONT, ECHO, IAC, DO, ECHO),
+	  .reply = B(IAC, WONT, ECHO, IAC, WILL, ECHO),
+	  .echo_changed = true, .echo_on = true },
+	{ .name = "on/off within one call cancels out",
+	  .in = B(IAC, DO, ECHO, IAC, DONT, ECHO),
+	  .reply = B(IAC, WILL, ECHO, IAC, WONT, ECHO),
+	  .echo_changed = false, .echo_on = false },
+	{ .name = "DONT ECHO when off: nothing",
+	  .in = B(IAC, DONT, ECHO) },
+	{ .name = "client WILL ECHO does not touch server echo", .start = true,
+	  .in = B(IAC, WILL, ECHO, IAC, WONT, ECHO), .reply = B(IAC, DONT, ECHO) },
+	{ .name = "SGA and NAWS do not touch server echo", .start = true,
+	  .in = B(IAC, DO, SGA, IAC, WILL, NAWS, IAC, DONT, SGA),
+	  .reply = B(IAC, WONT, SGA) },
+	{ .name = "typical client: accept everything, window size, command",
+	  .start = true,
+	  .in = B(IAC, DO, ECHO, IAC, DO, SGA, IAC, WILL, NAWS,
+		  IAC, SB, NAWS, 0, 100, 0, 40, IAC, SE, 'i', 'd', '\r', 0),
+	  .data = B('i', 'd', '\r'), .echo_changed = true, .echo_on = true,
+	  .naws_cols = 100, .naws_rows = 40 },
+	{ .name = "client that echoes locally: refuses ECHO, keeps SGA",
+	  .start = true,
+	  .in = B(IAC, DONT, ECHO, IAC, DO, SGA, 'p', 'w', 'd', '\r', '\n'),
+	  .data = B('p', 'w', 'd', '\r'), .echo_changed = true,
+	  .echo_on = false },
+};
+
+static void test_report_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(report_cases) / sizeof(report_cases[0]); i++) {
+		const struct report_case *c = &report_cases[i];
+		struct sink s;
+
+		print_message("  case: %s\n", c->name);
+		feed_all_splits(c->start, c->in, c->in_len, &s);
+		assert_mem(s.data, s.data_len_bytes, c->data, c->data_len);
+		assert_mem(s.reply, s.reply_len_bytes, c->reply, c->reply_len);
+		assert_int_equal(s.ayt_count, c->ayt_count);
+		assert_int_equal(s.abort_output, c->abort_output);
+		assert_int_equal(s.echo_changes, c->echo_changed);
+		assert_int_equal(s.echo_on, c->echo_on);
+		assert_int_equal(s.naws_valid, c->naws_cols != 0);
+		assert_int_equal(s.naws_cols, c->naws_cols);
+		assert_int_equal(s.naws_rows, c->naws_rows);
+		sink_free(&s);
+	}
+}
+
+/* Echo reports call by call, including a request split across calls. */
+struct echo_step {
+	const uint8_t *in;
+	size_t in_len;
+	bool changed;
+	bool on;
+	const uint8_t *reply;
+	size_t reply_len;
+};
+
+static void run_echo_steps(bool start, const struct echo_step *steps,
+			   size_t n)
+{
+	struct telnet_proto tp;
+	size_t i;
+
+	session(&tp, start);
+	assert_false(telnet_server_echoes(&tp));
+	for (i = 0; i < n; i++) {
+		uint8_t data[16], reply[16];
+		struct telnet_rx rx = {
+			.data = data, .data_cap_bytes = sizeof(data),
+			.reply = reply, .reply_cap_bytes = sizeof(reply),
+			/* stale values from a previous call must be reset */
+			.echo_changed = true, .ayt_count = 7,
+			.abort_output = true,
+		};
+
+		print_message("  step %zu\n", i);
+		assert_int_equal(telnet_rx(&tp, steps[i].in, steps[i].in_len,
+					   &rx), 0);
+		assert_int_equal(rx.echo_changed, steps[i].changed);
+		assert_int_equal(rx.echo_on, steps[i].on);
+		assert_int_equal(telnet_server_echoes(&tp), steps[i].on);
+		assert_int_equal(rx.ayt_count, 0);
+		assert_false(rx.abort_output);
+		assert_mem(reply, rx.reply_len_bytes, steps[i].reply,
+			   steps[i].reply_len);
+	}
+}
+
+static void test_echo_steps(void **state)
+{
+	const struct echo_step offered[] = {
+		{ .in = B(IAC, DO), .changed = false, .on = false },
+		{ .in = B(ECHO), .changed = true, .on = true },
+		{ .in = B(IAC, DO, ECHO), .changed = false, .on = true },
+		{ .in = B('a'), .changed = false, .on = true },
+		{ .in = B(IAC, DONT, ECHO), .changed = true, .on = false,
+		  .reply = B(IAC, WONT, ECHO) },
+		{ .in = B(IAC, DONT, ECHO), .changed = false, .on = false },
+		{ .in = B(IAC, DO, ECHO), .changed = true, .on = true,
+		  .reply = B(IAC, WILL, ECHO) },
+		{ .in = B(IAC), .changed = false, .on = true },
+		{ .in = B(DONT), .changed = false, .on = true },
+		{ .in = B(ECHO), .changed = true, .on = false,
+		  .reply = B(IAC, WONT, ECHO) },
+		{ .in = NULL, .in_len = 0, .changed = false, .on = false },
+	};
+	const struct echo_step refused[] = {
+		{ .in = B(IAC, DONT, ECHO, IAC, DONT, ECHO), .changed = true,
+		  .on = false },
+		{ .in = B(IAC, DO, ECHO), .changed = true, .on = true,
+		  .reply = B(IAC, WILL, ECHO) },
+	};
+	const struct echo_step unsolicited[] = {
+		{ .in = B(IAC, DONT, ECHO), .changed = false, .on = false },
+		{ .in = B(IAC, DO, ECHO, IAC, DO, ECHO), .changed = true,
+		  .on = true, .reply = B(IAC, WILL, ECHO) },
+	};
+
+	(void)state;
+	run_echo_steps(true, offered, sizeof(offered) / sizeof(offered[0]));
+	run_echo_steps(true, refused, sizeof(refused) / sizeof(refused[0]));
+	run_echo_steps(false, unsolicited,
+		       sizeof(unsolicited) / sizeof(unsolicited[0]));
+	assert_false(telnet_server_echoes(NULL));
+}
+
+/* An AYT flood: counted exactly, no data, no reply bytes at all. */
+static void test_ayt_flood(void **state)
+{
+	const size_t pairs = 50000;
+	uint8_t *in = malloc(2 * pairs);
+	static const size_t chunks[] = { 100000, 4096, 3, 1 };
+	size_t i, off;
+
+	(void)state;
+	assert_non_null(in);
+	for (i = 0; i < pairs; i++) {
+		in[2 * i] = IAC;
+		in[2 * i + 1] = i % 5 ? TELNET_AYT : TELNET_AO;
+	}
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		struct telnet_proto tp;
+		struct sink s;
+
+		session(&tp, true);
+		sink_init(&s, 2 * pairs);
+		for (off = 0; off < 2 * pairs; off += chunks[i]) {
+			size_t n = 2 * pairs - off < chunks[i] ?
+				   2 * pairs - off : chunks[i];
+
+			feed(&tp, &s, in + off, n);
+		}
+		assert_int_equal(s.ayt_count, pairs - pairs / 5);
+		assert_true(s.abort_output);
+		assert_int_equal(s.data_len_bytes, 0);
+		assert_int_equal(s.reply_len_bytes, 0);
+		sink_free(&s);
+	}
+	free(in);
+}
+
+/*
+ * Urgent-mode streams the way a client sends them (IP/AO/AYT/BRK, then
+ * IAC DM as urgent data, then more typing), concatenated and split at
+ * every position: DM never corrupts what follows.
+ */
+static void test_urgent_stream_all_splits(void **state)
+{
+	static const uint8_t in[] = {
+		'y', 'e', 's', '\r', '\n',
+		IAC, TELNET_IP, IAC, TELNET_DM,
+		'a', 'b', 'c', IAC, TELNET_DM, 'd', 'e', 'f',
+		IAC, TELNET_AO, IAC, TELNET_DM, IAC, DO, TM,
+		IAC, TELNET_AYT, IAC, TELNET_DM, '\r', 0,
+		IAC, TELNET_BRK, IAC, TELNET_DM, IAC, IAC,
+		'\r', IAC, TELNET_DM, '\n', IAC, TELNET_DM,
+	};
+	static const uint8_t want[] = {
+		'y', 'e', 's', '\r', 0x03, 'a', 'b', 'c', 'd', 'e', 'f',
+		'\r', 0x03, 0xff, '\r', '\n',
+	};
+	static const uint8_t want_reply[] = { IAC, WONT, TM };
+	struct sink s;
+
+	(void)state;
+	feed_all_splits(true, in, sizeof(in), &s);
+	assert_mem(s.data, s.data_len_bytes, want, sizeof(want));
+	assert_mem(s.reply, s.reply_len_bytes, want_reply, sizeof(want_reply));
+	assert_int_equal(s.ayt_count, 1);
+	assert_true(s.abort_output);
+	sink_free(&s);
 }
 
 static void test_start(void **state)
@@ -708,6 +1025,7 @@ static void test_random_stream_split_equivalence(void **state)
 	static const uint8_t alphabet[] = {
 		IAC, IAC, IAC, IAC, DO, DONT, WILL, WONT, SB, SE, TELNET_NOP,
 		TELNET_EC, ECHO, SGA, NAWS, 39, 34, 0, '\r', '\n', 'a',
+		TELNET_AYT, TELNET_AO, TELNET_DM,
 	};
 	const size_t len = 200000;
 	uint8_t *in = malloc(len);
@@ -746,104 +1064,449 @@ static void test_random_stream_split_equivalence(void **state)
 
 /* ---- output encoder ---- */
 
-static void test_encode_doubles_iac(void **state)
+/*
+ * Reference NVT decoder for encoder output (strict RFC 854): IAC IAC ->
+ * 0xFF, CR LF -> CR LF, CR NUL -> CR; any other IAC, or a CR followed by
+ * anything else, fails the test.  A CR at the very end is allowed (the
+ * stream may stop there).  Returns the decoded length.
+ */
+static size_t nvt_decode(const uint8_t *in, size_t len, uint8_t *out)
 {
-	static const uint8_t in[] = { 'a', 0xff, 'b', 0xff, 0xff, '\r', '\n' };
-	static const uint8_t want[] = { 'a', 0xff, 0xff, 'b', 0xff, 0xff,
-					0xff, 0xff, '\r', '\n' };
-	uint8_t out[TELNET_ENCODE_MAX_BYTES(sizeof(in))];
-	size_t used, olen;
+	size_t i, o = 0;
 
-	(void)state;
-	assert_int_equal(telnet_encode(in, sizeof(in), out, sizeof(out),
-				       &used, &olen), 0);
-	assert_int_equal(used, sizeof(in));
-	assert_mem(out, olen, want, sizeof(want));
-
-	assert_int_equal(telnet_encode(NULL, 0, NULL, 0, &used, &olen), 0);
-	assert_int_equal(used, 0);
-	assert_int_equal(olen, 0);
-	assert_int_equal(telnet_encode(NULL, 1, out, 1, &used, &olen),
-			 -EINVAL);
-	assert_int_equal(telnet_encode(in, 1, NULL, 1, &used, &olen),
-			 -EINVAL);
-	assert_int_equal(telnet_encode(in, 1, out, 1, NULL, &olen), -EINVAL);
-	assert_int_equal(telnet_encode(in, 1, out, 1, &used, NULL), -EINVAL);
-}
-
-static void test_encode_iac_pair_not_split(void **state)
-{
-	static const uint8_t in[] = { 'a', 0xff };
-	uint8_t out[2];
-	size_t used, olen;
-
-	(void)state;
-	/* Room for 'a' and half a pair: only 'a' is consumed. */
-	assert_int_equal(telnet_encode(in, sizeof(in), out, 2, &used, &olen),
-			 0);
-	assert_int_equal(used, 1);
-	assert_int_equal(olen, 1);
-	/* One byte of room and an IAC next: nothing consumed. */
-	assert_int_equal(telnet_encode(in + 1, 1, out, 1, &used, &olen), 0);
-	assert_int_equal(used, 0);
-	assert_int_equal(olen, 0);
-	assert_int_equal(telnet_encode(in + 1, 1, out, 2, &used, &olen), 0);
-	assert_int_equal(used, 1);
-	assert_int_equal(olen, 2);
-	assert_int_equal(out[0], 0xff);
-	assert_int_equal(out[1], 0xff);
+	for (i = 0; i < len; i++) {
+		if (in[i] == IAC) {
+			assert_true(i + 1 < len);
+			assert_int_equal(in[++i], IAC);
+			out[o++] = 0xff;
+		} else if (in[i] == '\r') {
+			out[o++] = '\r';
+			if (i + 1 == len)
+				break;
+			assert_true(in[i + 1] == '\n' || in[i + 1] == 0);
+			if (in[++i] == '\n')
+				out[o++] = '\n';
+		} else {
+			out[o++] = in[i];
+		}
+	}
+	return o;
 }
 
 /*
- * Back-pressure: drain through tiny buffers, result identical.  A buffer
- * of 1 byte cannot carry an IAC IAC pair, so it stalls on 0xFF (the pair
- * is never split); 2 bytes or more always make progress.
+ * Drain @len bytes of @in through telnet_encode() in calls of at most
+ * @chunk input bytes into exact-size @cap-byte heap buffers; append to
+ * @got.  Checks the per-call contracts.  Returns the output length.
+ */
+static size_t encode_drain(struct telnet_proto *tp, const uint8_t *in,
+			   size_t len, size_t chunk, size_t cap, uint8_t *got)
+{
+	uint8_t *out = malloc(cap ? cap : 1);
+	size_t off = 0, glen = 0;
+
+	assert_non_null(out);
+	while (off < len) {
+		size_t n = len - off < chunk ? len - off : chunk, used, olen;
+
+		assert_int_equal(telnet_encode(tp, in + off, n, cap ? out : NULL,
+					       cap, &used, &olen), 0);
+		assert_true(used <= n);
+		assert_true(olen <= cap);
+		assert_true(olen <= TELNET_ENCODE_MAX_BYTES(used));
+		assert_true(olen >= used);
+		if (cap >= TELNET_ENCODE_MAX_BYTES(n))
+			assert_int_equal(used, n);
+		assert_true(used > 0);	/* callers use cap >= 3 here */
+		memcpy(got + glen, out, olen);
+		glen += olen;
+		off += used;
+	}
+	free(out);
+	return glen;
+}
+
+struct encode_case {
+	const char *name;
+	const uint8_t *in;
+	size_t in_len;
+	const uint8_t *out;
+	size_t out_len;
+};
+
+static const struct encode_case encode_cases[] = {
+	{ "plain", B('a', 'b', 'c'), B('a', 'b', 'c') },
+	{ "CR LF", B('a', '\r', '\n'), B('a', '\r', '\n') },
+	{ "CR x -> CR NUL x", B('\r', 'x'), B('\r', 0, 'x') },
+	{ "CR CR -> CR NUL CR", B('\r', '\r'), B('\r', 0, '\r') },
+	{ "CR CR LF", B('\r', '\r', '\n'), B('\r', 0, '\r', '\n') },
+	{ "CR NUL from the shell", B('\r', 0, 'a'), B('\r', 0, 0, 'a') },
+	{ "CR IAC -> CR NUL IAC IAC", B('\r', 0xff), B('\r', 0, 0xff, 0xff) },
+	{ "IAC CR LF", B(0xff, '\r', '\n'), B(0xff, 0xff, '\r', '\n') },
+	{ "trailing CR goes out at once", B('o', 'k', '\r'),
+	  B('o', 'k', '\r') },
+	{ "lone LF and LF CR LF", B('\n', 'a', '\n', '\r', '\n'),
+	  B('\n', 'a', '\n', '\r', '\n') },
+	{ "IAC IAC", B(0xff, 0xff), B(0xff, 0xff, 0xff, 0xff) },
+	{ "progress bar", B('1', '%', '\r', '2', '%', '\r'),
+	  B('1', '%', '\r', 0, '2', '%', '\r') },
+	{ "CR LF CR LF", B('\r', '\n', '\r', '\n'), B('\r', '\n', '\r', '\n') },
+	{ "NUL alone passes", B(0, 'a', 0), B(0, 'a', 0) },
+	{ "CR CR CR IAC", B('\r', '\r', '\r', 0xff),
+	  B('\r', 0, '\r', 0, '\r', 0, 0xff, 0xff) },
+	{ "LF CR NUL IAC", B('\n', '\r', 0, 0xff),
+	  B('\n', '\r', 0, 0, 0xff, 0xff) },
+	{ "empty", NULL, 0, NULL, 0 },
+};
+
+/*
+ * Every case: whole, split at every byte (CR at the end of one call, its
+ * follower at the start of the next), byte by byte with the tightest
+ * progress buffer, and drained with small buffers: all identical.
+ */
+static void test_encode_table(void **state)
+{
+	size_t i, cut, cap;
+
+	(void)state;
+	for (i = 0; i < sizeof(encode_cases) / sizeof(encode_cases[0]); i++) {
+		const struct encode_case *c = &encode_cases[i];
+		size_t len = c->in_len, max = TELNET_ENCODE_MAX_BYTES(len);
+		uint8_t *got = malloc(max), *dec = malloc(len + 1);
+		struct telnet_proto tp;
+		size_t glen;
+
+		print_message("  case: %s\n", c->name);
+		assert_non_null(got);
+		assert_non_null(dec);
+		telnet_init(&tp);
+		glen = encode_drain(&tp, c->in, len, len ? len : 1, max, got);
+		assert_mem(got, glen, c->out, c->out_len);
+		assert_mem(dec, nvt_decode(got, glen, dec), c->in, len);
+		for (cut = 1; cut < len; cut++) {
+			telnet_init(&tp);
+			glen = encode_drain(&tp, c->in, cut, cut,
+					    TELNET_ENCODE_MAX_BYTES(cut), got);
+			glen += encode_drain(&tp, c->in + cut, len - cut,
+					     len - cut,
+					     TELNET_ENCODE_MAX_BYTES(len - cut),
+					     got + glen);
+			assert_mem(got, glen, c->out, c->out_len);
+		}
+		for (cap = TELNET_ENCODE_UNIT_MAX_BYTES; cap <= 5; cap++) {
+			telnet_init(&tp);
+			glen = encode_drain(&tp, c->in, len, 1, cap, got);
+			assert_mem(got, glen, c->out, c->out_len);
+			telnet_init(&tp);
+			glen = encode_drain(&tp, c->in, len, len ? len : 1, cap,
+					    got);
+			assert_mem(got, glen, c->out, c->out_len);
+		}
+		free(got);
+		free(dec);
+	}
+}
+
+/* One call's input and the exact output expected from it. */
+struct encode_step {
+	const uint8_t *in;
+	size_t in_len;
+	size_t cap_bytes;
+	size_t used_bytes;
+	const uint8_t *out;
+	size_t out_len;
+};
+
+static void run_encode_steps(const struct encode_step *steps, size_t n)
+{
+	struct telnet_proto tp;
+	size_t i;
+
+	telnet_init(&tp);
+	for (i = 0; i < n; i++) {
+		const struct encode_step *st = &steps[i];
+		uint8_t *out = malloc(st->cap_bytes ? st->cap_bytes : 1);
+		size_t used = 99, olen = 99;
+
+		print_message("  step %zu\n", i);
+		assert_non_null(out);
+		assert_int_equal(telnet_encode(&tp, st->in, st->in_len, out,
+					       st->cap_bytes, &used, &olen), 0);
+		assert_int_equal(used, st->used_bytes);
+		assert_mem(out, olen, st->out, st->out_len);
+		free(out);
+	}
+}
+
+/* The window edges: what a CR at the end of one call does to the next. */
+static void test_encode_cr_across_calls(void **state)
+{
+	const struct encode_step cr_lf[] = {
+		{ B('l', 's', '\r'), 9, 3, B('l', 's', '\r') },	/* CR at once */
+		{ B('\n'), 9, 1, B('\n') },
+		{ B('x'), 9, 1, B('x') },
+	};
+	const struct encode_step cr_x[] = {
+		{ B('\r'), 9, 1, B('\r') },
+		{ B('x', '\r'), 9, 2, B(0, 'x', '\r') },
+		{ B(0xff), 9, 1, B(0, 0xff, 0xff) },
+		{ B('\r'), 9, 1, B('\r') },
+		{ B('\r'), 9, 1, B(0, '\r') },		/* CR CR */
+		{ B(0), 9, 1, B(0, 0) },		/* shell's CR NUL */
+		{ B('\r'), 9, 1, B('\r') },
+		{ NULL, 0, 9, 0, NULL, 0 },		/* empty: no NUL yet */
+		{ B('\n', '\r'), 9, 2, B('\n', '\r') },
+	};
+	/* Atomicity: a NUL never goes out without its byte. */
+	const struct encode_step tight[] = {
+		{ B('\r', 'x'), 2, 1, B('\r') },	/* NUL x needs 2, 1 left */
+		{ B('x'), 1, 0, NONE },			/* stall: no lone NUL */
+		{ B('x'), 2, 1, B(0, 'x') },
+		{ B('\r', 0xff), 3, 1, B('\r') },
+		{ B(0xff), 2, 0, NONE },		/* NUL IAC IAC: stall */
+		{ B(0xff, 'a'), 3, 1, B(0, 0xff, 0xff) },
+		{ B('a', 0xff), 2, 1, B('a') },		/* IAC IAC not split */
+		{ B(0xff), 1, 0, NONE },
+		{ B(0xff), 2, 1, B(0xff, 0xff) },
+		{ B('\r'), 1, 1, B('\r') },
+		{ B('\n'), 1, 1, B('\n') },		/* LF fits in 1 */
+		{ B('\r', '\r'), 1, 1, B('\r') },
+		{ B('\r', '\n'), 2, 1, B(0, '\r') },
+		{ B('\n'), 1, 1, B('\n') },
+		{ B('a', 'b'), 0, 0, NONE },		/* no room at all */
+	};
+
+	(void)state;
+	run_encode_steps(cr_lf, sizeof(cr_lf) / sizeof(cr_lf[0]));
+	run_encode_steps(cr_x, sizeof(cr_x) / sizeof(cr_x[0]));
+	run_encode_steps(tight, sizeof(tight) / sizeof(tight[0]));
+}
+
+static void test_encode_flush(void **state)
+{
+	struct telnet_proto tp, before;
+	uint8_t out[4];
+	size_t used, olen = 99;
+
+	(void)state;
+	telnet_init(&tp);
+	/* Nothing pending: nothing written, even with no buffer. */
+	assert_int_equal(telnet_encode_flush(&tp, NULL, 0, &olen), 0);
+	assert_int_equal(olen, 0);
+
+	assert_int_equal(telnet_encode(&tp, (const uint8_t *)"\r", 1, out,
+				       sizeof(out), &used, &olen), 0);
+	before = tp;
+	assert_int_equal(telnet_encode_flush(&tp, NULL, 0, &olen), -ENOBUFS);
+	assert_memory_equal(&tp, &before, sizeof(tp));
+	assert_int_equal(telnet_encode_flush(&tp, out, 1, &olen), 0);
+	assert_int_equal(olen, 1);
+	assert_int_equal(out[0], 0);
+	assert_int_equal(telnet_encode_flush(&tp, out, 1, &olen), 0);
+	assert_int_equal(olen, 0);			/* once only */
+	/* The LF after a flushed CR goes out plain: CR NUL LF = CR LF. */
+	assert_int_equal(telnet_encode(&tp, (const uint8_t *)"\nx", 2, out,
+				       sizeof(out), &used, &olen), 0);
+	assert_mem(out, olen, (const uint8_t *)"\nx", 2);
+
+	assert_int_equal(telnet_encode_flush(NULL, out, 1, &olen), -EINVAL);
+	assert_int_equal(telnet_encode_flush(&tp, out, 1, NULL), -EINVAL);
+	assert_int_equal(telnet_encode_flush(&tp, NULL, 1, &olen), -EINVAL);
+}
+
+static void test_encode_errors(void **state)
+{
+	static const uint8_t in[] = { '\r', 'a' };
+	struct telnet_proto tp, before;
+	uint8_t out[8];
+	size_t used, olen;
+
+	(void)state;
+	telnet_init(&tp);
+	assert_int_equal(telnet_encode(&tp, in, 1, out, sizeof(out), &used,
+				       &olen), 0);
+	before = tp;
+	assert_int_equal(telnet_encode(NULL, in, 1, out, 1, &used, &olen),
+			 -EINVAL);
+	assert_int_equal(telnet_encode(&tp, NULL, 1, out, 1, &used, &olen),
+			 -EINVAL);
+	assert_int_equal(telnet_encode(&tp, in, 1, NULL, 1, &used, &olen),
+			 -EINVAL);
+	assert_int_equal(telnet_encode(&tp, in, 1, out, 1, NULL, &olen),
+			 -EINVAL);
+	assert_int_equal(telnet_encode(&tp, in, 1, out, 1, &used, NULL),
+			 -EINVAL);
+	assert_memory_equal(&tp, &before, sizeof(tp));
+	assert_int_equal(telnet_encode(&tp, NULL, 0, NULL, 0, &used, &olen),
+			 0);
+	assert_int_equal(used, 0);
+	assert_int_equal(olen, 0);
+	assert_memory_equal(&tp, &before, sizeof(tp));	/* CR still owed */
+	assert_int_equal(telnet_encode(&tp, in + 1, 1, out, sizeof(out),
+				       &used, &olen), 0);
+	assert_mem(out, olen, (const uint8_t[]){ 0, 'a' }, 2);
+}
+
+/*
+ * The bound, exhaustively for short inputs over the bytes that matter,
+ * from both start states (fresh, or a CR still owed from the last call):
+ * the largest output is exactly 2 * n (fresh) and 2 * n + 1 (CR owed) =
+ * TELNET_ENCODE_MAX_BYTES(n), so the bound holds and is tight; and a
+ * buffer of exactly that size consumes everything.
+ */
+static void test_encode_bound_exhaustive(void **state)
+{
+	static const uint8_t alphabet[] = { '\r', '\n', 0, 0xff, 'a' };
+	const size_t k = sizeof(alphabet);
+	size_t n, code, i, total;
+	int owed;
+
+	(void)state;
+	for (owed = 0; owed <= 1; owed++) {
+		for (n = 1, total = k; n <= 6; n++, total *= k) {
+			size_t worst = 0;
+
+			for (code = 0; code < total; code++) {
+				uint8_t in[6], out[TELNET_ENCODE_MAX_BYTES(6)];
+				struct telnet_proto tp;
+				size_t c = code, used, olen, junk;
+
+				for (i = 0; i < n; i++, c /= k)
+					in[i] = alphabet[c % k];
+				telnet_init(&tp);
+				if (owed)
+					assert_int_equal(telnet_encode(&tp,
+						(const uint8_t *)"\r", 1, out,
+						1, &junk, &junk), 0);
+				assert_int_equal(telnet_encode(&tp, in, n, out,
+					TELNET_ENCODE_MAX_BYTES(n), &used,
+					&olen), 0);
+				assert_int_equal(used, n);
+				if (olen > worst)
+					worst = olen;
+			}
+			assert_int_equal(worst, 2 * n + (size_t)owed);
+			assert_true(worst <= TELNET_ENCODE_MAX_BYTES(n));
+		}
+	}
+}
+
+/* Reference encoder for the stateful tests below. */
+static size_t ref_encode(const uint8_t *in, size_t len, uint8_t *out)
+{
+	size_t i, o = 0;
+	bool cr = false;
+
+	for (i = 0; i < len; i++) {
+		if (cr && in[i] != '\n')
+			out[o++] = 0;
+		out[o++] = in[i];
+		if (in[i] == 0xff)
+			out[o++] = 0xff;
+		cr = in[i] == '\r';
+	}
+	return o;
+}
+
+/*
+ * Back-pressure: drain through tiny buffers, result identical.  3 bytes
+ * (TELNET_ENCODE_UNIT_MAX_BYTES) or more always make progress; smaller
+ * buffers are covered by test_encode_cr_across_calls.
  */
 static void test_encode_backpressure(void **state)
 {
-	static const size_t caps[] = { 2, 3, 4, 7, 64 };
-	uint8_t in[1000], want[2000], got[2000], *out;
-	size_t i, wlen = 0, used, olen;
+	static const size_t caps[] = { 3, 4, 5, 7, 64, 2001 };
+	static const size_t chunks[] = { 1, 2, 3, 1000 };
+	uint8_t in[1000], want[2001], got[2001], dec[1000];
+	size_t i, j, wlen;
 
 	(void)state;
 	for (i = 0; i < sizeof(in); i++) {
 		in[i] = (i % 3 == 0 || i % 7 == 0) ? 0xff : (uint8_t)i;
-		want[wlen++] = in[i];
-		if (in[i] == 0xff)
-			want[wlen++] = 0xff;
+		if (i % 11 == 0)
+			in[i] = '\r';
+		if (i % 22 == 1)
+			in[i] = '\n';
 	}
+	wlen = ref_encode(in, sizeof(in), want);
+	assert_true(wlen <= TELNET_ENCODE_MAX_BYTES(sizeof(in)));
 	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		size_t off = 0, glen = 0;
+		for (j = 0; j < sizeof(chunks) / sizeof(chunks[0]); j++) {
+			struct telnet_proto tp;
+			size_t glen;
 
-		out = malloc(caps[i]);	/* exact size: ASan checks bounds */
-		assert_non_null(out);
-		while (off < sizeof(in)) {
-			assert_int_equal(telnet_encode(in + off,
-						       sizeof(in) - off, out,
-						       caps[i], &used, &olen),
-					 0);
-			assert_true(used > 0);
-			assert_true(olen <= caps[i]);
-			assert_true(olen >= used && olen <= 2 * used);
-			memcpy(got + glen, out, olen);
-			glen += olen;
-			off += used;
+			telnet_init(&tp);
+			glen = encode_drain(&tp, in, sizeof(in), chunks[j],
+					    caps[i], got);
+			assert_mem(got, glen, want, wlen);
+			assert_mem(dec, nvt_decode(got, glen, dec), in,
+				   sizeof(in));
 		}
-		assert_mem(got, glen, want, wlen);
-		free(out);
 	}
+}
 
-	/* 1-byte buffer: plain bytes pass one at a time, IAC stalls. */
-	out = malloc(1);
-	assert_non_null(out);
-	assert_int_equal(telnet_encode(in + 1, 2, out, 1, &used, &olen), 0);
-	assert_int_equal(used, 1);
-	assert_int_equal(olen, 1);
-	assert_int_equal(out[0], in[1]);
-	assert_int_equal(telnet_encode(in, 2, out, 1, &used, &olen), 0);
-	assert_int_equal(used, 0);
-	assert_int_equal(olen, 0);
-	free(out);
+/*
+ * Random pty output through the encoder in random chunks and buffers,
+ * then back through telnet_rx(): the server's own decoder gives the input
+ * with its CR rule (CR LF -> CR; the NUL of CR NUL is the encoder's), and
+ * never a reply or a report; the strict NVT decoder gives the input
+ * exactly.
+ */
+static void test_encode_random_roundtrip(void **state)
+{
+	static const uint8_t alphabet[] = {
+		'\r', '\r', '\n', '\n', 0, 0xff, 0xff, 'a', TELNET_AYT,
+		TELNET_AO, TELNET_DM, DO, SB, SE,
+	};
+	const size_t len = 50000;
+	uint8_t *in = malloc(len), *want = malloc(len), *got, *dec;
+	uint32_t seed = 0xc0ffee;
+	size_t i, wlen = 0, glen = 0, off = 0;
+	struct telnet_proto enc, dec_tp;
+	struct sink back;
+	bool cr = false;
+
+	(void)state;
+	got = malloc(TELNET_ENCODE_MAX_BYTES(len));
+	dec = malloc(len);
+	assert_non_null(in);
+	assert_non_null(want);
+	assert_non_null(got);
+	assert_non_null(dec);
+	for (i = 0; i < len; i++) {
+		in[i] = alphabet[rnd(&seed) % sizeof(alphabet)];
+		/* A shell CR NUL goes out as CR NUL NUL: only LF is eaten. */
+		if (cr && in[i] == '\n') {
+			cr = false;
+			continue;
+		}
+		cr = in[i] == '\r';
+		want[wlen++] = in[i];
+	}
+	telnet_init(&enc);
+	while (off < len) {
+		size_t n = rnd(&seed) % 50 + 1;
+		size_t cap = rnd(&seed) % 40 + TELNET_ENCODE_UNIT_MAX_BYTES;
+
+		if (n > len - off)
+			n = len - off;
+		glen += encode_drain(&enc, in + off, n, n, cap, got + glen);
+		off += n;
+	}
+	assert_true(glen <= TELNET_ENCODE_MAX_BYTES(len));
+	assert_mem(dec, nvt_decode(got, glen, dec), in, len);
+
+	session(&dec_tp, false);
+	sink_init(&back, glen);
+	feed(&dec_tp, &back, got, glen);
+	assert_mem(back.data, back.data_len_bytes, want, wlen);
+	assert_int_equal(back.reply_len_bytes, 0);
+	assert_int_equal(back.ayt_count, 0);
+	assert_false(back.abort_output);
+	sink_free(&back);
+	free(in);
+	free(want);
+	free(got);
+	free(dec);
 }
 
 int main(void)
@@ -851,6 +1514,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_rx_table),
+		cmocka_unit_test(test_report_table),
+		cmocka_unit_test(test_echo_steps),
+		cmocka_unit_test(test_ayt_flood),
+		cmocka_unit_test(test_urgent_stream_all_splits),
 		cmocka_unit_test(test_lone_iac_at_end_of_read),
 		cmocka_unit_test(test_cr_at_read_boundary),
 		cmocka_unit_test(test_sb_split_across_reads),
@@ -862,9 +1529,13 @@ int main(void)
 		cmocka_unit_test(test_reply_buffer_full_drops),
 		cmocka_unit_test(test_rx_errors),
 		cmocka_unit_test(test_random_stream_split_equivalence),
-		cmocka_unit_test(test_encode_doubles_iac),
-		cmocka_unit_test(test_encode_iac_pair_not_split),
+		cmocka_unit_test(test_encode_table),
+		cmocka_unit_test(test_encode_cr_across_calls),
+		cmocka_unit_test(test_encode_flush),
+		cmocka_unit_test(test_encode_errors),
+		cmocka_unit_test(test_encode_bound_exhaustive),
 		cmocka_unit_test(test_encode_backpressure),
+		cmocka_unit_test(test_encode_random_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,8 +46,8 @@ static void run(const struct row *rows)
 		default: break;
 		}
 		window_step(&w, &ev, r->t_ms, &act);
-		print_message("t=%llu op=%d flags=%x state=%s\n", (unsigned long long)r->t_ms, r->op,
-			      act.flags, window_state_name(w.state));
+		print_message("t=%llu op=%d flags=%x state=%d\n", (unsigned long long)r->t_ms, r->op,
+			      act.flags, (int)w.state);
 		assert_int_equal(act.flags & ~WINDOW_ACT_DEBUG_LEVEL, r->expect_flags & ~WINDOW_ACT_DEBUG_LEVEL);
 		assert_int_equal(act.flags & WINDOW_ACT_DEBUG_LEVEL, r->expect_flags & WINDOW_ACT_DEBUG_LEVEL);
 		if (act.flags & WINDOW_ACT_DEBUG_LEVEL)
@@ -216,13 +216,40 @@ static void names_and_remaining(void **s)
 	assert_int_equal(window_remaining_ms(&w, 2099), 1);
 	assert_int_equal(window_remaining_ms(&w, 2100), 0);
 	assert_string_equal(window_cause_name(WINDOW_CAUSE_CMDLINE), "cmdline");
-	assert_string_equal(window_state_name(WINDOW_OPEN), "window");
 	assert_string_equal(window_cause_name(WINDOW_CAUSE_COUNT), "?");
+}
+
+/* A debug key ends the window now, but a press already settling still decides. */
+static void debug_key_while_press_settles(void **s)
+{
+	(void)s;
+	static const struct row settles[] = {
+		{ 0, START, NULL, 0, OPEN, WINDOW_OPEN, 4000 },
+		{ 100, LINE, "2", 110, DBG, WINDOW_OPEN, 110 },   /* edge at 90 settles at 110 */
+		{ 110, PRESS, NULL, 90, FS, WINDOW_FAILSAFE, -1 },
+		{ 0, END, NULL, 0, 0, 0, 0 },
+	};
+	static const struct row bounced_away[] = {
+		{ 0, START, NULL, 0, OPEN, WINDOW_OPEN, 4000 },
+		{ 100, LINE, "2", 110, DBG, WINDOW_OPEN, 110 },
+		{ 110, TICK, NULL, 0, NORM, WINDOW_NORMAL, -1 },  /* it was a bounce, not a press */
+		{ 0, END, NULL, 0, 0, 0, 0 },
+	};
+	static const struct row press_after_key[] = {
+		{ 0, START, NULL, 0, OPEN, WINDOW_OPEN, 4000 },
+		{ 100, LINE, "2", 0, DBG | NORM, WINDOW_NORMAL, -1 },
+		{ 130, PRESS, NULL, 110, 0, WINDOW_NORMAL, -1 },  /* the window had ended */
+		{ 0, END, NULL, 0, 0, 0, 0 },
+	};
+	run(settles);
+	run(bounced_away);
+	run(press_after_key);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(debug_key_while_press_settles),
 		cmocka_unit_test(elapses_normal),
 		cmocka_unit_test(press_at_open),
 		cmocka_unit_test(press_last_millisecond),

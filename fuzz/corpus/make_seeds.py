@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""fuzz/corpus/make_seeds.py — writes the committed seed corpora of the fuzz targets, deterministically.
+
+    python3 fuzz/corpus/make_seeds.py            # rewrite every generated seed
+    python3 fuzz/corpus/make_seeds.py --capture  # also re-capture the real kernel
+                                                 # replies (rtnl_msg/real-*), needs unshare -rn
+
+Each corpus directory gets its generated seeds rewritten; stale generated seeds
+(gen-*) are removed first.  Captured kernel replies (rtnl_msg/real-*) depend on
+the kernel, so they are only replaced with --capture.
+"""
+import os
+import random
+import socket
+import struct
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# ---------------------------------------------------------------- telnet_proto
+IAC, DONT, DO, WONT, WILL, SB, GA, EL, EC, AYT, AO, IP, BRK, DM, NOP, SE = range(255, 239, -1)
+ECHO, SGA, TM, TTYPE, NAWS, LINEMODE, ENVIRON, NEW_ENVIRON = 1, 3, 6, 24, 31, 34, 36, 39
+
+
+def tb(*parts):
+    """Bytes from ints, str and bytes."""
+    out = bytearray()
+    for p in parts:
+        if isinstance(p, int):
+            out.append(p)
+        elif isinstance(p, str):
+            out += p.encode("latin-1")
+        else:
+            out += p
+    return bytes(out)
+
+
+def hdr(start=True, small_cap=3, enc_cap=3, flush=False, chunks=(63, 63, 63, 63, 63, 63, 63)):
+    """fuzz_telnet_proto.c header: hdr[0] = start | (small_cap-1)<<1 | (enc_cap-3)<<4 | flush<<7, then 7 chunk sizes."""
+    assert 1 <= small_cap <= 8 and 3 <= enc_cap <= 10 and len(chunks) == 7
+    b0 = int(start) | (small_cap - 1) << 1 | (enc_cap - 3) << 4 | int(flush) << 7
+    return bytes([b0] + [c & 63 for c in chunks])
+
+
+def naws(cols, rows):
+    """IAC SB NAWS <cols> <rows> IAC SE with 0xFF doubled (RFC 1073)."""
+    payload = struct.pack(">HH", cols, rows).replace(b"\xff", b"\xff\xff")
+    return tb(IAC, SB, NAWS, payload, IAC, SE)
+
+
+def telnet_seeds():
+    rnd = random.Random(854)
+    linux_client = tb(IAC, DO, ECHO, IAC, DO, SGA, IAC, WILL, NAWS, naws(80, 24),
+                      IAC, WILL, TTYPE, IAC, WILL, 32, IAC, WILL, 33, IAC, WILL, NEW_ENVIRON,
+                      IAC, DO, SGA, "root\r\0")
+    # What BSD/netkit telnet sends for the session in tests/test_telnet.py (expect sends "...\r").
+    session = tb(linux_client, naws(100, 40), "echo answer-$((6*7))\r\0", "stty size\r\0",
+                 naws(120, 50), "stty size\r\0", "exit\r\0")
+    mirror = tb(IAC, WONT, ECHO, IAC, WILL, ECHO, IAC, DONT, SGA, IAC, WONT, NAWS, IAC, DO, NAWS,
+                IAC, WILL, TTYPE, IAC, WONT, TTYPE, IAC, DO, NEW_ENVIRON, IAC, DONT, NEW_ENVIRON)
+    every_cmd = tb(*[tb(IAC, c, "a") for c in range(256)])
+    every_do = tb(*[tb(IAC, DO, o) for o in range(256)])
+    every_will = tb(*[tb(IAC, WILL, o, IAC, WONT, o) for o in range(256)])
+    return {
+        # negotiation
+        "neg-linux-client": hdr() + linux_client,
+        "neg-session-test_telnet": hdr(chunks=(1, 3, 7, 2, 9, 0, 5)) + session,
+        "neg-mirror-client": hdr(start=False, small_cap=2) + mirror,
+        "neg-refuse-env-ttype-linemode": hdr(small_cap=1) + tb(
+            IAC, WILL, NEW_ENVIRON, IAC, SB, NEW_ENVIRON, 0, 0, "LD_PRELOAD", 1, "/tmp/x.so", IAC, SE,
+            IAC, WILL, TTYPE, IAC, SB, TTYPE, 0, "xterm", IAC, SE,
+            IAC, WILL, LINEMODE, IAC, SB, LINEMODE, 3, 1, 3, 3, 3, 0x62, 0x1c, IAC, IAC, 0, IAC, SE,
+            IAC, WILL, ENVIRON, IAC, DO, LINEMODE, "ok\r\n"),
+        "neg-every-do": hdr(small_cap=4) + every_do,
+        "neg-every-will-wont": hdr(start=False, chunks=(2, 3, 5, 7, 11, 13, 17)) + every_will,
+        "cmd-every-byte-after-iac": hdr(chunks=(1, 2, 1, 2, 1, 2, 1)) + every_cmd,
+        # echo (server echo report)
+        "echo-refused-at-start": hdr() + tb(IAC, DONT, ECHO, IAC, DO, SGA, "pwd\r\n"),
+        "echo-on-off-on": hdr(chunks=(3, 3, 3, 3, 3, 3, 3)) + tb(
+            IAC, DO, ECHO, "a", IAC, DONT, ECHO, "b", IAC, DO, ECHO, IAC, DO, ECHO, "c"),
+        "echo-unsolicited": hdr(start=False, chunks=(1, 1, 1, 1, 1, 1, 1)) + tb(
+            IAC, DONT, ECHO, IAC, DO, ECHO, IAC, DO, ECHO, IAC, DONT, ECHO),
+        # NAWS
+        "naws-80x24": hdr() + tb(IAC, WILL, NAWS, naws(80, 24), "x"),
+        "naws-iac-iac-payload": hdr(chunks=(7, 1, 1, 1, 1, 1, 1)) + tb(
+            IAC, WILL, NAWS, naws(255, 0xffff), naws(0xff00, 0x00ff), naws(511, 255)),
+        "naws-bad-sizes": hdr() + tb(
+            IAC, WILL, NAWS, IAC, SB, NAWS, 0, 80, 0, IAC, SE, IAC, SB, NAWS, IAC, SE,
+            IAC, SB, NAWS, 0, 80, 0, 24, 1, IAC, SE, naws(0, 0), naws(80, 0), "k"),
+        "naws-before-will": hdr() + tb(naws(80, 24), IAC, WILL, NAWS, IAC, WONT, NAWS, naws(80, 24)),
+        "sb-oversized-naws": hdr(chunks=(60, 4, 63, 1, 63, 2, 63)) + tb(
+            IAC, WILL, NAWS, IAC, SB, NAWS, b"A" * 200, IAC, SE, "k"),
+        "sb-oversized-env": hdr() + tb(IAC, SB, NEW_ENVIRON, b"\x00VAR\x01" * 60, IAC, SE, "k"),
+        "sb-unterminated": hdr() + tb(IAC, SB, NEW_ENVIRON, "rm -rf /\r\n"),
+        "sb-aborted-by-do": hdr() + tb(IAC, SB, NEW_ENVIRON, 0, "A", IAC, DO, NEW_ENVIRON, "ok"),
+        "sb-restart-naws": hdr() + tb(IAC, WILL, NAWS, IAC, SB, 200, 1, 2, naws(80, 24)),
+        # floods
+        "flood-iac-nop": hdr(chunks=(63, 62, 61, 1, 2, 3, 4)) + tb(IAC, NOP) * 600,
+        "flood-iac-iac": hdr(enc_cap=4) + tb(IAC) * 1201,
+        "flood-ayt": hdr(chunks=(1, 2, 3, 4, 5, 6, 7)) + tb(IAC, AYT) * 400,
+        "flood-do-unknown": hdr(small_cap=8) + tb(IAC, DO, 200) * 300,
+        # CR handling (decoder) and pty output shapes (encoder side of the same bytes)
+        "cr-nul-cr-lf": hdr(chunks=(1, 2, 3, 1, 2, 3, 1)) + tb(
+            "ls\r\n", "pwd\r\0", "\r\r\n", "\r", "x", "\n\r", 0, "a\r", IAC, NOP, "\n", "\r", IAC, IAC),
+        "cr-encoder-edges": hdr(enc_cap=3, chunks=(1, 1, 2, 1, 3, 1, 1)) + tb(
+            "ok\r", "\n", "\r", "x", "\r", IAC, "\r\r\n", "\r\0", "10%\r20%\r", IAC, IAC, "\r"),
+        "cr-encoder-flush": hdr(enc_cap=5, flush=True, chunks=(1, 2, 1, 3, 1, 4, 1)) + tb(
+            "a\r", "\n", "\r", IAC, "\r\r", "b\r\n\r", 0, "\r"),
+        "pty-output-progress": hdr(enc_cap=10, chunks=(17, 5, 63, 1, 9, 2, 33)) + tb(
+            *["\r%3d%%" % i for i in range(0, 101, 5)], "\r\n# "),
+        # urgent data: Synch = IAC DM sent as TCP urgent, inline with SO_OOBINLINE
+        "urgent-ip-dm": hdr() + tb("sleep 100\r\0", IAC, IP, IAC, DM, IAC, DO, TM, "ls\r\0"),
+        "urgent-abc-dm-def": hdr(chunks=(1, 1, 1, 1, 1, 1, 1)) + tb("abc", IAC, DM, "def"),
+        "urgent-ao-dm": hdr() + tb("cat /dev/zero\r\0", IAC, AO, IAC, DM, IAC, DO, TM, IAC, DONT, TM),
+        "urgent-ayt-in-sb": hdr() + tb(IAC, SB, NEW_ENVIRON, 0, "A", IAC, AYT, "k",
+                                       IAC, SB, TTYPE, IAC, AO, "z", IAC, DM, IAC, BRK, IAC, DM),
+        "urgent-cr-dm-lf": hdr(chunks=(1, 2, 1, 2, 1, 2, 1)) + tb("\r", IAC, DM, "\n", "ls\r\n", IAC, DM, "\r\0"),
+        # hostile inputs: the console noise of tests/test_bad_input.py, sent over telnet
+        "hostile-overlong-f": hdr() + b"f" * 4000 + b"\r\n",
+        "hostile-nul-lines": hdr() + b"f\0\n\0\0\0\nff\n x \nF\n5\n0\n",
+        "hostile-noise": hdr(chunks=(63, 17, 1, 40, 3, 63, 9)) + bytes(rnd.randrange(256) for _ in range(3000)),
+        "hostile-noise-no-iac": hdr(flush=True, enc_cap=7) + bytes(rnd.choice(b"\r\n\0ab\x7f\x03\x15") for _ in range(2000)),
+        "hostile-mixed-protocol": hdr(chunks=(5, 9, 1, 63, 2, 7, 3)) + bytes(
+            rnd.choice([IAC, IAC, DO, DONT, WILL, WONT, SB, SE, NOP, AYT, AO, DM, EC, ECHO, SGA, NAWS,
+                        39, 34, 0, 13, 10, 97]) for _ in range(3000)),
+        "short-empty": hdr(),
+        "short-lone-iac": hdr() + tb(IAC),
+    }
+
+
+# ---------------------------------------------------------------- console_line
+def console_seeds():
+    rnd = random.Random(1123)
+    noise = bytes(rnd.randrange(256) for _ in range(3000)).replace(b"\n", b"").replace(b"\r", b"")
+    seeds = {
+        # The first byte picks the read size (byte % 64 + 1), and is input too.
+        "f-lf": b"f\n",
+        "f-cr": b"f\r",
+        "f-crlf": b"f\r\n",
+        "blanks-f": b" \t f \t \n",
+        "debug-levels": b"1\n2\r\n3\r4\n\n\r\n",
+        "wrong-answers": b"ff\n x \nF\n5\n0\n-1\n01\n",
+        "nul-f": b"f\0\n",
+        "nul-only": b"\0\0\0\n",
+        "ctrl-d": b"\x04",
+        "ctrl-d-then-f": b"\x04\x04f\n",
+        "cr-lf-mixes": b"\r\n\n\r\r\n\rf\n\r\n1\r\r\n",
+        "overlong-f": b"f" * 300 + b"\n" + b"f\n",
+        "overlong-exact": b"a" * 127 + b"\n" + b"b" * 128 + b"\n" + b"c" * 129 + b"\r\nf\n",
+        "overlong-cr-split": bytes([63]) + b"x" * 200 + b"\r" + b"\n" + b"4\n",
+        "noise-then-lf": noise + b"\n",
+        "noise-raw": bytes(rnd.randrange(256) for _ in range(2000)),
+        # tests/test_bad_input.py test_console_noise, in one stream (overlong line shortened)
+        "test_bad_input-noise": b"f" * 1000 + b"\n" + b"f\0\n" + b"\0\0\0\n" + b"ff\n x \nF\n5\n0\n"
+        + noise[:1500] + b"\n",
+        "utf8-and-escapes": "f\u00e9\n\x1b[A\x1b[B\n\u00ff\n".encode("utf-8"),
+        "backspace-edit": b"g\x7ff\n\x08f\n",
+    }
+    # Same lines with every read size class.
+    for size in (1, 2, 3, 64):
+        seeds["chunk%d-lines" % size] = bytes([size - 1]) + b"\nf\r\n2\r\x04\0\n"
+    return seeds
+
+
+# ---------------------------------------------------------------- beacon
+BEACON_LEN = 1001
+TEXT_WINDOW = b"Please press button now to enter failsafe"
+TEXT_FAILSAFE = b"Entering Failsafe!"
+FULL_LINE = b"board=sim state=window remaining_ms=2800 seq=3 mac=02:00:00:00:00:01 version=0.1.0 via=button:reset"
+
+
+def beacon(text, line=None, length=BEACON_LEN, magic=b"\xde\xad"):
+    """OpenWrt netmsg layout: magic, text, NUL, [fields line, NUL], NUL padding to length."""
+    b = magic + text + b"\0"
+    if line is not None:
+        b += line + b"\0"
+    return (b + b"\0" * max(0, length - len(b)))[:length]
+
+
+def beacon_seeds():
+    seeds = {
+        # What OpenWrt's netmsg sends: a plain 1001-byte datagram.
+        "openwrt-window": beacon(TEXT_WINDOW),
+        "openwrt-failsafe": beacon(TEXT_FAILSAFE),
+        "fields-full": beacon(TEXT_WINDOW, FULL_LINE),
+        "fields-failsafe": beacon(TEXT_FAILSAFE, b"board=glinet,gl-mt300n-v2 state=failsafe seq=7 "
+                                  b"mac=AA:bb:CC:dd:EE:ff version=0.1.0-rc1+g1234 via=console"),
+        "fields-unknown-keys": beacon(b"x", b"foo=bar seq=1 zz_9-a=!"),
+        "fields-u32-max": beacon(b"x", b"remaining_ms=4294967295 seq=0 state=normal"),
+        "short-plain": beacon(TEXT_WINDOW, length=2 + len(TEXT_WINDOW) + 1),
+        "short-fields": beacon(b"x", b"seq=1", length=2 + 1 + 1 + 5 + 1),
+        "text-max": beacon(b"T" * 998),
+        "empty-text": beacon(b""),
+        "minimal": b"\xde\xad\0",
+        # malformed
+        "bad-magic": beacon(TEXT_WINDOW, magic=b"\xad\xde"),
+        "bad-too-long": beacon(TEXT_WINDOW) + b"\0",
+        "bad-one-byte": b"\xde",
+        "bad-unterminated-text": b"\xde\xad" + b"A" * 999,
+        "bad-padding": beacon(TEXT_WINDOW)[:-1] + b"\x01",
+        "bad-unterminated-line": beacon(b"x", b"s" * 996, length=BEACON_LEN)[:-1] + b"q",
+        "bad-board-64": beacon(b"x", b"board=" + b"1" * 64),
+    }
+    bad_lines = {
+        "u32-overflow": b"seq=4294967296", "negative": b"seq=-1", "leading-zero": b"seq=01",
+        "empty-value": b"seq=", "empty-key": b"=1", "no-equals": b"seq", "double-equals": b"via=a=b",
+        "upper-key": b"SEQ=1", "duplicate": b"seq=1 seq=2", "double-space": b"seq=1  board=a",
+        "leading-space": b" seq=1", "trailing-space": b"seq=1 ", "tab": b"seq=1\tboard=a",
+        "control-in-value": b"board=a\x01", "high-byte": b"board=\xc3\xa9", "bad-state": b"state=Window",
+        "mac-short": b"mac=02:00:00:00:00:1", "mac-dashes": b"mac=02-00-00-00-00-01",
+        "mac-nonhex": b"mac=02:00:00:00:00:0g", "mac-long": b"mac=02:00:00:00:00:01:",
+    }
+    for name, line in bad_lines.items():
+        seeds["bad-field-" + name] = beacon(b"x", line)
+    return seeds
+
+
+# ---------------------------------------------------------------- rtnl_msg
+NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE = 1, 2, 3
+RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK, RTM_NEWADDR = 16, 17, 18, 19, 20
+F_REQUEST, F_MULTI, F_ACK, F_DUMP, F_EXCL, F_CREATE = 1, 2, 4, 0x300, 0x200, 0x400
+F_CAPPED, F_ACK_TLVS = 0x100, 0x200
+IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_TXQLEN = 1, 3, 4, 5, 13
+IFLA_OPERSTATE, IFLA_LINKINFO, IFLA_EXT_MASK, IFLA_CARRIER = 16, 18, 29, 33
+IFLA_INFO_KIND, IFLA_INFO_DATA, IFLA_VLAN_ID = 1, 2, 1
+IFA_LOCAL = 2
+ERR_ATTR_MSG, ERR_ATTR_OFFS = 1, 2
+IFF_UP, IFF_RUNNING, IFF_LOWER_UP = 1, 0x40, 0x10000
+MY_PORTID = 1234  # as in unittests/test_rtnl_msg.c
+EEXIST, EINTR, ENODEV, ERANGE = 17, 4, 19, 34
+
+
+def pad4(b):
+    return b + b"\0" * (-len(b) % 4)
+
+
+def attr(kind, payload):
+    return pad4(struct.pack("=HH", 4 + len(payload), kind) + payload)
+
+
+def strz(kind, s):
+    return attr(kind, s.encode() + b"\0")
+
+
+def nlmsg(kind, flags, seq, pid, body):
+    body = pad4(body)
+    return struct.pack("=IHHII", 16 + len(body), kind, flags, seq, pid) + body
+
+
+def ifinfo(index, flags=0, change=0, arphrd=1):
+    return struct.pack("=BBHiII", 0, 0, arphrd, index, flags, change)
+
+
+def link(kind=RTM_NEWLINK, seq=5, pid=MY_PORTID, index=2, flags=IFF_UP | IFF_LOWER_UP | IFF_RUNNING,
+         name="eth0", mac=b"\x02\0\0\0\0\x01", operstate=6, carrier=1):
+    """unittests/test_rtnl_msg.c put_link(): the eth0_up message and its variants."""
+    a = strz(IFLA_IFNAME, name) if name is not None else b""
+    a += attr(IFLA_TXQLEN, struct.pack("=I", 1000))
+    if operstate is not None:
+        a += attr(IFLA_OPERSTATE, bytes([operstate]))
+    a += attr(IFLA_MTU, struct.pack("=I", 1500))
+    if carrier is not None:
+        a += attr(IFLA_CARRIER, bytes([carrier]))
+    if mac is not None:
+        a += attr(IFLA_ADDRESS, mac)
+    return nlmsg(kind, 0, seq, pid, ifinfo(index, flags) + a)
+
+
+def newvlan_request(seq, name="eth0.1", parent=2, vid=1):
+    """rtnl_msg_build_newvlan(): what an echoed request inside an error looks like."""
+    info = strz(IFLA_INFO_KIND, "vlan") + attr(IFLA_INFO_DATA, attr(IFLA_VLAN_ID, struct.pack("=H", vid)))
+    body = ifinfo(0) + strz(IFLA_IFNAME, name) + attr(IFLA_LINK, struct.pack("=I", parent)) + attr(IFLA_LINKINFO, info)
+    return nlmsg(RTM_NEWLINK, F_REQUEST | F_ACK | F_CREATE | F_EXCL, seq, 0, body)
+
+
+def ack(seq, error=0, orig=None, ext=None, pid=MY_PORTID):
+    """put_ack(): NLMSG_ERROR, capped (header only) unless @orig is given, extended ack if @ext."""
+    flags = 0
+    if orig is None:
+        flags |= F_CAPPED
+        orig = struct.pack("=IHHII", 64, RTM_NEWLINK, F_REQUEST | F_ACK, seq, 0)
+    body = struct.pack("=i", error) + orig
+    if ext is not None:
+        flags |= F_ACK_TLVS
+        body = pad4(body) + strz(ERR_ATTR_MSG, ext) + attr(ERR_ATTR_OFFS, struct.pack("=I", 20))
+    return nlmsg(NLMSG_ERROR, flags, seq, pid, body)
+
+
+def done(seq, error=0, pid=MY_PORTID):
+    return nlmsg(NLMSG_DONE, F_MULTI, seq, pid, struct.pack("=i", error))
+
+
+def newaddr(seq, pid=MY_PORTID):
+    return nlmsg(RTM_NEWADDR, 0, seq, pid, struct.pack("=BBBBI", 2, 0, 0, 0, 0)
+                 + attr(IFA_LOCAL, socket.inet_aton("10.0.0.1")))
+
+
+def rtnl_seeds():
+    multi = link() + newaddr(5) + ack(5) + done(6)
+    req = newvlan_request(43)
+    seeds = {
+        "ack-ok-capped": ack(42),
+        "ack-eexist-echo-extack": ack(43, -EEXIST, orig=req, ext="exists!"),
+        "ack-erange-capped-extack": ack(44, -ERANGE, ext="VLAN id out of range"),
+        "ack-eexist-echo": ack(45, -EEXIST, orig=req),
+        "ack-enodev-kernel-pid": ack(7, -ENODEV, pid=0),
+        "link-eth0-up": link(),
+        "link-del-tun0": link(RTM_DELLINK, flags=0, name="tun0", mac=b"\x01\x02\x03\x04", operstate=None, carrier=None),
+        "link-noname": link(name=None),
+        "link-15-char-name": link(name="abcdefghijklmno"),
+        "link-kernel-event": link(seq=0, pid=0, flags=IFF_UP, operstate=2, carrier=0),
+        "multi-link-addr-ack-done": multi,
+        "dump-two-links-done": nlmsg(RTM_NEWLINK, F_MULTI, 9, MY_PORTID, link()[16:])
+        + nlmsg(RTM_NEWLINK, F_MULTI, 9, MY_PORTID, link(index=3, name="eth0.1")[16:]) + done(9),
+        "done-eintr": done(7, -EINTR),
+        "ignored-only": newaddr(1, pid=0) + nlmsg(NLMSG_NOOP, 0, 0, 0, b""),
+        # malformed
+        "bad-truncated-multi": multi[:len(multi) - 3],
+        "bad-len-too-big": struct.pack("=I", 4096) + link()[4:],
+        "bad-attr-len-small": link()[:32] + struct.pack("=HH", 2, IFLA_IFNAME) + link()[36:],
+        "bad-ifname-unterminated": link(name="eth0")[:36] + b"eth0eth0" + link()[44:],
+        "bad-trailing": link() + b"\0\0\0\0",
+        "bad-error-positive": ack(1, 1),
+    }
+    return seeds
+
+
+# ---------------------------------------------------------------- capture (real kernel replies)
+SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
+RTEXT_FILTER_SKIP_STATS = 1 << 3
+
+
+def capture_inside(outdir):
+    """Runs in a fresh network namespace: send requests, keep every datagram the kernel answers with."""
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    s.bind((0, 1))  # RTMGRP_LINK: link events from the kernel too
+    s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+    s.settimeout(0.5)
+    got = {}
+    seq = [100]
+
+    def ask(name, kind, flags, body, capped=False):
+        s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, int(capped))
+        seq[0] += 1
+        s.send(nlmsg(kind, F_REQUEST | F_ACK | flags, seq[0], 0, body))
+        n = 0
+        while True:
+            try:
+                d = s.recv(65536)
+            except socket.timeout:
+                break
+            got["real-%s-%d" % (name, n)] = d
+            n += 1
+            if struct.unpack_from("=H", d, 4)[0] in (NLMSG_ERROR, NLMSG_DONE):
+                break
+
+    skip = attr(IFLA_EXT_MASK, struct.pack("=I", RTEXT_FILTER_SKIP_STATS))
+    ask("getlink-lo", RTM_GETLINK, 0, ifinfo(0) + strz(IFLA_IFNAME, "lo") + skip)
+    ask("getlink-missing", RTM_GETLINK, 0, ifinfo(0) + strz(IFLA_IFNAME, "eth0") + skip)
+    ask("getlink-missing-capped", RTM_GETLINK, 0, ifinfo(0) + strz(IFLA_IFNAME, "eth0") + skip, capped=True)
+    ask("setlink-lo-up", RTM_NEWLINK, 0, ifinfo(1, IFF_UP, IFF_UP))
+    dummy = attr(IFLA_LINKINFO, strz(IFLA_INFO_KIND, "dummy"))
+    ask("newlink-dummy", RTM_NEWLINK, F_CREATE | F_EXCL, ifinfo(0) + strz(IFLA_IFNAME, "eth0") + dummy)
+    ask("newlink-dummy-again", RTM_NEWLINK, F_CREATE | F_EXCL, ifinfo(0) + strz(IFLA_IFNAME, "eth0") + dummy)
+    ask("getlink-eth0", RTM_GETLINK, 0, ifinfo(0) + strz(IFLA_IFNAME, "eth0") + skip)
+    ask("newvlan", RTM_NEWLINK, F_CREATE | F_EXCL, newvlan_request(0)[16:])
+    ask("newvlan-again", RTM_NEWLINK, F_CREATE | F_EXCL, newvlan_request(0)[16:])
+    bad_vid = attr(IFLA_LINKINFO, strz(IFLA_INFO_KIND, "vlan")
+                   + attr(IFLA_INFO_DATA, attr(IFLA_VLAN_ID, struct.pack("=H", 5000))))
+    ask("newvlan-bad-id", RTM_NEWLINK, F_CREATE | F_EXCL,
+        ifinfo(0) + strz(IFLA_IFNAME, "eth0.9") + attr(IFLA_LINK, struct.pack("=I", 2)) + bad_vid)
+    ask("dump-links", RTM_GETLINK, F_DUMP, ifinfo(0) + skip)
+    for name, d in got.items():
+        with open(os.path.join(outdir, name), "wb") as f:
+            f.write(d)
+    print("captured %d kernel datagrams" % len(got))
+
+
+def capture(outdir):
+    for old in os.listdir(outdir):
+        if old.startswith("real-"):
+            os.unlink(os.path.join(outdir, old))
+    subprocess.run(["unshare", "-rn", sys.executable, os.path.abspath(__file__), "--capture-inside", outdir],
+                   check=True)
+
+
+# ---------------------------------------------------------------- main
+def write(name, seeds):
+    d = os.path.join(HERE, name)
+    os.makedirs(d, exist_ok=True)
+    for old in os.listdir(d):
+        if old.startswith("gen-"):
+            os.unlink(os.path.join(d, old))
+    for seed, data in sorted(seeds.items()):
+        assert len(data) <= 8192, (name, seed)
+        with open(os.path.join(d, "gen-" + seed), "wb") as f:
+            f.write(data)
+    print("%-13s %3d generated seeds" % (name, len(seeds)))
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--capture-inside":
+        capture_inside(sys.argv[2])
+        return
+    write("telnet_proto", telnet_seeds())
+    write("console_line", console_seeds())
+    write("beacon", beacon_seeds())
+    write("rtnl_msg", rtnl_seeds())
+    if "--capture" in sys.argv[1:]:
+        capture(os.path.join(HERE, "rtnl_msg"))
+
+
+if __name__ == "__main__":
+    main()
