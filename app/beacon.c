@@ -3,6 +3,7 @@
 #define _GNU_SOURCE	/* strnlen() */
 #endif
 #include "beacon.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -227,17 +228,6 @@ static int parse_u32(const uint8_t *s, size_t n, uint32_t *out)
 		return -EBADMSG;
 	*out = (uint32_t)v;
 	return 0;
-}
-
-static int hex_nibble(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int parse_mac(const uint8_t *s, size_t n, uint8_t mac[BEACON_MAC_BYTES])
