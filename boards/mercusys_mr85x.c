@@ -99,4 +99,9 @@ const struct board board_mercusys_mr85x = {
 		.broadcast = "192.168.1.255",
 	},
 	.window_ms = 4000,
+	.storage = {
+		.rom = "/",
+		.rootfs_data = { BOARD_STORAGE_UBI, "rootfs_data" },  /* the standard OpenWrt NAND overlay volume */
+		.firmware = { BOARD_STORAGE_UBI, "rootfs" },          /* failsafed images carry the rootfs volume */
+	},
 };

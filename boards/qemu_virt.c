@@ -67,4 +67,9 @@ const struct board board_qemu_virt = {
 		.broadcast = "192.168.1.255",
 	},
 	.window_ms = 5000,
+	.storage = {
+		.rom = "/",
+		.rootfs_data = { BOARD_STORAGE_BLOCK, "/dev/vda" },   /* virtio disks, when the runner adds them */
+		.firmware = { BOARD_STORAGE_BLOCK, "/dev/vdb" },
+	},
 };

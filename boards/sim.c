@@ -30,4 +30,9 @@ const struct board board_sim = {
 		.broadcast = "192.168.1.255",
 	},
 	.window_ms = 4000,
+	.storage = {
+		.rom = "/",
+		.rootfs_data = { BOARD_STORAGE_FILE, "rootfs_data.img" },   /* below --state-dir */
+		.firmware = { BOARD_STORAGE_FILE, "firmware.img" },
+	},
 };

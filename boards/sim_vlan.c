@@ -29,4 +29,9 @@ const struct board board_sim_vlan = {
 		.broadcast = "192.168.1.255",
 	},
 	.window_ms = 4000,
+	.storage = {
+		.rom = "/",
+		.rootfs_data = { BOARD_STORAGE_FILE, "rootfs_data.img" },
+		.firmware = { BOARD_STORAGE_FILE, "firmware.img" },
+	},
 };

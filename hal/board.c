@@ -52,6 +52,16 @@ uint32_t board_window_ms(const struct board *b)
 	return b->window_ms ? b->window_ms : BOARD_DEFAULT_WINDOW_MS;
 }
 
+const char *board_storage_kind_name(enum board_storage_kind kind)
+{
+	static const char *const names[BOARD_STORAGE_KIND_COUNT] = {
+		[BOARD_STORAGE_NONE] = "none", [BOARD_STORAGE_BLOCK] = "block", [BOARD_STORAGE_MTD] = "mtd",
+		[BOARD_STORAGE_UBI] = "ubi", [BOARD_STORAGE_FILE] = "file",
+	};
+
+	return (unsigned)kind < BOARD_STORAGE_KIND_COUNT ? names[kind] : "?";
+}
+
 bool board_button_is_key(const struct board_button *btn)
 {
 	return btn->type == BOARD_BUTTON_KEY;

@@ -85,6 +85,27 @@ struct board_net {
 	const char *broadcast;          /* "192.168.1.255" */
 };
 
+/* Where a storage volume lives. */
+enum board_storage_kind {
+	BOARD_STORAGE_NONE = 0,
+	BOARD_STORAGE_BLOCK,       /* a block device or partition: "/dev/mmcblk0p6", "PARTLABEL=rootfs_data", "mmcblk0p6" */
+	BOARD_STORAGE_MTD,         /* an MTD partition, by its name in /proc/mtd ("rootfs_data", "firmware") */
+	BOARD_STORAGE_UBI,         /* a UBI volume, by its name, on any attached UBI device ("rootfs_data") */
+	BOARD_STORAGE_FILE,        /* a plain file (the simulated board); a relative path is below --state-dir */
+	BOARD_STORAGE_KIND_COUNT
+};
+
+struct board_volume {
+	enum board_storage_kind kind;
+	const char *name;
+};
+
+struct board_storage {
+	const char *rom;                /* the read-only root's mount point: "/" */
+	struct board_volume rootfs_data;/* the overlay's writable layer (mount_root, firstboot) */
+	struct board_volume firmware;   /* what sysupgrade writes */
+};
+
 struct board {
 	const char *name;               /* "sim", "mercusys-mr85x": lowercase, no blanks */
 	const char *model;              /* human-readable model, for banners: "MERCUSYS MR85X" */
@@ -96,6 +117,7 @@ struct board {
 	struct board_console consoles[BOARD_MAX_CONSOLES]; /* unused entries have tty NULL */
 	struct board_net net;
 	uint32_t window_ms;             /* boot window length; 0 means BOARD_DEFAULT_WINDOW_MS */
+	struct board_storage storage;   /* none: no mount_root, firstboot or sysupgrade */
 };
 
 /* The board compiled into this build (cmake -DBOARD=<name>). */
@@ -117,5 +139,7 @@ uint32_t board_debounce_ms(const struct board_button *btn);
 uint32_t board_window_ms(const struct board *b);
 /* The button can trigger failsafe (a key, not a switch). */
 bool board_button_is_key(const struct board_button *btn);
+/* "block", "mtd", "ubi", "file", "none". */
+const char *board_storage_kind_name(enum board_storage_kind kind);
 
 #endif /* HAL_BOARD_H */

@@ -243,6 +243,44 @@ static int check_net(const struct board *b, struct board_report *r)
 	return 0;
 }
 
+static int check_volume(const struct board *b, struct board_report *r, const char *field,
+			const struct board_volume *v)
+{
+	if ((unsigned)v->kind >= BOARD_STORAGE_KIND_COUNT)
+		return fail(b, r, "storage.%s.kind: %d out of range", field, (int)v->kind);
+	if (v->kind == BOARD_STORAGE_NONE) {
+		if (v->name)
+			return fail(b, r, "storage.%s.name: \"%s\" set without a kind", field, v->name);
+		return 0;
+	}
+	if (!v->name || !v->name[0])
+		return fail(b, r, "storage.%s.name: missing for a %s volume", field, board_storage_kind_name(v->kind));
+	if ((v->kind == BOARD_STORAGE_MTD || v->kind == BOARD_STORAGE_UBI) && !good_name(v->name))
+		return fail(b, r, "storage.%s.name: \"%s\" is not a plain %s name (1-31 bytes, no blanks or '/')",
+			    field, v->name, board_storage_kind_name(v->kind));
+	return 0;
+}
+
+static int check_storage(const struct board *b, struct board_report *r)
+{
+	const struct board_storage *s = &b->storage;
+	int rc;
+
+	if (s->rom && s->rom[0] != '/')
+		return fail(b, r, "storage.rom: \"%s\" is not an absolute path (the read-only root's mount point)", s->rom);
+	if ((rc = check_volume(b, r, "rootfs_data", &s->rootfs_data)) ||
+	    (rc = check_volume(b, r, "firmware", &s->firmware)))
+		return rc;
+	if (s->rootfs_data.kind && s->firmware.kind == s->rootfs_data.kind &&
+	    !strcmp(s->rootfs_data.name, s->firmware.name))
+		return fail(b, r, "storage.firmware: the same volume as rootfs_data (%s)", s->firmware.name);
+	if (!s->rootfs_data.kind)
+		warn(b, r, "storage.rootfs_data: none; mount_root and firstboot have nothing to work on");
+	if (!s->firmware.kind)
+		warn(b, r, "storage.firmware: none; sysupgrade has nowhere to write");
+	return 0;
+}
+
 int board_validate(const struct board *b, struct board_report *r)
 {
 	int rc;
@@ -269,5 +307,7 @@ int board_validate(const struct board *b, struct board_report *r)
 		rc = check_consoles(b, r);
 	if (!rc)
 		rc = check_net(b, r);
+	if (!rc)
+		rc = check_storage(b, r);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #ifndef HAL_IO_H
 #define HAL_IO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Write all len bytes (retrying short writes and EINTR). 0 or -errno; -EIO for a write that makes no progress. */
@@ -10,5 +11,12 @@ int io_write_all(int fd, const void *buf, size_t len);
 int io_write_file(const char *path, const char *text);
 /* Read up to size-1 bytes of path into buf, NUL-terminated, trailing newline removed. Length or -errno. */
 int io_read_file(const char *path, char *buf, size_t size);
+
+/*
+ * Run argv (searched in PATH), stdout to /dev/null unless keep_stdout,
+ * and wait for it. 0 when it exited 0; else -EIO (or -ENOENT when it could
+ * not be started) with "NAME failed (status N)" in why (why_size bytes).
+ */
+int io_run(char *const argv[], bool keep_stdout, char *why, size_t why_size);
 
 #endif /* HAL_IO_H */

@@ -48,6 +48,8 @@ static struct board base(void)
 		.net = { .ifname = "eth0", .address = "192.168.1.1", .prefix_len = 24,
 			 .broadcast = "192.168.1.255" },
 		.window_ms = 4000,
+		.storage = { .rom = "/rom", .rootfs_data = { BOARD_STORAGE_MTD, "rootfs_data" },
+			     .firmware = { BOARD_STORAGE_MTD, "firmware" } },
 	};
 }
 
@@ -127,6 +129,24 @@ static void broken_tables(void **s)
 	bb[0].type = BOARD_BUTTON_TYPE_COUNT;            expect_error(&b, "buttons[0].type");
 }
 
+static void storage_tables(void **s)
+{
+	struct board b;
+
+	(void)s;
+	b = base(); b.storage.rom = "rom";                                   expect_error(&b, "storage.rom");
+	b = base(); b.storage.firmware.kind = BOARD_STORAGE_KIND_COUNT;      expect_error(&b, "storage.firmware.kind");
+	b = base(); b.storage.firmware.name = NULL;                          expect_error(&b, "storage.firmware.name");
+	b = base(); b.storage.rootfs_data.name = "a b";                      expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "firmware";                 expect_error(&b, "storage.firmware");
+	b = base(); b.storage.firmware = (struct board_volume){ BOARD_STORAGE_NONE, "x" };
+	expect_error(&b, "storage.firmware.name");
+	b = base(); b.storage.firmware = (struct board_volume){ BOARD_STORAGE_BLOCK, "PARTLABEL=firmware" };
+	assert_int_equal(board_validate(&b, NULL), 0);                      /* any block name form is fine */
+	b = base(); b.storage.rootfs_data = (struct board_volume){ 0 };      expect_warning(&b, "storage.rootfs_data: none");
+	b = base(); b.storage.firmware = (struct board_volume){ 0 };         expect_warning(&b, "storage.firmware: none");
+}
+
 static void warnings(void **s)
 {
 	struct board_button sw[2];
@@ -167,6 +187,7 @@ int main(void)
 		cmocka_unit_test(names_are_unique),
 		cmocka_unit_test(broken_tables),
 		cmocka_unit_test(warnings),
+		cmocka_unit_test(storage_tables),
 		cmocka_unit_test(defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

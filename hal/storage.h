@@ -1,0 +1,87 @@
+/* hal/storage.h — flash and disk volumes (block, MTD, UBI, file): find one by name, write it safely, erase it */
+#ifndef HAL_STORAGE_H
+#define HAL_STORAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+
+#define STORAGE_PATH_BYTES 160
+#define STORAGE_WHY_BYTES 256
+
+/* A volume found on this system. */
+struct storage_volume {
+	enum board_storage_kind kind;
+	char name[64];                  /* as configured: "rootfs_data", "/dev/loop3" */
+	char dev[STORAGE_PATH_BYTES];   /* what is read and written: /dev/mtd3, /dev/ubi0_1, /dev/loop3, a file */
+	char mount_dev[STORAGE_PATH_BYTES]; /* what mount(2) takes: /dev/mtdblock3, /dev/ubi0_1, /dev/loop3 */
+	char fs_hint[16];               /* the filesystem the medium implies: "jffs2" (MTD), "ubifs" (UBI), "" */
+	uint64_t size_bytes;
+	uint32_t erase_bytes;           /* MTD: the erase block; else 0 */
+	bool nand;                      /* MTD NAND: bad blocks are skipped */
+	bool read_only;                 /* write-protected medium, read-only partition */
+	/* MTD partitions: which flash chip (its sysfs place) and where on it, absolute. "" when unknown. */
+	char mtd_chip[STORAGE_PATH_BYTES];
+	uint64_t mtd_offset_bytes;
+	int hold_fd;                    /* after hal_storage_mount_source(): close once mounted (-1: none) */
+};
+
+/* Told how far a long write or read-back has come. */
+typedef void (*storage_progress_cb)(void *ctx, uint64_t done_bytes, uint64_t total_bytes);
+
+/*
+ * Find the volume v names (a relative FILE name is taken below base_dir).
+ * 0, or -ENOENT/-ENODEV/-errno with a one-line reason naming what is
+ * missing and what exists instead (partitions, volumes) in why.
+ */
+int hal_storage_find(const struct board_volume *v, const char *base_dir, struct storage_volume *out, char *why);
+
+/*
+ * Whether inner lies inside outer on the same flash chip (OpenWrt's NOR
+ * layouts: rootfs_data split off the firmware partition); *at_bytes is
+ * then its offset within outer.
+ */
+bool hal_storage_contains(const struct storage_volume *outer, const struct storage_volume *inner, uint64_t *at_bytes);
+
+/*
+ * Parse a volume given on a command line: "mtd:NAME", "ubi:NAME",
+ * "PARTLABEL=NAME", "file:PATH", or a path (a block device or a file).
+ * 0, or -EINVAL with why.
+ */
+int hal_storage_parse(const char *text, struct board_volume *out, char *why);
+
+/*
+ * Replace the volume's content with the len bytes at data (the verified
+ * image, mapped from RAM): MTD blocks are erased before they are written, and bad
+ * NAND blocks skipped; a UBI volume is updated as one (UBI_IOCVOLUP); data
+ * is synced before returning. erase_rest: erase (MTD) the blocks past the
+ * data too. 0, or -errno with why (nothing said about the state left).
+ */
+int hal_storage_write(const struct storage_volume *v, const void *data, uint64_t len, bool erase_rest,
+		      storage_progress_cb progress, void *ctx, char *why);
+
+/* Write buf at offset (an erase block boundary, in blocks already erased): NOR MTD only. 0 or -errno. */
+int hal_storage_write_at(const struct storage_volume *v, uint64_t offset_bytes, const void *buf, size_t len,
+			 char *why);
+
+/*
+ * Read the first len bytes back from the medium (past the page cache where
+ * the medium lets us) and feed them to sink. 0, or -errno with why.
+ */
+int hal_storage_read(const struct storage_volume *v, uint64_t len, int (*sink)(void *ctx, const void *buf, size_t n),
+		     void *ctx, storage_progress_cb progress, char *why);
+
+/*
+ * Make the volume blank for a fresh filesystem: MTD erased, UBI volume
+ * emptied (UBIFS formats an empty volume when mounted), block device or
+ * file given a new filesystem of type fs ("ext4", "f2fs"; mkfs from the
+ * system). 0, or -errno with why.
+ */
+int hal_storage_erase(const struct storage_volume *v, const char *fs, char *why);
+
+/* For mount(2): a block device for v (a loop device for a file, detached at umount). 0 or -errno with why. */
+int hal_storage_mount_source(struct storage_volume *v, char *why);
+
+#endif /* HAL_STORAGE_H */
