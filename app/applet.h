@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "args.h"
+
 struct applet {
 	const char *name;               /* "status": `failsafed status ...`, or a link named status */
 	const char *summary;            /* one line for `failsafed help` */
@@ -17,5 +19,17 @@ extern const size_t n_applets;
 
 /* The applet called name, or NULL. */
 const struct applet *applet_find(const char *name);
+
+/* An applet's exit status for bad usage (every applet). */
+#define APPLET_EXIT_USAGE 2
+#define APPLET_GO (-1)
+
+/*
+ * The start every applet shares: parse argv with spec; a bad argument is
+ * printed as "WHO: why" and returns APPLET_EXIT_USAGE; when the callback
+ * set *help, the --help text is printed and 0 returned; APPLET_GO: go on.
+ */
+int applet_args(const char *who, const struct args_spec *spec, int argc, char **argv, args_cb cb, void *ctx,
+		const bool *help);
 
 #endif /* APP_APPLET_H */

@@ -1,10 +1,12 @@
 /* app/applet_failsafed.c — the daemon applet's glue: turns loop callbacks into boot events, carries out actions */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "applet.h"
@@ -21,6 +23,7 @@
 #include "net.h"
 #include "options.h"
 #include "probe.h"
+#include "rootfs.h"
 #include "sigpolicy.h"
 #include "statefiles.h"
 
@@ -330,6 +333,48 @@ static int open_drivers(char *err, size_t err_size)
 	return hal_drivers_open(&d.drv, d.board, &c, err, err_size);
 }
 
+/*
+ * What the failsafe shells need to run the applets as the daemon was told:
+ * FAILSAFED_ROOT & co. in the environment, and links named after the
+ * applets first on PATH.
+ */
+static void prepare_applets(void)
+{
+	char why[ROOTFS_WHY_BYTES], self[PATH_MAX], dir[PATH_MAX], link[PATH_MAX + 64], path[8192];
+	const char *old = getenv("PATH");
+	struct rootfs r;
+	ssize_t n;
+
+	if (rootfs_setup(&r, d.board, d.opt.root, d.opt.rootfs_data, d.opt.firmware, d.opt.state_dir, why) < 0)
+		log_warn("applets: %s; mount_root, firstboot and sysupgrade use the board's defaults", why);
+	else
+		rootfs_export(&r);
+	if (d.opt.ctl_path)
+		setenv("FAILSAFED_CTL_SOCKET", d.opt.ctl_path, 1);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	snprintf(dir, sizeof(dir), "%s/bin", d.opt.state_dir);
+	if (n <= 0 || (mkdir(dir, 0755) < 0 && errno != EEXIST)) {
+		log_warn("applets: no links in %s: %s", dir, strerror(errno));
+		return;
+	}
+	self[n] = '\0';
+	for (size_t i = 0; i < n_applets; i++) {
+		if (!strcmp(applets[i]->name, "failsafed"))
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", dir, applets[i]->name);
+		unlink(link);
+		if (symlink(self, link) < 0)
+			log_warn("applets: %s: %s", link, strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s%s%s", dir, old ? ":" : "", old ? old : "");
+	setenv("PATH", path, 1);
+	/* A login shell's /etc/profile sets PATH anew; interactive sh/ash then read $ENV, which puts the links back. */
+	snprintf(link, sizeof(link), "%s/profile", d.opt.state_dir);
+	snprintf(path, sizeof(path), "# written by failsafed: its applets first on PATH\nexport PATH=\"%s:$PATH\"\n", dir);
+	if (statefile_write(d.opt.state_dir, "profile", path) == 0)
+		setenv("ENV", link, 1);
+}
+
 static void start(void)
 {
 	struct boot_config bc = { .n_buttons = (unsigned)d.board->n_buttons };
@@ -359,6 +404,7 @@ static void start(void)
 	snprintf(ctl_path, sizeof(ctl_path), "%s/%s", d.opt.state_dir, CTL_SOCKET_NAME);
 	ctl_server_start(&d.ctl, d.opt.ctl_path ? d.opt.ctl_path : ctl_path, &ops);
 	watch_signals();
+	prepare_applets();
 
 	bc.window_ms = d.opt.window_ms >= 0 ? (uint32_t)d.opt.window_ms : board_window_ms(d.board);
 	for (unsigned i = 0; i < d.board->n_buttons; i++) {

@@ -90,15 +90,8 @@ static int status_main(int argc, char **argv)
 	struct ctl_status st;
 	int fd, n;
 
-	if (args_parse(&spec, argc, argv, on_opt, &a, err, sizeof(err)) < 0) {
-		fprintf(stderr, "failsafed status: %s\n", err);
-		return 2;
-	}
-	if (a.help) {
-		args_usage(&spec, reply, sizeof(reply));
-		fputs(reply, stdout);
-		return 0;
-	}
+	if ((n = applet_args("failsafed status", &spec, argc, argv, on_opt, &a, &a.help)) != APPLET_GO)
+		return n;
 	ctl_client_path(a.socket, a.state_dir, path, sizeof(path));
 	fd = ctl_client_open(path, err, sizeof(err));
 	if (fd < 0) {

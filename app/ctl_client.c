@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -12,10 +13,14 @@
 
 void ctl_client_path(const char *path, const char *state_dir, char *out, size_t size)
 {
-	if (path)
-		snprintf(out, size, "%s", path);
+	const char *env = getenv("FAILSAFED_CTL_SOCKET");
+
+	if (!state_dir)
+		state_dir = getenv("FAILSAFED_STATE_DIR");
+	if (path || (env && env[0]))
+		snprintf(out, size, "%s", path ? path : env);
 	else
-		snprintf(out, size, "%s/%s", state_dir ? state_dir : "/tmp", CTL_SOCKET_NAME);
+		snprintf(out, size, "%s/%s", state_dir && state_dir[0] ? state_dir : "/tmp", CTL_SOCKET_NAME);
 }
 
 int ctl_client_open(const char *path, char *err, size_t err_size)

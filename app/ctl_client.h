@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-/* The daemon's socket: path when given, else <state_dir>/failsafed.sock. */
+/* The daemon's socket: path when given, else $FAILSAFED_CTL_SOCKET (set by the daemon), else <state_dir>/failsafed.sock. */
 void ctl_client_path(const char *path, const char *state_dir, char *out, size_t size);
 /* Connect. The fd, or -errno with a one-line reason in err (no daemon, not root, ...). */
 int ctl_client_open(const char *path, char *err, size_t err_size);

@@ -14,6 +14,23 @@ const struct applet *applet_find(const char *name)
 	return NULL;
 }
 
+int applet_args(const char *who, const struct args_spec *spec, int argc, char **argv, args_cb cb, void *ctx,
+		const bool *help)
+{
+	static char text[8192];
+
+	if (args_parse(spec, argc, argv, cb, ctx, text, sizeof(text)) < 0) {
+		fprintf(stderr, "%s: %s\n", who, text);
+		return APPLET_EXIT_USAGE;
+	}
+	if (*help) {
+		args_usage(spec, text, sizeof(text));
+		fputs(text, stdout);
+		return 0;
+	}
+	return APPLET_GO;
+}
+
 static int help(void)
 {
 	printf("Usage: failsafed [OPTIONS]          the daemon: the failsafe boot window (failsafed --help)\n"

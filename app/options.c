@@ -11,7 +11,7 @@
 enum opt_id {
 	OPT_HELP = 0, OPT_VERSION, OPT_THEN, OPT_CHECK_BOARD, OPT_PROBE, OPT_VERBOSE, OPT_WINDOW_MS,
 	OPT_CMDLINE, OPT_STATE_DIR, OPT_CTL, OPT_CONSOLE, OPT_SHELL, OPT_IFNAME, OPT_TELNET_PORT,
-	OPT_TELNET_MAX, OPT_TELNET_IDLE, OPT_BEACON_PORT, OPT_ID_COUNT,
+	OPT_TELNET_MAX, OPT_TELNET_IDLE, OPT_BEACON_PORT, OPT_ROOT, OPT_ROOTFS_DATA, OPT_FIRMWARE, OPT_ID_COUNT,
 	OPT_DRIVER_BASE = 100           /* + index into hal_driver_options[] */
 };
 
@@ -33,6 +33,10 @@ static const struct args_opt own_opts[] = {
 	{ "--telnet-max-sessions", 0, "N", "concurrent telnet sessions (default 8, at most 32)", OPT_TELNET_MAX },
 	{ "--telnet-idle-ms", 0, "MS", "close telnet sessions idle this long (default 0: never)", OPT_TELNET_IDLE },
 	{ "--beacon-port", 0, "N", "UDP port of the beacon (default 4919)", OPT_BEACON_PORT },
+	{ "--root", 0, "DIR", "the read-only root for mount_root & co. in failsafe (default: the board's /)", OPT_ROOT },
+	{ "--rootfs-data", 0, "VOLUME", "the overlay volume instead of the board's (path, mtd:, ubi:, file:)",
+	  OPT_ROOTFS_DATA },
+	{ "--firmware", 0, "VOLUME", "the firmware partition instead of the board's", OPT_FIRMWARE },
 };
 
 #define N_DRIVER_OPTS 8
@@ -161,6 +165,15 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 		return 0;
 	case OPT_CONSOLE:
 		o->console_path = v;
+		return 0;
+	case OPT_ROOT:
+		o->root = v;
+		return 0;
+	case OPT_ROOTFS_DATA:
+		o->rootfs_data = v;
+		return 0;
+	case OPT_FIRMWARE:
+		o->firmware = v;
 		return 0;
 	case OPT_SHELL:
 		return split_shell(o, v, err, err_size);

@@ -25,6 +25,9 @@ struct options {
 	const char *cmdline_path;       /* /proc/cmdline */
 	const char *state_dir;          /* /tmp */
 	const char *ctl_path;           /* NULL: <state-dir>/failsafed.sock */
+	const char *root;               /* NULL: the board's rom; handed to applets (mount_root, ...) */
+	const char *rootfs_data;        /* NULL: the board's; a path, mtd:NAME, ubi:NAME, PARTLABEL=, file: */
+	const char *firmware;           /* NULL: the board's */
 	const char *console_path;       /* NULL: the board's consoles */
 	char shell_buf[256];            /* --shell, split in place into shell_argv */
 	char *shell_argv[OPTIONS_SHELL_ARGS + 1];

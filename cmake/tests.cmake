@@ -33,6 +33,11 @@ fs_unit(ctl_proto)
 fs_unit(outbuf)
 fs_unit(banner)
 fs_unit(beacon)
+fs_unit(fwimage)
+fs_unit(jffs2_file)
+fs_unit(fsprobe)
+fs_unit(mountinfo)
+fs_unit(settings)
 fs_unit(telnet_proto)
 fs_unit(rtnl_msg)
 fs_unit(listen_view tools/failsafectl/listen_view.c)
@@ -74,3 +79,6 @@ foreach(t ${INTEG_TESTS})
 endforeach()
 # QEMU arm64 board (tools/qemu/): a new machine installs packages and downloads the guest first (~1 min), then ~20 s.
 set_tests_properties(integ_qemu_board PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
+# MTD/UBI on Debian's amd64 kernel (tools/qemu-mtd/): a new machine downloads the kernel and mtd-utils
+# packages first (~1 min), then two guests of ~15 s each.
+set_tests_properties(integ_mtd_ubi PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)

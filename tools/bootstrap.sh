@@ -7,15 +7,18 @@ set -euo pipefail
 PACKAGES=(
 	cmake make gcc pkg-config file       # build
 	libev-dev libgpiod-dev libmnl-dev    # the daemon's libraries
+	libjson-c-dev nettle-dev zlib1g-dev  # firmware images: metadata JSON, SHA-256, CRC-32
 	libcmocka-dev python3                # unit and integration tests
 	clang libclang-rt-14-dev             # sanitizer builds, libFuzzer
 	iproute2 iputils-ping tcpdump telnet expect busybox-static procps util-linux   # network tests, telnet peers, benchmark
+	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
 )
 ARCH=
 case ${1:-} in
 --cross-arm64)
 	ARCH=arm64
-	PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64) ;;
+	PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64
+		libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64) ;;
 "") ;;
 -h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 *) echo "bootstrap: unknown option $1 (see --help)" >&2; exit 2 ;;

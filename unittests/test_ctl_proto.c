@@ -226,7 +226,7 @@ static void status_round_trip(void **s)
 	st.window_ms = UINT32_MAX;
 	st.telnet_sessions = UINT_MAX;
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
-		snprintf(st.led[r], sizeof(st.led[r]), "%s", max);
+		snprintf(st.led[r], sizeof(st.led[r]), "%.*s", (int)sizeof(st.led[r]) - 1, max);
 	round_trip_one(&st);
 	st.pid = LONG_MIN;
 	round_trip_one(&st);

@@ -30,7 +30,7 @@ apt_update() {
 
 # ---- host packages ----
 HOST_PACKAGES=(cmake make pkg-config cpio gzip python3 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-	libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64)
+	libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64 libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64)
 missing=()
 for p in "${HOST_PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -52,7 +52,9 @@ fi
 # ---- guest pieces: downloaded once, unpacked into $CACHE/root ----
 # The kernel package is the one linux-image-arm64:arm64 depends on (linux-image-6.1.0-<N>-arm64).
 ROOT=$CACHE/root
-if [ ! -f "$ROOT/.complete" ]; then
+# The run-time libraries of failsafed's dependencies; the unpacked root is redone when this list changes.
+GUEST_LIBS=(busybox-static libc6 libev4 libgpiod2 libmnl0 libjson-c5 libnettle8 zlib1g)
+if [ "$(cat "$ROOT/.complete" 2>/dev/null)" != "${GUEST_LIBS[*]}" ]; then
 	kpkg=$(ls "$CACHE/debs" | grep -oE '^linux-image-[0-9][^_]*-arm64' | head -1 || true)
 	if [ -z "$kpkg" ]; then
 		kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | grep -oE 'linux-image-[0-9][^ :]*-arm64' | head -1 || true)
@@ -62,7 +64,7 @@ if [ ! -f "$ROOT/.complete" ]; then
 		fi
 		[ -n "$kpkg" ] || die "cannot find the arm64 kernel package (apt-cache depends linux-image-arm64:arm64)"
 	fi
-	GUEST_PACKAGES=("$kpkg" busybox-static libc6 libev4 libgpiod2 libmnl0)
+	GUEST_PACKAGES=("$kpkg" "${GUEST_LIBS[@]}")
 	for p in "${GUEST_PACKAGES[@]}"; do
 		ls "$CACHE/debs/${p}_"*_arm64.deb >/dev/null 2>&1 && continue
 		echo "qemu setup: downloading $p:arm64" >&2
@@ -83,7 +85,7 @@ if [ ! -f "$ROOT/.complete" ]; then
 	ls "$ROOT.tmp"/boot/vmlinuz-* >/dev/null 2>&1 || die "no boot/vmlinuz-* in $kpkg"
 	rm -rf "$ROOT"
 	mv "$ROOT.tmp" "$ROOT"
-	touch "$ROOT/.complete"
+	echo "${GUEST_LIBS[*]}" >"$ROOT/.complete"
 fi
 
 # ---- failsafed, cross-built for the board (cmake and make only rebuild what changed) ----

@@ -1,0 +1,37 @@
+/* app/receive.h — sysupgrade's receiver: an image from a file, stdin or tcp:// into RAM, verified as it arrives */
+#ifndef APP_RECEIVE_H
+#define APP_RECEIVE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fwimage.h"
+
+/* Why a receive failed; each is one of sysupgrade's exit codes. */
+enum {
+	RECEIVE_OK = 0,
+	RECEIVE_SOURCE = 4,             /* the source cannot be opened or connected to */
+	RECEIVE_DROPPED = 5,            /* the transfer broke off (a read error, a reset connection) */
+	RECEIVE_TOO_LARGE = 6,          /* more bytes than the firmware partition holds */
+	RECEIVE_NO_ROOM = 7,            /* RAM (the temporary directory) ran out */
+};
+
+struct received {
+	char path[PATH_MAX];            /* the image in the temporary directory (unlink when done) */
+	uint64_t bytes;
+	struct fwimage_info info;       /* what the verifier found */
+	bool reader_ok;                 /* fwimage_reader_finish() found no broken-image problem */
+};
+
+/*
+ * Receive source ("-" stdin, "tcp://HOST:PORT", or a file path) into a new
+ * file in tmp_dir, at most cap_bytes, feeding every byte to the image
+ * verifier. Progress goes to stderr when progress is set. Returns
+ * RECEIVE_OK or another RECEIVE_* with a one-line reason in why (and
+ * nothing left in tmp_dir).
+ */
+int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, bool progress,
+		  struct received *out, char *why, size_t why_size);
+
+#endif /* APP_RECEIVE_H */
