@@ -12,6 +12,8 @@ static const struct {
 	{ "sim", sim_main, "drive the simulated board: press/release/click buttons, show LEDs, faults" },
 	{ "listen", listen_main, "show the boards announcing on UDP 4919; say when to press the button" },
 	{ "telnet", telnet_main, "telnet to a board in failsafe (waits for the first one without ADDR)" },
+	{ "mkimage", mkimage_main, "append OpenWrt sysupgrade metadata to a firmware file (fwtool format)" },
+	{ "serve", serve_main, "check an image, then send it to each board that connects (TCP 3333)" },
 };
 
 static void usage(FILE *out)

@@ -4,11 +4,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 /* Each returns the process exit status: 0 ok, 1 failure, 2 usage error. argv[0] is the subcommand. */
 int sim_main(int argc, char **argv);
 int listen_main(int argc, char **argv);
 int telnet_main(int argc, char **argv);
+int mkimage_main(int argc, char **argv);
+int serve_main(int argc, char **argv);
+
+/* mkimage.c's helpers, shared with serve. */
+struct fwimage_info;
+/* "812 B", "1.5 KiB", "64.0 MiB": one decimal, binary units. */
+void mkimage_size_text(char *out, size_t size, uint64_t bytes);
+/* What an image holds, as indented lines: boards, version, size, payload and image SHA-256. */
+void mkimage_print_info(FILE *f, const struct fwimage_info *info);
 
 /* listen.c's engine, shared with telnet. */
 struct listen_opts {
