@@ -1,0 +1,210 @@
+"""tests/test_storage.py — mount_root, firstboot and sysupgrade on real block devices (loop devices made here),
+in a mount namespace of the test's own: the overlay, factory reset, verified flashing, every refusal."""
+import os
+import socket
+import threading
+import time
+
+import storagefix  # noqa: F401  (re-executes under unshare -m first)
+from storagefix import Router, make_image, sha256_file, sh
+from fsd import run_tests
+
+
+def payload(r, name="payload.bin", size=3 << 20, seed=1):
+    path = r.scratch(name)
+    with open(path, "wb") as f:
+        f.write(os.urandom(size) if seed is None else bytes((i * 131 + seed) & 0xff for i in range(size)))
+    return path
+
+
+def test_mount_root_overlay_and_remount():
+    r = Router()
+    res = r.applet("mount_root")
+    assert res.returncode == 0, res
+    assert "overlay on %s" % r.root in res.stdout, res.stdout
+    r.write("etc/config/network", "changed\n")
+    assert r.read("etc/config/network") == "changed\n"
+    assert open(os.path.join(r.root, "overlay/upper/etc/config/network")).read() == "changed\n"
+    assert r.read("rom/etc/config/network").startswith("config interface"), "rom shows rom"
+    again = r.applet("mount_root")
+    assert again.returncode == 0 and "already mounted" in again.stdout and "nothing changed" in again.stdout, again
+    r.reboot()
+    assert r.read("etc/config/network").startswith("config interface"), "after a reboot: rom until mount_root"
+    assert r.applet("mount_root").returncode == 0
+    assert r.read("etc/config/network") == "changed\n", "the change survived in rootfs_data"
+    r.reboot()
+    assert sha256_file(r.rom_img) == r.rom_sha and sha256_file(r.rom) == r.rom_sha, "rom never written"
+
+
+def test_mount_root_clear_errors():
+    r = Router()
+    cases = [
+        ({"data": "/dev/nonexistent-fsd"}, 3, "no rootfs_data: /dev/nonexistent-fsd"),
+        ({"data": "mtd:rootfs_data"}, 3, "no rootfs_data:"),
+        ({"data": "ubi:rootfs_data"}, 3, "no rootfs_data:"),
+    ]
+    zero = r.attach(r.scratch("zero.img")) if open(r.scratch("zero.img"), "wb").truncate(8 << 20) or True else None
+    cases.append(({"data": zero}, 4, "is not formatted; firstboot prepares it"))
+    marked_img = r.scratch("marked.img")
+    with open(marked_img, "wb") as f:
+        f.write(b"\xde\xad\xc0\xde" + bytes(8 << 20))
+    cases.append(({"data": r.attach(marked_img)}, 4, "marked for formatting"))
+    jffs2_img = r.scratch("jffs2.img")
+    with open(jffs2_img, "wb") as f:
+        f.write(b"\x85\x19\x03\x20" + bytes(8 << 20))
+    cases.append(({"data": r.attach(jffs2_img)}, 5, "holds jffs2, which this kernel does not support"))
+    cases.append(({"data": r.attach(r.data_img, read_only=True)}, 6, "read-only medium"))
+    for kw, rc, text in cases:
+        res = r.applet("mount_root", data=kw["data"])
+        assert res.returncode == rc and text in res.stderr, (kw, rc, text, res)
+        assert len(res.stderr.strip().splitlines()) == 1, "one line: %r" % res.stderr
+    assert not r.applet("mount_root", "--bogus").returncode == 0
+
+
+def test_firstboot():
+    r = Router()
+    assert r.applet("mount_root").returncode == 0
+    r.write("etc/config/network", "changed\n")
+    r.write("etc/new-file", "x\n")
+    res = r.applet("firstboot", stdin="n\n")
+    assert res.returncode == 7 and "Are you sure? [N/y]" in res.stdout and "nothing changed" in res.stdout, res
+    assert r.read("etc/config/network") == "changed\n"
+    res = r.applet("firstboot", stdin="\n")
+    assert res.returncode == 7, "Enter alone is no"
+    res = r.applet("firstboot", stdin="y\n")
+    assert res.returncode == 0 and "shows rom again" in res.stdout, res
+    assert r.read("etc/config/network").startswith("config interface") and r.read("etc/new-file") is None
+    assert os.listdir(os.path.join(r.root, "overlay/upper")) == []
+    # unmounted: the volume is prepared, the next mount starts clean
+    r.write("etc/config/network", "again\n")
+    r.reboot()
+    res = r.applet("firstboot", "-y")
+    assert res.returncode == 0 and "prepared" in res.stdout, res
+    assert r.applet("mount_root").returncode == 0
+    assert r.read("etc/config/network").startswith("config interface")
+    # -r reboots through the system's reboot
+    bindir = r.scratch("bin")
+    os.mkdir(bindir)
+    marker = r.scratch("rebooted")
+    with open(os.path.join(bindir, "reboot"), "w") as f:
+        f.write("#!/bin/sh\ntouch %s\n" % marker)
+    os.chmod(os.path.join(bindir, "reboot"), 0o755)
+    res = r.applet("firstboot", "-y", "-r", env={"PATH": bindir + ":" + os.environ["PATH"]})
+    assert res.returncode == 0 and os.path.exists(marker), res
+    r.reboot()
+    assert sha256_file(r.rom) == r.rom_sha and r.fw_sha() == sha256_file(r.fw_img) and \
+        open(r.fw_img, "rb").read(1 << 20) == bytes(1 << 20), "firstboot never writes rom or firmware"
+
+
+def test_sysupgrade_writes_verifies_and_keeps_settings():
+    r = Router()
+    body = payload(r)
+    img = make_image(body, r.scratch("good.img"))
+    assert r.applet("mount_root").returncode == 0
+    r.write("etc/config/network", "kept\n")
+    r.write("etc/sysupgrade.conf", "/etc/extra.conf\n")
+    r.write("etc/extra.conf", "extra\n")
+    res = r.applet("sysupgrade", img)
+    assert res.returncode == 0, res
+    out = res.stdout
+    for line in ("Supported devices: failsafed,sim", "SHA-256 of the payload: " + sha256_file(body),
+                 "Saving config files...", "Image check passed", "Verified:", "Upgrade completed"):
+        assert line in out, (line, out)
+    assert out.index("SHA-256 of the payload") < out.index("Writing"), "the hash is shown before writing"
+    assert r.fw_sha(os.path.getsize(body)) == sha256_file(body)
+    assert r.read("etc/config/network") == "kept\n" and r.read("etc/extra.conf") == "extra\n"
+    # -n: settings reset; and the image from stdin
+    r.write("etc/config/network", "lost\n")
+    with open(img, "rb") as f:
+        data = f.read()
+    import subprocess
+    res = subprocess.run([storagefix.FAILSAFED, "sysupgrade", "-n", "--root", r.root, "--rootfs-data", r.data,
+                          "--firmware", r.fw, "--state-dir", r.state, "--tmp-dir", r.ram, "-"], input=data,
+                         capture_output=True, timeout=60)
+    assert res.returncode == 0 and b"Settings reset (-n)" in res.stdout, res
+    assert r.read("etc/config/network").startswith("config interface")
+    # -T checks, writes nothing
+    before = r.fw_sha()
+    other = make_image(payload(r, "other.bin", seed=7), r.scratch("other.img"))
+    res = r.applet("sysupgrade", "-T", other)
+    assert res.returncode == 0 and "-T: nothing written" in res.stdout and r.fw_sha() == before, res
+    assert not os.listdir(r.ram), "nothing left in RAM"
+
+
+def dropping_server(data, cut):
+    """A TCP server on loopback that sends the first cut bytes of data, then resets the connection."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+
+    def serve():
+        c, _ = srv.accept()
+        c.sendall(data[:cut])
+        time.sleep(0.3)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        c.close()
+        srv.close()
+    threading.Thread(target=serve, daemon=True).start()
+    return "tcp://127.0.0.1:%d" % srv.getsockname()[1]
+
+
+def test_sysupgrade_refusals_leave_the_partition_untouched():
+    r = Router(firmware_mb=8)
+    body = payload(r)
+    body_sha = sha256_file(body)
+    good = make_image(body, r.scratch("good.img"))
+    with open(good, "rb") as f:
+        good_bytes = f.read()
+
+    def variant(name, data):
+        path = r.scratch(name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+    flipped = bytearray(good_bytes)
+    flipped[1000] ^= 1
+    big = make_image(payload(r, "big.bin", size=9 << 20), r.scratch("big.img"))
+    ram_hog = r.scratch("ramfill")
+    cases = [
+        ("wrong board", [make_image(body, r.scratch("wb.img"), boards=("other,router",))], 32, "not supported by this image"),
+        ("no metadata", [body], 30, "no metadata"),
+        ("-F without --sha256", ["-F", body], 31, "--sha256"),
+        ("-F, wrong --sha256", ["-F", "--sha256", "00" * 32, body], 25, "sha256"),
+        ("flipped byte", [variant("flip.img", bytes(flipped))], 13, "CRC"),
+        ("flipped byte, -F", ["-F", variant("flip2.img", bytes(flipped))], 13, "CRC"),
+        ("truncated", [variant("cut.img", good_bytes[:-8])], 11, "truncated"),
+        ("cut deeper", [variant("cut2.img", good_bytes[:-200])], 30, "no metadata"),
+        ("compat major", [make_image(body, r.scratch("c2.img"), extra=("--compat", "2.0"))], 33, "compat"),
+        ("compat minor, settings kept", [make_image(body, r.scratch("c11.img"), extra=("--compat", "1.1"))], 34,
+         "compat"),
+        ("larger than the partition", [big], 6, "larger than the firmware partition"),
+        ("source missing", [r.scratch("nope.img")], 4, "No such file"),
+        ("dropped connection", [dropping_server(good_bytes, 1 << 20)], 5, "broke off"),
+        ("nobody listening", ["tcp://127.0.0.1:1"], 4, "cannot connect"),
+        ("bad --sha256", ["--sha256", "xyz", good], 2, "not 64 hex digits"),
+    ]
+    before = r.fw_sha()
+    for name, args, rc, text in cases:
+        res = r.applet("sysupgrade", *args)
+        assert res.returncode == rc, (name, rc, res)
+        assert text.lower() in (res.stderr + res.stdout).lower(), (name, text, res)
+        assert r.fw_sha() == before, "%s: the partition changed" % name
+        assert not os.listdir(r.ram), "%s: left %s in RAM" % (name, os.listdir(r.ram))
+    # RAM too small for the image
+    sh("mount", "-t", "tmpfs", "-o", "size=1m", "small", r.ram)
+    res = r.applet("sysupgrade", good)
+    sh("umount", r.ram)
+    assert res.returncode == 7 and "not enough RAM" in res.stderr, res
+    assert r.fw_sha() == before
+    # forceable ones are written with -F (and --sha256 without metadata)
+    for args in (["-F", make_image(body, r.scratch("wb2.img"), boards=("other,router",))],
+                 ["-F", "--sha256", body_sha, body], ["-n", make_image(body, r.scratch("c11b.img"),
+                                                                       extra=("--compat", "1.1"))]):
+        res = r.applet("sysupgrade", *args)
+        assert res.returncode == 0 and "Upgrade completed" in res.stdout, (args, res)
+        assert r.fw_sha(os.path.getsize(body)) == body_sha
+    del ram_hog
+
+
+run_tests([test_mount_root_overlay_and_remount, test_mount_root_clear_errors, test_firstboot,
+           test_sysupgrade_writes_verifies_and_keeps_settings, test_sysupgrade_refusals_leave_the_partition_untouched])
