@@ -13,6 +13,9 @@ echo
 if [ "$(id -u)" -eq 0 ]; then
 	# In two network namespaces made for the run, side by side with BusyBox telnetd.
 	python3 tools/bench_telnet.py --binary build/failsafed
+	echo
+	# Flashing: serve → sysupgrade (verified) against nc | dd, a 64 MiB image, on a loop device on the disk.
+	python3 tools/bench_flash.py --failsafed build/failsafed --failsafectl build/failsafectl
 else
-	echo "bench: the telnet comparison needs root (network namespaces); skipped"
+	echo "bench: the telnet and flashing comparisons need root (network namespaces, loop devices); skipped"
 fi
