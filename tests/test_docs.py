@@ -75,4 +75,17 @@ def test_cross_build_commands():
         shutil.rmtree(work, ignore_errors=True)
 
 
-run_tests([test_adding_a_board_example_is_valid, test_cross_build_commands])
+def test_sysupgrade_rehearsal():
+    b = blocks("running-on-a-board.md")
+    assert "rehearse-sysupgrade" in b, b.keys()
+    work = clean_copy()
+    try:
+        out = run_sh(work, b["rehearse-sysupgrade"][2])
+        for text in ("Image check passed", "-T: nothing written", "Verified:", "Upgrade completed",
+                     "firmware.img holds the payload"):
+            assert text in out, (text, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+run_tests([test_adding_a_board_example_is_valid, test_cross_build_commands, test_sysupgrade_rehearsal])
