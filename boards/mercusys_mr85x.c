@@ -79,6 +79,7 @@ const struct board board_mercusys_mr85x = {
 	.name = "mercusys-mr85x",
 	.model = "MERCUSYS MR85X",
 	.compatible = "mercusys,mr85x",
+	.cpu = "aarch64",
 	.drivers = BOARD_DRIVERS_REAL,
 	.buttons = buttons,
 	.n_buttons = ARRAY_SIZE(buttons),

@@ -50,6 +50,7 @@ const struct board board_qemu_virt = {
 	.name = "qemu-virt",
 	.model = "QEMU arm64 virt (test board)",
 	.compatible = "linux,dummy-virt",
+	.cpu = "aarch64",
 	.drivers = BOARD_DRIVERS_REAL,
 	.buttons = buttons,
 	.n_buttons = ARRAY_SIZE(buttons),

@@ -110,6 +110,7 @@ struct board {
 	const char *name;               /* "sim", "mercusys-mr85x": lowercase, no blanks */
 	const char *model;              /* human-readable model, for banners: "MERCUSYS MR85X" */
 	const char *compatible;         /* the device tree's first compatible (OpenWrt's board name) */
+	const char *cpu;                /* the CPU a release build is for: "aarch64", "armhf", "mipsel"; NULL: the host */
 	enum board_drivers drivers;
 	const struct board_button *buttons;
 	size_t n_buttons;               /* ARRAY_SIZE(buttons) */

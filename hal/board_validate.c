@@ -298,6 +298,10 @@ int board_validate(const struct board *b, struct board_report *r)
 			    b->compatible ? "\"" : "");
 	if ((unsigned)b->drivers >= BOARD_DRIVERS_COUNT)
 		return fail(b, r, "drivers: %d out of range", (int)b->drivers);
+	if (b->cpu && strcmp(b->cpu, "aarch64") && strcmp(b->cpu, "armhf") && strcmp(b->cpu, "mipsel"))
+		return fail(b, r, "cpu: \"%s\" is not a release CPU (aarch64, armhf, mipsel; none for the host)", b->cpu);
+	if (b->drivers == BOARD_DRIVERS_REAL && !b->cpu)
+		warn(b, r, "cpu: none; release builds (tools/release) make no image for this board");
 	if (b->window_ms > BOARD_MAX_WINDOW_MS)
 		return fail(b, r, "window_ms: %u above %u", b->window_ms, BOARD_MAX_WINDOW_MS);
 	rc = check_buttons(b, r);

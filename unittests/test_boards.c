@@ -42,7 +42,8 @@ static const struct board_button good_buttons[] = {
 static struct board base(void)
 {
 	return (struct board){
-		.name = "t1", .model = "Test", .compatible = "test,t1", .buttons = good_buttons, .n_buttons = 2,
+		.name = "t1", .model = "Test", .compatible = "test,t1", .cpu = "mipsel", .buttons = good_buttons,
+		.n_buttons = 2,
 		.leds = { [LED_BOOT] = { .sysfs = "green:status" } },
 		.consoles = { { .tty = "ttyS0", .baud = 115200 } },
 		.net = { .ifname = "eth0", .address = "192.168.1.1", .prefix_len = 24,
@@ -134,6 +135,7 @@ static void storage_tables(void **s)
 	struct board b;
 
 	(void)s;
+	b = base(); b.cpu = "x86";                                           expect_error(&b, "cpu");
 	b = base(); b.storage.rom = "rom";                                   expect_error(&b, "storage.rom");
 	b = base(); b.storage.firmware.kind = BOARD_STORAGE_KIND_COUNT;      expect_error(&b, "storage.firmware.kind");
 	b = base(); b.storage.firmware.name = NULL;                          expect_error(&b, "storage.firmware.name");
