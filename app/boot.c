@@ -27,14 +27,24 @@ static bool is_trigger(const struct boot *b, unsigned i)
 	return i < b->cfg.n_buttons && (b->cfg.trigger_mask >> i & 1u);
 }
 
-/* Latest settle end of a press whose burst began inside the window (0: none). */
-static uint64_t hold_until(const struct boot *b)
+/*
+ * Until when a verdict at now_ms must wait (0: it need not): the latest settle end of a press whose
+ * burst began inside the window, and, for a button whose edges arrive late, that delay past the
+ * verdict's time (the deadline, or now when a key ends the window early): a press from inside the
+ * window may still be on its way.
+ */
+static uint64_t hold_until(const struct boot *b, uint64_t now_ms)
 {
-	uint64_t hold = 0, end;
+	uint64_t hold = 0, end, verdict_ms = now_ms < b->win.deadline_ms ? now_ms : b->win.deadline_ms;
 
-	for (unsigned i = 0; i < b->cfg.n_buttons; i++)
-		if (is_trigger(b, i) && (end = debounce_hold_until(&b->deb[i], b->win.deadline_ms)) > hold)
+	for (unsigned i = 0; i < b->cfg.n_buttons; i++) {
+		if (!is_trigger(b, i))
+			continue;
+		if ((end = debounce_hold_until(&b->deb[i], b->win.deadline_ms)) > hold)
 			hold = end;
+		if (b->cfg.edge_delay_ms[i] && (end = verdict_ms + b->cfg.edge_delay_ms[i]) > hold)
+			hold = end;
+	}
 	return hold;
 }
 
@@ -43,7 +53,7 @@ static void window(struct boot *b, struct window_event *ev, uint64_t now_ms, str
 {
 	struct window_actions wa;
 
-	ev->hold_until_ms = hold_until(b);
+	ev->hold_until_ms = hold_until(b, now_ms);
 	window_step(&b->win, ev, now_ms, &wa);
 	if (wa.flags & WINDOW_ACT_OPEN) {
 		b->phase = BOOT_WINDOW;
@@ -89,9 +99,13 @@ static void finish(struct boot *b, int exit_code, bool continue_boot, struct boo
 
 static void start(struct boot *b, const struct boot_event *ev, uint64_t now_ms, struct boot_actions *act)
 {
-	for (unsigned i = 0; i < b->cfg.n_buttons; i++)
+	for (unsigned i = 0; i < b->cfg.n_buttons; i++) {
+		bool held = is_trigger(b, i) && (ev->held_mask >> i & 1u);
+
+		/* A release of a held button may arrive edge_delay_ms late: the level read now counts from then. */
 		debounce_init(&b->deb[i], b->cfg.debounce_ms[i] ? b->cfg.debounce_ms[i] : BOARD_DEFAULT_DEBOUNCE_MS,
-			      is_trigger(b, i) && (ev->held_mask >> i & 1u), now_ms);
+			      held, now_ms + (held ? b->cfg.edge_delay_ms[i] : 0));
+	}
 	window(b, &(struct window_event){ .type = WINDOW_EV_START, .cmdline_failsafe = ev->cmdline_failsafe },
 	       now_ms, act);
 	/* A zero-length window (or a held button already settled) is decided by the first tick. */
@@ -121,9 +135,9 @@ static void stop(struct boot *b, int signum, struct boot_actions *act)
 	}
 }
 
-static void deadline(const struct boot *b, struct boot_actions *act)
+static void deadline(const struct boot *b, uint64_t now_ms, struct boot_actions *act)
 {
-	uint64_t next, end, hold = hold_until(b);
+	uint64_t next, end, hold = hold_until(b, now_ms);
 
 	if (b->phase != BOOT_WINDOW)
 		return;
@@ -180,7 +194,7 @@ void boot_step(struct boot *b, const struct boot_event *ev, uint64_t now_ms, str
 	default:
 		break;
 	}
-	deadline(b, act);
+	deadline(b, now_ms, act);
 }
 
 uint32_t boot_remaining_ms(const struct boot *b, uint64_t now_ms)

@@ -70,6 +70,15 @@ struct boot_config {
 	unsigned n_buttons;                         /* at most BOARD_MAX_BUTTONS */
 	unsigned trigger_mask;                      /* bit i: button i can trigger (line open, a key) */
 	uint32_t debounce_ms[BOARD_MAX_BUTTONS];
+	/*
+	 * Button i's edges arrive up to this long after its level changed,
+	 * stamped with when it changed (a line the kernel debounces:
+	 * hal_input_edge_delay_ms; 0 for raw edges). A verdict that rests on no
+	 * edge having come waits this much longer: the window's at its deadline
+	 * (a press may still be in the kernel's filter) and a button held at
+	 * start (a release may be).
+	 */
+	uint32_t edge_delay_ms[BOARD_MAX_BUTTONS];
 };
 
 struct boot {

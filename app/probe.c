@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "board_validate.h"
+#include "input.h"
 #include "leds.h"
 #include "log.h"
 #include "loop.h"
@@ -52,6 +53,7 @@ int probe_check_board(const struct board *b)
 	printf(" %s/%u broadcast %s\n", b->net.address ? b->net.address : "?", b->net.prefix_len,
 	       b->net.broadcast ? b->net.broadcast : "?");
 	printf("  window %u ms\n", board_window_ms(b));
+	printf("  gpio   %s\n", hal_input_gpio_api());
 	for (unsigned i = 0; i < r.n_warnings; i++)
 		printf("warning: %s\n", r.warnings[i]);
 	if (rc < 0) {
@@ -163,15 +165,19 @@ int probe_run(struct hal_drivers *d)
 	leds_init(&p.leds, &p.led);
 	report_missing();
 	for (unsigned i = 0; i < p.b->n_buttons; i++) {
+		uint32_t kernel_ms = hal_input_kernel_debounce_ms(&p.in, i);
+		char how[48] = "";
 		bool pressed;
 
 		if (!p.in.line_ok[i])
 			continue;
+		if (kernel_ms)
+			snprintf(how, sizeof(how), " (debounced by the kernel, %u ms)", (unsigned)kernel_ms);
 		if (hal_input_pressed(&p.in, i, &pressed) < 0)
-			printf("button %-8s level unreadable\n", p.b->buttons[i].name);
+			printf("button %-8s level unreadable%s\n", p.b->buttons[i].name, how);
 		else
-			printf("button %-8s now %s\n", p.b->buttons[i].name,
-			       pressed ? "PRESSED (if you are not pressing it, active_low is wrong)" : "released");
+			printf("button %-8s now %s%s\n", p.b->buttons[i].name,
+			       pressed ? "PRESSED (if you are not pressing it, active_low is wrong)" : "released", how);
 	}
 	if (!p.in.n_ok && !leds) {
 		printf("probe: nothing to probe: no button line and no LED of board %s could be opened\n", p.b->name);

@@ -22,8 +22,9 @@
  * and from Linux
  *   torvalds/linux drivers/gpio/gpio-pl061.c: gc.label = dev_name(dev), so the chip's
  *   label is "9030000.pl061" (gpiodetect: gpiochip0 [9030000.pl061] (8 lines)).
- *   libgpiod 1.6 gpiod_chip_open_lookup() tries the label first, then the name
- *   (gpiochip0), path or number, so the label does not depend on probe order.
+ *   The button names the chip by its device-tree node (QEMU's DT: /pl061@9030000,
+ *   the of_node of /sys/bus/gpio/devices/gpiochip0), the LEDs by its label, so both
+ *   ways of drivers/gpio_chip.c run on a real kernel; neither depends on probe order.
  *   The gpio_keys driver is a module in Debian's arm64 kernel; with it not loaded
  *   (no udev in the test's initramfs) line 3 is free for failsafed.
  *
@@ -35,7 +36,7 @@
 static const struct board_button buttons[] = {
 	{
 		.name = "power",
-		.chip = "9030000.pl061",
+		.chip = "/pl061@9030000",   /* by device-tree node; the LEDs name the same chip by label */
 		.line = 3,
 		.line_name = NULL,
 		.active_low = false,    /* gpios = <&pl061 3 GPIO_ACTIVE_HIGH> */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "gpio_chip.h"
 #include "gpio_gpiod.h"
 #include "log.h"
 
@@ -50,61 +51,69 @@ static int bias_flags(enum board_bias bias)
 	}
 }
 
-int gpiod_describe_chips(char *out, size_t out_size)
+/* Label, line count and the first named lines of one chip, for gpio_chip.c's resolution and listing. */
+static int chip_info(struct gpio_chip_desc *desc)
 {
-	struct gpiod_chip_iter *it = gpiod_chip_iter_new();
-	struct gpiod_chip *chip;
+	struct gpiod_chip *chip = gpiod_chip_open(desc->dev_path);
 	size_t n = 0;
-	int count = 0;
+	unsigned named = 0;
 
-	if (out_size)
-		out[0] = '\0';
-	if (!it)
-		return errno == ENOENT ? 0 : -errno;
-	gpiod_foreach_chip(it, chip) {
-		unsigned lines = gpiod_chip_num_lines(chip), named = 0;
+	if (!chip)
+		return -errno;
+	snprintf(desc->label, sizeof(desc->label), "%s", gpiod_chip_label(chip));
+	desc->n_lines = gpiod_chip_num_lines(chip);
+	for (unsigned i = 0; i < desc->n_lines && named < 16; i++) {
+		/* Needs the v1 line-info ioctl: a kernel without CONFIG_GPIO_CDEV_V1 lists no names. */
+		struct gpiod_line *l = gpiod_chip_get_line(chip, i);
+		const char *name = l ? gpiod_line_name(l) : NULL;
 
-		count++;
-		n += (size_t)snprintf(out + n, n < out_size ? out_size - n : 0, "%s%s [%s] %u lines", n ? "\n" : "",
-				      gpiod_chip_name(chip), gpiod_chip_label(chip), lines);
-		for (unsigned i = 0; i < lines && named < 16; i++) {
-			struct gpiod_line *l = gpiod_chip_get_line(chip, i);
-			const char *name = l ? gpiod_line_name(l) : NULL;
-
-			if (name && name[0])
-				n += (size_t)snprintf(out + n, n < out_size ? out_size - n : 0, "%s%u \"%s\"",
-						      named++ ? ", " : " (", i, name);
-		}
-		if (named)
-			n += (size_t)snprintf(out + n, n < out_size ? out_size - n : 0, ")");
+		if (name && name[0] && n < sizeof(desc->line_names))
+			n += (size_t)snprintf(desc->line_names + n, sizeof(desc->line_names) - n, "%s%u \"%s\"",
+					      named++ ? ", " : "", i, name);
 	}
-	gpiod_chip_iter_free(it);
-	if (n >= out_size && out_size)
-		out[out_size - 1] = '\0';
-	return count;
+	gpiod_chip_close(chip);
+	return 0;
 }
 
-/* Find chip + line; the chip by label, name, path or number (gpiod_chip_open_lookup). */
+static const struct gpio_chip_env chips = { .sys_root = "/sys", .dev_root = "/dev", .info = chip_info };
+
+int gpiod_describe_chips(char *out, size_t out_size)
+{
+	return gpio_chip_list(&chips, "\n", out, out_size);
+}
+
+const char *hal_input_gpio_api(void)
+{
+	static char name[48];
+
+	snprintf(name, sizeof(name), "libgpiod %s (GPIO uAPI v1)", gpiod_version_string());
+	return name;
+}
+
+/* Find chip + line; the chip by name, number, label or DT path (gpio_chip_resolve). */
 static int lookup(const char *chip_name, int offset, const char *line_name, struct gpiod_chip **chip,
 		  struct gpiod_line **line, char *why, size_t why_size)
 {
-	char chips[512];
+	struct gpio_chip_desc found;
+	int rc = gpio_chip_resolve(&chips, chip_name, &found, why, why_size);
 
-	errno = 0;
-	*chip = gpiod_chip_open_lookup(chip_name);
+	if (rc < 0)
+		return rc;
+	*chip = gpiod_chip_open(found.dev_path);
 	if (!*chip) {
-		int rc = errno && errno != ENOENT ? -errno : -ENODEV;
-
-		if (gpiod_describe_chips(chips, sizeof(chips)) <= 0)
-			snprintf(chips, sizeof(chips), "none");
-		for (char *p = chips; (p = strchr(p, '\n')); )
-			*p = ';';
-		snprintf(why, why_size, "GPIO chip \"%s\" not found (chips here: %s)", chip_name, chips);
+		rc = -errno;
+		snprintf(why, why_size, "GPIO chip \"%s\" (%s): %s", chip_name, found.dev_path, strerror(-rc));
 		return rc;
 	}
+	errno = 0;
 	*line = line_name ? gpiod_chip_find_line(*chip, line_name) : gpiod_chip_get_line(*chip, (unsigned)offset);
 	if (!*line) {
-		if (line_name)
+		rc = errno == EINVAL && (line_name || (unsigned)offset < gpiod_chip_num_lines(*chip)) ? -EINVAL : -ENOENT;
+		if (rc == -EINVAL)
+			snprintf(why, why_size, "GPIO chip %s [%s]: reading line info: %s (this kernel has no GPIO uAPI v1, "
+				 "CONFIG_GPIO_CDEV_V1: build failsafed with libgpiod 2)", gpiod_chip_name(*chip),
+				 gpiod_chip_label(*chip), strerror(EINVAL));
+		else if (line_name)
 			snprintf(why, why_size, "no line named \"%s\" on GPIO chip %s [%s]", line_name,
 				 gpiod_chip_name(*chip), gpiod_chip_label(*chip));
 		else
@@ -112,7 +121,7 @@ static int lookup(const char *chip_name, int offset, const char *line_name, stru
 				 gpiod_chip_name(*chip), gpiod_chip_label(*chip), gpiod_chip_num_lines(*chip));
 		gpiod_chip_close(*chip);
 		*chip = NULL;
-		return -ENOENT;
+		return rc;
 	}
 	return 0;
 }

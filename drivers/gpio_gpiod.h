@@ -1,4 +1,4 @@
-/* drivers/gpio_gpiod.h — real GPIO through libgpiod 1.6: button inputs with edge events, LED outputs */
+/* drivers/gpio_gpiod.h — GPIO inputs and outputs through libgpiod: gpio_gpiod.c (1.6, uAPI v1) or gpio_gpiod2.c (2.x, v2) */
 #ifndef DRIVERS_GPIO_GPIOD_H
 #define DRIVERS_GPIO_GPIOD_H
 

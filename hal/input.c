@@ -1,4 +1,4 @@
-/* hal/input.c — button lines: opens each through the driver, and applies active-low (the one place that does) */
+/* hal/input.c — button lines: opens each through the driver, applies active-low (the one place that does), stamps kernel-debounced edges */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,7 +43,13 @@ unsigned hal_input_open(struct hal_input *in, const struct hal_drivers *d, bool 
 		in->why[i][0] = '\0';
 		in->line_ok[i] = true;
 		in->n_ok++;
-		log_debug("board %s: button %s on %s", b->name, b->buttons[i].name, where);
+		if (in->ops->kernel_debounce_ms)
+			in->kernel_debounce_ms[i] = in->ops->kernel_debounce_ms(in->drv, i);
+		if (in->kernel_debounce_ms[i])
+			log_info("board %s: button %s on %s: debounced by the kernel (%u ms)", b->name,
+				 b->buttons[i].name, where, (unsigned)in->kernel_debounce_ms[i]);
+		else
+			log_debug("board %s: button %s on %s", b->name, b->buttons[i].name, where);
 	}
 	return in->n_ok;
 }
@@ -89,15 +95,31 @@ int hal_input_read(struct hal_input *in, struct input_edge *edges, size_t max)
 	n = in->ops->read(in->drv, raw, max);
 	for (int i = 0; i < n; i++) {
 		unsigned idx = raw[i].idx;
+		uint64_t held_back_ms;
 
 		if (idx >= in->board->n_buttons || !in->line_ok[idx])
 			continue; /* a driver's stray edge is not a button */
+		/* The kernel held this edge back until the level had been stable for its period. */
+		held_back_ms = in->kernel_debounce_ms[idx];
 		edges[out++] = (struct input_edge){
-			.idx = idx, .high = raw[i].high, .ts_ms = raw[i].ts_ms,
+			.idx = idx, .high = raw[i].high,
+			.ts_ms = raw[i].ts_ms > held_back_ms ? raw[i].ts_ms - held_back_ms : 0,
 			.pressed = raw[i].high != in->board->buttons[idx].active_low,
 		};
 	}
 	return n < 0 ? n : out;
+}
+
+uint32_t hal_input_kernel_debounce_ms(const struct hal_input *in, unsigned idx)
+{
+	return idx < BOARD_MAX_BUTTONS && in->line_ok[idx] ? in->kernel_debounce_ms[idx] : 0;
+}
+
+uint32_t hal_input_edge_delay_ms(const struct hal_input *in, unsigned idx)
+{
+	uint32_t period_ms = hal_input_kernel_debounce_ms(in, idx);
+
+	return period_ms ? period_ms + HAL_INPUT_KERNEL_TICK_MS : 0;
 }
 
 int hal_input_describe(const struct hal_input *in, char *out, size_t out_size)
@@ -114,5 +136,6 @@ void hal_input_close(struct hal_input *in)
 	if (in->ops)
 		in->ops->release(in->drv);
 	memset(in->line_ok, 0, sizeof(in->line_ok));
+	memset(in->kernel_debounce_ms, 0, sizeof(in->kernel_debounce_ms));
 	in->n_ok = 0;
 }

@@ -325,6 +325,73 @@ static void window_edges(void **s)
 	run(both_buttons);
 }
 
+/* Button 0's edges come through a kernel debounce: stamped when the level changed, arriving up to 30 ms late. */
+static struct boot late_board(unsigned held_mask, uint64_t start_ms, struct boot_actions *act)
+{
+	struct boot_config cfg = { .window_ms = 4000, .n_buttons = 1, .trigger_mask = 1, .debounce_ms = { 20 },
+				   .edge_delay_ms = { 30 } };
+	struct boot b;
+
+	boot_init(&b, &cfg);
+	boot_step(&b, &(struct boot_event){ .type = BOOT_EV_START, .held_mask = held_mask }, start_ms, act);
+	assert_true(act->flags & BOOT_ACT_OPEN);
+	return b;
+}
+
+static void step_expect(struct boot *b, const struct boot_event *ev, uint64_t now_ms, unsigned flags, int64_t next)
+{
+	struct boot_actions act;
+
+	boot_step(b, ev, now_ms, &act);
+	assert_int_equal(act.flags, flags);
+	if (next < 0) {
+		assert_false(act.has_deadline);
+	} else {
+		assert_true(act.has_deadline);
+		assert_int_equal(act.deadline_ms, (uint64_t)next);
+	}
+}
+
+static void edges_arriving_late(void **s)
+{
+	const struct boot_event tick = { .type = BOOT_EV_TICK };
+	struct boot_actions act;
+	struct boot b;
+
+	(void)s;
+	/* A settled press, stamped 3995, read at 4016: the verdict waited for it. */
+	b = late_board(0, 0, &act);
+	assert_int_equal(act.deadline_ms, 4000);
+	step_expect(&b, &tick, 4000, 0, 4030);
+	step_expect(&b, &(struct boot_event){ .type = BOOT_EV_EDGE, .button = 0, .pressed = true, .edge_ms = 3995 },
+		    4016, PRESS | FS, -1);
+	/* No press: the normal path, 30 ms after the deadline. */
+	b = late_board(0, 0, &act);
+	step_expect(&b, &tick, 4000, 0, 4030);
+	step_expect(&b, &tick, 4029, 0, 4030);
+	step_expect(&b, &tick, 4030, NORM | UNDO, -1);
+	/* A press stamped at the deadline is late (logged as a press, no failsafe), though it arrives in the grace. */
+	b = late_board(0, 0, &act);
+	step_expect(&b, &tick, 4000, 0, 4030);
+	step_expect(&b, &(struct boot_event){ .type = BOOT_EV_EDGE, .button = 0, .pressed = true, .edge_ms = 4000 },
+		    4020, PRESS, 4030);
+	step_expect(&b, &tick, 4030, NORM | UNDO, -1);
+	/* Held at start: it counts once a release could no longer be on its way (30 + 20 ms) ... */
+	b = late_board(1, 0, &act);
+	assert_int_equal(act.deadline_ms, 50);
+	step_expect(&b, &tick, 20, 0, 50);
+	step_expect(&b, &tick, 50, PRESS | FS, -1);
+	/* ... and a release the kernel held back, stamped 5, read at 25, still cancels it. */
+	b = late_board(1, 0, &act);
+	step_expect(&b, &(struct boot_event){ .type = BOOT_EV_EDGE, .button = 0, .pressed = false, .edge_ms = 5 },
+		    25, 0, 50);
+	step_expect(&b, &tick, 50, 0, 4000);
+	/* A debug key ends the window once a press in flight would have arrived, not at the old deadline. */
+	b = late_board(0, 0, &act);
+	step_expect(&b, &(struct boot_event){ .type = BOOT_EV_LINE, .line = "2", .line_len = 1 }, 1000, DBG, 1030);
+	step_expect(&b, &tick, 1030, NORM | UNDO, -1);
+}
+
 static void cause_and_remaining(void **s)
 {
 	struct boot_config cfg = { .window_ms = 4000, .n_buttons = 2, .trigger_mask = 3, .debounce_ms = { 20, 20 } };
@@ -364,6 +431,7 @@ int main(void)
 		cmocka_unit_test(other_triggers),
 		cmocka_unit_test(window_edges),
 		cmocka_unit_test(cause_and_remaining),
+		cmocka_unit_test(edges_arriving_late),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
