@@ -15,6 +15,9 @@ static const struct {
 	{ SIGILL, "SIGILL", SIG_ACT_DEFAULT },
 	{ SIGTRAP, "SIGTRAP", SIG_ACT_DEFAULT },
 	{ SIGABRT, "SIGABRT", SIG_ACT_DEFAULT },
+#ifdef SIGEMT
+	{ SIGEMT, "SIGEMT", SIG_ACT_DEFAULT },    /* MIPS: 7, an emulator trap (a fault) */
+#endif
 	{ SIGBUS, "SIGBUS", SIG_ACT_DEFAULT },
 	{ SIGFPE, "SIGFPE", SIG_ACT_DEFAULT },
 	{ SIGKILL, "SIGKILL", SIG_ACT_DEFAULT },

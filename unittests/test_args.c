@@ -289,6 +289,17 @@ static void usage_edges(void **s)
 	assert_int_equal(out[0], 'X');
 }
 
+/* long is 32 bits on armhf and mipsel */
+#if LONG_MAX == 2147483647L
+#define LONG_MAX_TEXT "2147483647"
+#define LONG_MIN_TEXT "-2147483648"
+#define LONG_MAX_PLUS_1_TEXT "2147483648"
+#else
+#define LONG_MAX_TEXT "9223372036854775807"
+#define LONG_MIN_TEXT "-9223372036854775808"
+#define LONG_MAX_PLUS_1_TEXT "9223372036854775808"
+#endif
+
 static void numbers(void **s)
 {
 	static const struct {
@@ -312,9 +323,9 @@ static void numbers(void **s)
 		{ "10ms", 0, 100, -EINVAL, 0 },
 		{ "5 ", 0, 10, -EINVAL, 0 },
 		{ "1.5", 0, 10, -EINVAL, 0 },
-		{ "9223372036854775807", 0, LONG_MAX, 0, LONG_MAX },
-		{ "-9223372036854775808", LONG_MIN, 0, 0, LONG_MIN },
-		{ "9223372036854775808", 0, LONG_MAX, -EINVAL, 0 },      /* ERANGE */
+		{ LONG_MAX_TEXT, 0, LONG_MAX, 0, LONG_MAX },
+		{ LONG_MIN_TEXT, LONG_MIN, 0, 0, LONG_MIN },
+		{ LONG_MAX_PLUS_1_TEXT, 0, LONG_MAX, -EINVAL, 0 },      /* ERANGE */
 		{ "99999999999999999999999", LONG_MIN, LONG_MAX, -EINVAL, 0 },
 		{ "-99999999999999999999999", LONG_MIN, LONG_MAX, -EINVAL, 0 },
 	};
