@@ -19,6 +19,8 @@
  *   i.e. "pinctrl_moore"). It is the only GPIO chip on this board's DT, so
  *   it is also gpiochip0; the label is used because it does not depend on
  *   probe order. No gpio-line-names in the DT, so lines go by offset.
+ *   (Its DT node path, /soc/pinctrl@11d00000 in the kernel's mt7981b.dtsi,
+ *   names the same single chip.)
  *
  * LEDs (node "leds", compatible "gpio-leds", no label properties, so the
  * kernel names them "<color>:<function>"):
@@ -40,6 +42,11 @@
  *   port@1 { label = "lan1"; } and port@6 { label = "cpu";
  *   ethernet = <&gmac0>; }. mtk_eth_soc registers mac@0 first, so gmac0
  *   is eth0 (gmac1/mac@1, the 2.5G PHY at phy@f, is eth1, the WAN).
+ *   OpenWrt's target/linux/mediatek/base-files/lib/preinit/05_set_preinit_iface
+ *   (read at 085bef047f4475a7ef2f78dee817dd0c930c5cfc) has no case for
+ *   mercusys,mr85x: the default "ip link set eth0 up; ifname=lan1".
+ *   (An older version of the DTS, 15a23312, used the vendor "mediatek,rtk-gsw"
+ *   driver instead of DSA; 268b114b is the DSA one.)
  *
  * Storage: the SPI-NAND partitions are boot, u-boot-env, ubi0 (0x300000,
  *   size 0x3200000), ubi1 (read-only), userconfig, tp_data. OpenWrt's

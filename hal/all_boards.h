@@ -1,4 +1,4 @@
-/* hal/all_boards.h — every board table of the tree (generated all_boards.c): tests, tools, run-time board choice */
+/* hal/all_boards.h — every board table of the tree (generated all_boards.c), for the unit tests and failsafectl (a BOARD=all daemon carries its own list: board_select.h) */
 #ifndef HAL_ALL_BOARDS_H
 #define HAL_ALL_BOARDS_H
 

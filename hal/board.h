@@ -121,8 +121,13 @@ struct board {
 	struct board_storage storage;   /* none: no mount_root, firstboot or sysupgrade */
 };
 
-/* The board compiled into this build (cmake -DBOARD=<name>). */
-extern const struct board *const board_selected;
+/*
+ * The board this process runs as: the one compiled in (cmake -DBOARD=<file>),
+ * or the one -DBOARD=all picked from the device tree at start
+ * (board_select.h). NULL when none matched: the daemon then continues the
+ * boot without a window and the applets refuse to run.
+ */
+const struct board *board_current(void);
 
 /* "boot", "failsafe", "running", "upgrade"; "?" out of range. */
 const char *board_led_role_name(unsigned role);
