@@ -48,6 +48,11 @@ void banner_entry_lines(const struct banner_cause *c, char *out, size_t size)
 		snprintf(out, size, "- failsafe -\n");
 }
 
+void banner_ssh_key(const char *addr, const char *label, const char *fp, char *out, size_t size)
+{
+	snprintf(out, size, "- ssh root@%s: %s key fingerprint is %s -\n", addr, label, fp);
+}
+
 void banner_text(const struct banner_cause *c, const struct board *b, char *out, size_t size)
 {
 	char how[64];

@@ -27,6 +27,12 @@ void banner_via(const struct banner_cause *c, char *out, size_t size);
 void banner_how(const struct banner_cause *c, char *out, size_t size);
 /* The console lines at entry: "- failsafe button reset was pressed -\n" (button only) and "- failsafe -\n". */
 void banner_entry_lines(const struct banner_cause *c, char *out, size_t size);
+/*
+ * The console line for an SSH host key, worded as OpenSSH asks about it so
+ * the two can be compared: "- ssh root@192.168.1.1: ED25519 key fingerprint
+ * is SHA256:... -\n". label as OpenSSH names the type ("ED25519", "RSA").
+ */
+void banner_ssh_key(const char *addr, const char *label, const char *fp, char *out, size_t size);
 /* The banner of every failsafe login (telnet, console, SSH): OpenWrt's first line, the commands, how, where. */
 void banner_text(const struct banner_cause *c, const struct board *b, char *out, size_t size);
 

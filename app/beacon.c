@@ -156,6 +156,16 @@ static int beacon_build_line(const struct beacon *b, struct beacon_line *l)
 		if (ret)
 			return ret;
 	}
+	if (b->present & BEACON_HAS_SSH_ED25519) {
+		ret = line_str(l, "ssh_ed25519", b->ssh_ed25519, sizeof(b->ssh_ed25519));
+		if (ret)
+			return ret;
+	}
+	if (b->present & BEACON_HAS_SSH_RSA) {
+		ret = line_str(l, "ssh_rsa", b->ssh_rsa, sizeof(b->ssh_rsa));
+		if (ret)
+			return ret;
+	}
 	return l->overflow ? -EMSGSIZE : 0;
 }
 
@@ -308,6 +318,10 @@ static int parse_token(const uint8_t *tok, size_t n, struct beacon *b)
 		bit = BEACON_HAS_VERSION;
 	} else if (token_is(tok, klen, "via")) {
 		bit = BEACON_HAS_VIA;
+	} else if (token_is(tok, klen, "ssh_ed25519")) {
+		bit = BEACON_HAS_SSH_ED25519;
+	} else if (token_is(tok, klen, "ssh_rsa")) {
+		bit = BEACON_HAS_SSH_RSA;
 	} else {
 		return 0;	/* unknown key: ignored */
 	}
@@ -332,6 +346,12 @@ static int parse_token(const uint8_t *tok, size_t n, struct beacon *b)
 		break;
 	case BEACON_HAS_VERSION:
 		ret = parse_str(val, vlen, b->version, sizeof(b->version));
+		break;
+	case BEACON_HAS_SSH_ED25519:
+		ret = parse_str(val, vlen, b->ssh_ed25519, sizeof(b->ssh_ed25519));
+		break;
+	case BEACON_HAS_SSH_RSA:
+		ret = parse_str(val, vlen, b->ssh_rsa, sizeof(b->ssh_rsa));
 		break;
 	default:
 		ret = parse_str(val, vlen, b->via, sizeof(b->via));

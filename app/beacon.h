@@ -17,6 +17,9 @@
  *   board=sim state=window remaining_ms=2800 seq=3 mac=02:00:00:00:00:01
  *   version=0.1.0 via=button:reset
  *
+ * and in failsafe, once the SSH host keys exist, their fingerprints as
+ * OpenSSH shows them: ssh_ed25519=SHA256:<base64> ssh_rsa=SHA256:<base64>.
+ *
  * Tokens are separated by exactly one space (no leading/trailing space).
  * Keys are [a-z0-9_-]+; values are non-empty printable ASCII (0x21..0x7e)
  * without '='.  Unknown keys are ignored by the decoder.  Numbers are
@@ -31,7 +34,7 @@
 #define BEACON_MAGIC_1		0xAD
 /* Longest text: BEACON_LEN_BYTES - 2 magic bytes - 1 NUL. */
 #define BEACON_TEXT_MAX_BYTES	998
-/* Longest string field value (board, version, via), without NUL. */
+/* Longest string field value (board, version, via, ssh_*), without NUL. */
 #define BEACON_VALUE_MAX_BYTES	63
 #define BEACON_MAC_BYTES	6
 
@@ -53,7 +56,9 @@ enum beacon_state {
 #define BEACON_HAS_MAC		(1u << 4)
 #define BEACON_HAS_VERSION	(1u << 5)
 #define BEACON_HAS_VIA		(1u << 6)
-#define BEACON_HAS_ALL		0x7fu
+#define BEACON_HAS_SSH_ED25519	(1u << 7)
+#define BEACON_HAS_SSH_RSA	(1u << 8)
+#define BEACON_HAS_ALL		0x1ffu
 
 struct beacon {
 	char text[BEACON_TEXT_MAX_BYTES + 1];	/* NUL-terminated */
@@ -65,6 +70,8 @@ struct beacon {
 	uint8_t mac[BEACON_MAC_BYTES];
 	char version[BEACON_VALUE_MAX_BYTES + 1];
 	char via[BEACON_VALUE_MAX_BYTES + 1];
+	char ssh_ed25519[BEACON_VALUE_MAX_BYTES + 1];	/* SSH host key fingerprints */
+	char ssh_rsa[BEACON_VALUE_MAX_BYTES + 1];
 };
 
 /*

@@ -64,9 +64,19 @@ static void send_one(struct beacon_tx *b)
 	if (!b->failsafe) {
 		m.remaining_ms = b->remaining_ms(b->remaining_ctx, now_ms);
 		m.present |= BEACON_HAS_REMAINING_MS;
-	} else if (b->via[0]) {
-		snprintf(m.via, sizeof(m.via), "%s", b->via);
-		m.present |= BEACON_HAS_VIA;
+	} else {
+		if (b->via[0]) {
+			snprintf(m.via, sizeof(m.via), "%s", b->via);
+			m.present |= BEACON_HAS_VIA;
+		}
+		if (b->ssh_ed25519[0]) {
+			snprintf(m.ssh_ed25519, sizeof(m.ssh_ed25519), "%s", b->ssh_ed25519);
+			m.present |= BEACON_HAS_SSH_ED25519;
+		}
+		if (b->ssh_rsa[0]) {
+			snprintf(m.ssh_rsa, sizeof(m.ssh_rsa), "%s", b->ssh_rsa);
+			m.present |= BEACON_HAS_SSH_RSA;
+		}
 	}
 	if (b->has_mac) {
 		memcpy(m.mac, b->mac, sizeof(m.mac));
@@ -151,6 +161,19 @@ void beacon_tx_failsafe(struct beacon_tx *b, const char *via)
 	b->failsafe = true;
 	b->burst_left = BEACON_TX_BURST;
 	snprintf(b->via, sizeof(b->via), "%s", via);
+	loop_timer_cancel(&b->timer);
+	if (b->ready)
+		fire(b);
+}
+
+void beacon_tx_ssh(struct beacon_tx *b, const char *ed25519, const char *rsa)
+{
+	snprintf(b->ssh_ed25519, sizeof(b->ssh_ed25519), "%s", ed25519 ? ed25519 : "");
+	snprintf(b->ssh_rsa, sizeof(b->ssh_rsa), "%s", rsa ? rsa : "");
+	if (!b->failsafe || b->burst_left)
+		return; /* a burst under way carries them */
+	/* Host tools learn the fingerprints from a fresh burst: the entry burst went out before the keys existed. */
+	b->burst_left = BEACON_TX_BURST;
 	loop_timer_cancel(&b->timer);
 	if (b->ready)
 		fire(b);

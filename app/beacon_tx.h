@@ -24,6 +24,8 @@ struct beacon_tx {
 	bool ready;                      /* the port has its address: sending can work */
 	bool failsafe;                   /* false: window messages; true: the entry burst */
 	char via[64];
+	char ssh_ed25519[64];            /* SSH host key fingerprints, "" until known */
+	char ssh_rsa[64];
 	unsigned burst_left;
 	bool window;                     /* the window is open: one beacon per second */
 	uint32_t seq;
@@ -41,6 +43,8 @@ void beacon_tx_window(struct beacon_tx *b, uint32_t (*remaining_ms)(void *ctx, u
 void beacon_tx_ready(struct beacon_tx *b, const char *ifname, const uint8_t *mac);
 /* Failsafe was entered (via e.g. "button:reset"): the burst, now or as soon as the port is ready. */
 void beacon_tx_failsafe(struct beacon_tx *b, const char *via);
+/* SSH host key fingerprints ("" or NULL: none) for the failsafe beacons; a new burst says so unless one is under way. */
+void beacon_tx_ssh(struct beacon_tx *b, const char *ed25519, const char *rsa);
 void beacon_tx_stop(struct beacon_tx *b);
 
 #endif /* APP_BEACON_TX_H */

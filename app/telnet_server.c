@@ -22,9 +22,6 @@
 
 #define REPLY_HEADROOM_BYTES 512   /* to_client space pty output leaves free for negotiation replies */
 #define HANGUP_GRACE_MS 2000u      /* once ended: time to flush to the client and for the shell to go */
-#define ACCEPT_BURST 64            /* connections taken per wake-up: refusals are cheap, the backlog drains */
-#define ACCEPT_RETRY_MS 1000u
-#define LISTEN_BACKLOG 128
 #define BANNER_MAX_BYTES 2048      /* the banner sent first; longer is cut */
 
 struct telnet_session {
@@ -414,18 +411,13 @@ static void on_timer(struct loop_timer *t)
 /* Dead peers are found by the kernel: keepalive probes while idle, a timeout while output is unacknowledged. */
 static void tune_socket(int fd)
 {
-	int on = 1, idle = TELNET_KEEPALIVE_IDLE_S, intvl = TELNET_KEEPALIVE_INTVL_S, cnt = TELNET_KEEPALIVE_COUNT;
-	unsigned user_timeout = TELNET_USER_TIMEOUT_MS;
+	int on = 1;
 
 	/* Echo and output come as separate small writes; Nagle would hold the second for a delayed ACK. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	/* Urgent data (a client's Synch) stays in the stream, where the parser sees IAC DM. */
 	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on));
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
-	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
+	listener_keepalive(fd);
 }
 
 /* 0 or -errno; on error nothing is left open or allocated except @fd, which the caller keeps. */
@@ -503,21 +495,6 @@ out_close:
 	return -err;
 }
 
-static void refuse(int fd, const char *line)
-{
-	char drain[256];
-
-	if (send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		/* the peer is gone already; nothing to tell it */
-	}
-	shutdown(fd, SHUT_WR);
-	/* Unread input would turn close() into a reset that can overtake the line; bounded, a
-	 * refused peer that keeps sending must not hold the loop. */
-	for (int i = 0; i < 8 && recv(fd, drain, sizeof(drain), MSG_DONTWAIT) > 0; i++)
-		;
-	close(fd);
-}
-
 /* Who makes room for a newcomer: a session that never answered (oldest first), else the one silent longest. */
 static struct telnet_session *pick_victim(struct telnet_server *s, uint64_t now_ms)
 {
@@ -559,28 +536,19 @@ static bool make_room(struct telnet_server *s, const char *newcomer)
 	return true;
 }
 
-static void accept_one(struct telnet_server *s, int fd, const struct sockaddr_in *sin)
+/* A peer of the failsafe subnet (the listener refused the others). */
+static void on_accept(struct listener *l, int fd, const char *peer)
 {
-	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN + 8], line[128];
+	struct telnet_server *s = container_of(l, struct telnet_server, listener);
+	char line[128];
 	unsigned slot;
 	int rc;
 
-	inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
-	snprintf(peer, sizeof(peer), "%s:%u", addr, (unsigned)ntohs(sin->sin_port));
-	if (!telnet_peer_allowed(sin->sin_addr, s->cfg.subnet, s->cfg.prefix_len)) {
-		inet_ntop(AF_INET, &s->cfg.subnet, net, sizeof(net));
-		log_info("telnet %s: refused, not a host of %s/%u", peer, net, (unsigned)s->cfg.prefix_len);
-		snprintf(line, sizeof(line), "failsafed: telnet only from the failsafe subnet %s/%u\r\n",
-			 net, (unsigned)s->cfg.prefix_len);
-		refuse(fd, line);
-		s->stats.refused_subnet++;
-		return;
-	}
 	if (s->stats.live >= s->cfg.max_sessions && !make_room(s, peer)) {
 		log_info("telnet %s: refused, %u sessions in use", peer, s->cfg.max_sessions);
 		snprintf(line, sizeof(line), "failsafed: all %u sessions are in use; try again later\r\n",
 			 s->cfg.max_sessions);
-		refuse(fd, line);
+		listener_refuse(fd, line);
 		s->stats.refused_full++;
 		return;
 	}
@@ -590,51 +558,17 @@ static void accept_one(struct telnet_server *s, int fd, const struct sockaddr_in
 	if (rc < 0) {
 		log_warn("telnet %s: cannot start a shell: %s", peer, strerror(-rc));
 		snprintf(line, sizeof(line), "failsafed: cannot start a shell: %s\r\n", strerror(-rc));
-		refuse(fd, line);
+		listener_refuse(fd, line);
 		s->stats.refused_full++;
-	}
-}
-
-static void on_listen(struct loop_fd *f, unsigned events);
-
-static void on_retry(struct loop_timer *t)
-{
-	struct telnet_server *s = container_of(t, struct telnet_server, retry);
-
-	loop_fd_set(&s->listen, s->listen.fd, LOOP_READ, on_listen);
-}
-
-static void on_listen(struct loop_fd *f, unsigned events)
-{
-	struct telnet_server *s = container_of(f, struct telnet_server, listen);
-
-	(void)events;
-	for (int i = 0; i < ACCEPT_BURST; i++) {
-		struct sockaddr_in sin;
-		socklen_t len = sizeof(sin);
-		int fd = accept4(f->fd, (struct sockaddr *)&sin, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd >= 0) {
-			accept_one(s, fd, &sin);
-			continue;
-		}
-		if (errno == EINTR || errno == ECONNABORTED)
-			continue;
-		if (errno == EAGAIN)
-			return;
-		/* Out of fds or memory: the listener stays readable, so pause it rather than spin. */
-		log_warn("telnet: accept: %s; pausing %u ms", strerror(errno), ACCEPT_RETRY_MS);
-		loop_fd_del(f);
-		loop_timer_at(&s->retry, loop_now_ms() + ACCEPT_RETRY_MS, on_retry);
-		return;
 	}
 }
 
 int telnet_server_start(struct telnet_server *s, const struct telnet_server_config *cfg)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(cfg->port), .sin_addr = cfg->bind_addr };
+	struct listener_config lc = { .name = "telnet", .bind_addr = cfg->bind_addr, .port = cfg->port,
+				      .subnet = cfg->subnet, .prefix_len = cfg->prefix_len };
 	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN];
-	int fd, on = 1, err;
+	int rc;
 
 	if (s->running || !cfg->shell_argv || !cfg->shell_argv[0] || cfg->prefix_len > 32 ||
 	    cfg->max_sessions > TELNET_SESSIONS_MAX)
@@ -645,23 +579,8 @@ int telnet_server_start(struct telnet_server *s, const struct telnet_server_conf
 		s->cfg.max_sessions = TELNET_SESSIONS_DEFAULT;
 	inet_ntop(AF_INET, &cfg->bind_addr, addr, sizeof(addr));
 	inet_ntop(AF_INET, &cfg->subnet, net, sizeof(net));
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		err = errno;
-		log_err("telnet %s:%u: socket: %s", addr, (unsigned)cfg->port, strerror(err));
-		return -err;
-	}
-	/* FREEBIND: the failsafe address may not be on the interface yet. */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
-		err = errno;
-		log_err("telnet %s:%u: %s", addr, (unsigned)cfg->port, strerror(err));
-		close(fd);
-		return -err;
-	}
-	loop_fd_set(&s->listen, fd, LOOP_READ, on_listen);
+	if ((rc = listener_start(&s->listener, &lc, on_accept)) < 0)
+		return rc;
 	s->running = true;
 	log_info("telnet: listening on %s:%u for %s/%u, at most %u sessions", addr,
 		 (unsigned)telnet_server_port(s), net, (unsigned)cfg->prefix_len, s->cfg.max_sessions);
@@ -674,9 +593,7 @@ void telnet_server_stop(struct telnet_server *s)
 
 	if (!s->running)
 		return;
-	loop_timer_cancel(&s->retry);
-	loop_fd_del(&s->listen);
-	close(s->listen.fd);
+	listener_stop(&s->listener);
 	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
 		struct telnet_session *ss = s->sessions[i];
 
@@ -705,16 +622,10 @@ void telnet_server_stop(struct telnet_server *s)
 void telnet_server_get_stats(const struct telnet_server *s, struct telnet_server_stats *out)
 {
 	*out = s->stats;
+	out->refused_subnet = s->listener.refused_subnet;
 }
 
 uint16_t telnet_server_port(const struct telnet_server *s)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	if (!s->running)
-		return 0;
-	if (getsockname(s->listen.fd, (struct sockaddr *)&sin, &len) < 0)
-		return 0;
-	return ntohs(sin.sin_port);
+	return s->running ? listener_port(&s->listener) : 0;
 }

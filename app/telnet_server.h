@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "listener.h"
 #include "loop.h"
 
 #define TELNET_SESSIONS_DEFAULT 8
@@ -14,10 +15,6 @@
 #define TELNET_BUF_BYTES 16384          /* per direction per session; a full one stops the reader */
 #define TELNET_HANDSHAKE_MS 5000u       /* a client that answers nothing in this time is no telnet client */
 #define TELNET_EVICT_IDLE_MS 5000u      /* when full, a session whose client was silent this long makes room */
-#define TELNET_KEEPALIVE_IDLE_S 10      /* TCP keepalive: a vanished peer is found in about 25 s */
-#define TELNET_KEEPALIVE_INTVL_S 5
-#define TELNET_KEEPALIVE_COUNT 3
-#define TELNET_USER_TIMEOUT_MS 30000u   /* unacknowledged output to a vanished peer ends the session */
 
 struct telnet_server_config {
 	struct in_addr bind_addr;        /* listen here only; need not be configured yet (IP_FREEBIND) */
@@ -44,30 +41,17 @@ struct telnet_session;
 
 /* Caller-owned, zeroed (static storage) or stopped before start; every field is private. */
 struct telnet_server {
-	struct loop_fd listen;           /* the listening socket, LOOP_READ */
-	struct loop_timer retry;         /* re-listen after accept ran out of fds/memory */
+	struct listener listener;        /* the listening socket and the subnet check, shared with SSH */
 	struct telnet_server_config cfg;
 	struct telnet_session *sessions[TELNET_SLOTS]; /* malloc'ed at accept, freed once closed and reaped */
 	struct telnet_server_stats stats;
 	bool running;
 };
 
-/*
- * True if @peer is a host of @subnet/@prefix_len (all in network order;
- * prefix 0 matches everything, more than 32 matches nothing). Up to /30 the
- * network and broadcast addresses are not hosts and never match. Pure.
- */
+/* The subnet check of every failsafe service (listener_peer_allowed). Pure. */
 static inline bool telnet_peer_allowed(struct in_addr peer, struct in_addr subnet, uint8_t prefix_len)
 {
-	uint32_t mask, host;
-
-	if (prefix_len > 32)
-		return false;
-	mask = prefix_len ? ~(uint32_t)0 << (32 - prefix_len) : 0;
-	if ((ntohl(peer.s_addr) ^ ntohl(subnet.s_addr)) & mask)
-		return false;
-	host = ntohl(peer.s_addr) & ~mask;
-	return prefix_len == 0 || prefix_len > 30 || (host != 0 && host != ~mask);
+	return listener_peer_allowed(peer, subnet, prefix_len);
 }
 
 /*

@@ -24,6 +24,8 @@ static void check_valid(const struct beacon *b)
 	check_terminated(b->board, sizeof(b->board));
 	check_terminated(b->version, sizeof(b->version));
 	check_terminated(b->via, sizeof(b->via));
+	check_terminated(b->ssh_ed25519, sizeof(b->ssh_ed25519));
+	check_terminated(b->ssh_rsa, sizeof(b->ssh_rsa));
 	if (b->present & ~BEACON_HAS_ALL)
 		abort();
 	if ((b->present & BEACON_HAS_STATE) && !beacon_state_name(b->state))
@@ -49,6 +51,10 @@ static void check_equal(const struct beacon *a, const struct beacon *b)
 	if ((a->present & BEACON_HAS_VERSION) && strcmp(a->version, b->version))
 		abort();
 	if ((a->present & BEACON_HAS_VIA) && strcmp(a->via, b->via))
+		abort();
+	if ((a->present & BEACON_HAS_SSH_ED25519) && strcmp(a->ssh_ed25519, b->ssh_ed25519))
+		abort();
+	if ((a->present & BEACON_HAS_SSH_RSA) && strcmp(a->ssh_rsa, b->ssh_rsa))
 		abort();
 }
 

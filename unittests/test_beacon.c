@@ -17,7 +17,9 @@
 
 #define FULL_LINE \
 	"board=sim state=window remaining_ms=2800 seq=3 " \
-	"mac=02:00:00:00:00:01 version=0.1.0 via=button:reset"
+	"mac=02:00:00:00:00:01 version=0.1.0 via=button:reset " \
+	"ssh_ed25519=SHA256:TZtMDjRH3D3qzgxAUCiZkl6tGtxeRzs+lKbNTsKzdRc " \
+	"ssh_rsa=SHA256:c3AUxapA8lz6zxdrPfXkOXPOIZy9RAoI8rvGf1b+TkI"
 
 static void fill_full(struct beacon *b)
 {
@@ -30,6 +32,8 @@ static void fill_full(struct beacon *b)
 	memcpy(b->mac, "\x02\x00\x00\x00\x00\x01", BEACON_MAC_BYTES);
 	strcpy(b->version, "0.1.0");
 	strcpy(b->via, "button:reset");
+	strcpy(b->ssh_ed25519, "SHA256:TZtMDjRH3D3qzgxAUCiZkl6tGtxeRzs+lKbNTsKzdRc");
+	strcpy(b->ssh_rsa, "SHA256:c3AUxapA8lz6zxdrPfXkOXPOIZy9RAoI8rvGf1b+TkI");
 }
 
 /* Raw datagram: magic, text, NUL, optional line, NUL padding to 1001. */
@@ -64,6 +68,10 @@ static void assert_beacon_equal(const struct beacon *a, const struct beacon *b)
 		assert_string_equal(a->version, b->version);
 	if (a->present & BEACON_HAS_VIA)
 		assert_string_equal(a->via, b->via);
+	if (a->present & BEACON_HAS_SSH_ED25519)
+		assert_string_equal(a->ssh_ed25519, b->ssh_ed25519);
+	if (a->present & BEACON_HAS_SSH_RSA)
+		assert_string_equal(a->ssh_rsa, b->ssh_rsa);
 }
 
 static void test_round_trip(void **state)
@@ -451,7 +459,7 @@ static void test_encode_invalid(void **state)
 	fill_full(&b);
 	assert_int_equal(beacon_encode(NULL, buf), -EINVAL);
 	assert_int_equal(beacon_encode(&b, NULL), -EINVAL);
-	b.present = BEACON_HAS_ALL | (1u << 7);
+	b.present = BEACON_HAS_ALL | (1u << 9);
 	assert_int_equal(beacon_encode(&b, buf), -EINVAL);
 	b.present = BEACON_HAS_STATE;
 	b.state = (enum beacon_state)3;

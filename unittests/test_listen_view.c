@@ -199,6 +199,14 @@ static void test_json(void **state)
 			    "\"board\":\"sim\",\"state\":\"window\",\"remaining_ms\":2800,\"seq\":3,"
 			    "\"mac\":\"02:00:00:00:ab:01\",\"version\":\"0.1.0\",\"via\":\"button:reset\"}");
 
+	/* SSH host key fingerprints, as the console shows them */
+	b.present = BEACON_HAS_SSH_ED25519 | BEACON_HAS_SSH_RSA;
+	strcpy(b.ssh_ed25519, "SHA256:TZtMDjRH3D3qzgxAUCiZkl6tGtxeRzs+lKbNTsKzdRc");
+	strcpy(b.ssh_rsa, "SHA256:abc/def");
+	assert_true(lv_json(out, sizeof(out), "192.168.1.1", &b) > 0);
+	assert_non_null(strstr(out, ",\"ssh_ed25519\":\"SHA256:TZtMDjRH3D3qzgxAUCiZkl6tGtxeRzs+lKbNTsKzdRc\","
+				 "\"ssh_rsa\":\"SHA256:abc/def\"}"));
+
 	assert_int_equal(beacon_init(&b, BEACON_TEXT_FAILSAFE), 0);
 	assert_true(lv_json(out, sizeof(out), "10.0.0.1", &b) > 0);
 	assert_string_equal(out, "{\"from\":\"10.0.0.1\",\"text\":\"Entering Failsafe!\",\"plain\":true}");

@@ -186,6 +186,13 @@ def beacon_seeds():
         "fields-full": beacon(TEXT_WINDOW, FULL_LINE),
         "fields-failsafe": beacon(TEXT_FAILSAFE, b"board=glinet,gl-mt300n-v2 state=failsafe seq=7 "
                                   b"mac=AA:bb:CC:dd:EE:ff version=0.1.0-rc1+g1234 via=console"),
+        # In failsafe once the SSH host keys exist: their fingerprints, as OpenSSH shows them.
+        "fields-failsafe-ssh": beacon(TEXT_FAILSAFE, b"board=sim state=failsafe seq=9 mac=02:00:00:00:00:01 "
+                                      b"version=0.2.0 via=cmdline "
+                                      b"ssh_ed25519=SHA256:TZtMDjRH3D3qzgxAUCiZkl6tGtxeRzs+lKbNTsKzdRc "
+                                      b"ssh_rsa=SHA256:c3AUxapA8lz6zxdrPfXkOXPOIZy9RAoI8rvGf1b+TkI"),
+        "fields-ssh-ed25519-only": beacon(TEXT_FAILSAFE, b"state=failsafe ssh_ed25519=SHA256:AAAA+/+/"),
+        "fields-ssh-old-md5": beacon(TEXT_FAILSAFE, b"ssh_rsa=MD5:0b:6f:aa:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d"),
         "fields-unknown-keys": beacon(b"x", b"foo=bar seq=1 zz_9-a=!"),
         "fields-u32-max": beacon(b"x", b"remaining_ms=4294967295 seq=0 state=normal"),
         "short-plain": beacon(TEXT_WINDOW, length=2 + len(TEXT_WINDOW) + 1),
@@ -210,6 +217,8 @@ def beacon_seeds():
         "control-in-value": b"board=a\x01", "high-byte": b"board=\xc3\xa9", "bad-state": b"state=Window",
         "mac-short": b"mac=02:00:00:00:00:1", "mac-dashes": b"mac=02-00-00-00-00-01",
         "mac-nonhex": b"mac=02:00:00:00:00:0g", "mac-long": b"mac=02:00:00:00:00:01:",
+        "ssh-duplicate": b"ssh_rsa=SHA256:a ssh_rsa=SHA256:b", "ssh-64": b"ssh_ed25519=SHA256:" + b"7" * 57,
+        "ssh-padding": b"ssh_rsa=SHA256:abc=",
     }
     for name, line in bad_lines.items():
         seeds["bad-field-" + name] = beacon(b"x", line)

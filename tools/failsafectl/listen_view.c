@@ -251,6 +251,10 @@ int lv_json(char *out, size_t size, const char *from, const struct beacon *b)
 		json_str(&s, "version", b->version);
 	if (b->present & BEACON_HAS_VIA)
 		json_str(&s, "via", b->via);
+	if (b->present & BEACON_HAS_SSH_ED25519)
+		json_str(&s, "ssh_ed25519", b->ssh_ed25519);
+	if (b->present & BEACON_HAS_SSH_RSA)
+		json_str(&s, "ssh_rsa", b->ssh_rsa);
 	if (!b->present)
 		sb_printf(&s, ",\"plain\":true");
 	sb_putc(&s, '}');

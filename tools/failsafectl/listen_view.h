@@ -11,7 +11,7 @@
 #define LV_ADDR_MAX	46	/* INET6_ADDRSTRLEN: a numeric source address */
 #define LV_MAX_BOARDS	64	/* the table forgets the longest-silent board beyond this */
 /* Enough for any beacon: every text byte escaped as \u00XX, plus the fields. */
-#define LV_JSON_MAX	(BEACON_TEXT_MAX_BYTES * 6 + 1024)
+#define LV_JSON_MAX	((BEACON_TEXT_MAX_BYTES + 6 * BEACON_VALUE_MAX_BYTES) * 6 + 512)   /* every string escaped at worst */
 /* Enough for a row or a line: the text (sanitised, 998 bytes) plus the rest. */
 #define LV_LINE_MAX	(BEACON_TEXT_MAX_BYTES + 512)
 
