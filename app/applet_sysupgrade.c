@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "applet.h"
 #include "args.h"
@@ -31,7 +32,8 @@ enum {
 	UP_SETTINGS_FAILED = 9,         /* written and verified, but the settings could not be kept */
 };
 
-enum { OPT_HELP = 0, OPT_NO_KEEP, OPT_TEST, OPT_FORCE, OPT_SHA256, OPT_TMP, OPT_QUIET, OPT_ROOTFS = 10 };
+enum { OPT_HELP = 0, OPT_NO_KEEP, OPT_TEST, OPT_FORCE, OPT_SHA256, OPT_TMP, OPT_QUIET, OPT_PROGRESS, OPT_BACKUP,
+       OPT_ROOTFS = 10 };
 
 static const struct args_opt opts[] = {
 	{ NULL, 'n', NULL, "do not keep settings (a factory reset of the overlay)", OPT_NO_KEEP },
@@ -40,12 +42,14 @@ static const struct args_opt opts[] = {
 	{ "--sha256", 0, "HEX", "the SHA-256 the image must have (payload or whole image)", OPT_SHA256 },
 	{ "--tmp-dir", 0, "DIR", "where the image is held before writing (default /tmp: RAM)", OPT_TMP },
 	{ NULL, 'q', NULL, "no progress output", OPT_QUIET },
+	{ "--progress", 0, NULL, "progress for programs: \"progress STEP DONE TOTAL\" lines on stderr", OPT_PROGRESS },
+	{ NULL, 'b', "FILE", "only save the settings, as a .tar.gz, to FILE (as OpenWrt's sysupgrade -b)", OPT_BACKUP },
 	ROOTFS_ARGS_OPTS(OPT_ROOTFS),
 	{ "--help", 'h', NULL, "this text", OPT_HELP },
 };
 
 static const struct args_spec spec = {
-	.usage = "Usage: sysupgrade [-n] [-T] [-F] [--sha256 HEX] SOURCE\n"
+	.usage = "Usage: sysupgrade [-n] [-T] [-F] [--sha256 HEX] SOURCE     or: sysupgrade -b FILE\n"
 		 "Flash an OpenWrt sysupgrade image. SOURCE: a file, - (stdin), or tcp://HOST:PORT (e.g. from\n"
 		 "`failsafectl serve` on a PC). The whole image is received into RAM, capped at the firmware\n"
 		 "partition's size, and checked (CRC, board, compat_version, SHA-256) before the first byte is\n"
@@ -60,8 +64,8 @@ static const struct args_spec spec = {
 
 struct ctx {
 	struct rootfs_args a;
-	bool keep, test, force, quiet, help;
-	const char *sha256, *tmp_dir, *source;
+	bool keep, test, force, quiet, machine, help;
+	const char *sha256, *tmp_dir, *source, *backup;
 };
 
 static int on_opt(void *c, int id, const char *v, char *err, size_t err_size)
@@ -83,6 +87,12 @@ static int on_opt(void *c, int id, const char *v, char *err, size_t err_size)
 		return 0;
 	case OPT_QUIET:
 		x->quiet = true;
+		return 0;
+	case OPT_PROGRESS:
+		x->machine = true;
+		return 0;
+	case OPT_BACKUP:
+		x->backup = v;
 		return 0;
 	case OPT_SHA256:
 		x->sha256 = v;
@@ -108,8 +118,10 @@ static int on_opt(void *c, int id, const char *v, char *err, size_t err_size)
 struct progress {
 	const char *what;
 	uint64_t shown_ms;
-	bool quiet;
+	bool quiet, machine;
 };
+
+#define MACHINE_PROGRESS_MS 100u
 
 static void on_progress(void *c, uint64_t done, uint64_t total)
 {
@@ -117,6 +129,13 @@ static void on_progress(void *c, uint64_t done, uint64_t total)
 
 	bool tty = isatty(STDERR_FILENO);
 
+	if (p->machine) {
+		if (hal_now_ms() - p->shown_ms < MACHINE_PROGRESS_MS && done < total)
+			return;
+		p->shown_ms = hal_now_ms();
+		fprintf(stderr, "progress %s %llu %llu\n", p->what, (unsigned long long)done, (unsigned long long)total);
+		return;
+	}
 	if (p->quiet || (hal_now_ms() - p->shown_ms < (tty ? 500u : 2000u) && done < total))
 		return;
 	p->shown_ms = hal_now_ms();
@@ -125,10 +144,17 @@ static void on_progress(void *c, uint64_t done, uint64_t total)
 		done >= total || !tty ? "\n" : "");
 }
 
-/* The read-back is compared byte for byte with the verified copy in RAM: the same proof as its SHA-256, cheaper. */
+/*
+ * The read-back is compared byte for byte with our verified copy in RAM: the
+ * same proof as its SHA-256, cheaper. A borrowed source (the caller's file in
+ * RAM, which someone could change after it was checked) is proven by the
+ * SHA-256 of what reads back instead.
+ */
 struct readback {
 	struct progress p;
 	const uint8_t *image;           /* the verified image in RAM */
+	bool by_hash;                   /* borrowed: hash what reads back */
+	struct sha256_ctx sha;
 	uint64_t off;
 	bool differs;
 	uint64_t first_diff;
@@ -138,6 +164,11 @@ static int compare_sink(void *c, const void *buf, size_t n)
 {
 	struct readback *rb = c;
 
+	if (rb->by_hash) {
+		sha256_update(&rb->sha, n, buf);
+		rb->off += n;
+		return 0;
+	}
 	if (!rb->differs && memcmp(rb->image + rb->off, buf, n)) {
 		rb->differs = true;
 		for (size_t i = 0; i < n; i++)
@@ -282,9 +313,11 @@ static bool data_inside_firmware(const struct rootfs *r, const struct storage_vo
 static int carry_settings(const struct storage_volume *fw, uint64_t at, uint64_t payload, const char *archive,
 			  char *why)
 {
-	static uint8_t tgz[4 * 1024 * 1024];
+	enum { TGZ_MAX_BYTES = 4 * 1024 * 1024 };   /* settings archives are kilobytes; a JFFS2 node holds this */
+	uint8_t *tgz;
 	size_t cap, len;
 	uint8_t *img;
+	struct stat st;
 	int fd, rc;
 	ssize_t n;
 
@@ -295,16 +328,25 @@ static int carry_settings(const struct storage_volume *fw, uint64_t at, uint64_t
 	}
 	if ((fd = open(archive, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
-	n = read(fd, tgz, sizeof(tgz));
-	close(fd);
-	if (n < 0 || n == (ssize_t)sizeof(tgz)) {
-		snprintf(why, ROOTFS_WHY_BYTES, "the settings archive is unreadable or larger than %zu bytes", sizeof(tgz));
+	if (fstat(fd, &st) < 0 || st.st_size >= TGZ_MAX_BYTES || !(tgz = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		snprintf(why, ROOTFS_WHY_BYTES, "the settings archive is unreadable or larger than %d bytes",
+			 TGZ_MAX_BYTES);
 		return -EFBIG;
+	}
+	n = read(fd, tgz, (size_t)st.st_size + 1);
+	close(fd);
+	if (n != (ssize_t)st.st_size) {
+		free(tgz);
+		snprintf(why, ROOTFS_WHY_BYTES, "the settings archive changed while it was read");
+		return -EIO;
 	}
 	cap = jffs2_file_image_bytes((size_t)n, fw->erase_bytes,
 				     __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? JFFS2_FILE_BIG_ENDIAN : 0);
-	if (!cap || !(img = malloc(cap)))
+	if (!cap || !(img = malloc(cap))) {
+		free(tgz);
 		return -ENOMEM;
+	}
 	/* JFFS2 is in the CPU's byte order: the kernel reading it is the one this binary runs under. */
 	rc = jffs2_file_image("sysupgrade.tgz", tgz, (size_t)n, fw->erase_bytes,
 			      __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? JFFS2_FILE_BIG_ENDIAN : 0, (uint32_t)time(NULL),
@@ -314,6 +356,7 @@ static int carry_settings(const struct storage_volume *fw, uint64_t at, uint64_t
 	else
 		snprintf(why, ROOTFS_WHY_BYTES, "building the JFFS2 node: %s", strerror(-rc));
 	free(img);
+	free(tgz);
 	return rc;
 }
 
@@ -356,8 +399,8 @@ static int receive_and_check(const struct ctx *x, const struct storage_volume *f
 	char why[ROOTFS_WHY_BYTES];
 	struct fwimage_verdict verdict;
 	struct fwimage_expect e = {
-		.compatible = board_selected->compatible,
-		.board_name = board_selected->name,
+		.compatible = board_current()->compatible,
+		.board_name = board_current()->name,
 		.keep_settings = x->keep,
 		.force = x->force,
 		.has_sha256 = x->sha256 != NULL,
@@ -382,7 +425,7 @@ static int receive_and_check(const struct ctx *x, const struct storage_volume *f
 				in->info.has_metadata ? "" : " (with --sha256, as it has no metadata)");
 		else
 			fprintf(stderr, "sysupgrade: the image is broken: it is never written\n");
-		unlink(in->path);
+		receive_release(in);
 		return verdict.exit_code;
 	}
 	printf("Image check passed%s%s\n", verdict.forced ? " by force: " : "", verdict.forced ? verdict.reason : "");
@@ -403,8 +446,8 @@ static void step_done(const char *step)
 /* Write the payload, sync, read it back: byte for byte the image whose SHA-256 was checked. */
 static int write_and_verify(const struct ctx *x, const struct storage_volume *fw, const struct received *in, bool erase_rest)
 {
-	struct readback rb = { .p = { .what = "verifying", .quiet = x->quiet } };
-	struct progress wp = { .what = "writing", .quiet = x->quiet };
+	struct readback rb = { .p = { .what = "verifying", .quiet = x->quiet, .machine = x->machine } };
+	struct progress wp = { .what = "writing", .quiet = x->quiet, .machine = x->machine };
 	char err[STORAGE_WHY_BYTES], hex[FWIMAGE_SHA256_HEX_BYTES];
 	size_t map_bytes = (size_t)in->info.payload_bytes;
 	uint8_t *image;
@@ -434,7 +477,15 @@ static int write_and_verify(const struct ctx *x, const struct storage_volume *fw
 	}
 	step_done("write+sync");
 	rb.image = image;
+	rb.by_hash = in->borrowed;
+	sha256_init(&rb.sha);
 	rc = hal_storage_read(fw, in->info.payload_bytes, compare_sink, &rb, readback_progress, err);
+	if (rc == 0 && rb.by_hash) {
+		uint8_t got[FWIMAGE_SHA256_BYTES];
+
+		sha256_digest(&rb.sha, sizeof(got), got);
+		rb.differs = memcmp(got, in->info.payload_sha256, sizeof(got)) != 0;
+	}
 	if (image)
 		munmap(image, map_bytes);
 	if (rc < 0) {
@@ -443,8 +494,12 @@ static int write_and_verify(const struct ctx *x, const struct storage_volume *fw
 	}
 	fwimage_sha256_hex(in->info.payload_sha256, hex);
 	if (rb.differs) {
-		fprintf(stderr, "sysupgrade: verification failed: %s differs from the image (SHA-256 %s) at byte %llu\n",
-			fw->dev, hex, (unsigned long long)rb.first_diff);
+		if (rb.by_hash)
+			fprintf(stderr, "sysupgrade: verification failed: %s does not read back as the image (SHA-256 %s)\n",
+				fw->dev, hex);
+		else
+			fprintf(stderr, "sysupgrade: verification failed: %s differs from the image (SHA-256 %s) at byte "
+				"%llu\n", fw->dev, hex, (unsigned long long)rb.first_diff);
 		return UP_VERIFY_FAILED;
 	}
 	printf("Verified: %s reads back as the image, SHA-256 %s\n", fw->dev, hex);
@@ -488,7 +543,7 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 
 	if (!r->firmware.kind) {
 		fprintf(stderr, "sysupgrade: board %s declares no firmware partition (give --firmware)\n",
-			board_selected->name);
+			board_current()->name);
 		return UP_NO_FIRMWARE;
 	}
 	if (hal_storage_find(&r->firmware, r->state_dir, &fw, err) < 0) {
@@ -508,7 +563,7 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 	step_done("receive+check");
 	if (x->test) {
 		printf("-T: nothing written\n");
-		unlink(in.path);
+		receive_release(&in);
 		return UP_OK;
 	}
 	inside = data_inside_firmware(r, &fw, &data, &data_at);
@@ -517,7 +572,7 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 		if ((saved = save_settings(r, archive, why)) < 0) {
 			fprintf(stderr, "sysupgrade: saving the settings failed: %s; nothing written (-n flashes "
 				"without them)\n", why);
-			unlink(in.path);
+			receive_release(&in);
 			return UP_SETTINGS_FAILED;
 		}
 		if (saved)
@@ -527,14 +582,14 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 	}
 	step_done("settings-save");
 	if (inside && (code = prepare_inside(r, &fw, data_at, in.info.payload_bytes, archive[0] != '\0', &frozen))) {
-		unlink(in.path);
+		receive_release(&in);
 		if (archive[0])
 			unlink(archive);
 		return code;
 	}
 	led = hold_upgrade_led(r);
 	code = write_and_verify(x, &fw, &in, inside);
-	unlink(in.path);
+	receive_release(&in);
 	step_done("write+sync+readback");
 	if (code == UP_OK)
 		code = settings_after(x, r, &fw, inside, data_at, in.info.payload_bytes, archive[0] ? archive : NULL);
@@ -550,6 +605,41 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 	return code;
 }
 
+/* An archive with no member: what `tar czf` makes of nothing (10 KiB of zero blocks, gzipped). */
+static int empty_archive(const char *path)
+{
+	static const uint8_t zeros[10240];
+	gzFile z = gzopen(path, "wb");
+
+	if (!z)
+		return -EIO;
+	if (gzwrite(z, zeros, sizeof(zeros)) != (int)sizeof(zeros)) {
+		gzclose(z);
+		return -EIO;
+	}
+	return gzclose(z) == Z_OK ? 0 : -EIO;
+}
+
+/* -b FILE: the settings sysupgrade would keep, as an archive, and nothing else. */
+static int backup(const struct rootfs *r, const char *file)
+{
+	char why[ROOTFS_WHY_BYTES];
+	long n = save_settings(r, file, why);
+
+	if (n < 0) {
+		fprintf(stderr, "sysupgrade: saving the settings failed: %s\n", why);
+		unlink(file);
+		return UP_SETTINGS_FAILED;
+	}
+	if (n == 0 && empty_archive(file) < 0) {
+		fprintf(stderr, "sysupgrade: %s: cannot write an empty archive\n", file);
+		unlink(file);
+		return UP_SETTINGS_FAILED;
+	}
+	printf("Saved %ld config path%s to %s\n", n, n == 1 ? "" : "s", file);
+	return UP_OK;
+}
+
 static int sysupgrade_main(int argc, char **argv)
 {
 	char why[ROOTFS_WHY_BYTES];
@@ -560,6 +650,17 @@ static int sysupgrade_main(int argc, char **argv)
 
 	if ((rc = applet_args("sysupgrade", &spec, argc, argv, on_opt, &x, &x.help)) != APPLET_GO)
 		return rc;
+	if (x.backup && x.source) {
+		fprintf(stderr, "sysupgrade: -b saves the settings only: no image with it\n");
+		return UP_USAGE;
+	}
+	if (x.backup) {
+		if ((rc = rootfs_setup(&r, board_current(), x.a.root, x.a.data, x.a.firmware, x.a.state_dir, why)) < 0) {
+			fprintf(stderr, "sysupgrade: %s\n", why);
+			return UP_USAGE;
+		}
+		return backup(&r, x.backup);
+	}
 	if (!x.source) {
 		fprintf(stderr, "sysupgrade: no image given: a file, - (stdin) or tcp://HOST:PORT (see --help)\n");
 		return UP_USAGE;
@@ -568,7 +669,7 @@ static int sysupgrade_main(int argc, char **argv)
 		fprintf(stderr, "sysupgrade: --sha256: \"%s\" is not 64 hex digits\n", x.sha256);
 		return UP_USAGE;
 	}
-	if ((rc = rootfs_setup(&r, board_selected, x.a.root, x.a.data, x.a.firmware, x.a.state_dir, why)) < 0) {
+	if ((rc = rootfs_setup(&r, board_current(), x.a.root, x.a.data, x.a.firmware, x.a.state_dir, why)) < 0) {
 		fprintf(stderr, "sysupgrade: %s\n", why);
 		return rc == -ENOENT ? UP_NO_FIRMWARE : UP_USAGE;
 	}

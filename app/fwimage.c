@@ -208,6 +208,92 @@ int fwimage_check(const struct fwimage_info *info, const struct fwimage_expect *
 	return 0;
 }
 
+const char *fwimage_check_state_name(enum fwimage_check_state s)
+{
+	static const char *const names[] = { "ok", "failed", "not run", "absent" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+static void item(struct fwimage_check_item *it, const char *name, enum fwimage_check_state st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void item(struct fwimage_check_item *it, const char *name, enum fwimage_check_state st, const char *fmt, ...)
+{
+	va_list ap;
+
+	it->name = name;
+	it->state = st;
+	va_start(ap, fmt);
+	vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
+	va_end(ap);
+}
+
+void fwimage_check_list(const struct fwimage_info *info, const struct fwimage_expect *e,
+			struct fwimage_check_item items[FWIMAGE_CHECKS])
+{
+	char a[FWIMAGE_SHA256_HEX_BYTES], b[FWIMAGE_SHA256_HEX_BYTES], list[160];
+	const char *dev = device_compat(e);
+	bool broken = info->problem != FWIMAGE_P_NONE || !info->complete;
+	bool meta_bad = info->has_meta_sha256 && memcmp(info->meta_sha256, info->payload_sha256, FWIMAGE_SHA256_BYTES);
+	bool want_bad = e->has_sha256 && memcmp(e->sha256, info->payload_sha256, FWIMAGE_SHA256_BYTES) &&
+			memcmp(e->sha256, info->image_sha256, FWIMAGE_SHA256_BYTES);
+
+	if (broken)
+		item(&items[FWIMAGE_CHECK_COMPLETE], "complete", FWIMAGE_CHECK_FAILED, "%s",
+		     info->complete ? info->reason : "the image could not be read to the end");
+	else
+		item(&items[FWIMAGE_CHECK_COMPLETE], "complete", FWIMAGE_CHECK_OK, "%llu bytes, %u trailer%s, CRC-32 "
+		     "0x%08x", (unsigned long long)info->total_bytes, info->n_chunks, info->n_chunks == 1 ? "" : "s",
+		     info->crc_computed);
+	fwimage_sha256_hex(info->payload_sha256, a);
+	if (broken) {
+		item(&items[FWIMAGE_CHECK_SHA256], "sha256", FWIMAGE_CHECK_NOT_RUN, "the image is incomplete");
+	} else if (meta_bad) {
+		fwimage_sha256_hex(info->meta_sha256, b);
+		item(&items[FWIMAGE_CHECK_SHA256], "sha256", FWIMAGE_CHECK_FAILED, "payload %s, the metadata says %s",
+		     a, b);
+	} else if (want_bad) {
+		fwimage_sha256_hex(e->sha256, b);
+		item(&items[FWIMAGE_CHECK_SHA256], "sha256", FWIMAGE_CHECK_FAILED, "payload %s, expected %s", a, b);
+	} else if (info->has_meta_sha256 || e->has_sha256) {
+		item(&items[FWIMAGE_CHECK_SHA256], "sha256", FWIMAGE_CHECK_OK, "payload %s matches%s%s", a,
+		     info->has_meta_sha256 ? " the metadata" : "", e->has_sha256 ? " the expected one" : "");
+	} else {
+		item(&items[FWIMAGE_CHECK_SHA256], "sha256", FWIMAGE_CHECK_ABSENT, "payload %s (nothing to compare "
+		     "it with)", a);
+	}
+	broken = broken || meta_bad || want_bad;
+	if (broken)
+		item(&items[FWIMAGE_CHECK_METADATA], "metadata", FWIMAGE_CHECK_NOT_RUN, "the image is broken");
+	else if (!info->has_metadata)
+		item(&items[FWIMAGE_CHECK_METADATA], "metadata", FWIMAGE_CHECK_FAILED, "no metadata at the end of the "
+		     "image (not an OpenWrt sysupgrade image?)");
+	else
+		item(&items[FWIMAGE_CHECK_METADATA], "metadata", FWIMAGE_CHECK_OK, "metadata_version %s",
+		     info->metadata_version[0] ? info->metadata_version : "?");
+	device_list(info, list, sizeof(list));
+	if (broken || !info->has_metadata)
+		item(&items[FWIMAGE_CHECK_BOARD], "board", FWIMAGE_CHECK_NOT_RUN, "no device list to check");
+	else if (listed(info, e->compatible) || listed(info, e->board_name))
+		item(&items[FWIMAGE_CHECK_BOARD], "board", FWIMAGE_CHECK_OK, "%s is listed (%s)",
+		     listed(info, e->compatible) ? e->compatible : e->board_name, list);
+	else
+		item(&items[FWIMAGE_CHECK_BOARD], "board", FWIMAGE_CHECK_FAILED, "%s (%s) is not in the list: %s",
+		     e->board_name ? e->board_name : "?", e->compatible ? e->compatible : "?", list);
+	if (broken || !info->has_metadata)
+		item(&items[FWIMAGE_CHECK_COMPAT], "compat_version", FWIMAGE_CHECK_NOT_RUN, "no metadata");
+	else if (!same_major(dev, info->compat_version))
+		item(&items[FWIMAGE_CHECK_COMPAT], "compat_version", FWIMAGE_CHECK_FAILED, "image %s, device %s: "
+		     "incompatible", info->compat_version, dev);
+	else if (strcmp(dev, info->compat_version) && e->keep_settings)
+		item(&items[FWIMAGE_CHECK_COMPAT], "compat_version", FWIMAGE_CHECK_FAILED, "image %s, device %s: "
+		     "settings cannot be kept", info->compat_version, dev);
+	else
+		item(&items[FWIMAGE_CHECK_COMPAT], "compat_version", FWIMAGE_CHECK_OK, "image %s, device %s",
+		     info->compat_version, dev);
+}
+
 void fwimage_sha256_hex(const uint8_t sha[FWIMAGE_SHA256_BYTES], char hex[FWIMAGE_SHA256_HEX_BYTES])
 {
 	static const char digits[] = "0123456789abcdef";

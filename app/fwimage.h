@@ -245,6 +245,28 @@ struct fwimage_verdict {
 int fwimage_check(const struct fwimage_info *info, const struct fwimage_expect *e,
 		  struct fwimage_verdict *v);
 
+/* Every check one by one, for a person to read (the recovery page): what passed, failed or was not needed. */
+enum fwimage_check_state { FWIMAGE_CHECK_OK = 0, FWIMAGE_CHECK_FAILED, FWIMAGE_CHECK_NOT_RUN, FWIMAGE_CHECK_ABSENT };
+enum { FWIMAGE_CHECK_COMPLETE = 0, FWIMAGE_CHECK_SHA256, FWIMAGE_CHECK_METADATA, FWIMAGE_CHECK_BOARD,
+       FWIMAGE_CHECK_COMPAT, FWIMAGE_CHECKS };
+struct fwimage_check_item {
+	const char *name;                   /* "complete", "sha256", "metadata", "board", "compat_version" */
+	enum fwimage_check_state state;
+	char detail[FWIMAGE_REASON_BYTES];  /* one line */
+};
+
+/*
+ * The checks of fwimage_check() each on its own: complete (structure and
+ * CRC), sha256 (the metadata's and the expected one), metadata present,
+ * board listed, compat_version. A check after a broken one is NOT_RUN;
+ * ABSENT: nothing to compare (no sha256 given or in the metadata). Pure.
+ */
+void fwimage_check_list(const struct fwimage_info *info, const struct fwimage_expect *e,
+			struct fwimage_check_item items[FWIMAGE_CHECKS]);
+
+/* "ok", "failed", "not run", "absent"; "?" out of range. */
+const char *fwimage_check_state_name(enum fwimage_check_state s);
+
 /* Lower-case hex with NUL. */
 void fwimage_sha256_hex(const uint8_t sha[FWIMAGE_SHA256_BYTES], char hex[FWIMAGE_SHA256_HEX_BYTES]);
 /* Exactly 64 hex digits (either case): 0, else -EINVAL. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -168,6 +169,23 @@ static void ring_finish(struct ring *r, struct summer *s, unsigned started)
 		pthread_join(s[i].thread, NULL);
 }
 
+/* A regular file on tmpfs or ramfs. */
+static bool in_ram(int fd)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fstatfs(fd, &sfs) == 0 &&
+	       (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC);
+}
+
+void receive_release(struct received *r)
+{
+	if (r->path[0] && !r->borrowed)
+		unlink(r->path);
+	r->path[0] = '\0';
+}
+
 static void progress_line(uint64_t bytes, uint64_t start_ms, bool last)
 {
 	double s = (double)(hal_now_ms() - start_ms) / 1000.0;
@@ -192,8 +210,6 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 	int in, tmp, rc, code = RECEIVE_OK;
 
 	memset(out, 0, sizeof(*out));
-	if (statfs(tmp_dir, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC && sfs.f_type != RAMFS_MAGIC)
-		fprintf(stderr, "sysupgrade: note: %s is not in RAM (tmpfs); the image is kept there\n", tmp_dir);
 	if (!strcmp(source, "-"))
 		in = dup(STDIN_FILENO);
 	else if (is_net)
@@ -202,11 +218,20 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 		in = open(source, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return is_net ? RECEIVE_SOURCE : fail(why, why_size, RECEIVE_SOURCE, "%s: %s", source, strerror(errno));
-	snprintf(out->path, sizeof(out->path), "%s/failsafed-sysupgrade.XXXXXX", tmp_dir);
-	tmp = mkostemp(out->path, O_CLOEXEC);
-	if (tmp < 0) {
-		close(in);
-		return fail(why, why_size, RECEIVE_NO_ROOM, "%s: %s", tmp_dir, strerror(errno));
+	if (!is_net && in_ram(in)) {
+		/* Already in RAM: verified where it is; nothing to copy, nothing of ours to remove. */
+		snprintf(out->path, sizeof(out->path), "%s", source);
+		out->borrowed = true;
+		tmp = -1;
+	} else {
+		if (statfs(tmp_dir, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC && sfs.f_type != RAMFS_MAGIC)
+			fprintf(stderr, "sysupgrade: note: %s is not in RAM (tmpfs); the image is kept there\n", tmp_dir);
+		snprintf(out->path, sizeof(out->path), "%s/failsafed-sysupgrade.XXXXXX", tmp_dir);
+		tmp = mkostemp(out->path, O_CLOEXEC);
+		if (tmp < 0) {
+			close(in);
+			return fail(why, why_size, RECEIVE_NO_ROOM, "%s: %s", tmp_dir, strerror(errno));
+		}
 	}
 	ring.head = ring.tail[0] = ring.tail[1] = 0;
 	ring.done = false;
@@ -247,7 +272,7 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 				    "(more than %llu bytes); nothing was written", (unsigned long long)cap_bytes);
 			break;
 		}
-		if ((rc = io_write_all(tmp, buf, (size_t)n)) < 0) {
+		if (tmp >= 0 && (rc = io_write_all(tmp, buf, (size_t)n)) < 0) {
 			code = fail(why, why_size, RECEIVE_NO_ROOM, "%s: %s after %llu bytes (not enough RAM?)", tmp_dir,
 				    strerror(-rc), (unsigned long long)out->bytes);
 			break;
@@ -263,11 +288,10 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 	close(in);
 	if (progress)
 		progress_line(out->bytes, start_ms, true);
-	if (close(tmp) < 0 && code == RECEIVE_OK)
+	if (tmp >= 0 && close(tmp) < 0 && code == RECEIVE_OK)
 		code = fail(why, why_size, RECEIVE_NO_ROOM, "%s: %s", tmp_dir, strerror(errno));
 	if (code != RECEIVE_OK) {
-		unlink(out->path);
-		out->path[0] = '\0';
+		receive_release(out);
 		return code;
 	}
 	out->reader_ok = fwimage_reader_join(&sums[0].reader, &sums[1].reader) == 0 &&

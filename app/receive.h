@@ -18,7 +18,8 @@ enum {
 };
 
 struct received {
-	char path[PATH_MAX];            /* the image in the temporary directory (unlink when done) */
+	char path[PATH_MAX];            /* the image in RAM: in the temporary directory, or the source itself */
+	bool borrowed;                  /* path is the caller's file (already in RAM): never unlink it */
 	uint64_t bytes;
 	struct fwimage_info info;       /* what the verifier found */
 	bool reader_ok;                 /* fwimage_reader_finish() found no broken-image problem */
@@ -27,11 +28,16 @@ struct received {
 /*
  * Receive source ("-" stdin, "tcp://HOST:PORT", or a file path) into a new
  * file in tmp_dir, at most cap_bytes, feeding every byte to the image
- * verifier. Progress goes to stderr when progress is set. Returns
- * RECEIVE_OK or another RECEIVE_* with a one-line reason in why (and
- * nothing left in tmp_dir).
+ * verifier. A regular file that is already in RAM (tmpfs, ramfs: OpenWrt's
+ * `nc ... > /tmp/fw.bin`, the recovery page's upload) is verified where it
+ * is, not copied (out->borrowed). Progress goes to stderr when progress is
+ * set. Returns RECEIVE_OK or another RECEIVE_* with a one-line reason in
+ * why (and nothing left in tmp_dir).
  */
 int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, bool progress,
 		  struct received *out, char *why, size_t why_size);
+
+/* Remove the received copy (a borrowed source stays where it is). */
+void receive_release(struct received *r);
 
 #endif /* APP_RECEIVE_H */

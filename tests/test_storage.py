@@ -131,6 +131,59 @@ def test_sysupgrade_writes_verifies_and_keeps_settings():
     assert not os.listdir(r.ram), "nothing left in RAM"
 
 
+def test_backup_and_images_already_in_ram():
+    """sysupgrade -b FILE (OpenWrt's): the settings archive; an image already in RAM is checked where it is."""
+    import subprocess
+    import tarfile
+    r = Router()
+    assert r.applet("mount_root").returncode == 0
+    r.write("etc/config/network", "backed-up\n")
+    out = r.scratch("backup.tgz")
+    res = r.applet("sysupgrade", "-b", out)
+    assert res.returncode == 0 and "Saved 1 config path to " + out in res.stdout, res
+    with tarfile.open(out) as t:
+        assert t.extractfile("etc/config/network").read() == b"backed-up\n", t.getnames()
+    assert r.applet("firstboot", "-y").returncode == 0
+    res = r.applet("sysupgrade", "-b", out)
+    assert res.returncode == 0 and "Saved 0 config paths" in res.stdout, res
+    with tarfile.open(out) as t:
+        assert t.getnames() == [], "nothing to keep: an empty archive, still a valid one"
+    res = r.applet("sysupgrade", "-b", out, "fw.img")
+    assert res.returncode == 2 and "no image with it" in res.stderr, res
+    # An image in RAM (tmpfs) is not copied: a RAM directory too small for a copy does not matter.
+    body = payload(r, size=6 << 20)
+    img = make_image(body, os.path.join(r.ram, "fw.img"))
+    small = r.scratch("small-ram")
+    os.mkdir(small)
+    sh("mount", "-t", "tmpfs", "-o", "size=1m", "small", small)
+    try:
+        res = subprocess.run([storagefix.FAILSAFED, "sysupgrade", "-n", "--root", r.root, "--rootfs-data", r.data,
+                              "--firmware", r.fw, "--state-dir", r.state, "--tmp-dir", small, img],
+                             capture_output=True, text=True, timeout=60)
+        assert res.returncode == 0 and "Upgrade completed" in res.stdout, res
+        assert r.fw_sha(os.path.getsize(body)) == sha256_file(body)
+        assert os.path.exists(img), "the caller's file stays"
+        # the same image from a file on disk needs a copy in RAM, which does not fit
+        disk = r.scratch("fw-on-disk.img")
+        with open(img, "rb") as a, open(disk, "wb") as b:
+            b.write(a.read())
+        res = subprocess.run([storagefix.FAILSAFED, "sysupgrade", "-n", "--root", r.root, "--rootfs-data", r.data,
+                              "--firmware", r.fw, "--state-dir", r.state, "--tmp-dir", small, disk],
+                             capture_output=True, text=True, timeout=60)
+        assert res.returncode == 7 and "not enough RAM" in res.stderr, res
+    finally:
+        sh("umount", small)
+    # machine-readable progress for the recovery page
+    res = subprocess.run([storagefix.FAILSAFED, "sysupgrade", "-n", "--progress", "--root", r.root, "--rootfs-data",
+                          r.data, "--firmware", r.fw, "--state-dir", r.state, "--tmp-dir", r.ram, img],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res
+    steps = [l.split() for l in res.stderr.splitlines() if l.startswith("progress ")]
+    assert steps and all(len(s) == 4 for s in steps), res.stderr
+    assert ["progress", "writing", str(6 << 20), str(6 << 20)] in steps, steps
+    assert ["progress", "verifying", str(6 << 20), str(6 << 20)] in steps, steps
+
+
 def dropping_server(data, cut):
     """A TCP server on loopback that sends the first cut bytes of data, then resets the connection."""
     srv = socket.socket()
@@ -207,4 +260,5 @@ def test_sysupgrade_refusals_leave_the_partition_untouched():
 
 
 run_tests([test_mount_root_overlay_and_remount, test_mount_root_clear_errors, test_firstboot,
+           test_backup_and_images_already_in_ram,
            test_sysupgrade_writes_verifies_and_keeps_settings, test_sysupgrade_refusals_leave_the_partition_untouched])

@@ -1050,6 +1050,66 @@ static void sha256_rules(void **state)
 	free(raw.p);
 }
 
+/* The check list agrees with the verdict: the first failed check is the refused one; later ones are not run. */
+static void check_list(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		int mutate;             /* 0 none, 1 flip a payload byte, 2 no metadata, 3 other board, 4 compat 2.0 */
+		bool expect_sha;        /* --sha256 given: the payload's */
+		const char *states;     /* complete sha256 metadata board compat, as O F N A */
+	} rows[] = {
+		{ "good", 0, false, "OOOOO" },
+		{ "good, expected sha256", 0, true, "OOOOO" },
+		{ "flipped byte", 1, false, "FNNNN" },
+		{ "no metadata", 2, false, "OAFNN" },
+		{ "no metadata, expected sha256", 2, true, "OOFNN" },
+		{ "other board", 3, false, "OOOFO" },
+		{ "compat 2.0", 4, false, "OOOOF" },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct buf b = { 0 };
+		static struct fwimage_info info;
+		struct fwimage_check_item items[FWIMAGE_CHECKS];
+		struct fwimage_expect e = { .compatible = rows[i].mutate == 3 ? "acme,r9" : "acme,r1",
+					    .board_name = rows[i].mutate == 3 ? "acme-r9" : "acme-r1",
+					    .keep_settings = true };
+		struct fwimage_verdict v;
+		int first_failed = -1;
+
+		if (rows[i].mutate == 2)
+			add_payload(&b, 5000, 3);
+		else
+			make_image(&b, 5000, rows[i].mutate == 4 ? "2.0" : NULL, false);
+		if (rows[i].mutate == 1)
+			b.p[100] ^= 1;
+		read_image(b.p, b.len, &info);
+		if (rows[i].expect_sha) {
+			memcpy(e.sha256, info.payload_sha256, sizeof(e.sha256));
+			e.has_sha256 = true;
+		}
+		fwimage_check_list(&info, &e, items);
+		assert_int_equal(fwimage_check(&info, &e, &v), 0);
+		for (int c = 0; c < FWIMAGE_CHECKS; c++) {
+			static const char code[] = "OFNA";
+
+			if (code[items[c].state] != rows[i].states[c])
+				fail_msg("%s: check %s is %s (%s), want %c", rows[i].what, items[c].name,
+					 fwimage_check_state_name(items[c].state), items[c].detail, rows[i].states[c]);
+			assert_non_null(items[c].name);
+			assert_true(items[c].detail[0] != '\0');
+			if (first_failed < 0 && items[c].state == FWIMAGE_CHECK_FAILED)
+				first_failed = c;
+		}
+		/* Accepted exactly when nothing failed. */
+		assert_int_equal(v.kind == FWIMAGE_ACCEPT, first_failed < 0);
+		free(b.p);
+	}
+	assert_string_equal(fwimage_check_state_name(FWIMAGE_CHECK_NOT_RUN), "not run");
+	assert_string_equal(fwimage_check_state_name((enum fwimage_check_state)9), "?");
+}
+
 static void sha256_hex(void **state)
 {
 	(void)state;
@@ -1096,6 +1156,7 @@ int main(void)
 		cmocka_unit_test(sha256_rules),
 		cmocka_unit_test(sha256_hex),
 		cmocka_unit_test(part_readers),
+		cmocka_unit_test(check_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,188 @@
+/* unittests/test_recovery_view.c — the recovery page's JSON and HTML: fields, escaping, forms per phase */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "recovery_view.h"
+
+static struct fwimage_info info;
+static struct fwimage_verdict verdict;
+static struct fwimage_check_item checks[FWIMAGE_CHECKS];
+
+/* An image whose metadata tries to inject markup. */
+static void evil_image(void)
+{
+	memset(&info, 0, sizeof(info));
+	info.complete = true;
+	info.total_bytes = 1234;
+	info.payload_bytes = 1000;
+	info.has_metadata = true;
+	snprintf(info.compat_version, sizeof(info.compat_version), "1.0");
+	info.n_devices = 2;
+	snprintf(info.devices[0], sizeof(info.devices[0]), "acme,r1");
+	snprintf(info.devices[1], sizeof(info.devices[1]), "<script>alert(1)</script>");
+	snprintf(info.version.dist, sizeof(info.version.dist), "Open\"Wrt'");
+	snprintf(info.version.version, sizeof(info.version.version), "1&2");
+	memset(info.payload_sha256, 0xab, sizeof(info.payload_sha256));
+	verdict = (struct fwimage_verdict){ .kind = FWIMAGE_INVALID, .problem = FWIMAGE_P_WRONG_BOARD };
+	snprintf(verdict.reason, sizeof(verdict.reason), "board <b>x</b> not listed");
+	for (int c = 0; c < FWIMAGE_CHECKS; c++) {
+		checks[c] = (struct fwimage_check_item){ .name = "check", .state = FWIMAGE_CHECK_OK };
+		snprintf(checks[c].detail, sizeof(checks[c].detail), "detail <%d>", c);
+	}
+	checks[FWIMAGE_CHECK_BOARD].state = FWIMAGE_CHECK_FAILED;
+}
+
+static struct recovery_view view(struct recovery_state *st, bool image)
+{
+	struct recovery_view v = {
+		.board = "r1", .model = "Acme <R1>", .compatible = "acme,r1", .failsafed_version = "0.2.0",
+		.firmware = "OpenWrt 23.05", .rootfs_data = "not mounted", .state = st, .cap_bytes = 16 << 20,
+		.log = "line one\nline <two>\n", .message = "hello & welcome",
+	};
+
+	if (image) {
+		v.info = &info;
+		v.verdict = &verdict;
+		v.checks = checks;
+	}
+	return v;
+}
+
+static void json_fields(void **state)
+{
+	(void)state;
+	struct recovery_state st = { .phase = RECOVERY_STAGED, .staged_file = true, .last_exit_code = 3 };
+	struct recovery_view v;
+	json_object *o, *img, *x;
+	char *text;
+
+	evil_image();
+	v = view(&st, true);
+	v.step = "writing";
+	v.step_done = 5;
+	v.step_total = 10;
+	text = recovery_view_json(&v);
+	assert_non_null(text);
+	o = json_tokener_parse(text);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "phase", &x));
+	assert_string_equal(json_object_get_string(x), "staged");
+	assert_true(json_object_object_get_ex(o, "image", &img));
+	assert_true(json_object_object_get_ex(img, "verdict", &x));
+	assert_string_equal(json_object_get_string(x), "invalid");
+	assert_true(json_object_object_get_ex(img, "needs_force", &x));
+	assert_true(json_object_get_boolean(x));
+	assert_true(json_object_object_get_ex(img, "flashable", &x));
+	assert_false(json_object_get_boolean(x));
+	assert_true(json_object_object_get_ex(img, "boards", &x));
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(x, 1)), "<script>alert(1)</script>");
+	assert_true(json_object_object_get_ex(img, "version", &x));
+	assert_string_equal(json_object_get_string(x), "Open\"Wrt' 1&2");
+	assert_true(json_object_object_get_ex(img, "checks", &x));
+	assert_int_equal(json_object_array_length(x), FWIMAGE_CHECKS);
+	assert_true(json_object_object_get_ex(o, "log", &x));
+	assert_int_equal(json_object_array_length(x), 2);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(x, 1)), "line <two>");
+	assert_true(json_object_object_get_ex(o, "step", &x));
+	assert_true(json_object_object_get_ex(x, "done", &x));
+	assert_int_equal(json_object_get_int(x), 5);
+	assert_true(json_object_object_get_ex(o, "exit_code", &x));
+	assert_int_equal(json_object_get_int(x), 3);
+	json_object_put(o);
+	free(text);
+
+	/* No image yet: image is null. */
+	st = (struct recovery_state){ .phase = RECOVERY_IDLE };
+	v = view(&st, false);
+	text = recovery_view_json(&v);
+	o = json_tokener_parse(text);
+	assert_true(json_object_object_get_ex(o, "image", &x));
+	assert_null(x);
+	json_object_put(o);
+	free(text);
+}
+
+static void html_escapes_everything_from_outside(void **state)
+{
+	(void)state;
+	struct recovery_state st = { .phase = RECOVERY_STAGED, .staged_file = true };
+	struct recovery_view v;
+	char *page;
+
+	evil_image();
+	v = view(&st, true);
+	page = recovery_view_html(&v, "/recovery.js");
+	assert_non_null(page);
+	assert_null(strstr(page, "<script>alert"));
+	assert_non_null(strstr(page, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_null(strstr(page, "<b>x</b>"));
+	assert_non_null(strstr(page, "board &lt;b&gt;x&lt;/b&gt; not listed"));
+	assert_non_null(strstr(page, "Open&quot;Wrt&#39; 1&amp;2"));
+	assert_non_null(strstr(page, "Acme &lt;R1&gt;"));
+	assert_non_null(strstr(page, "line &lt;two&gt;"));
+	assert_non_null(strstr(page, "hello &amp; welcome"));
+	assert_non_null(strstr(page, "detail &lt;3&gt;"));
+	/* The only script is ours. */
+	assert_non_null(strstr(page, "<script src=\"/recovery.js\"></script>"));
+	free(page);
+}
+
+/* Which forms the page offers in each phase: flash only for a staged image, upload only when nothing runs. */
+static void forms_per_phase(void **state)
+{
+	(void)state;
+	static const struct {
+		struct recovery_state st;
+		bool image;
+		bool flash, force, upload, refresh;
+		const char *heading;
+	} rows[] = {
+		{ { .phase = RECOVERY_IDLE }, false, false, false, true, false, "Waiting for a firmware image" },
+		{ { .phase = RECOVERY_RECEIVING }, false, false, false, false, true, "Receiving" },
+		{ { .phase = RECOVERY_STAGED, .staged_file = true }, true, true, true, true, false, "checked" },
+		{ { .phase = RECOVERY_STAGED, .staged_file = false }, true, false, false, true, false, "checked" },
+		{ { .phase = RECOVERY_WRITING }, true, false, false, false, true, "do not power off" },
+		{ { .phase = RECOVERY_DONE }, true, false, false, true, false, "Upgrade completed" },
+		{ { .phase = RECOVERY_FAILED, .last_exit_code = 8 }, false, false, false, true, false, "failed" },
+		{ { .phase = RECOVERY_RESETTING }, false, false, false, false, true, "Factory reset" },
+		{ { .phase = RECOVERY_REBOOTING }, false, false, false, false, false, "Rebooting" },
+	};
+
+	evil_image();
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct recovery_state st = rows[i].st;
+		struct recovery_view v = view(&st, rows[i].image);
+		char *page = recovery_view_html(&v, NULL);
+
+		assert_non_null(page);
+		if ((strstr(page, "id=\"flash\"") != NULL) != rows[i].flash ||
+		    (strstr(page, "name=\"force\"") != NULL) != rows[i].force ||
+		    (strstr(page, "id=\"upload\"") != NULL) != rows[i].upload ||
+		    (strstr(page, "http-equiv=\"refresh\"") != NULL) != rows[i].refresh || !strstr(page, rows[i].heading))
+			fail_msg("row %zu (%s): flash %d force %d upload %d refresh %d heading %d", i,
+				 recovery_phase_name(st.phase), strstr(page, "id=\"flash\"") != NULL,
+				 strstr(page, "name=\"force\"") != NULL, strstr(page, "id=\"upload\"") != NULL,
+				 strstr(page, "http-equiv=\"refresh\"") != NULL, strstr(page, rows[i].heading) != NULL);
+		assert_null(strstr(page, "<script src"));
+		free(page);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(json_fields),
+		cmocka_unit_test(html_escapes_everything_from_outside),
+		cmocka_unit_test(forms_per_phase),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
