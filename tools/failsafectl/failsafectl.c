@@ -14,6 +14,7 @@ static const struct {
 	{ "telnet", telnet_main, "telnet to a board in failsafe (waits for the first one without ADDR)" },
 	{ "mkimage", mkimage_main, "append OpenWrt sysupgrade metadata to a firmware file (fwtool format)" },
 	{ "serve", serve_main, "check an image, then send it to each board that connects (TCP 3333)" },
+	{ "recover", recover_main, "flash an image from this PC: wait for the board, ring, upload, confirm, write" },
 };
 
 static void usage(FILE *out)

@@ -13,13 +13,17 @@ int listen_main(int argc, char **argv);
 int telnet_main(int argc, char **argv);
 int mkimage_main(int argc, char **argv);
 int serve_main(int argc, char **argv);
+int recover_main(int argc, char **argv);
 
-/* mkimage.c's helpers, shared with serve. */
+/* mkimage.c's helpers, shared with serve and recover. */
 struct fwimage_info;
 /* "812 B", "1.5 KiB", "64.0 MiB": one decimal, binary units. */
 void mkimage_size_text(char *out, size_t size, uint64_t bytes);
 /* What an image holds, as indented lines: boards, version, size, payload and image SHA-256. */
 void mkimage_print_info(FILE *f, const struct fwimage_info *info);
+struct board;
+/* The board of this tree called NAME: its name (mercusys-mr85x), file name (mercusys_mr85x) or compatible; NULL. */
+const struct board *mkimage_find_board(const char *name);
 
 /* listen.c's engine, shared with telnet. */
 struct listen_opts {

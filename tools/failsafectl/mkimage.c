@@ -149,7 +149,7 @@ static bool is_file_name(const char *name, const char *board_name)
 	return !*name && !*board_name;
 }
 
-static const struct board *find_board(const char *name)
+const struct board *mkimage_find_board(const char *name)
 {
 	for (size_t i = 0; i < n_all_boards; i++) {
 		const struct board *b = all_boards[i];
@@ -391,7 +391,7 @@ static size_t resolve_boards(const struct mk_args *a, const char **dev, const ch
 
 	*board_name = NULL;
 	for (size_t i = 0; i < a->n_given; i++) {
-		const struct board *b = find_board(a->given[i]);
+		const struct board *b = mkimage_find_board(a->given[i]);
 		const char *c = b && b->compatible && *b->compatible ? b->compatible : a->given[i];
 		bool dup = false;
 

@@ -2,7 +2,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <linux/tcp.h>		/* struct tcp_info with tcpi_bytes_acked; glibc's lacks it */
 #include <netinet/in.h>
 #include <poll.h>
@@ -18,18 +17,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "all_boards.h"
 #include "args.h"
 #include "clock.h"
 #include "failsafectl.h"
 #include "fwimage.h"
+#include "hostnet.h"
+#include "imagefile.h"
 #include "listen_view.h"
+#include "progress.h"
 
 #define PROG			"failsafectl serve"
 #define DEFAULT_PORT		3333
 #define MAX_CLIENTS		32		/* transfers at once; more are refused */
 #define SEND_BUDGET_BYTES	(512 * 1024)	/* per client per wakeup, so one cannot starve another */
-#define CHECK_READ_BYTES	(1024 * 1024)	/* image read per step while checking */
 #define TICK_MS			100		/* live bars: at most 10 redraws a second */
 #define PLAIN_EVERY_MS		1000		/* progress lines off a terminal: at most one a second */
 #define ACK_POLL_MS		5		/* after a board's EOF, until it acknowledged every byte */
@@ -175,116 +175,21 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 
 /* ---- the image: checked once, before listening ---- */
 
-static void print_fits(FILE *f, const struct fwimage_info *info)
-{
-	size_t fit = 0;
-
-	fprintf(f, "  boards of this tree that take it as is:");
-	for (size_t i = 0; i < n_all_boards; i++) {
-		struct fwimage_expect e = {
-			.compatible = all_boards[i]->compatible,
-			.board_name = all_boards[i]->name,
-			.keep_settings = true,
-		};
-		struct fwimage_verdict v;
-
-		if (!fwimage_check(info, &e, &v) && v.kind == FWIMAGE_ACCEPT)
-			fprintf(f, "%s %s", fit++ ? "," : "", all_boards[i]->name);
-	}
-	fprintf(f, "%s\n", fit ? "" : " none (fine for a board this tree does not describe)");
-}
-
-/* Read IMAGE through the reader. 0 when it may be served; 1 after saying why not. */
+/* Check IMAGE (imagefile.c). 0 when it may be served; 1 after saying why not. */
 static int check_image(struct server *s, struct fwimage_info *info)
 {
-	const char *path = s->a->image;
-	struct fwimage_reader *r = malloc(sizeof(*r));
-	char *buf = malloc(CHECK_READ_BYTES), hex[FWIMAGE_SHA256_HEX_BYTES];
-	int rc = 1, err;
+	char hex[FWIMAGE_SHA256_HEX_BYTES];
 
-	if (!r || !buf) {
-		fprintf(stderr, "%s: out of memory\n", PROG);
-		goto out;
-	}
-	s->image_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->image_fd < 0 || fstat(s->image_fd, &s->st) < 0) {
-		fprintf(stderr, "%s: image %s: %s\n", PROG, path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(s->st.st_mode)) {
-		fprintf(stderr, "%s: image %s: not a regular file\n", PROG, path);
-		goto out;
-	}
-	posix_fadvise(s->image_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	fwimage_reader_init(r);
-	for (;;) {
-		ssize_t n = read(s->image_fd, buf, CHECK_READ_BYTES);
-
-		if (n < 0 && errno == EINTR && !got_stop)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "%s: reading image %s: %s\n", PROG, path, strerror(errno));
-			goto out;
-		}
-		if (!n)
-			break;
-		fwimage_reader_feed(r, buf, (size_t)n);
-	}
-	err = fwimage_reader_finish(r, info);
+	if (imagefile_check(PROG, s->a->image, "not serving it", &got_stop, &s->image_fd, &s->st, info))
+		return 1;
 	s->size = info->total_bytes;
-	if (err == -ENOMEM || (err && err != -EBADMSG)) {
-		fprintf(stderr, "%s: checking %s: %s\n", PROG, path, strerror(-err));
-		goto out;
-	}
-	printf("%s: %s\n", PROG, path);
-	mkimage_print_info(stdout, info);
-	if (err == -EBADMSG) {
-		printf("  check:    BROKEN: %s\n", info->reason);
-		fflush(stdout);
-		fprintf(stderr, "%s: %s is broken (%s: %s); not serving it\n", PROG, path,
-			fwimage_problem_name(info->problem), info->reason);
-		goto out;
-	}
-	if (info->has_metadata) {
-		printf("  check:    ok: %u chunk%s, every CRC matches (last 0x%08x)%s%s\n", info->n_chunks,
-		       info->n_chunks == 1 ? "" : "s", info->crc_stored,
-		       info->has_signature ? ", signed" : "",
-		       info->has_meta_sha256 ? ", sha256 matches the payload" : "");
-		print_fits(stdout, info);
-	} else {
-		printf("  check:    no metadata: nothing to check but the SHA-256\n");
+	if (!info->has_metadata) {
 		fwimage_sha256_hex(info->image_sha256, hex);
 		fprintf(stderr, "%s: warning: %s has no OpenWrt metadata (no board list, no CRC): a board takes "
 			"it only when forced and given its hash. On the board:\n  sysupgrade -F --sha256 %s "
-			"tcp://%s:%u\n", PROG, path, hex, s->host, s->a->port);
+			"tcp://%s:%u\n", PROG, s->a->image, hex, s->host, s->a->port);
 	}
-	rc = 0;
-out:
-	free(buf);
-	free(r);
-	return rc;
-}
-
-/* Compare IMAGE.sha256sum, when there is one, with what was read. */
-static void check_sum_file(const char *path, const struct fwimage_info *info)
-{
-	char name[4096], line[256], hex[FWIMAGE_SHA256_HEX_BYTES];
-	FILE *f;
-
-	if ((size_t)snprintf(name, sizeof(name), "%s.sha256sum", path) >= sizeof(name))
-		return;
-	f = fopen(name, "re");
-	if (!f)
-		return;
-	fwimage_sha256_hex(info->image_sha256, hex);
-	if (fgets(line, sizeof(line), f)) {
-		if (!strncasecmp(line, hex, 64))
-			printf("  %s: matches\n", name);
-		else
-			fprintf(stderr, "%s: warning: %s says %.64s, the image's SHA-256 is %s (stale?)\n", PROG,
-				name, line, hex);
-	}
-	fclose(f);
+	return 0;
 }
 
 /* ---- listening ---- */
@@ -310,37 +215,6 @@ static int parse_bind(const struct serve_args *a, struct sockaddr_storage *ss, s
 		return 0;
 	}
 	return -1;
-}
-
-/* This host's IPv4 addresses, for messages; the first one in 192.168.1.0/24 (failsafe's) into pick. */
-static void local_addrs(char *out, size_t size, char *pick, size_t pick_size)
-{
-	struct ifaddrs *ifa, *i;
-	size_t used = 0;
-	bool have_pick = false;
-
-	out[0] = '\0';
-	if (getifaddrs(&ifa) < 0)
-		return;
-	for (i = ifa; i; i = i->ifa_next) {
-		char a[INET_ADDRSTRLEN];
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)i->ifa_addr;
-
-		if (!sin || sin->sin_family != AF_INET || !inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)))
-			continue;
-		if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
-			continue;
-		if (used < size)
-			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "", a);
-		if (pick && !have_pick) {
-			bool failsafe_subnet = (ntohl(sin->sin_addr.s_addr) & 0xffffff00u) == 0xc0a80100u;
-
-			if (failsafe_subnet || !pick[0])
-				snprintf(pick, pick_size, "%s", a);
-			have_pick = failsafe_subnet;
-		}
-	}
-	freeifaddrs(ifa);
 }
 
 static int open_listener(struct server *s)
@@ -372,7 +246,7 @@ static int open_listener(struct server *s)
 	if (err == EADDRINUSE) {
 		fprintf(stderr, "%s: port %u is in use: another serve running? try --port\n", PROG, a->port);
 	} else if (err == EADDRNOTAVAIL) {
-		local_addrs(addrs, sizeof(addrs), NULL, 0);
+		hostnet_local_addrs(addrs, sizeof(addrs), NULL, 0);
 		fprintf(stderr, "%s: --bind %s: not an address of this host (it has: %s); leave --bind out "
 			"to listen on all\n", PROG, a->bind, addrs[0] ? addrs : "no IPv4 address but loopback");
 	} else if (err == EACCES) {
@@ -413,64 +287,15 @@ static void event(struct server *s, const char *fmt, ...)
 	s->dirty = true;
 }
 
-static void rate_text(char *buf, size_t size, double bytes_per_s)
-{
-	char t[32];
-
-	mkimage_size_text(t, sizeof(t), (uint64_t)bytes_per_s);
-	/* "156.3 MiB" reads better as "156 MiB" */
-	if (bytes_per_s >= 100 * 1024.0) {
-		char *dot = strchr(t, '.');
-
-		if (dot && strtod(t, NULL) >= 100)
-			memmove(dot, dot + 2, strlen(dot + 2) + 1);
-	}
-	snprintf(buf, size, "%.24s/s", t);
-}
-
-static void secs_text(char *buf, size_t size, double s)
-{
-	snprintf(buf, size, s < 10 ? "%.2f s" : s < 600 ? "%.1f s" : "%.0f s", s);
-}
-
 /*
  * Off a terminal: "192.168.1.1: 26.2 MiB of 64.0 MiB (41%), 150 MiB/s, 0.30 s left";
  * a bar: "192.168.1.1     [#####.....]  41%  26.2 MiB / 64.0 MiB  150 MiB/s  ETA 0.30 s" in width columns.
  */
-static void progress_text(const struct server *s, const struct client *c, uint64_t now, char *buf, size_t size,
-			  bool bar, int width)
+static void client_progress_text(const struct server *s, const struct client *c, uint64_t now, char *buf,
+				 size_t size, bool bar, int width)
 {
-	char got[32], all[32], rate[32], eta[32] = "?";
-	double secs = (double)(now - c->start_ms) / 1000, bps = secs > 0.05 ? (double)c->acked / secs : 0;
-	unsigned pct = s->size ? (unsigned)(c->acked * 100 / s->size) : 100;
-	char bars[64], right[128];
-	int fill;
-
-	mkimage_size_text(got, sizeof(got), c->acked);
-	mkimage_size_text(all, sizeof(all), s->size);
-	if (bps > 0) {
-		rate_text(rate, sizeof(rate), bps);
-		secs_text(eta, sizeof(eta), (double)(s->size - c->acked) / bps);
-	} else {
-		snprintf(rate, sizeof(rate), "- B/s");
-	}
-	if (!bar) {
-		snprintf(buf, size, "%s: %s of %s (%u%%), %s, %s left%s", c->label, got, all, pct, rate, eta,
-			 c->state == CLIENT_DRAINING ? ", all sent, waiting for the board" : "");
-		return;
-	}
-	snprintf(right, sizeof(right), "%3u%%  %s / %s  %s  ETA %s", pct, got, all, rate, eta);
-	/* the bar takes what the terminal has left: label, brackets and the numbers first */
-	width -= (strlen(c->label) > 15 ? (int)strlen(c->label) : 15) + 4 + (int)strlen(right);
-	if (width < 10)
-		width = 10;
-	if (width > (int)sizeof(bars) - 1)
-		width = (int)sizeof(bars) - 1;
-	fill = (int)((uint64_t)width * c->acked / (s->size ? s->size : 1));
-	memset(bars, '#', (size_t)fill);
-	memset(bars + fill, '.', (size_t)(width - fill));
-	bars[width] = '\0';
-	snprintf(buf, size, "%-15s [%s] %s", c->label, bars, right);
+	progress_text(buf, size, c->label, c->acked, s->size, now - c->start_ms, bar, width,
+		      c->state == CLIENT_DRAINING ? ", all sent, waiting for the board" : NULL);
 }
 
 static void tty_draw(struct server *s, uint64_t now)
@@ -482,7 +307,7 @@ static void tty_draw(struct server *s, uint64_t now)
 	for (size_t i = 0; i < s->n; i++) {
 		int len;
 
-		progress_text(s, &s->c[i], now, line, sizeof(line), true, width);
+		client_progress_text(s, &s->c[i], now, line, sizeof(line), true, width);
 		len = (int)strlen(line);
 		fprintf(out(s), "%.*s\n", len < s->cols ? len : s->cols - 1, line);
 		s->drawn++;
@@ -557,13 +382,11 @@ static void client_close(struct server *s, struct client *c)
 
 static void client_done(struct server *s, struct client *c, uint64_t now)
 {
-	char size[32], secs[32], rate[32];
-	double t = (double)(now - c->start_ms) / 1000;
+	char label[LABEL_BYTES + 8], line[LINE_BYTES];
 
-	mkimage_size_text(size, sizeof(size), s->size);
-	secs_text(secs, sizeof(secs), t);
-	rate_text(rate, sizeof(rate), t > 0 ? (double)s->size / t : 0);
-	event(s, "%s: sent %s in %s (%s), done", c->label, size, secs, rate);
+	snprintf(label, sizeof(label), "%s: sent", c->label);
+	progress_done_text(line, sizeof(line), label, s->size, now - c->start_ms);
+	event(s, "%s, done", line);
 	s->done++;
 	client_close(s, c);
 }
@@ -680,10 +503,9 @@ static void label(struct server *s, struct client *c, const struct sockaddr_stor
 /* The checked image must still be what is sent: same size and time, in the file we hold. */
 static bool image_unchanged(struct server *s)
 {
-	struct stat now, named;
+	struct stat named;
 
-	if (fstat(s->image_fd, &now) < 0 || now.st_size != s->st.st_size
-	    || now.st_mtim.tv_sec != s->st.st_mtim.tv_sec || now.st_mtim.tv_nsec != s->st.st_mtim.tv_nsec)
+	if (!imagefile_unchanged(s->image_fd, &s->st))
 		return false;
 	if (!s->replaced_said && stat(s->a->image, &named) == 0
 	    && (named.st_ino != s->st.st_ino || named.st_dev != s->st.st_dev)) {
@@ -754,7 +576,7 @@ static void tick(struct server *s, uint64_t now)
 			continue;
 		}
 		if (!s->tty && now - c->line_ms >= PLAIN_EVERY_MS) {
-			progress_text(s, c, now, line, sizeof(line), false, 0);
+			client_progress_text(s, c, now, line, sizeof(line), false, 0);
 			event(s, "%s", line);
 			c->line_ms = now;
 		}
@@ -795,7 +617,7 @@ static int run(struct server *s, const sigset_t *waitmask)
 		if (got_stop || (s->listen_fd < 0 && !s->n))
 			break;
 		if (deadline && !s->done && now >= deadline) {
-			secs_text(secs, sizeof(secs), a->timeout_ms / 1000.0);
+			progress_secs_text(secs, sizeof(secs), a->timeout_ms / 1000.0);
 			event(s, "%s: no transfer completed within %s (on the board: nc %s %u > /tmp/fw.bin)", PROG,
 			      secs, s->host, a->port);
 			return 1;
@@ -863,7 +685,7 @@ static void summary(struct server *s, uint64_t start_ms)
 		client_close(s, c);
 		s->lost++;
 	}
-	secs_text(secs, sizeof(secs), (double)(hal_now_ms() - start_ms) / 1000);
+	progress_secs_text(secs, sizeof(secs), (double)(hal_now_ms() - start_ms) / 1000);
 	event(s, "%s: %lu transfer%s done, %lu lost%s, in %s", PROG, s->done, s->done == 1 ? "" : "s", s->lost,
 	      s->refused ? ", some refused" : "", secs);
 }
@@ -872,7 +694,7 @@ static void hints(const struct server *s, const struct fwimage_info *info)
 {
 	char addrs[256], hex[FWIMAGE_SHA256_HEX_BYTES];
 
-	local_addrs(addrs, sizeof(addrs), NULL, 0);
+	hostnet_local_addrs(addrs, sizeof(addrs), NULL, 0);
 	printf("%s: serving %s on %s:%u (this host: %s); Ctrl-C stops\n", PROG, s->a->image,
 	       s->a->bind ? s->a->bind : "0.0.0.0", s->a->port, addrs[0] ? addrs : "no IPv4 address");
 	fwimage_sha256_hex(info->image_sha256, hex);
@@ -901,12 +723,12 @@ static int serve(struct server *s)
 	if (s->a->bind)
 		snprintf(s->host, sizeof(s->host), "%s", s->a->bind);
 	else
-		local_addrs((char[256]){ 0 }, 256, s->host, sizeof(s->host));
+		hostnet_local_addrs((char[256]){ 0 }, 256, s->host, sizeof(s->host));
 	if (!s->host[0])
 		snprintf(s->host, sizeof(s->host), "HOST");
 	if (check_image(s, info))
 		goto out;
-	check_sum_file(s->a->image, info);
+	imagefile_check_sum(PROG, s->a->image, info);
 	fflush(stdout);
 	s->listen_fd = open_listener(s);
 	if (s->listen_fd < 0)
