@@ -38,6 +38,7 @@ struct link {
 	unsigned flags;
 	bool we_up;              /* failsafed set IFF_UP: set it back down on undo */
 	bool we_created;         /* failsafed created it (VLAN): delete on undo */
+	bool we_deleted;         /* failsafed asked to delete it: its RTM_DELLINK is expected */
 	bool has_mac;
 	uint8_t mac[6];
 };
@@ -241,8 +242,10 @@ static void next_undo(struct eth_rtnl *e)
 
 		if (l->we_created) {
 			l->we_created = l->we_up = false;
+			l->we_deleted = true;
 			if ((rc = request(e, REQ_DELLINK, (enum link_id)id)) == 0)
 				return;
+			l->we_deleted = false;
 			log_warn("netlink: deleting %s %s: %s", link_roles[id], l->name, strerror(-rc));
 		}
 		if (l->we_up) {
@@ -340,7 +343,7 @@ static void on_link(struct eth_rtnl *e, const struct rtnl_msg_link *m, bool repl
 		if (!l->name || strcmp(l->name, m->ifname))
 			continue;
 		if (m->deleted) {
-			if (l->known)
+			if (l->known && !l->we_deleted)
 				log_warn("netlink: %s %s disappeared", link_roles[id], l->name);
 			l->known = l->waiting = false;
 			if (id == LINK_PORT)

@@ -2,17 +2,25 @@
 # tools/demo.sh — README command 1: build failsafed for the simulated board and run the boot window
 #   tools/demo.sh              interactive on a terminal: type f + Enter, or press the button from
 #                              a second terminal, or wait for the normal path
-#   tools/demo.sh --scripted   a scripted session (button pressed at ~1 s), printed as a transcript
+#   tools/demo.sh --scripted   a scripted session (button pressed at ~1 s), printed as a transcript; then, with
+#                              network namespaces, failsafectl recover flashing the board from the PC
+#   tools/demo.sh --board qemu [--scripted]   the same on the QEMU arm64 board: a real kernel, the LEDs from
+#                              QEMU's GPIO trace, Ctrl-B presses the button (tools/qemu/demo.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MODE=interactive
 WINDOW_MS=10000
+BOARD=sim
+QEMU_ARGS=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--scripted) MODE=scripted ;;
-	--window-ms) WINDOW_MS=$2; shift ;;
-	-h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--scripted) MODE=scripted; QEMU_ARGS+=(--scripted) ;;
+	--window-ms) WINDOW_MS=$2; QEMU_ARGS+=(--window-ms "$2"); shift ;;
+	--board)
+		case "${2:-}" in sim|qemu) BOARD=$2 ;; *) echo "demo: --board sim or --board qemu" >&2; exit 2 ;; esac
+		shift ;;
+	-h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -20,6 +28,14 @@ done
 [ -t 0 ] && [ -t 1 ] || MODE=scripted
 
 tools/bootstrap.sh
+if [ "$BOARD" = qemu ]; then
+	# The PC's failsafectl (FAILSAFECTL: an existing one); the board's failsafed is cross-built by tools/qemu/setup.sh.
+	if [ -z "${FAILSAFECTL:-}" ]; then
+		cmake -S . -B build -DBOARD=sim >build.log 2>&1 || { cat build.log; exit 1; }
+		cmake --build build -j2 --target failsafectl >>build.log 2>&1 || { tail -40 build.log; exit 1; }
+	fi
+	exec tools/qemu/demo.sh "${QEMU_ARGS[@]}"
+fi
 cmake -S . -B build -DBOARD=sim >build.log 2>&1 || { cat build.log; exit 1; }
 cmake --build build -j2 --target failsafed failsafectl >>build.log 2>&1 || { tail -40 build.log; exit 1; }
 
@@ -112,7 +128,8 @@ fi
 	$CTL leds | sed 's/^/   [ctl] LED /' >&3
 	echo 'echo "console shell: $(id -un), stdin $(tty -s && tty || echo is a pipe)"'
 	sleep 4
-} | "${IN_BOARD[@]}" "${DAEMON[@]}" --window-ms 4000 --shell "/bin/sh" 2>&1 | sed -u 's/^/   [board console] /' &
+} | "${IN_BOARD[@]}" sh -c 'echo $$ >"$0"; exec "$@"' "$DIR/board.pid" "${DAEMON[@]}" --window-ms 4000 \
+	--shell "/bin/sh" 2>&1 | sed -u 's/^/   [board console] /' &
 PIDS+=($!)
 if [ $NET = 1 ]; then
 	sleep 3
@@ -127,8 +144,8 @@ if [ $NET = 1 ]; then
 	' 2>&1 | tr -d '\r' | sed -u 's/^/   [pc: telnet] /'
 fi
 sleep 3
-# Stop what this demo started: the daemon (its --sim-dir is this run's own) and the PC's listener.
-pkill -TERM -f -- "--sim-dir $DIR/sim" || true
+# Stop what this demo started: the daemon (by the pid it wrote) and the PC's listener.
+kill -TERM "$(cat "$DIR/board.pid")" 2>/dev/null || true
 [ $NET = 1 ] && for p in $(ip netns pids "$NS_PC"); do kill "$p" 2>/dev/null || true; done
 wait 2>/dev/null || true
 PIDS=()
@@ -139,4 +156,58 @@ echo "== state files"
 for f in failsafe failsafe_button debug_level; do
 	[ -f "$DIR/$f" ] && printf '   %s: %s\n' "$f" "$(cat "$DIR/$f")"
 done
+
+if [ $NET = 1 ]; then
+	echo "== failsafectl recover: new firmware from the PC in one command (the board is powered on again)"
+	# The board's flash, as boards/sim.c has it: files below its state dir. rootfs_data (ext4, made without
+	# mounting) holds one changed setting, to be kept across the upgrade.
+	B2="$DIR/boot2"
+	mkdir -p "$B2/data/upper/etc/config"
+	echo "config interface 'lan' # changed before the upgrade" >"$B2/data/upper/etc/config/network"
+	truncate -s 16M "$B2/firmware.img"
+	truncate -s 8M "$B2/rootfs_data.img"
+	mkfs.ext4 -q -F -d "$B2/data" "$B2/rootfs_data.img"
+	# The new firmware: 4 MiB made into an OpenWrt sysupgrade image for this board.
+	head -c 4M /dev/urandom >"$B2/payload.bin"
+	IMG="$B2/openwrt-24.10.0-sim-squashfs-sysupgrade.bin"
+	build/failsafectl mkimage --board sim --dist OpenWrt --version 24.10.0 --revision r28427 "$B2/payload.bin" -o "$IMG" >/dev/null
+	echo "   [pc] failsafectl recover $(basename "$IMG") --yes   (then the board is powered on; reset is pressed when told)"
+	: >"$B2/recover.log"
+	"${IN_PC[@]}" build/failsafectl recover "$IMG" --yes --timeout 60 --plain >>"$B2/recover.log" 2>&1 &
+	RECOVER=$!
+	PIDS+=($RECOVER)
+	# its output shown as it grows, until it ended
+	tail -s 0.1 --pid=$RECOVER -n +1 -f "$B2/recover.log" | sed -u 's/^/   [pc: failsafectl recover] /' &
+	SHOWN=$!
+	until grep -q "listening for boards" "$B2/recover.log" || ! kill -0 $RECOVER 2>/dev/null; do sleep 0.1; done
+	echo "console=ttyS0,115200 quiet" >"$B2/cmdline"
+	mkfifo "$B2/console"
+	exec 4<>"$B2/console"   # the console's input stays open (and empty): the failsafe shell waits on it
+	"${IN_BOARD[@]}" sh -c 'echo $$ >"$0"; exec "$@"' "$B2/board.pid" build/failsafed --cmdline "$B2/cmdline" \
+		--state-dir "$B2" --sim-dir "$B2/sim" --window-ms 20000 --shell /bin/sh <"$B2/console" 2>&1 |
+		sed -u 's/^/   [board console] /' &
+	BOARD=$!
+	PIDS+=($BOARD $SHOWN)
+	until grep -q "press the button now" "$B2/recover.log" || ! kill -0 $RECOVER 2>/dev/null; do sleep 0.1; done
+	sleep 0.5
+	echo "   [ctl] failsafectl sim click reset"
+	build/failsafectl sim --dir "$B2/sim" click reset
+	set +e
+	wait $RECOVER
+	rc=$?
+	set -e
+	wait $SHOWN 2>/dev/null || true
+	echo "   [pc] failsafectl recover exited with $rc"
+	kill -TERM "$(cat "$B2/board.pid")" 2>/dev/null || true
+	exec 4>&-
+	wait $BOARD 2>/dev/null || true
+	if cmp -s -n "$(stat -c %s "$B2/payload.bin")" "$B2/payload.bin" "$B2/firmware.img"; then
+		echo "   firmware.img now starts with the new payload (SHA-256 $(sha256sum <"$B2/payload.bin" | cut -c1-16)...)"
+	else
+		echo "   firmware.img does NOT hold the new payload"
+	fi
+	echo "   the setting kept on rootfs_data: $(debugfs -R "cat /upper/etc/config/network" "$B2/rootfs_data.img" 2>/dev/null)"
+else
+	echo "== failsafectl recover: skipped (it needs root and network namespaces for the board's LAN)"
+fi
 echo "== done in $(( ($(date +%s%N) - t0) / 1000000 )) ms"

@@ -1,0 +1,14 @@
+# cmake/qemu-tests.cmake — ctest properties of the QEMU arm64 board's tests beyond integ_qemu_board(_gpiod2)
+#
+# Included by the last line of cmake/tests.cmake (which adds every tests/test_*.py as integ_<name>). Each of these
+# boots qemu-system-aarch64 (TCG, one CPU busy per guest): serial, and labelled qemu. On a new machine the first one
+# runs tools/qemu/setup.sh (packages, guest kernel, the static musl libraries and builds: minutes); later runs are
+# offline, with everything cached in build-qemu/ and build-deps/.
+#   integ_qemu_lan   the LAN port from a PC namespace (a tap): beacons, telnet, the normal path, VLAN eth0.1 (~45 s)
+#   integ_qemu_demo  tools/demo.sh --board qemu, scripted and on a pty (~40 s)
+if(TEST integ_qemu_lan)
+  set_tests_properties(integ_qemu_lan PROPERTIES TIMEOUT 1200 RUN_SERIAL TRUE LABELS "qemu;gpiod2")
+endif()
+if(TEST integ_qemu_demo)
+  set_tests_properties(integ_qemu_demo PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
+endif()
