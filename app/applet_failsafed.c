@@ -11,6 +11,7 @@
 
 #include "applet.h"
 #include "banner.h"
+#include "board_select.h"
 #include "board_validate.h"
 #include "boot.h"
 #include "cmdline.h"
@@ -393,7 +394,10 @@ static void start(void)
 	net_start(&d.drv, &(struct net_options){
 		.ifname = d.opt.ifname, .beacon_port = d.opt.beacon_port, .telnet_port = d.opt.telnet_port,
 		.telnet_max_sessions = d.opt.telnet_max_sessions, .telnet_idle_ms = d.opt.telnet_idle_ms,
-		.shell_argv = d.opt.shell_argv, .version = FAILSAFED_VERSION });
+		.shell_argv = d.opt.shell_argv, .version = FAILSAFED_VERSION, .http_port = d.opt.http_port,
+		.http_stall_ms = d.opt.http_stall_ms, .reboot_cmd = d.opt.reboot_cmd, .state_dir = d.opt.state_dir,
+		.no_ssh = d.opt.no_ssh, .ssh_port = d.opt.ssh_port, .ssh_max_sessions = d.opt.ssh_max_sessions,
+		.dropbear = d.opt.dropbear, .announce = print_all });
 	hal_input_open(&d.in, &d.drv, true);
 	hal_led_open(&d.led, &d.drv);
 	leds_init(&d.leds, &d.led);
@@ -411,6 +415,7 @@ static void start(void)
 		bool pressed = false;
 
 		bc.debounce_ms[i] = board_debounce_ms(&d.board->buttons[i]);
+		bc.edge_delay_ms[i] = hal_input_edge_delay_ms(&d.in, i);
 		if (!hal_input_is_trigger(&d.in, i))
 			continue;
 		bc.trigger_mask |= 1u << i;
@@ -486,19 +491,29 @@ static int daemon_main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level((enum log_level)d.opt.verbosity);
-	d.board = board_selected;
+	/* main chose the board before any applet ran (--board, FAILSAFED_BOARD, the device tree). */
+	d.board = board_current();
 	switch (d.opt.mode) {
 	case OPTIONS_HELP:
 		fputs(options_usage(hal_driver_options), stdout);
 		return 0;
 	case OPTIONS_VERSION:
-		printf("failsafed %s (board %s)\n", FAILSAFED_VERSION, d.board->name);
+		printf("failsafed %s (board %s)\n", FAILSAFED_VERSION, d.board ? d.board->name : "none");
 		return 0;
 	case OPTIONS_CHECK_BOARD:
+		if (!d.board) {
+			printf("%s\n", board_select_problem());
+			return 1;
+		}
 		return probe_check_board(d.board);
 	default:
 		break;
 	}
+	/* No table for this device is a build or image mistake: like a bad table, it must not stop the boot. */
+	if (!d.board)
+		return start_failed(board_select_problem());
+	/* The applets of the failsafe shells run as this board too. */
+	setenv("FAILSAFED_BOARD", d.board->name, 1);
 	/* A bad table is a build bug, but it must not stop the boot. */
 	if (board_validate(d.board, &report) < 0)
 		return start_failed(report.error);

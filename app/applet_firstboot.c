@@ -100,7 +100,7 @@ static int firstboot_main(int argc, char **argv)
 
 	if ((rc = applet_args("firstboot", &spec, argc, argv, on_opt, &x, &x.help)) != APPLET_GO)
 		return rc;
-	if ((rc = rootfs_setup(&r, board_selected, x.a.root, x.a.data, x.a.firmware, x.a.state_dir, why)) < 0) {
+	if ((rc = rootfs_setup(&r, board_current(), x.a.root, x.a.data, x.a.firmware, x.a.state_dir, why)) < 0) {
 		fprintf(stderr, "firstboot: %s\n", why);
 		return rc == -ENOENT ? ROOTFS_EXIT_MISSING : ROOTFS_EXIT_USAGE;
 	}

@@ -120,4 +120,5 @@ const struct applet applet_status = {
 	.name = "status",
 	.summary = "show the running daemon: state, cause, time left, LEDs",
 	.main = status_main,
+	.no_board = true,
 };

@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "banner.h"
 #include "beacon_tx.h"
 #include "log.h"
 #include "loop.h"
 #include "net.h"
+#include "recovery.h"
+#include "ssh_server.h"
 #include "telnet_server.h"
 
 #define RESTORE_WAIT_MS 2000u   /* the boot goes on even if the kernel never answers */
@@ -18,8 +21,11 @@ static struct {
 	struct loop_fd fd;
 	struct beacon_tx beacon;
 	struct telnet_server telnet;
+	struct ssh_server ssh;
+	char ssh_shown[SSH_KEY_COUNT][SSH_FP_MAX_BYTES + 1]; /* fingerprints already on the consoles */
 	struct loop_timer restore_wait;
 	void (*restored)(void);
+	const struct board *board;
 } n;
 
 static void on_fd(struct loop_fd *f, unsigned events)
@@ -77,6 +83,7 @@ void net_start(const struct hal_drivers *d, const struct net_options *o)
 {
 	memset(&n, 0, sizeof(n));
 	n.opt = *o;
+	n.board = d->board;
 	if (hal_eth_start(&n.eth, d, o->ifname, on_event, NULL) < 0)
 		return;
 	beacon_tx_init(&n.beacon, d->board->name, o->version, n.eth.cfg.broadcast, o->beacon_port);
@@ -87,6 +94,41 @@ void net_window(uint32_t (*remaining_ms)(void *ctx, uint64_t now_ms), void *ctx)
 {
 	if (n.eth.started)
 		beacon_tx_window(&n.beacon, remaining_ms, ctx);
+}
+
+/* New host key fingerprints: a line on the consoles for each, and into the beacon. */
+static void on_ssh_keys(void *ctx, const char *const fp[SSH_KEY_COUNT])
+{
+	char addr[INET_ADDRSTRLEN], text[160];
+
+	(void)ctx;
+	inet_ntop(AF_INET, &n.eth.cfg.addr, addr, sizeof(addr));
+	for (unsigned k = 0; k < SSH_KEY_COUNT; k++) {
+		if (fp[k][0] && strcmp(fp[k], n.ssh_shown[k]) && n.opt.announce) {
+			banner_ssh_key(addr, ssh_key_label((enum ssh_key_type)k), fp[k], text, sizeof(text));
+			n.opt.announce(text);
+		}
+		snprintf(n.ssh_shown[k], sizeof(n.ssh_shown[k]), "%s", fp[k]);
+	}
+	beacon_tx_ssh(&n.beacon, fp[SSH_KEY_ED25519], fp[SSH_KEY_RSA]);
+}
+
+static void start_ssh(const char *banner)
+{
+	struct ssh_server_config sc = {
+		.bind_addr = n.eth.cfg.addr,
+		.port = n.opt.ssh_port ? n.opt.ssh_port : SSH_PORT_DEFAULT,
+		.subnet = n.eth.cfg.addr,
+		.prefix_len = n.eth.cfg.prefix_len,
+		.max_sessions = n.opt.ssh_max_sessions,
+		.dropbear = n.opt.dropbear,
+		.state_dir = n.opt.state_dir,
+		.banner = banner,
+		.shell_argv = n.opt.shell_argv,
+		.keys_changed = on_ssh_keys,
+	};
+
+	ssh_server_start(&n.ssh, &sc); /* a failure is logged there; telnet and the console still work */
 }
 
 void net_failsafe(const char *via, const char *banner)
@@ -108,6 +150,14 @@ void net_failsafe(const char *via, const char *banner)
 		.banner = banner,
 	};
 	telnet_server_start(&n.telnet, &tc); /* a failure is logged there; the console shell still works */
+	if (!n.opt.no_ssh && n.opt.state_dir)
+		start_ssh(banner);
+	if (n.opt.http_port)
+		recovery_start(&(struct recovery_config){
+			.board = n.board, .bind_addr = n.eth.cfg.addr, .port = n.opt.http_port, .subnet = n.eth.cfg.addr,
+			.prefix_len = n.eth.cfg.prefix_len, .state_dir = n.opt.state_dir,
+			.stall_timeout_ms = n.opt.http_stall_ms, .version = n.opt.version,
+			.reboot_cmd = n.opt.reboot_cmd }); /* a failure is logged there */
 	beacon_tx_failsafe(&n.beacon, via);
 }
 
@@ -145,6 +195,8 @@ void net_stop(void)
 		return;
 	beacon_tx_stop(&n.beacon);
 	telnet_server_stop(&n.telnet);
+	ssh_server_stop(&n.ssh);
+	recovery_stop();
 	loop_timer_cancel(&n.restore_wait);
 	loop_fd_del(&n.fd);
 	hal_eth_stop(&n.eth);

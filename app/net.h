@@ -15,6 +15,15 @@ struct net_options {
 	uint32_t telnet_idle_ms;        /* 0: no idle timeout */
 	char *const *shell_argv;        /* login shell of telnet sessions */
 	const char *version;
+	uint16_t http_port;             /* the recovery page (80); 0: none */
+	uint32_t http_stall_ms;         /* a page client silent this long is dropped */
+	const char *reboot_cmd;         /* the page's Reboot button */
+	const char *state_dir;          /* the page stages uploads under it; SSH keeps its host keys in <it>/ssh */
+	bool no_ssh;                    /* offer no SSH (dropbear) in failsafe */
+	uint16_t ssh_port;              /* 22 */
+	unsigned ssh_max_sessions;      /* 0: SSH_SESSIONS_DEFAULT */
+	const char *dropbear;           /* NULL: "dropbear" in PATH */
+	void (*announce)(const char *text); /* lines for the consoles (SSH host key fingerprints); may be NULL */
 };
 
 /* Start bringing the port up (non-blocking); failures are logged and cost only the network. */

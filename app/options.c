@@ -11,7 +11,8 @@
 enum opt_id {
 	OPT_HELP = 0, OPT_VERSION, OPT_THEN, OPT_CHECK_BOARD, OPT_PROBE, OPT_VERBOSE, OPT_WINDOW_MS,
 	OPT_CMDLINE, OPT_STATE_DIR, OPT_CTL, OPT_CONSOLE, OPT_SHELL, OPT_IFNAME, OPT_TELNET_PORT,
-	OPT_TELNET_MAX, OPT_TELNET_IDLE, OPT_BEACON_PORT, OPT_ROOT, OPT_ROOTFS_DATA, OPT_FIRMWARE, OPT_ID_COUNT,
+	OPT_TELNET_MAX, OPT_TELNET_IDLE, OPT_BEACON_PORT, OPT_ROOT, OPT_ROOTFS_DATA, OPT_FIRMWARE, OPT_BOARD,
+	OPT_DT_COMPATIBLE, OPT_HTTP_PORT, OPT_NO_HTTP, OPT_HTTP_STALL, OPT_REBOOT_CMD, OPT_SSH_PORT, OPT_SSH_MAX, OPT_NO_SSH, OPT_DROPBEAR, OPT_ID_COUNT,
 	OPT_DRIVER_BASE = 100           /* + index into hal_driver_options[] */
 };
 
@@ -24,7 +25,11 @@ static const struct args_opt own_opts[] = {
 	{ "--shell", 0, "'CMD ARGS'", "login shell in failsafe (default '/bin/sh -l')", OPT_SHELL },
 	{ "--then", 0, NULL, "CMD [ARGS...]: on the normal path, exec CMD instead of exiting 0", OPT_THEN },
 	{ "--verbose", 'v', NULL, "more log output (repeat for debug)", OPT_VERBOSE },
-	{ "--check-board", 0, NULL, "validate and print the compiled-in board, then exit", OPT_CHECK_BOARD },
+	{ "--check-board", 0, NULL, "validate and print the board this binary runs as, then exit", OPT_CHECK_BOARD },
+	{ "--board", 0, "NAME", "run as this board table (name, file name or compatible) instead of the one chosen "
+	  "from the device tree", OPT_BOARD },
+	{ "--dt-compatible", 0, "FILE", "the device tree's compatible, to choose the board (default "
+	  "/proc/device-tree/compatible)", OPT_DT_COMPATIBLE },
 	{ "--probe", 0, NULL, "show live button edges and blink each LED in turn (Ctrl-C ends)", OPT_PROBE },
 	{ "--help", 'h', NULL, "this text", OPT_HELP },
 	{ "--version", 0, NULL, "print the version", OPT_VERSION },
@@ -33,6 +38,14 @@ static const struct args_opt own_opts[] = {
 	{ "--telnet-max-sessions", 0, "N", "concurrent telnet sessions (default 8, at most 32)", OPT_TELNET_MAX },
 	{ "--telnet-idle-ms", 0, "MS", "close telnet sessions idle this long (default 0: never)", OPT_TELNET_IDLE },
 	{ "--beacon-port", 0, "N", "UDP port of the beacon (default 4919)", OPT_BEACON_PORT },
+	{ "--ssh-port", 0, "N", "SSH port in failsafe (default 22)", OPT_SSH_PORT },
+	{ "--ssh-max-sessions", 0, "N", "concurrent SSH sessions (default 8, at most 32)", OPT_SSH_MAX },
+	{ "--no-ssh", 0, NULL, "no SSH in failsafe", OPT_NO_SSH },
+	{ "--dropbear", 0, "PATH", "dropbear for SSH (default: dropbear in PATH; dropbearkey beside it)", OPT_DROPBEAR },
+	{ "--http-port", 0, "N", "recovery page port in failsafe (default 80)", OPT_HTTP_PORT },
+	{ "--no-http", 0, NULL, "no recovery page", OPT_NO_HTTP },
+	{ "--http-stall-ms", 0, "MS", "drop a page client that sends nothing this long (default 15000)", OPT_HTTP_STALL },
+	{ "--reboot-cmd", 0, "CMD", "what the page's Reboot button runs (default reboot)", OPT_REBOOT_CMD },
 	{ "--root", 0, "DIR", "the read-only root for mount_root & co. in failsafe (default: the board's /)", OPT_ROOT },
 	{ "--rootfs-data", 0, "VOLUME", "the overlay volume instead of the board's (path, mtd:, ubi:, file:)",
 	  OPT_ROOTFS_DATA },
@@ -137,10 +150,42 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 			return -EINVAL;
 		*(id == OPT_BEACON_PORT ? &o->beacon_port : &o->telnet_port) = (uint16_t)n;
 		return 0;
+	case OPT_HTTP_PORT:
+		if (args_number(v, 1, 65535, &n, err, err_size))
+			return -EINVAL;
+		o->http_port = (uint16_t)n;
+		return 0;
+	case OPT_NO_HTTP:
+		o->http_port = 0;
+		return 0;
+	case OPT_HTTP_STALL:
+		if (args_number(v, 1000, 3600000, &n, err, err_size))
+			return -EINVAL;
+		o->http_stall_ms = (uint32_t)n;
+		return 0;
+	case OPT_REBOOT_CMD:
+		o->reboot_cmd = v;
+		return 0;
 	case OPT_TELNET_MAX:
 		if (args_number(v, 1, 32, &n, err, err_size))
 			return -EINVAL;
 		o->telnet_max_sessions = (unsigned)n;
+		return 0;
+	case OPT_SSH_PORT:
+		if (args_number(v, 1, 65535, &n, err, err_size))
+			return -EINVAL;
+		o->ssh_port = (uint16_t)n;
+		return 0;
+	case OPT_SSH_MAX:
+		if (args_number(v, 1, 32, &n, err, err_size))
+			return -EINVAL;
+		o->ssh_max_sessions = (unsigned)n;
+		return 0;
+	case OPT_NO_SSH:
+		o->no_ssh = true;
+		return 0;
+	case OPT_DROPBEAR:
+		o->dropbear = v;
 		return 0;
 	case OPT_TELNET_IDLE:
 		if (args_number(v, 0, 86400000, &n, err, err_size))
@@ -174,6 +219,12 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 		return 0;
 	case OPT_FIRMWARE:
 		o->firmware = v;
+		return 0;
+	case OPT_BOARD:         /* main chose the board with these before the daemon ran (board_select.h) */
+		o->board = v;
+		return 0;
+	case OPT_DT_COMPATIBLE:
+		o->dt_compatible = v;
 		return 0;
 	case OPT_SHELL:
 		return split_shell(o, v, err, err_size);
@@ -228,6 +279,11 @@ int options_parse(struct options *o, const struct hal_driver_option *driver_opts
 	o->beacon_port = 4919;
 	o->telnet_port = 23;
 	o->telnet_max_sessions = 8;
+	o->ssh_port = 22;
+	o->ssh_max_sessions = 8;
+	o->http_port = 80;
+	o->http_stall_ms = 15000;
+	o->reboot_cmd = "reboot";
 	split_shell(o, "/bin/sh -l", err, err_size);
 
 	next = args_parse(&spec, argc, argv, dispatch, &p, err, err_size);

@@ -29,6 +29,8 @@ struct options {
 	const char *rootfs_data;        /* NULL: the board's; a path, mtd:NAME, ubi:NAME, PARTLABEL=, file: */
 	const char *firmware;           /* NULL: the board's */
 	const char *console_path;       /* NULL: the board's consoles */
+	const char *board;              /* --board: the table main chose (NULL: the device tree's, or the only one) */
+	const char *dt_compatible;      /* --dt-compatible: where main read the DT's compatible (NULL: /proc/...) */
 	char shell_buf[256];            /* --shell, split in place into shell_argv */
 	char *shell_argv[OPTIONS_SHELL_ARGS + 1];
 	const char *ifname;             /* NULL: the board's failsafe port */
@@ -36,6 +38,13 @@ struct options {
 	uint16_t telnet_port;           /* 23 */
 	unsigned telnet_max_sessions;   /* 8 */
 	uint32_t telnet_idle_ms;        /* 0: off */
+	uint16_t ssh_port;              /* 22 */
+	unsigned ssh_max_sessions;      /* 8 */
+	bool no_ssh;                    /* --no-ssh: no SSH in failsafe */
+	const char *dropbear;           /* --dropbear: NULL: "dropbear" in PATH */
+	uint16_t http_port;             /* the recovery page: 80; 0: off (--no-http) */
+	uint32_t http_stall_ms;         /* a page client silent this long is dropped */
+	const char *reboot_cmd;         /* the page's Reboot button: "reboot" */
 	int verbosity;                  /* log level, LOG_LVL_INFO by default */
 	char **then_argv;               /* --then CMD ARGS...: exec'd on the normal path */
 	struct hal_driver_arg driver_args[HAL_DRIVER_ARGS_MAX];  /* --sim-dir DIR, --sysfs-leds DIR, ... */

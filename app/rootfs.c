@@ -77,9 +77,9 @@ int rootfs_setup(struct rootfs *r, const struct board *b, const char *root, cons
 
 bool rootfs_args_opt(struct rootfs_args *a, int base, int id, const char *value)
 {
-	const char **slot[] = { &a->root, &a->data, &a->firmware, &a->state_dir };
+	const char **slot[] = { &a->root, &a->data, &a->firmware, &a->state_dir, &a->board, &a->dt_compatible };
 
-	if (id < base || id >= base + 4)
+	if (id < base || id >= base + (int)(sizeof(slot) / sizeof(slot[0])))
 		return false;
 	*slot[id - base] = value;
 	return true;

@@ -17,13 +17,21 @@
 	{ "--rootfs-data", 0, "VOLUME", "the overlay volume: a path, mtd:NAME, ubi:NAME, PARTLABEL=NAME, file:PATH", \
 	  (base) + 1 }, \
 	{ "--firmware", 0, "VOLUME", "the firmware partition, in the same forms", (base) + 2 }, \
-	{ "--state-dir", 0, "DIR", "the daemon's state directory (default: the daemon's, else /tmp)", (base) + 3 }
+	{ "--state-dir", 0, "DIR", "the daemon's state directory (default: the daemon's, else /tmp)", (base) + 3 }, \
+	{ "--board", 0, "NAME", "the board table (name, file name or compatible; default: the one built in, or " \
+	  "with BOARD=all the daemon's, else the device tree's)", (base) + 4 }, \
+	{ "--dt-compatible", 0, "FILE", "the device tree's compatible (default /proc/device-tree/compatible)", \
+	  (base) + 5 }
 
-/* Their values, filled by rootfs_args_opt(). */
+/*
+ * Their values, filled by rootfs_args_opt(). board and dt_compatible were
+ * acted on by main before the applet ran (board_select.h): the applet's
+ * board is board_current().
+ */
 struct rootfs_args {
-	const char *root, *data, *firmware, *state_dir;
+	const char *root, *data, *firmware, *state_dir, *board, *dt_compatible;
 };
-/* Take id (base..base+3) into a; false when id is not one of them. */
+/* Take id (base..base+5) into a; false when id is not one of them. */
 bool rootfs_args_opt(struct rootfs_args *a, int base, int id, const char *value);
 
 /* Exit codes shared by mount_root and firstboot. */

@@ -1,5 +1,5 @@
-# cmake/image.cmake — the build's own sysupgrade image for its board: a small squashfs root holding failsafed,
-# wrapped in OpenWrt's metadata by failsafectl mkimage (build/failsafed-<board>-<version>.img and .sha256sum).
+# cmake/image.cmake — the build's own sysupgrade images: a small squashfs root holding failsafed, wrapped in
+# OpenWrt's metadata by failsafectl mkimage (build/failsafed-<board>-<version>.img and .sha256sum).
 # Needs mksquashfs (squashfs-tools) and a failsafectl that runs on the build host: the one built here, or
 # -DFAILSAFECTL_HOST=PATH for a cross build.
 find_program(MKSQUASHFS mksquashfs PATHS /usr/sbin /sbin)
@@ -14,22 +14,40 @@ if(NOT MKSQUASHFS OR (CMAKE_CROSSCOMPILING AND NOT FAILSAFECTL_HOST))
   return()
 endif()
 
+# A per-board build makes its board's image; BOARD=all makes one image per board in FAILSAFED_IMAGE_BOARDS
+# (default: every board of the tree), each holding the one binary that picks its table from the device tree,
+# and listing that board's compatible.
+if(BOARD STREQUAL "all")
+  set(FAILSAFED_IMAGE_BOARDS "${BOARD_NAMES}" CACHE STRING "BOARD=all: the boards (file names) to make images for")
+  set(image_boards ${FAILSAFED_IMAGE_BOARDS})
+else()
+  set(image_boards ${BOARD})
+endif()
+
 set(IMAGE_STAGE ${CMAKE_BINARY_DIR}/image-root)
 set(IMAGE_SQFS ${CMAKE_BINARY_DIR}/image-rootfs.sqfs)
-set(IMAGE_FILE ${CMAKE_BINARY_DIR}/failsafed-${BOARD}-${PROJECT_VERSION}.img)
-add_custom_command(OUTPUT ${IMAGE_FILE} ${IMAGE_FILE}.sha256sum
+add_custom_command(OUTPUT ${IMAGE_SQFS}
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${IMAGE_STAGE}
   COMMAND ${CMAKE_COMMAND} -E make_directory ${IMAGE_STAGE}/usr/sbin ${IMAGE_STAGE}/etc/config ${IMAGE_STAGE}/overlay
           ${IMAGE_STAGE}/rom ${IMAGE_STAGE}/tmp ${IMAGE_STAGE}/proc ${IMAGE_STAGE}/sys ${IMAGE_STAGE}/dev
   COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:failsafed> ${IMAGE_STAGE}/usr/sbin/failsafed
   COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_SOURCE_DIR}/cmake/image-network ${IMAGE_STAGE}/etc/config/network
-  COMMAND ${CMAKE_COMMAND} -E echo "failsafed ${PROJECT_VERSION} for ${BOARD}" > ${IMAGE_STAGE}/etc/banner
+  COMMAND ${CMAKE_COMMAND} -E echo "failsafed ${PROJECT_VERSION} (BOARD=${BOARD})" > ${IMAGE_STAGE}/etc/banner
   COMMAND ${MKSQUASHFS} ${IMAGE_STAGE} ${IMAGE_SQFS} -quiet -noappend -all-root
-  COMMAND ${mkimage_tool} mkimage --board ${BOARD} --version ${PROJECT_VERSION} ${IMAGE_SQFS} -o ${IMAGE_FILE}
   DEPENDS failsafed ${CMAKE_SOURCE_DIR}/cmake/image-network
-  COMMENT "image: ${IMAGE_FILE}"
+  COMMENT "image: the root filesystem"
   VERBATIM)
-add_custom_target(image ALL DEPENDS ${IMAGE_FILE})
+set(image_files "")
+foreach(b ${image_boards})
+  set(f ${CMAKE_BINARY_DIR}/failsafed-${b}-${PROJECT_VERSION}.img)
+  add_custom_command(OUTPUT ${f} ${f}.sha256sum
+    COMMAND ${mkimage_tool} mkimage --board ${b} --version ${PROJECT_VERSION} ${IMAGE_SQFS} -o ${f}
+    DEPENDS ${IMAGE_SQFS}
+    COMMENT "image: ${f}"
+    VERBATIM)
+  list(APPEND image_files ${f})
+endforeach()
+add_custom_target(image ALL DEPENDS ${image_files})
 if(NOT CMAKE_CROSSCOMPILING)
   add_dependencies(image failsafectl)
 endif()

@@ -38,11 +38,18 @@ fs_unit(jffs2_file)
 fs_unit(fsprobe)
 fs_unit(mountinfo)
 fs_unit(settings)
+fs_unit(recovery_policy)
+fs_unit(recovery_view)
 fs_unit(telnet_proto)
 fs_unit(rtnl_msg)
+fs_unit(gpio_chip)
 fs_unit(listen_view tools/failsafectl/listen_view.c)
 fs_unit(telnet_server_helpers)
+fs_unit(ssh_policy)
+fs_unit(ssh_beacon)
+fs_unit(ssh_job)
 fs_unit(boards ${BOARD_FILES} ${CMAKE_BINARY_DIR}/all_boards.c)
+fs_unit(board_select ${BOARD_FILES} ${CMAKE_BINARY_DIR}/all_boards.c)
 
 # The arrows are enforced by the include path: app/ code cannot even compile a drivers/ include,
 # and the host command links no GPIO or netlink library.
@@ -61,11 +68,19 @@ target_link_libraries(telnet_harness PRIVATE fs_services)
 
 # One daemon per board, as a per-board build would make it: every table links, and the
 # real drivers can be tested with a real-router board on this host (no GPIO chip here).
-foreach(b ${BOARD_NAMES})
+# failsafed-all is the BOARD=all daemon (every table, picked at start; tests/test_board_select.py);
+# its name has no '_' so the tests that run every failsafed_<board> leave it out.
+foreach(b ${BOARD_NAMES} all)
   set(sel ${CMAKE_BINARY_DIR}/board_selected_${b}.c)
-  file(WRITE ${sel} "/* generated: board ${b} */\n#include \"board.h\"\nextern const struct board board_${b};\nconst struct board *const board_selected = &board_${b};\n")
-  add_executable(failsafed_${b} boards/${b}.c ${sel})
-  target_link_libraries(failsafed_${b} PRIVATE fs_daemon)
+  fs_board_selected(${sel} ${b})
+  fs_board_sources(srcs ${b})
+  if(b STREQUAL "all")
+    set(exe failsafed-all)
+  else()
+    set(exe failsafed_${b})
+  endif()
+  add_executable(${exe} ${srcs} ${sel})
+  target_link_libraries(${exe} PRIVATE fs_daemon)
 endforeach()
 
 # Integration tests: the real failsafed and failsafectl, driven through a pty and the control socket.
@@ -82,3 +97,7 @@ set_tests_properties(integ_qemu_board PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LAB
 # MTD/UBI on Debian's amd64 kernel (tools/qemu-mtd/): a new machine downloads the kernel and mtd-utils
 # packages first (~1 min), then two guests of ~15 s each.
 set_tests_properties(integ_mtd_ubi PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
+include(cmake/gpiod-tests.cmake)
+include(cmake/cross-tests.cmake)
+include(cmake/qemu-malta-tests.cmake)
+include(cmake/qemu-tests.cmake)

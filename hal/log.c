@@ -10,7 +10,7 @@
 #include "outbuf.h"
 
 #define LOG_QUEUE_BYTES 16384
-#define LOG_LINE_BYTES 512
+#define LOG_LINE_BYTES 1024
 
 static enum log_level max_level = LOG_LVL_INFO;
 static const char *ident = "failsafed";

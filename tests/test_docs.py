@@ -15,9 +15,13 @@ SRC = os.environ.get("FAILSAFED_SRC_DIR", os.path.join(os.path.dirname(os.path.a
 MARK = re.compile(r"<!-- doc-test: (\S+)(?: (\S+))? -->\s*\n\s*```(\w*)\n(.*?)\n\s*```", re.S)
 
 
-def blocks(doc):
+def read_doc(doc):
     with open(os.path.join(SRC, "docs", doc)) as f:
-        text = f.read()
+        return f.read()
+
+
+def blocks(doc):
+    text = read_doc(doc)
     out = {}
     for name, path, lang, body in MARK.findall(text):
         lines = body.split("\n")
@@ -64,6 +68,22 @@ def test_adding_a_board_example_is_valid():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def test_board_from_dtb_example():
+    b = blocks("adding-a-board.md")
+    assert "generate" in b, b.keys()
+    work = clean_copy()
+    try:
+        out = run_sh(work, b["generate"][2])
+        shown = re.search(r"<!-- doc-test: generate -->\s*```sh\n.*?\n```\s*```\n(.*?)\n```",
+                          read_doc("adding-a-board.md"), re.S).group(1)
+        assert out.strip() == shown.strip(), "the doc shows:\n%s\nthe tool says:\n%s" % (shown, out)
+        with open(os.path.join(work, "boards", "qemu_virt_example.c")) as f:
+            table = f.read()
+        assert "const struct board board_qemu_virt_example = {" in table and ".chip = \"/pl061@9030000\"" in table, table
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def test_cross_build_commands():
     b = blocks("running-on-a-board.md")
     assert "cross-build" in b, b.keys()
@@ -88,4 +108,6 @@ def test_sysupgrade_rehearsal():
         shutil.rmtree(work, ignore_errors=True)
 
 
-run_tests([test_adding_a_board_example_is_valid, test_cross_build_commands, test_sysupgrade_rehearsal])
+if __name__ == "__main__":
+    run_tests([test_adding_a_board_example_is_valid, test_board_from_dtb_example, test_cross_build_commands,
+               test_sysupgrade_rehearsal])

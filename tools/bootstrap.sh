@@ -1,26 +1,39 @@
 #!/usr/bin/env bash
 # tools/bootstrap.sh — install the Debian 12 packages the build, demo and tests need (idempotent, quiet when present)
-#   tools/bootstrap.sh                 host build, tests, demo
-#   tools/bootstrap.sh --cross-arm64   also the aarch64 cross compiler and Debian's :arm64 libraries
+#   tools/bootstrap.sh                 host build, tests, demo, and the static musl cross builds (aarch64, armhf,
+#                                      mipsel: cross gcc, musl-dev:<arch>, kernel headers, qemu-user-static)
+#   tools/bootstrap.sh --cross-arm64   also Debian's :arm64 libraries, for a glibc arm64 build (the QEMU board)
 set -euo pipefail
 
 PACKAGES=(
 	cmake make gcc pkg-config file       # build
 	libev-dev libgpiod-dev libmnl-dev    # the daemon's libraries
 	libjson-c-dev nettle-dev zlib1g-dev  # firmware images: metadata JSON, SHA-256, CRC-32
+	libmicrohttpd-dev                    # the recovery page
+	chromium                             # the recovery page in a real browser (headless, driven over a DevTools pipe)
+	libcurl4-openssl-dev                 # failsafectl recover's HTTP client
 	libcmocka-dev python3                # unit and integration tests
 	clang libclang-rt-14-dev             # sanitizer builds, libFuzzer
 	iproute2 iputils-ping tcpdump telnet expect busybox-static procps util-linux   # network tests, telnet peers, benchmark
 	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
+	dropbear-bin openssh-client          # SSH in failsafe (dropbear, dropbearkey) and the ssh client of its tests
+	python3-libfdt device-tree-compiler  # tools/board-from-dtb and its tests (dtc, fdtput)
+	# static musl cross builds (tools/deps/build.sh, cmake/toolchain-cross.cmake, tools/release, the cross_* tests):
+	# Debian's glibc cross gcc + musl-dev:<arch> (its specs, headers, libc.a) + the kernel uAPI headers by themselves
+	# (never linux-libc-dev:<arch>, which would replace the amd64 one); autotools for libmnl's git tarball
+	gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu musl-dev:arm64 musl-dev:armhf musl-dev:mipsel
+	linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross linux-libc-dev-mipsel-cross
+	autoconf automake libtool m4 xz-utils bzip2 debian-archive-keyring
+	qemu-user-static binutils           # the cross builds' unit tests under qemu-user; readelf
+	qemu-system-mips cpio kmod           # the QEMU Malta harness (tools/qemu-malta/): qemu-system-mipsel, initramfs, depmod
 )
-ARCH=
+ARCHS=(arm64 armhf mipsel)             # musl-dev:<arch>
 case ${1:-} in
 --cross-arm64)
-	ARCH=arm64
-	PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64
-		libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64) ;;
+	PACKAGES+=(libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64
+		libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64) ;;
 "") ;;
--h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 *) echo "bootstrap: unknown option $1 (see --help)" >&2; exit 2 ;;
 esac
 
@@ -38,10 +51,15 @@ echo "bootstrap: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 LOG=/tmp/failsafed-bootstrap.log
 updated=0
-if [ -n "$ARCH" ] && ! dpkg --print-foreign-architectures | grep -qx "$ARCH"; then
-	dpkg --add-architecture "$ARCH"
-	# A mirror index out of sync can make update exit non-zero although what we need arrived:
-	# success is judged by the install below.
+added=0
+for a in "${ARCHS[@]}"; do
+	dpkg --print-foreign-architectures | grep -qx "$a" && continue
+	dpkg --add-architecture "$a"
+	added=1
+done
+if [ $added -eq 1 ]; then
+	# A mirror index out of sync (bookworm-security armhf, at times) makes update exit 100 although what
+	# we need arrived: success is judged by the install below.
 	apt-get update -qq >>"$LOG" 2>&1 || true
 	updated=1
 fi
