@@ -9,7 +9,8 @@ QEMU in it) is deleted at exit, even on failure.
   test_failsafe_console_beacons_telnet  boot; the window opens (console prompt); 'f' + Enter on the console enters
       failsafe; the beacons reach the PC (failsafectl listen --json); Debian's telnet, driven by expect, logs in and
       runs a command; --check-board shows the validator's warning about no buttons; the boot LED (the keyboard's
-      scroll lock, seen through QEMU's ps2_set_ledstate trace) blinks 100/100 in the window
+      scroll lock, seen through QEMU's ps2_set_ledstate trace) blinks 100/100 in the window; in failsafe the
+      telnet session reads its kernel timer trigger at 50/50 from sysfs (the PS/2 trace cannot follow 50 ms)
   test_normal_boot_window_ends          boot with nobody typing: the PC reaches 192.168.1.1 in the window, the
       window ends, failsafed exits 0, the address is removed (inside the guest and as seen from the PC)
 Measured and printed: QEMU start to the prompt, key to failsafe, telnet connect to the shell prompt.
@@ -80,9 +81,7 @@ class Pc:
     def __init__(self):
         Pc.count += 1
         self.ns = "fsd-malta-%d-%d" % (os.getpid(), Pc.count)
-        sh("ip", "netns", "add", self.ns)
-        netns._live.append(self.ns)
-        sh("ip", "-n", self.ns, "link", "set", "lo", "up")
+        netns.add(self.ns)                 # deleted by close() or, whatever happens, at exit
         sh("ip", "-n", self.ns, "tuntap", "add", "dev", TAP, "mode", "tap")
         sh("ip", "-n", self.ns, "addr", "add", "192.168.1.2/24", "dev", TAP)
         sh("ip", "-n", self.ns, "link", "set", TAP, "up")
@@ -96,7 +95,7 @@ class Pc:
         return r.returncode == 0
 
     def close(self):
-        netns._remove(self.ns)
+        netns.remove(self.ns)
 
 
 class Malta:
@@ -272,9 +271,10 @@ expect {
     timeout { puts "NO-PROMPT"; exit 3 }
 }
 puts "\nLOGIN-MS [expr {[clock milliseconds] - $t0}]"
-send "echo answer-\$((6*7)) \$(uname -m) \$(cat /tmp/failsafe)\r"
+set led /sys/class/leds/input0::scrolllock
+send "echo answer-\$((6*7)) \$(uname -m) \$(cat /tmp/failsafe) \$(grep -o '\\\[timer\\\]' $led/trigger)\$(cat $led/delay_on)/\$(cat $led/delay_off)\r"
 expect {
-    -re {answer-42 mips console} {}
+    -re {answer-42 mips console \[timer\]50/50} {}
     timeout { puts "NO-ANSWER"; exit 4 }
 }
 expect -re {[#$] (\033\[6n)?$}
@@ -340,9 +340,11 @@ def test_failsafe_console_beacons_telnet():
             b.fail("the telnet banner does not name the board:\n%s" % session)
 
         check_window_led(b, t_start, t_key)
-        changes = b.scroll_lock(t_fs)
-        if len(changes) < 5:
-            b.fail("the boot LED stopped blinking in failsafe: %s" % changes)
+        # In failsafe the kernel's timer trigger runs the LED at 50/50 (checked in sysfs by the telnet session
+        # above). The PS/2 trace cannot follow that rate: atkbd sends LED changes that come within 50 ms of the
+        # previous one 50 ms late, coalesced, so at 50 ms the keyboard may see the same level every time.
+        print("  boot LED in failsafe: trigger timer 50/50 in sysfs; %d changes reached the PS/2 keyboard"
+              % len(b.scroll_lock(t_fs)), flush=True)
         if b.proc.poll() is not None:
             b.fail("QEMU ended")
     finally:
