@@ -17,13 +17,13 @@ static const char *ident = "failsafed";
 
 static struct {
 	bool on;                    /* log_nonblocking() succeeded */
-	int fd;                     /* stderr, or our own non-blocking description of it */
+	int fd;                     /* stderr, or our own non-blocking description of it (valid when on) */
 	void (*wake)(int fd);
 	struct outbuf q;
 	unsigned long dropped;      /* lines lost since start */
 	unsigned long reported;     /* of those, already reported */
 	uint8_t storage[LOG_QUEUE_BYTES];
-} nb = { .fd = -1 };
+} nb;                          /* all zero: .bss, so the queue costs no flash */
 
 void log_set_level(enum log_level level)
 {
