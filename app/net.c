@@ -9,7 +9,9 @@
 #include "log.h"
 #include "loop.h"
 #include "net.h"
+#if FAILSAFED_RECOVERY_PAGE
 #include "recovery.h"
+#endif
 #include "ssh_server.h"
 #include "telnet_server.h"
 
@@ -152,12 +154,14 @@ void net_failsafe(const char *via, const char *banner)
 	telnet_server_start(&n.telnet, &tc); /* a failure is logged there; the console shell still works */
 	if (!n.opt.no_ssh && n.opt.state_dir)
 		start_ssh(banner);
+#if FAILSAFED_RECOVERY_PAGE
 	if (n.opt.http_port)
 		recovery_start(&(struct recovery_config){
 			.board = n.board, .bind_addr = n.eth.cfg.addr, .port = n.opt.http_port, .subnet = n.eth.cfg.addr,
 			.prefix_len = n.eth.cfg.prefix_len, .state_dir = n.opt.state_dir,
 			.stall_timeout_ms = n.opt.http_stall_ms, .version = n.opt.version,
 			.reboot_cmd = n.opt.reboot_cmd }); /* a failure is logged there */
+#endif
 	beacon_tx_failsafe(&n.beacon, via);
 }
 
@@ -196,7 +200,9 @@ void net_stop(void)
 	beacon_tx_stop(&n.beacon);
 	telnet_server_stop(&n.telnet);
 	ssh_server_stop(&n.ssh);
+#if FAILSAFED_RECOVERY_PAGE
 	recovery_stop();
+#endif
 	loop_timer_cancel(&n.restore_wait);
 	loop_fd_del(&n.fd);
 	hal_eth_stop(&n.eth);

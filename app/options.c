@@ -8,6 +8,12 @@
 #include "log.h"
 #include "options.h"
 
+#if FAILSAFED_RECOVERY_PAGE
+#define PAGE_HELP(text) text
+#else
+#define PAGE_HELP(text) "not in this build (FAILSAFED_RECOVERY_PAGE=OFF)"
+#endif
+
 enum opt_id {
 	OPT_HELP = 0, OPT_VERSION, OPT_THEN, OPT_CHECK_BOARD, OPT_PROBE, OPT_VERBOSE, OPT_WINDOW_MS,
 	OPT_CMDLINE, OPT_STATE_DIR, OPT_CTL, OPT_CONSOLE, OPT_SHELL, OPT_IFNAME, OPT_TELNET_PORT,
@@ -42,9 +48,10 @@ static const struct args_opt own_opts[] = {
 	{ "--ssh-max-sessions", 0, "N", "concurrent SSH sessions (default 8, at most 32)", OPT_SSH_MAX },
 	{ "--no-ssh", 0, NULL, "no SSH in failsafe", OPT_NO_SSH },
 	{ "--dropbear", 0, "PATH", "dropbear for SSH (default: dropbear in PATH; dropbearkey beside it)", OPT_DROPBEAR },
-	{ "--http-port", 0, "N", "recovery page port in failsafe (default 80)", OPT_HTTP_PORT },
+	{ "--http-port", 0, "N", PAGE_HELP("recovery page port in failsafe (default 80)"), OPT_HTTP_PORT },
 	{ "--no-http", 0, NULL, "no recovery page", OPT_NO_HTTP },
-	{ "--http-stall-ms", 0, "MS", "drop a page client that sends nothing this long (default 15000)", OPT_HTTP_STALL },
+	{ "--http-stall-ms", 0, "MS", PAGE_HELP("drop a page client that sends nothing this long (default 15000)"),
+	  OPT_HTTP_STALL },
 	{ "--reboot-cmd", 0, "CMD", "what the page's Reboot button runs (default reboot)", OPT_REBOOT_CMD },
 	{ "--root", 0, "DIR", "the read-only root for mount_root & co. in failsafe (default: the board's /)", OPT_ROOT },
 	{ "--rootfs-data", 0, "VOLUME", "the overlay volume instead of the board's (path, mtd:, ubi:, file:)",
@@ -151,17 +158,24 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 		*(id == OPT_BEACON_PORT ? &o->beacon_port : &o->telnet_port) = (uint16_t)n;
 		return 0;
 	case OPT_HTTP_PORT:
+	case OPT_HTTP_STALL:
+		if (!FAILSAFED_RECOVERY_PAGE) {
+			snprintf(err, err_size, "this failsafed was built without the recovery page "
+				 "(FAILSAFED_RECOVERY_PAGE=OFF)");
+			return -EINVAL;
+		}
+		if (id == OPT_HTTP_STALL) {
+			if (args_number(v, 1000, 3600000, &n, err, err_size))
+				return -EINVAL;
+			o->http_stall_ms = (uint32_t)n;
+			return 0;
+		}
 		if (args_number(v, 1, 65535, &n, err, err_size))
 			return -EINVAL;
 		o->http_port = (uint16_t)n;
 		return 0;
 	case OPT_NO_HTTP:
 		o->http_port = 0;
-		return 0;
-	case OPT_HTTP_STALL:
-		if (args_number(v, 1000, 3600000, &n, err, err_size))
-			return -EINVAL;
-		o->http_stall_ms = (uint32_t)n;
 		return 0;
 	case OPT_REBOOT_CMD:
 		o->reboot_cmd = v;
@@ -281,7 +295,7 @@ int options_parse(struct options *o, const struct hal_driver_option *driver_opts
 	o->telnet_max_sessions = 8;
 	o->ssh_port = 22;
 	o->ssh_max_sessions = 8;
-	o->http_port = 80;
+	o->http_port = FAILSAFED_RECOVERY_PAGE ? 80 : 0;
 	o->http_stall_ms = 15000;
 	o->reboot_cmd = "reboot";
 	split_shell(o, "/bin/sh -l", err, err_size);

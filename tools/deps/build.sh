@@ -439,8 +439,13 @@ recipe_libmicrohttpd() {
 	# No TLS (no gnutls), no docs, examples, tools or curl tests; only the library, its header and .pc are
 	# built and installed. configure cannot run its eventfd test when cross compiling and falls back to
 	# pipes: every Linux since 2.6.22 has eventfd, as the message in the log suggests.
+	# For size, left out what app/recovery.c does not use: authentication (and its hashes), HTTP Upgrade,
+	# cookies, poll() (epoll is what the loop drives; select stays as MHD's fallback), thread names; and
+	# compact code. Kept: epoll, suspend/resume, the PostProcessor (form uploads), error messages (logged).
 	step configure ./configure "${CONF[@]}" --disable-https --without-gnutls --disable-doc --disable-examples \
-		--disable-tools --disable-curl mhd_cv_eventfd_usable=yes
+		--disable-tools --disable-curl mhd_cv_eventfd_usable=yes --enable-compact-code --disable-bauth \
+		--disable-dauth --enable-md5=no --enable-sha256=no --disable-sha512-256 --disable-httpupgrade \
+		--disable-cookie --enable-poll=no --disable-thread-names --enable-epoll=yes
 	step make make -j"$JOBS" -C src/microhttpd
 	step install make -C src/microhttpd install DESTDIR="$STAGE"
 	step install make -C src/include install DESTDIR="$STAGE"
