@@ -3,7 +3,8 @@
 # Included by the last line of cmake/tests.cmake (which adds every tests/test_*.py as integ_<name>). Each of these
 # boots qemu-system-aarch64 (TCG, one CPU busy per guest): serial, and labelled qemu. On a new machine the first one
 # runs tools/qemu/setup.sh (packages, guest kernel, the static musl libraries and builds: minutes); later runs are
-# offline, with everything cached in build-qemu/ and build-deps/.
+# offline, with everything cached in build-qemu/ and the libraries in <build>/deps (cross_deps's, built before them;
+# the end of cmake/tests.cmake says so).
 #   integ_qemu_lan   the LAN port from a PC namespace (a tap): beacons, telnet, the normal path, VLAN eth0.1 (~45 s)
 #   integ_qemu_demo  tools/demo.sh --board qemu, scripted and on a pty (~40 s)
 if(TEST integ_qemu_lan)

@@ -33,6 +33,19 @@ def _remove(ns):
     _live.remove(ns)
 
 
+def add(ns):
+    """Create one namespace of our own (lo up), deleted by remove() or, whatever happens, at exit."""
+    sh("ip", "netns", "add", ns)
+    _live.append(ns)
+    sh("ip", "-n", ns, "link", "set", "lo", "up")
+    return ns
+
+
+def remove(ns):
+    """End what still runs inside a namespace created by add() and delete it (a no-op for any other name)."""
+    _remove(ns)
+
+
 def _cleanup():
     for ns in list(_live):
         _remove(ns)

@@ -40,9 +40,7 @@ class Pc:
     def __init__(self):
         Pc.count += 1
         self.ns = "fsd-qpc-%d-%d" % (os.getpid(), Pc.count)
-        netns.sh("ip", "netns", "add", self.ns)
-        netns._live.append(self.ns)        # torn down by netns.py's atexit/signal handlers too
-        netns.sh("ip", "-n", self.ns, "link", "set", "lo", "up")
+        netns.add(self.ns)                 # torn down by netns.py's atexit/signal handlers too
         self.procs = []
 
     def run(self, *argv, **kw):
@@ -66,7 +64,7 @@ class Pc:
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait()
-        netns._remove(self.ns)
+        netns.remove(self.ns)
 
 
 class Listener:
@@ -189,6 +187,23 @@ def test_setup():
         qb.check_initramfs_libc(v)
 
 
+def check_recovery_page(b, pc):
+    """The recovery page of the static build (libmicrohttpd from Debian's source, musl) answers the PC."""
+    t0 = time.time()
+    r = pc.run("curl", "-sS", "-m", "20", "-H", "Accept: application/json", "http://192.168.1.1/status")
+    ms = (time.time() - t0) * 1000
+    try:
+        st = json.loads(r.stdout)
+    except ValueError:
+        st = None
+    if r.returncode != 0 or not st:
+        b.fail("the recovery page did not answer GET /status (curl rc %d): %s%s" % (r.returncode, r.stdout, r.stderr))
+    if st.get("board", {}).get("name") != "qemu-virt" or st.get("phase") != "idle":
+        b.fail("the recovery page's state is not qemu-virt, idle: %s" % st)
+    print("  recovery page: GET /status from the PC in %.0f ms (board %s, phase %s)"
+          % (ms, st["board"]["name"], st["phase"]), flush=True)
+
+
 def test_window_beacons_press_telnet():
     """The PC hears the countdown, the button is pressed (QMP), the PC hears "Entering Failsafe!" and logs in."""
     pc = Pc()
@@ -210,6 +225,7 @@ def test_window_beacons_press_telnet():
         check_window_beacons(b, lis, "qemu-virt", b.started)
         out, login_ms = telnet_session(b, pc)
         print("  telnet 192.168.1.1: logged in %d ms after spawning telnet" % login_ms, flush=True)
+        check_recovery_page(b, pc)
     finally:
         b and b.stop()
         pc.close()
