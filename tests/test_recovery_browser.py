@@ -297,11 +297,20 @@ class Browser:
                       "none", clickCount=1 if kind != "mouseMoved" else 0)
 
     def screenshot(self, name):
-        """The whole page as ARTIFACTS/name.png."""
-        m = self.call("Page.getLayoutMetrics")
-        size = m.get("cssContentSize") or m["contentSize"]
-        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1})
+        """The whole page as ARTIFACTS/name.png. A page being replaced (the script or a refresh loads the next
+        state) has no layout for a moment: Chromium then refuses ("0 width"), and the shot is taken again."""
+        deadline = time.monotonic() + 5
+        while True:
+            m = self.call("Page.getLayoutMetrics")
+            size = m.get("cssContentSize") or m["contentSize"]
+            try:
+                shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                                 clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1})
+                break
+            except CdpError as e:
+                if "0 width" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         path = os.path.join(ARTIFACTS, name + ".png")
         with open(path, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
