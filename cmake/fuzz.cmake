@@ -1,4 +1,4 @@
-# cmake/fuzz.cmake — libFuzzer targets for the parsers of untrusted bytes, run for a bounded time by ctest
+# cmake/fuzz.cmake — libFuzzer targets for the parsers of untrusted bytes (and the recovery policy driven by untrusted requests), run for a bounded time by ctest
 if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "FAILSAFED_FUZZ needs clang (cmake -DCMAKE_C_COMPILER=clang)")
 endif()
@@ -30,3 +30,4 @@ fs_fuzz(rtnl_msg drivers/rtnl_msg.c)
 fs_fuzz(console_line app/console_line.c app/window.c)
 fs_fuzz(fwimage app/fwimage.c app/fwimage_read.c app/fwimage_write.c)
 fs_fuzz(jffs2_file app/jffs2_file.c)
+fs_fuzz(recovery_policy app/recovery_policy.c)
