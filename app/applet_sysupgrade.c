@@ -1,6 +1,7 @@
 /* app/applet_sysupgrade.c — `sysupgrade`: receive into RAM, verify, keep settings, write, read back; never write before */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,7 +457,7 @@ static int write_and_verify(const struct ctx *x, const struct storage_volume *fw
 	printf("Writing %llu bytes to %s...\n", (unsigned long long)in->info.payload_bytes, fw->dev);
 	fflush(stdout);
 	/* The verified copy is used where it lies in RAM (tmpfs pages mapped, not copied again). */
-	src = open(in->path, O_RDONLY | O_CLOEXEC);
+	src = in->fd >= 0 ? dup(in->fd) : open(in->path, O_RDONLY | O_CLOEXEC);
 	image = src < 0 || !map_bytes ? MAP_FAILED : mmap(NULL, map_bytes, PROT_READ, MAP_SHARED, src, 0);
 	if (src >= 0)
 		close(src);
@@ -539,6 +540,7 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 	bool inside, frozen = false;
 	uint64_t data_at = 0;
 	long saved;
+	sigset_t stop_sigs, old_sigs;
 	int code, led;
 
 	if (!r->firmware.kind) {
@@ -588,6 +590,14 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 		return code;
 	}
 	led = hold_upgrade_led(r);
+	/* From the first byte written to the settings restored, a dropped telnet or SSH session (SIGHUP,
+	 * SIGPIPE), Ctrl-C or a plain kill does not cut the write short: they wait until it is done. */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGHUP);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &stop_sigs, &old_sigs);
 	code = write_and_verify(x, &fw, &in, inside);
 	receive_release(&in);
 	step_done("write+sync+readback");
@@ -602,6 +612,8 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 		printf("Upgrade completed\n");
 	if (frozen)
 		printf("rootfs_data was mounted from the flash just rewritten (now read-only): reboot now\n");
+	fflush(NULL);
+	sigprocmask(SIG_SETMASK, &old_sigs, NULL);   /* a stop asked for meanwhile takes effect now */
 	return code;
 }
 

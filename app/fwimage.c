@@ -193,8 +193,14 @@ int fwimage_check(const struct fwimage_info *info, const struct fwimage_expect *
 	size_t off;
 
 	memset(v, 0, sizeof(*v));
-	if (!info->complete)
+	if (!info->complete) {
+		/* Never ACCEPT (zero) by omission: an image the reader did not finish is not written. */
+		v->kind = FWIMAGE_BROKEN;
+		v->problem = FWIMAGE_P_TRUNCATED;
+		v->exit_code = fwimage_problem_exit_code(v->problem);
+		snprintf(v->reason, sizeof(v->reason), "the image was not read to its end (out of memory?)");
 		return -EINVAL;
+	}
 	v->problem = decide(info, e);
 	v->kind = fwimage_problem_kind(v->problem);
 	if (v->kind == FWIMAGE_INVALID && e->force && v->problem != FWIMAGE_P_FORCE_NEEDS_SHA256) {

@@ -59,8 +59,10 @@ static int dial(const char *url, char *why, size_t why_size)
 		struct pollfd p;
 
 		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
+		if (fd < 0) {
+			rc = errno;
 			continue;
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
 			rc = errno;
 			close(fd);
@@ -183,6 +185,9 @@ void receive_release(struct received *r)
 {
 	if (r->path[0] && !r->borrowed)
 		unlink(r->path);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
 	r->path[0] = '\0';
 }
 
@@ -210,6 +215,7 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 	int in, tmp, rc, code = RECEIVE_OK;
 
 	memset(out, 0, sizeof(*out));
+	out->fd = -1;
 	if (!strcmp(source, "-"))
 		in = dup(STDIN_FILENO);
 	else if (is_net)
@@ -219,9 +225,11 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 	if (in < 0)
 		return is_net ? RECEIVE_SOURCE : fail(why, why_size, RECEIVE_SOURCE, "%s: %s", source, strerror(errno));
 	if (!is_net && in_ram(in)) {
-		/* Already in RAM: verified where it is; nothing to copy, nothing of ours to remove. */
+		/* Already in RAM: verified where it is; nothing to copy, nothing of ours to remove. The writer
+		 * maps this very descriptor ("-" is stdin, and a path may be replaced meanwhile). */
 		snprintf(out->path, sizeof(out->path), "%s", source);
 		out->borrowed = true;
+		out->fd = in;
 		tmp = -1;
 	} else {
 		if (statfs(tmp_dir, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC && sfs.f_type != RAMFS_MAGIC)
@@ -242,9 +250,11 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 	}
 	if (rc) {
 		ring_finish(&ring, sums, started);
-		close(in);
-		close(tmp);
-		unlink(out->path);
+		if (!out->borrowed)
+			close(in);
+		if (tmp >= 0)
+			close(tmp);
+		receive_release(out);
 		return fail(why, why_size, RECEIVE_NO_ROOM, "cannot start the verifier: %s", strerror(rc));
 	}
 	for (;;) {
@@ -285,7 +295,8 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 		}
 	}
 	ring_finish(&ring, sums, started);
-	close(in);
+	if (!out->borrowed)
+		close(in);
 	if (progress)
 		progress_line(out->bytes, start_ms, true);
 	if (tmp >= 0 && close(tmp) < 0 && code == RECEIVE_OK)
@@ -294,7 +305,8 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 		receive_release(out);
 		return code;
 	}
-	out->reader_ok = fwimage_reader_join(&sums[0].reader, &sums[1].reader) == 0 &&
-			 fwimage_reader_finish(&sums[0].reader, &out->info) == 0;
+	/* A reader that cannot finish leaves out->info incomplete: fwimage_check() calls that broken. */
+	if (fwimage_reader_join(&sums[0].reader, &sums[1].reader) == 0)
+		fwimage_reader_finish(&sums[0].reader, &out->info);
 	return RECEIVE_OK;
 }

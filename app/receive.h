@@ -20,9 +20,10 @@ enum {
 struct received {
 	char path[PATH_MAX];            /* the image in RAM: in the temporary directory, or the source itself */
 	bool borrowed;                  /* path is the caller's file (already in RAM): never unlink it */
+	int fd;                         /* borrowed: the source as verified, kept open (use it, never reopen path);
+					 * else -1 */
 	uint64_t bytes;
 	struct fwimage_info info;       /* what the verifier found */
-	bool reader_ok;                 /* fwimage_reader_finish() found no broken-image problem */
 };
 
 /*
@@ -37,7 +38,7 @@ struct received {
 int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, bool progress,
 		  struct received *out, char *why, size_t why_size);
 
-/* Remove the received copy (a borrowed source stays where it is). */
+/* Remove the received copy (a borrowed source stays where it is, its descriptor closed). */
 void receive_release(struct received *r);
 
 #endif /* APP_RECEIVE_H */

@@ -184,6 +184,53 @@ def test_backup_and_images_already_in_ram():
     assert ["progress", "verifying", str(6 << 20), str(6 << 20)] in steps, steps
 
 
+def test_sysupgrade_write_not_cut_by_hangup_or_stop():
+    """A session that drops (SIGHUP), Ctrl-C or a kill during the write: it finishes first, then obeys."""
+    import signal
+    import subprocess
+    r = Router(firmware_mb=64)
+    body = payload(r, size=48 << 20, seed=None)
+    img = make_image(body, os.path.join(r.ram, "fw.img"))
+    p = subprocess.Popen([storagefix.FAILSAFED, "sysupgrade", "-n", "--root", r.root, "--rootfs-data", r.data,
+                          "--firmware", r.fw, "--state-dir", r.state, "--tmp-dir", r.ram, img],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out = ""
+        for line in p.stdout:
+            out += line
+            if line.startswith("Writing "):
+                for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+                    p.send_signal(sig)
+                break
+        rest, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    out += rest
+    assert "Writing " in out and "Verified:" in out and "Upgrade completed" in out, (out, err)
+    assert p.returncode == -signal.SIGHUP, "the stop takes effect once the upgrade is done: %s" % p.returncode
+    assert r.fw_sha(os.path.getsize(body)) == sha256_file(body)
+
+
+def test_sysupgrade_stdin_is_what_is_written():
+    """'-' with stdin redirected from a file in RAM: that file is written, not a file named '-' (which exists)."""
+    import subprocess
+    r = Router()
+    body = payload(r)
+    img = make_image(body, os.path.join(r.ram, "fw.img"))
+    cwd = r.scratch("cwd")
+    os.mkdir(cwd)
+    with open(os.path.join(cwd, "-"), "wb") as f:
+        f.write(b"A" * (4 << 20))
+    with open(img, "rb") as stdin:
+        res = subprocess.run([storagefix.FAILSAFED, "sysupgrade", "-n", "--root", r.root, "--rootfs-data", r.data,
+                              "--firmware", r.fw, "--state-dir", r.state, "--tmp-dir", r.ram, "-"], stdin=stdin,
+                             cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0 and "Upgrade completed" in res.stdout, res
+    assert r.fw_sha(os.path.getsize(body)) == sha256_file(body)
+
+
 def dropping_server(data, cut):
     """A TCP server on loopback that sends the first cut bytes of data, then resets the connection."""
     srv = socket.socket()
@@ -261,4 +308,5 @@ def test_sysupgrade_refusals_leave_the_partition_untouched():
 
 run_tests([test_mount_root_overlay_and_remount, test_mount_root_clear_errors, test_firstboot,
            test_backup_and_images_already_in_ram,
-           test_sysupgrade_writes_verifies_and_keeps_settings, test_sysupgrade_refusals_leave_the_partition_untouched])
+           test_sysupgrade_writes_verifies_and_keeps_settings, test_sysupgrade_refusals_leave_the_partition_untouched,
+           test_sysupgrade_write_not_cut_by_hangup_or_stop, test_sysupgrade_stdin_is_what_is_written])

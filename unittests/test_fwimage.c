@@ -1051,6 +1051,20 @@ static void sha256_rules(void **state)
 }
 
 /* The check list agrees with the verdict: the first failed check is the refused one; later ones are not run. */
+/* An image the reader did not finish (out of memory, a reader that failed) is refused, never accepted by default. */
+static void check_incomplete_refused(void **state)
+{
+	struct fwimage_info info = { .payload_bytes = 4096, .complete = false };
+	struct fwimage_verdict v;
+
+	(void)state;
+	assert_int_equal(fwimage_check(&info, &(struct fwimage_expect){ .board_name = "dev31", .force = true }, &v),
+			 -EINVAL);
+	assert_int_equal(v.kind, FWIMAGE_BROKEN);
+	assert_int_not_equal(v.exit_code, 0);
+	assert_non_null(strstr(v.reason, "not read to its end"));
+}
+
 static void check_list(void **state)
 {
 	(void)state;
@@ -1157,6 +1171,7 @@ int main(void)
 		cmocka_unit_test(sha256_hex),
 		cmocka_unit_test(part_readers),
 		cmocka_unit_test(check_list),
+		cmocka_unit_test(check_incomplete_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
