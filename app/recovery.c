@@ -16,6 +16,7 @@
 
 #include "fwimage.h"
 #include "io.h"
+#include "listener.h"
 #include "log.h"
 #include "loop.h"
 #include "recovery.h"
@@ -25,7 +26,6 @@
 #include "rootfs.h"
 #include "shell_exec.h"
 #include "storage.h"
-#include "telnet_server.h"
 
 #define LISTEN_BACKLOG 16
 #define MAX_CONNECTIONS 16
@@ -57,6 +57,7 @@ struct req {
 	/* /flash and other forms */
 	bool keep, force, has_sha256;
 	char sha256[FWIMAGE_SHA256_HEX_BYTES];
+	bool sha256_bad;                /* not exactly 64 characters (longer ones are cut in sha256) */
 	bool waiting;                   /* /config.tgz: suspended until the archive is made */
 };
 
@@ -512,6 +513,7 @@ static enum MHD_Result on_form_part(void *cls, enum MHD_ValueKind kind, const ch
 	else if (!strcmp(key, "sha256") && size) {
 		snprintf(q->sha256, sizeof(q->sha256), "%.*s", (int)(size < 64 ? size : 64), data);
 		q->has_sha256 = true;
+		q->sha256_bad = size != 64;
 	}
 	return MHD_YES;
 }
@@ -584,17 +586,22 @@ static bool peer_allowed(struct MHD_Connection *c)
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr_in *sin = ci ? (const struct sockaddr_in *)(const void *)ci->client_addr : NULL;
 
-	return sin && sin->sin_family == AF_INET && telnet_peer_allowed(sin->sin_addr, r.cfg.subnet, r.cfg.prefix_len);
+	return sin && sin->sin_family == AF_INET && listener_peer_allowed(sin->sin_addr, r.cfg.subnet, r.cfg.prefix_len);
 }
 
 static enum MHD_Result step_request(struct MHD_Connection *c, struct req *q, enum recovery_event_type type)
 {
-	struct recovery_decision dec = recovery_step(&r.st, &(struct recovery_event){
-		.type = type, .force = q->force, .has_sha256 = q->has_sha256 });
+	struct recovery_decision dec;
 	char *reboot_argv[] = { (char *)r.cfg.reboot_cmd, NULL };
 	char *firstboot_argv[] = { NULL, "firstboot", "-y", NULL };
 	int rc = 0;
 
+	/* The settings archive (GET /config.tgz) runs outside the policy's phases: a step waits for it, and
+	 * the staged image stays. */
+	if (r.child_kind == CHILD_BACKUP && type != RECOVERY_EV_DISCARD)
+		return refuse(c, q, MHD_HTTP_CONFLICT, "the settings archive is being made: try again when it is done");
+	dec = recovery_step(&r.st, &(struct recovery_event){ .type = type, .force = q->force,
+							      .has_sha256 = q->has_sha256 });
 	if (dec.answer >= 400)
 		return refuse(c, q, (unsigned)dec.answer, dec.why);
 	apply(dec.actions);
@@ -693,6 +700,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sha256"))) {
 				snprintf(q->sha256, sizeof(q->sha256), "%s", v);
 				q->has_sha256 = true;
+				q->sha256_bad = strlen(v) != 64;
 			}
 		}
 		return MHD_YES;
@@ -729,7 +737,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return refuse(c, q, (unsigned)q->early_status, q->early_why[0] ? q->early_why : "bad upload");
 		return upload_end(q, c);
 	case ROUTE_FLASH:
-		if (q->has_sha256 && fwimage_sha256_parse(q->sha256, (uint8_t[FWIMAGE_SHA256_BYTES]){ 0 }) < 0)
+		if (q->has_sha256 && (q->sha256_bad ||
+				      fwimage_sha256_parse(q->sha256, (uint8_t[FWIMAGE_SHA256_BYTES]){ 0 }) < 0))
 			return refuse(c, q, MHD_HTTP_BAD_REQUEST, "sha256: not 64 hex digits");
 		return step_request(c, q, RECOVERY_EV_FLASH);
 	case ROUTE_DISCARD:
@@ -846,14 +855,16 @@ int recovery_start(const struct recovery_config *cfg)
 	snprintf(r.staged, sizeof(r.staged), "%s/upload.bin", r.dir);
 	snprintf(r.archive, sizeof(r.archive), "%s/config.tgz", r.dir);
 	if (mkdir(r.dir, 0700) < 0 && errno != EEXIST) {
-		log_err("recovery: %s: %s", r.dir, strerror(errno));
-		return -errno;
+		err = errno;
+		log_err("recovery: %s: %s", r.dir, strerror(err));
+		return -err;
 	}
 	unlink(r.staged);
 	n = readlink("/proc/self/exe", r.self, sizeof(r.self) - 1);
 	if (n <= 0) {
-		log_err("recovery: /proc/self/exe: %s", strerror(errno));
-		return -errno;
+		err = n < 0 ? errno : EIO;
+		log_err("recovery: /proc/self/exe: %s", strerror(err));
+		return -err;
 	}
 	r.self[n] = '\0';
 	r.cap_bytes = firmware_cap();
