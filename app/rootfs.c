@@ -403,7 +403,8 @@ static long empty_at(int dirfd, dev_t dev, char *why)
 	return removed;
 }
 
-long rootfs_empty_dir(const char *dir, char *why)
+/* Remove everything below dir, staying on dir's filesystem. Entries removed, or -errno with why. */
+static long rootfs_empty_dir(const char *dir, char *why)
 {
 	struct stat st;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

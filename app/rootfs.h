@@ -101,8 +101,6 @@ int rootfs_mount_volume(struct storage_volume *v, const char *fstype, const char
  */
 int rootfs_mount_root(const struct rootfs *r, struct storage_volume *v, const char *fstype, char *why);
 
-/* Remove everything below dir, staying on dir's filesystem. Entries removed, or -errno with why. */
-long rootfs_empty_dir(const char *dir, char *why);
 /*
  * Empty a mounted overlay's upper layer and make the overlay forget what
  * it cached of it, so the root shows rom again. Entries removed, or -errno.

@@ -225,7 +225,7 @@ static void start_or_refuse(struct ssh_session *ss)
 		return;
 	log_warn("ssh %s: cannot start dropbear: %s", ss->peer, strerror(-rc));
 	snprintf(line, sizeof(line), "failsafed: cannot start SSH: %s\r\n", strerror(-rc));
-	ss->srv->stats.refused_full++;
+	ss->srv->stats.start_failures++;
 	sess_refuse(ss, line);
 }
 
@@ -491,15 +491,8 @@ void ssh_server_stop(struct ssh_server *s)
 		sess_free(ss);
 	}
 	s->running = false;
-}
-
-void ssh_server_get_stats(const struct ssh_server *s, struct ssh_server_stats *out)
-{
-	*out = s->stats;
-	out->refused_subnet = s->listener.refused_subnet;
-}
-
-uint16_t ssh_server_port(const struct ssh_server *s)
-{
-	return s->running ? listener_port(&s->listener) : 0;
+	log_debug("ssh: %llu connections taken; refused: %llu outside the subnet, %llu over the limit, %llu during a "
+		  "back-off; %llu start failures", (unsigned long long)s->stats.accepted,
+		  (unsigned long long)s->listener.refused_subnet, (unsigned long long)s->stats.refused_full,
+		  (unsigned long long)s->stats.refused_paused, (unsigned long long)s->stats.start_failures);
 }

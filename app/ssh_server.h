@@ -40,7 +40,6 @@ struct ssh_server_config {
 struct ssh_server_stats {
 	unsigned live;                   /* connections holding a slot: waiting for a key, or dropbear running */
 	uint64_t accepted;               /* connections taken (subnet peers with a free slot) */
-	uint64_t refused_subnet;         /* peers outside the subnet */
 	uint64_t refused_full;           /* peers over max_sessions (or out of memory, pipes, processes) */
 	uint64_t refused_paused;         /* peers during a back-off pause */
 	uint64_t start_failures;         /* dropbear runs that failed to start, and key rounds that made no key */
@@ -95,11 +94,5 @@ int ssh_server_start(struct ssh_server *s, const struct ssh_server_config *cfg);
  * server that is not running.
  */
 void ssh_server_stop(struct ssh_server *s);
-
-/* Counters for logs and tests. */
-void ssh_server_get_stats(const struct ssh_server *s, struct ssh_server_stats *out);
-
-/* The bound port in host order, or 0 when not running. */
-uint16_t ssh_server_port(const struct ssh_server *s);
 
 #endif /* APP_SSH_SERVER_H */

@@ -48,12 +48,6 @@ struct telnet_server {
 	bool running;
 };
 
-/* The subnet check of every failsafe service (listener_peer_allowed). Pure. */
-static inline bool telnet_peer_allowed(struct in_addr peer, struct in_addr subnet, uint8_t prefix_len)
-{
-	return listener_peer_allowed(peer, subnet, prefix_len);
-}
-
 /*
  * Listen on cfg->bind_addr:cfg->port and serve sessions from the loop
  * (loop_init() must have been called).  *cfg is copied; the strings it

@@ -15,7 +15,7 @@ static bool allowed(const char *peer, const char *subnet, uint8_t prefix_len)
 
 	assert_int_equal(inet_pton(AF_INET, peer, &p), 1);
 	assert_int_equal(inet_pton(AF_INET, subnet, &s), 1);
-	return telnet_peer_allowed(p, s, prefix_len);
+	return listener_peer_allowed(p, s, prefix_len);
 }
 
 static void test_table(void **state)
