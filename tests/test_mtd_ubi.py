@@ -62,6 +62,7 @@ def _rom(tmp, name, banner, extra=None):
     d = os.path.join(tmp, name)
     files = {"etc/banner": banner + "\n",
              "etc/config/system": "config system\n\toption hostname 'OpenWrt'\n",
+             # only text in a file of the guest's root: this test sends no packet and sets no address
              "etc/config/network": "config interface 'lan'\n\toption ipaddr '192.168.1.1'\n",
              "etc/passwd": "root:x:0:0:root:/root:/bin/ash\n",
              "etc/sysupgrade.conf": "/etc/keepme\n"}

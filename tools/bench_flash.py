@@ -9,6 +9,7 @@ namespace of the script's own."""
 import argparse
 import hashlib
 import os
+import signal
 import shutil
 import statistics
 import subprocess
@@ -42,7 +43,11 @@ def main():
     ram = tempfile.mkdtemp(prefix="fsd-bench-ram.")
     loops = []
     lan = None
+    # SIGTERM runs the finally below too: the loop device, the namespaces and the tmpfs go.
+    signal.signal(signal.SIGTERM, lambda sig, frame: sys.exit(128 + sig))
     try:
+        rom = os.path.join(work, "rom")   # an empty read-only root: nothing of the host's / is looked at
+        os.mkdir(rom)
         sh("mount", "-t", "tmpfs", "-o", "size=%dm" % (a.mib * 3), "ram", ram)   # the board's RAM
         payload = os.path.join(work, "payload.bin")
         with open(payload, "wb") as f:
@@ -74,7 +79,7 @@ def main():
                     subprocess.run(lan.in_board() + ["sh", "-c", "nc -d 192.168.1.2 3333 | dd of=%s bs=1M "
                                                      "conv=fsync status=none" % dev], check=True)
                 else:
-                    subprocess.run(lan.in_board() + [a.failsafed, "sysupgrade", "-n", "-q", "--root", "/",
+                    subprocess.run(lan.in_board() + [a.failsafed, "sysupgrade", "-n", "-q", "--root", rom,
                                                      "--firmware", dev, "--tmp-dir", ram, "--state-dir", work,
                                                      "--rootfs-data", "ubi:none-in-this-bench",
                                                      "tcp://192.168.1.2:3333"],

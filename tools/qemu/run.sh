@@ -83,10 +83,18 @@ args=(-M virt -cpu cortex-a57 -m 512M -smp 1 -accel tcg -no-reboot
 prefix=()
 if [ -n "$netns" ]; then
 	[ "$(id -u)" -eq 0 ] || { echo "run.sh: --netns needs root (a network namespace and a tap)" >&2; exit 2; }
+	if [ -n "$pc_vlan" ]; then
+		case $pc_vlan in [1-9]|[1-9][0-9]|[1-9][0-9][0-9]|[1-3][0-9][0-9][0-9]|40[0-8][0-9]|409[0-4]) ;;
+		*) echo "run.sh: --pc-vlan $pc_vlan: not a VLAN ID (1..4094)" >&2; exit 2 ;; esac
+	fi
 	own_ns=0
 	if ! ip netns pids "$netns" >/dev/null 2>&1; then
 		ip netns add "$netns"
 		own_ns=1
+		# Deleted whatever happens from here on (a failing step below, or QEMU's exit): this script is not
+		# exec'ed into QEMU then, so it outlives QEMU to delete the namespace it made (and the tap in it).
+		trap 'ip netns del "$netns" 2>/dev/null || true' EXIT
+		trap 'exit 130' INT TERM HUP
 		ip -n "$netns" link set lo up
 	fi
 	# The tap is made inside NS, so it never exists in the host's namespace; it is deleted with NS.
@@ -95,8 +103,6 @@ if [ -n "$netns" ]; then
 	ip -n "$netns" link set pc0 up
 	ip netns exec "$netns" tc qdisc del dev pc0 clsact 2>/dev/null || true
 	if [ -n "$pc_vlan" ]; then
-		case $pc_vlan in [1-9]|[1-9][0-9]|[1-9][0-9][0-9]|[1-3][0-9][0-9][0-9]|40[0-8][0-9]|409[0-4]) ;;
-		*) echo "run.sh: --pc-vlan $pc_vlan: not a VLAN ID (1..4094)" >&2; exit 2 ;; esac
 		obj=$BUILD/pc_vlan$pc_vlan.bpf.o
 		if [ ! -f "$obj" ] || [ "$HERE/pc_vlan.bpf.c" -nt "$obj" ]; then
 			command -v clang >/dev/null || { echo "run.sh: --pc-vlan needs clang (eBPF)" >&2; exit 2; }
@@ -112,9 +118,6 @@ if [ -n "$netns" ]; then
 	args+=(-netdev tap,id=n0,ifname=pc0,script=no,downscript=no -device virtio-net-pci,netdev=n0,romfile=)
 	prefix=(ip netns exec "$netns")
 	if [ $own_ns -eq 1 ]; then
-		# Not exec'ed: this script outlives QEMU to delete the namespace it made (and the tap in it).
-		trap 'ip netns del "$netns" 2>/dev/null || true' EXIT
-		trap 'exit 130' INT TERM HUP
 		echo "run.sh: the PC is network namespace $netns (pc0, 192.168.1.2/24), deleted when QEMU exits:" \
 			"ip netns exec $netns telnet 192.168.1.1" >&2
 	fi
