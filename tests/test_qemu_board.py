@@ -15,14 +15,12 @@ against libgpiod 2.2.1 (GPIO uAPI v2, kernel debounce), as an OpenWrt kernel wit
 """
 import os
 import re
-import shutil
 import socket
 import statistics
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 from fsd import PROMPT_F, run_tests
@@ -31,6 +29,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QEMU_TOOLS = os.path.join(ROOT, "tools", "qemu")
 sys.path.insert(0, QEMU_TOOLS)
 from qmp import Qmp  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_guest import Guest  # noqa: E402
 
 BUILD = os.environ.get("QEMU_BUILD_DIR", os.path.join(ROOT, "build-qemu"))
 BOOT_LINE, FAILSAFE_LINE = 5, 6          # boards/qemu_virt.c
@@ -92,7 +93,7 @@ def ensure_setup(variant=None):
     return _setup["done"]
 
 
-class Board:
+class Board(Guest):
     """One boot of the QEMU board: console socket (read by a thread, with arrival times), QMP, LED trace.
     netns: QEMU runs in that (existing) network namespace, its NIC on the tap pc0 there (192.168.1.2/24);
     pc_vlan: that tap speaks this VLAN; paused: QEMU starts stopped (-S) until cont()."""
@@ -100,15 +101,11 @@ class Board:
     def __init__(self, append="", qtest=False, netns=None, pc_vlan=None, paused=False, variant=None):
         variant = variant or VARIANT
         ensure_setup(variant)
-        self.dir = tempfile.mkdtemp(prefix="fsd-qemu.")
-        self.out = b""
-        self.arrivals = []                 # (wall time, len(self.out) after the chunk)
-        self.lock = threading.Lock()
-        self.sock = None
+        rundir = tempfile.mkdtemp(prefix="fsd-qemu.")
         self.qmp = None
         self.qtest = None
         # ensure_setup() ran setup.sh for this variant: run.sh skips it (and the boot times are QEMU's own).
-        argv = [os.path.join(QEMU_TOOLS, "run.sh"), "--dir", self.dir, "--no-setup"] + variant["flags"]
+        argv = [os.path.join(QEMU_TOOLS, "run.sh"), "--dir", rundir, "--no-setup"] + variant["flags"]
         if append:
             argv += ["--append", append]
         if qtest:
@@ -119,35 +116,9 @@ class Board:
             argv += ["--pc-vlan", str(pc_vlan)]
         if paused:
             argv += ["--paused"]
-        self.started = time.time()
-        # run.sh execs QEMU (through ip netns exec, which execs too): this PID is QEMU's, and the only process
-        # this test ends.
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        try:
-            self._connect()
-        except Exception:
-            self.stop()
-            raise
+        super().__init__(argv, rundir)
 
-    def _connect(self):
-        path = os.path.join(self.dir, "serial.sock")
-        end = time.monotonic() + 60
-        while True:     # QEMU waits (wait=on) until this client connects: no console byte is lost
-            if self.proc.poll() is not None:
-                raise AssertionError("QEMU exited with %s before the console was connected:\n%s"
-                                     % (self.proc.returncode, self.file("qemu.log")))
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.connect(path)
-                self.sock = s
-                break
-            except OSError:
-                s.close()
-                if time.monotonic() > end:
-                    raise AssertionError("no console socket %s after 60 s:\n%s" % (path, self.file("qemu.log")))
-                time.sleep(0.02)
-        threading.Thread(target=self._reader, daemon=True).start()
+    def connected(self):
         self.qmp = Qmp(os.path.join(self.dir, "qmp.sock"))
         if "--qtest" in self.proc.args:
             self.qtest = QTest(os.path.join(self.dir, "qtest.sock"), self.pl061_path())
@@ -165,51 +136,6 @@ class Board:
                     return "%s/%s" % (parent, child["name"])
         self.fail("no pl061 in QEMU's QOM tree")
 
-    def _reader(self):
-        while True:
-            try:
-                chunk = self.sock.recv(65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            with self.lock:
-                self.out += chunk
-                self.arrivals.append((time.time(), len(self.out)))
-
-    def file(self, name):
-        try:
-            with open(os.path.join(self.dir, name), "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
-
-    def text(self):
-        with self.lock:
-            return self.out.decode(errors="replace")
-
-    def fail(self, why):
-        raise AssertionError("%s\n--- console:\n%s\n--- qemu.log:\n%s" % (why, self.text(), self.file("qemu.log")))
-
-    def expect(self, text, timeout_s=10.0):
-        """Wait for text on the console; return the wall time its last byte arrived."""
-        data = text.encode()
-        end = time.monotonic() + timeout_s
-        while True:
-            with self.lock:
-                pos = self.out.find(data)
-                if pos >= 0:
-                    stop = pos + len(data)
-                    return next(t for t, n in self.arrivals if n >= stop)
-            if time.monotonic() > end:
-                self.fail("console never showed %r in %.0f s" % (text, timeout_s))
-            if self.proc.poll() is not None:
-                self.fail("QEMU exited (%s) while waiting for %r" % (self.proc.returncode, text))
-            time.sleep(0.01)
-
-    def write(self, text):
-        self.sock.sendall(text.encode())
-
     def leds(self, since):
         """{line: [(wall time, level), ...]} of the PL061 output changes after `since` (skips the reset)."""
         rows = {}
@@ -219,27 +145,18 @@ class Board:
                 rows.setdefault(int(m.group(2)), []).append((float(m.group(1)), int(m.group(3))))
         return rows
 
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                if self.qmp:
-                    self.qmp.execute("quit")
-            except (OSError, EOFError, RuntimeError):
-                pass
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for c in (self.qtest, self.qmp, self.sock):
+    def quit(self):
+        try:
+            self.qmp.execute("quit")
+        except (AttributeError, OSError, EOFError, RuntimeError):
+            super().quit()   # no QMP (yet): SIGTERM
+
+    def close_extra(self):
+        for c in (self.qtest, self.qmp):
             try:
                 c and c.close()
             except OSError:
                 pass
-        if os.environ.get("KEEP_QEMU_DIR"):
-            print("kept %s" % self.dir)
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class QTest:

@@ -22,20 +22,17 @@ first run, not root), every test FAILS with the reason: this test never passes b
 import json
 import os
 import re
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netns  # noqa: E402  (its atexit/signal handlers delete our namespaces)
 from fsd import FAILSAFECTL, PROMPT_F, run_tests  # noqa: E402
 from netns import sh  # noqa: E402
+from qemu_guest import Guest  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, "tools", "qemu-malta")
@@ -98,98 +95,17 @@ class Pc:
         netns.remove(self.ns)
 
 
-class Malta:
+class Malta(Guest):
     """One boot of the Malta in the PC's namespace: console socket (read by a thread, with arrival times)."""
 
     def __init__(self, pc, append=""):
         ensure_setup()
-        self.dir = tempfile.mkdtemp(prefix="fsd-malta.")
-        self.out = b""
-        self.arrivals = []                 # (wall time, len(self.out) after the chunk)
-        self.lock = threading.Lock()
-        self.sock = None
-        argv = pc.cmd() + [os.path.join(TOOLS, "run.sh"), "--dir", DIR, "--run", self.dir, "--tap", TAP,
+        rundir = tempfile.mkdtemp(prefix="fsd-malta.")
+        argv = pc.cmd() + [os.path.join(TOOLS, "run.sh"), "--dir", DIR, "--run", rundir, "--tap", TAP,
                            "--no-setup"]
         if append:
             argv += ["--append", append]
-        self.started = time.time()
-        # ip netns exec and run.sh both exec: this PID becomes QEMU's, the only process this test ends.
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        try:
-            self._connect()
-        except Exception:
-            self.stop()
-            raise
-
-    def _connect(self):
-        path = os.path.join(self.dir, "serial.sock")
-        end = time.monotonic() + 60
-        while True:     # QEMU waits (wait=on) until this client connects: no console byte is lost
-            if self.proc.poll() is not None:
-                raise AssertionError("QEMU exited with %s before the console was connected:\n%s"
-                                     % (self.proc.returncode, self.file("qemu.log")))
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                s.connect(path)
-                self.sock = s
-                break
-            except OSError:
-                s.close()
-                if time.monotonic() > end:
-                    raise AssertionError("no console socket %s after 60 s:\n%s" % (path, self.file("qemu.log")))
-                time.sleep(0.02)
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    def _reader(self):
-        while True:
-            try:
-                chunk = self.sock.recv(65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            with self.lock:
-                self.out += chunk
-                self.arrivals.append((time.time(), len(self.out)))
-
-    def file(self, name):
-        try:
-            with open(os.path.join(self.dir, name), "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
-
-    def text(self):
-        with self.lock:
-            return self.out.decode(errors="replace").replace("\r", "")
-
-    def fail(self, why):
-        raise AssertionError("%s\n--- console:\n%s\n--- qemu.log:\n%s" % (why, self.text(), self.file("qemu.log")))
-
-    def expect(self, text, timeout_s=10.0):
-        """Wait for text on the console; return the wall time its last byte arrived."""
-        data = text.encode()
-        end = time.monotonic() + timeout_s
-        while True:
-            with self.lock:
-                pos = self.out.find(data)
-                if pos >= 0:
-                    stop = pos + len(data)
-                    return next(t for t, n in self.arrivals if n >= stop)
-            if time.monotonic() > end:
-                self.fail("console never showed %r in %.0f s" % (text, timeout_s))
-            if self.proc.poll() is not None:
-                self.fail("QEMU exited (%s) while waiting for %r" % (self.proc.returncode, text))
-            time.sleep(0.01)
-
-    def write(self, text):
-        self.sock.sendall(text.encode())
-
-    def marker(self, name):
-        """The rest of the line after the first 'NAME ' on the console."""
-        m = re.search(r"^%s ?(.*)$" % re.escape(name), self.text(), re.M)
-        return m.group(1).strip() if m else None
+        super().__init__(argv, rundir)
 
     def scroll_lock(self, since, until=None):
         """[(wall time, level)] of the scroll-lock LED the guest sent its PS/2 keyboard, level changes only."""
@@ -203,21 +119,6 @@ class Malta:
                 rows.append((t, level))
             last = level
         return rows
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.sock:
-            self.sock.close()
-        if os.environ.get("KEEP_QEMU_DIR"):
-            print("kept %s" % self.dir)
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def gaps_ms(changes):

@@ -135,12 +135,12 @@ def board(s, r, failsafe=False, window_ms=WINDOW_MS):
     return d, mark
 
 
-def images(r, size=4 << 20):
+def images(r, size=4 << 20, name="good.img", **kw):
+    """A random payload of size bytes and its image (make_image's keywords: boards, extra)."""
     payload = r.scratch("payload.bin")
     with open(payload, "wb") as f:
         f.write(os.urandom(size))
-    good = make_image(payload, r.scratch("good.img"), version="7.7.7")
-    return payload, good
+    return payload, make_image(payload, r.scratch(name), version="7.7.7", **kw)
 
 
 def flash_with_button(r, payload, *args):
@@ -235,10 +235,7 @@ def test_broken_images_refused_before_any_board():
 
 def test_wrong_board_waited_past():
     r = Router()
-    payload = r.scratch("payload.bin")
-    with open(payload, "wb") as f:
-        f.write(os.urandom(1 << 20))
-    other = make_image(payload, r.scratch("other.img"), boards=("acme,other-router",))
+    _, other = images(r, 1 << 20, "other.img", boards=("acme,other-router",))
     before = r.fw_sha()
     with Scene() as s:
         d, _ = board(s, r)
@@ -280,10 +277,7 @@ def test_window_missed():
 def test_board_checks_refuse():
     """The board list fits, the board refuses (compat_version 2.0: force required): nothing written, nothing kept."""
     r = Router()
-    payload = r.scratch("payload.bin")
-    with open(payload, "wb") as f:
-        f.write(os.urandom(1 << 20))
-    compat2 = make_image(payload, r.scratch("compat2.img"), extra=("--compat", "2.0"))
+    _, compat2 = images(r, 1 << 20, "compat2.img", extra=("--compat", "2.0"))
     before = r.fw_sha()
     with Scene() as s:
         rec = Recover(s, compat2, "--yes", "--plain", "--timeout", "60", "--bind", "192.168.1.2")
@@ -309,10 +303,7 @@ def test_board_checks_refuse():
 def test_wrong_board_refused_by_its_page():
     """A board already in failsafe (--address): its page says which board it is; nothing is sent."""
     r = Router()
-    payload = r.scratch("payload.bin")
-    with open(payload, "wb") as f:
-        f.write(os.urandom(1 << 20))
-    other = make_image(payload, r.scratch("other.img"), boards=("acme,other-router",))
+    _, other = images(r, 1 << 20, "other.img", boards=("acme,other-router",))
     before = r.fw_sha()
     with Scene() as s:
         d, _ = board(s, r, failsafe=True)
@@ -328,10 +319,7 @@ def test_wrong_board_refused_by_its_page():
 def test_force():
     """--force: an image for another board, and one without metadata (forced with the SHA-256 checked here)."""
     r = Router()
-    payload = r.scratch("payload.bin")
-    with open(payload, "wb") as f:
-        f.write(os.urandom(1 << 20))
-    other = make_image(payload, r.scratch("other.img"), boards=("acme,other-router",))
+    payload, other = images(r, 1 << 20, "other.img", boards=("acme,other-router",))
     with Scene() as s:
         d, _ = board(s, r, failsafe=True)
         rc, out = Recover(s, other, "--yes", "--plain", "--force", "--address", "192.168.1.1").finish(timeout_s=60)
