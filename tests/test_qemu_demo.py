@@ -107,12 +107,17 @@ expect {
     -re {failsafe \e\[1;32m\(\*\)} {}
     timeout { puts "NO-FAILSAFE-LED"; exit 6 }
 }
-sleep 1
-send "echo typed-\$((6*7))\r"
-expect {
-    "typed-42" {}
-    timeout { puts "NO-TYPING"; exit 7 }
+# The console's shell starts right after the LED turns: typed again until the shell answers (at most 20 s).
+set answered 0
+for {set i 0} {$i < 10 && !$answered} {incr i} {
+    send "echo typed-\$((6*7))\r"
+    expect {
+        -timeout 2
+        "typed-42" { set answered 1 }
+        timeout {}
+    }
 }
+if {!$answered} { puts "NO-TYPING"; exit 7 }
 send "\x1d"
 expect {
     eof {}
