@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -31,6 +32,7 @@ enum {
 	UP_NO_FIRMWARE = 3,             /* no firmware partition on this system */
 	UP_VERIFY_FAILED = 8,           /* written, but the read-back differs */
 	UP_SETTINGS_FAILED = 9,         /* written and verified, but the settings could not be kept */
+	UP_BUSY = 40,                   /* another sysupgrade is writing this partition: nothing done */
 };
 
 enum { OPT_HELP = 0, OPT_NO_KEEP, OPT_TEST, OPT_FORCE, OPT_SHA256, OPT_TMP, OPT_QUIET, OPT_PROGRESS, OPT_BACKUP,
@@ -60,7 +62,7 @@ static const struct args_spec spec = {
 	.footer = "Exit status: 0 done (or -T: the image is good), 1 the write failed, 2 bad usage, 3 no firmware\n"
 		  "partition, 4 source unreadable, 5 transfer broke off, 6 larger than the partition, 7 no room in RAM,\n"
 		  "8 read-back differs, 9 settings not kept; 10-25 a broken image (never written), 30-34 an invalid\n"
-		  "image (-F writes it; without metadata also --sha256).\n",
+		  "image (-F writes it; without metadata also --sha256), 40 another sysupgrade is writing the partition.\n",
 };
 
 struct ctx {
@@ -237,10 +239,13 @@ static long save_settings(const struct rootfs *r, const char *archive, char *why
 	fflush(stdout);
 	if (rootfs_state(r, &st) == 0 && (st.data_mounted || st.overlay))
 		return settings_save(st.upper, r->root, archive, why);
-	if ((rc = rootfs_probe_data(r, &v, fstype, sizeof(fstype), false, why)) != ROOTFS_EXIT_OK) {
+	rc = rootfs_probe_data(r, &v, fstype, sizeof(fstype), false, why);
+	if (rc == ROOTFS_EXIT_MISSING || rc == ROOTFS_EXIT_UNFORMATTED) {
 		printf("sysupgrade: no settings to keep (%s)\n", why);
 		return 0;
 	}
+	if (rc != ROOTFS_EXIT_OK)
+		return -EIO;   /* settings there but unreadable (an I/O error, a filesystem this kernel lacks): why says */
 	if (!mkdtemp(dir)) {
 		snprintf(why, SETTINGS_WHY_BYTES, "mkdtemp: %s", strerror(errno));
 		return -errno;
@@ -555,6 +560,16 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 	if (fw.read_only) {
 		fprintf(stderr, "sysupgrade: the firmware partition (%s) is read-only\n", fw.dev);
 		return UP_NO_FIRMWARE;
+	}
+	/* One writer per partition (the recovery page and a shell, two shells): held until this process ends. */
+	if (!x->test) {
+		int lock = open(fw.dev, O_RDONLY | O_CLOEXEC);
+
+		if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+			fprintf(stderr, "sysupgrade: another sysupgrade is writing %s; nothing done\n", fw.dev);
+			close(lock);
+			return UP_BUSY;
+		}
 	}
 	printf("Firmware partition: %s (%llu bytes); image from %s\n", fw.dev, (unsigned long long)fw.size_bytes,
 	       x->source);

@@ -231,6 +231,22 @@ def test_sysupgrade_stdin_is_what_is_written():
     assert r.fw_sha(os.path.getsize(body)) == sha256_file(body)
 
 
+def test_sysupgrade_one_writer_at_a_time():
+    """A second sysupgrade while one holds the partition: refused with its own code, nothing written."""
+    import fcntl
+    r = Router()
+    img = make_image(payload(r), r.scratch("good.img"))
+    before = r.fw_sha()
+    with open(r.fw, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)          # what a running sysupgrade holds
+        res = r.applet("sysupgrade", "-n", img)
+        assert res.returncode == 40 and "another sysupgrade is writing %s; nothing done" % r.fw in res.stderr, res
+        assert r.applet("sysupgrade", "-T", img).returncode == 0, "-T writes nothing: it needs no lock"
+    assert r.fw_sha() == before
+    res = r.applet("sysupgrade", "-n", img)
+    assert res.returncode == 0 and "Upgrade completed" in res.stdout, res
+
+
 def dropping_server(data, cut):
     """A TCP server on loopback that sends the first cut bytes of data, then resets the connection."""
     srv = socket.socket()
@@ -309,4 +325,5 @@ def test_sysupgrade_refusals_leave_the_partition_untouched():
 run_tests([test_mount_root_overlay_and_remount, test_mount_root_clear_errors, test_firstboot,
            test_backup_and_images_already_in_ram,
            test_sysupgrade_writes_verifies_and_keeps_settings, test_sysupgrade_refusals_leave_the_partition_untouched,
-           test_sysupgrade_write_not_cut_by_hangup_or_stop, test_sysupgrade_stdin_is_what_is_written])
+           test_sysupgrade_write_not_cut_by_hangup_or_stop, test_sysupgrade_stdin_is_what_is_written,
+           test_sysupgrade_one_writer_at_a_time])
