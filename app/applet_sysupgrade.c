@@ -32,7 +32,7 @@ enum {
 	UP_NO_FIRMWARE = 3,             /* no firmware partition on this system */
 	UP_VERIFY_FAILED = 8,           /* written, but the read-back differs */
 	UP_SETTINGS_FAILED = 9,         /* written and verified, but the settings could not be kept */
-	UP_BUSY = 40,                   /* another sysupgrade is writing this partition: nothing done */
+	UP_BUSY = 40,                   /* another sysupgrade is writing the firmware: nothing done */
 };
 
 enum { OPT_HELP = 0, OPT_NO_KEEP, OPT_TEST, OPT_FORCE, OPT_SHA256, OPT_TMP, OPT_QUIET, OPT_PROGRESS, OPT_BACKUP,
@@ -62,7 +62,7 @@ static const struct args_spec spec = {
 	.footer = "Exit status: 0 done (or -T: the image is good), 1 the write failed, 2 bad usage, 3 no firmware\n"
 		  "partition, 4 source unreadable, 5 transfer broke off, 6 larger than the partition, 7 no room in RAM,\n"
 		  "8 read-back differs, 9 settings not kept; 10-25 a broken image (never written), 30-34 an invalid\n"
-		  "image (-F writes it; without metadata also --sha256), 40 another sysupgrade is writing the partition.\n",
+		  "image (-F writes it; without metadata also --sha256), 40 another sysupgrade is writing the firmware.\n",
 };
 
 struct ctx {
@@ -561,12 +561,17 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 		fprintf(stderr, "sysupgrade: the firmware partition (%s) is read-only\n", fw.dev);
 		return UP_NO_FIRMWARE;
 	}
-	/* One writer per partition (the recovery page and a shell, two shells): held until this process ends. */
+	/* One writer at a time (the recovery page and a shell, two shells): a lock file in the state directory,
+	 * held until this process ends. Not the device itself: an open UBI volume refuses its update. */
 	if (!x->test) {
-		int lock = open(fw.dev, O_RDONLY | O_CLOEXEC);
+		char lock_path[PATH_MAX + 32];
+		int lock;
 
+		snprintf(lock_path, sizeof(lock_path), "%s/sysupgrade.lock", r->state_dir);
+		lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
-			fprintf(stderr, "sysupgrade: another sysupgrade is writing %s; nothing done\n", fw.dev);
+			fprintf(stderr, "sysupgrade: another sysupgrade is writing the firmware (%s is held); nothing done\n",
+				lock_path);
 			close(lock);
 			return UP_BUSY;
 		}

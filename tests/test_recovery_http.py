@@ -104,6 +104,12 @@ def test_refusals_leave_the_partition_untouched():
         # invalid images: force alone is not enough without metadata; the right sha256 then is
         code, body = curl(s, "-d", "force=1", URL + "/flash")
         assert code == 409 and "sha256" in json.loads(body)["message"], body
+        # a sha256 that is not exactly 64 hex digits is refused, in a form and in the query (not cut to 64)
+        for extra in ("-d", "force=1&sha256=" + "a" * 64 + "00"), ("-d", "force=1&sha256=abc"):
+            code, body = curl(s, *extra, URL + "/flash")
+            assert code == 400 and "not 64 hex digits" in json.loads(body)["message"], body
+        code, body = curl(s, "-X", "POST", URL + "/flash?force=1&sha256=" + "b" * 65)
+        assert code == 400, body
         # too large: refused from Content-Length before the body is sent
         code, body = curl(s, "-T", big, URL + "/upload")
         assert code == 413 and "larger than the firmware partition" in json.loads(body)["message"], body

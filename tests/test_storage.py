@@ -237,10 +237,12 @@ def test_sysupgrade_one_writer_at_a_time():
     r = Router()
     img = make_image(payload(r), r.scratch("good.img"))
     before = r.fw_sha()
-    with open(r.fw, "rb") as held:
+    lock = os.path.join(r.state, "sysupgrade.lock")
+    with open(lock, "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)          # what a running sysupgrade holds
         res = r.applet("sysupgrade", "-n", img)
-        assert res.returncode == 40 and "another sysupgrade is writing %s; nothing done" % r.fw in res.stderr, res
+        assert res.returncode == 40 and "another sysupgrade is writing the firmware (%s is held); nothing done" \
+            % lock in res.stderr, res
         assert r.applet("sysupgrade", "-T", img).returncode == 0, "-T writes nothing: it needs no lock"
     assert r.fw_sha() == before
     res = r.applet("sysupgrade", "-n", img)
