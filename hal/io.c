@@ -43,16 +43,25 @@ int io_write_file(const char *path, const char *text)
 int io_read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	size_t n = 0;
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0) {
-		int rc = -errno;
+	/* Until EOF or a full buffer: proc files such as mountinfo come one page per read(). */
+	while (n < size - 1) {
+		ssize_t got = read(fd, buf + n, size - 1 - n);
 
-		close(fd);
-		return rc;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int rc = -errno;
+
+			close(fd);
+			return rc;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
 	}
 	close(fd);
 	buf[n] = '\0';
