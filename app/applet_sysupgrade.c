@@ -20,6 +20,7 @@
 #include "fwimage.h"
 #include "io.h"
 #include "jffs2_file.h"
+#include "layout.h"
 #include "receive.h"
 #include "rootfs.h"
 #include "settings.h"
@@ -61,8 +62,9 @@ static const struct args_spec spec = {
 	.n_opts = sizeof(opts) / sizeof(opts[0]),
 	.footer = "Exit status: 0 done (or -T: the image is good), 1 the write failed, 2 bad usage, 3 no firmware\n"
 		  "partition, 4 source unreadable, 5 transfer broke off, 6 larger than the partition, 7 no room in RAM,\n"
-		  "8 read-back differs, 9 settings not kept; 10-25 a broken image (never written), 30-34 an invalid\n"
-		  "image (-F writes it; without metadata also --sha256), 40 another sysupgrade is writing the firmware.\n",
+		  "8 read-back differs, 9 settings not kept; 10-25 a broken image (never written), 26 a format the\n"
+		  "board's storage does not take (never written), 30-34 an invalid image (-F writes it; without\n"
+		  "metadata also --sha256), 40 another sysupgrade is writing the firmware.\n",
 };
 
 struct ctx {
@@ -192,7 +194,7 @@ static void readback_progress(void *c, uint64_t done, uint64_t total)
 static void print_image(const struct received *in)
 {
 	const struct fwimage_info *i = &in->info;
-	char hex[FWIMAGE_SHA256_HEX_BYTES];
+	char hex[FWIMAGE_SHA256_HEX_BYTES], what[200];
 
 	printf("Image: %llu bytes, payload %llu bytes", (unsigned long long)in->bytes,
 	       (unsigned long long)i->payload_bytes);
@@ -205,7 +207,8 @@ static void print_image(const struct received *in)
 		printf(", no metadata");
 	}
 	fwimage_sha256_hex(i->payload_sha256, hex);
-	printf("\nSHA-256 of the payload: %s\n", hex);
+	payload_describe(&i->payload, what, sizeof(what));
+	printf("\nFormat: %s\nSHA-256 of the payload: %s\n", what, hex);
 	fflush(stdout);
 }
 
@@ -226,38 +229,23 @@ static int hold_upgrade_led(const struct rootfs *r)
 	return fd;
 }
 
+static long save_from(const struct rootfs *r, const char *upper, void *archive, char *why)
+{
+	return access(upper, F_OK) == 0 ? settings_save(upper, r->root, archive, why) : 0;
+}
+
 /* Settings out of the overlay: its upper layer as mounted, or rootfs_data mounted read-only for this. */
 static long save_settings(const struct rootfs *r, const char *archive, char *why)
 {
-	char dir[] = "/tmp/failsafed-sysupgrade-data.XXXXXX", upper[PATH_MAX + 16], fstype[16];
-	struct rootfs_state st;
-	struct storage_volume v;
 	long n;
-	int rc;
 
 	printf("Saving config files...\n");
 	fflush(stdout);
-	if (rootfs_state(r, &st) == 0 && (st.data_mounted || st.overlay))
-		return settings_save(st.upper, r->root, archive, why);
-	rc = rootfs_probe_data(r, &v, fstype, sizeof(fstype), false, why);
-	if (rc == ROOTFS_EXIT_MISSING || rc == ROOTFS_EXIT_UNFORMATTED) {
+	n = rootfs_with_upper(r, save_from, (void *)archive, why);
+	if (n == -ENOENT || n == -ENOMEDIUM) {
 		printf("sysupgrade: no settings to keep (%s)\n", why);
 		return 0;
 	}
-	if (rc != ROOTFS_EXIT_OK)
-		return -EIO;   /* settings there but unreadable (an I/O error, a filesystem this kernel lacks): why says */
-	if (!mkdtemp(dir)) {
-		snprintf(why, SETTINGS_WHY_BYTES, "mkdtemp: %s", strerror(errno));
-		return -errno;
-	}
-	if ((rc = rootfs_mount_volume(&v, fstype, dir, true, why)) < 0) {
-		rmdir(dir);
-		return rc;
-	}
-	snprintf(upper, sizeof(upper), "%s/upper", dir);
-	n = access(upper, F_OK) == 0 ? settings_save(upper, r->root, archive, why) : 0;
-	umount2(dir, MNT_DETACH);
-	rmdir(dir);
 	return n;
 }
 
@@ -400,10 +388,13 @@ static int prepare_inside(const struct rootfs *r, const struct storage_volume *f
 }
 
 /* Receive and check; returns UP_OK to go on, or the exit code. */
-static int receive_and_check(const struct ctx *x, const struct storage_volume *fw, struct received *in)
+static int receive_and_check(const struct ctx *x, const struct rootfs *r, const struct storage_volume *fw,
+			     struct received *in)
 {
-	char why[ROOTFS_WHY_BYTES];
+	char why[ROOTFS_WHY_BYTES], unfit[LAYOUT_WHY_BYTES];
+	const struct board_volume target = { fw->kind, r->firmware.name };
 	struct fwimage_verdict verdict;
+	char compat[FWIMAGE_COMPAT_BYTES], compat_from[PATH_MAX + 64];
 	struct fwimage_expect e = {
 		.compatible = board_current()->compatible,
 		.board_name = board_current()->name,
@@ -423,12 +414,20 @@ static int receive_and_check(const struct ctx *x, const struct storage_volume *f
 		return code;
 	}
 	print_image(in);
+	rootfs_device_compat(r, true, compat, sizeof(compat), compat_from, sizeof(compat_from));
+	e.compat_version = compat;
+	if (in->info.has_metadata)
+		printf("Device compat_version %s (%s)\n", compat, compat_from);
+	if (layout_decide(&in->info.payload, board_current(), &target, unfit, sizeof(unfit)) == LAYOUT_REFUSED)
+		e.unfit = unfit;
 	fwimage_check(&in->info, &e, &verdict);
 	if (verdict.kind != FWIMAGE_ACCEPT) {
 		fprintf(stderr, "sysupgrade: Image check failed: %s\n", verdict.reason);
 		if (verdict.kind == FWIMAGE_INVALID)
 			fprintf(stderr, "sysupgrade: the image is invalid but forceable: -F writes it%s\n",
 				in->info.has_metadata ? "" : " (with --sha256, as it has no metadata)");
+		else if (verdict.problem == FWIMAGE_P_UNFIT)
+			fprintf(stderr, "sysupgrade: nothing written: -F does not override this\n");
 		else
 			fprintf(stderr, "sysupgrade: the image is broken: it is never written\n");
 		receive_release(in);
@@ -580,7 +579,7 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 	       x->source);
 	fflush(stdout);
 	step_done("start");
-	if ((code = receive_and_check(x, &fw, &in)) != UP_OK)
+	if ((code = receive_and_check(x, r, &fw, &in)) != UP_OK)
 		return code;
 	step_done("receive+check");
 	if (x->test) {

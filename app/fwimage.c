@@ -30,6 +30,7 @@ static const struct {
 	[FWIMAGE_P_BAD_KEY]                  = { "bad-key", 23, FWIMAGE_BROKEN },
 	[FWIMAGE_P_SHA256_MISMATCH]          = { "sha256-mismatch", 24, FWIMAGE_BROKEN },
 	[FWIMAGE_P_EXPECTED_SHA256_MISMATCH] = { "expected-sha256-mismatch", 25, FWIMAGE_BROKEN },
+	[FWIMAGE_P_UNFIT]                    = { "unfit", 26, FWIMAGE_BROKEN },
 	[FWIMAGE_P_NO_METADATA]              = { "no-metadata", 30, FWIMAGE_INVALID },
 	[FWIMAGE_P_FORCE_NEEDS_SHA256]       = { "force-needs-sha256", 31, FWIMAGE_INVALID },
 	[FWIMAGE_P_WRONG_BOARD]              = { "wrong-board", 32, FWIMAGE_INVALID },
@@ -121,6 +122,8 @@ static enum fwimage_problem decide(const struct fwimage_info *info, const struct
 	if (e->has_sha256 && memcmp(e->sha256, info->payload_sha256, FWIMAGE_SHA256_BYTES)
 	    && memcmp(e->sha256, info->image_sha256, FWIMAGE_SHA256_BYTES))
 		return FWIMAGE_P_EXPECTED_SHA256_MISMATCH;
+	if (e->unfit)
+		return FWIMAGE_P_UNFIT;
 	if (!info->has_metadata)
 		return e->force && !e->has_sha256 ? FWIMAGE_P_FORCE_NEEDS_SHA256 : FWIMAGE_P_NO_METADATA;
 	if (!listed(info, e->compatible) && !listed(info, e->board_name))
@@ -159,6 +162,9 @@ static void describe(enum fwimage_problem p, const struct fwimage_info *info, co
 	case FWIMAGE_P_EXPECTED_SHA256_MISMATCH:
 		fwimage_sha256_hex(e->sha256, b);
 		snprintf(buf, n, "sha256 is not the expected %s: payload %s, whole image %s", b, a, c);
+		break;
+	case FWIMAGE_P_UNFIT:
+		snprintf(buf, n, "%s", e->unfit);
 		break;
 	case FWIMAGE_P_NO_METADATA:
 		snprintf(buf, n, "no metadata at the end of the image (not an OpenWrt sysupgrade image?)%s",
@@ -270,6 +276,14 @@ void fwimage_check_list(const struct fwimage_info *info, const struct fwimage_ex
 		     "it with)", a);
 	}
 	broken = broken || meta_bad || want_bad;
+	payload_describe(&info->payload, list, sizeof(list));
+	if (broken)
+		item(&items[FWIMAGE_CHECK_FORMAT], "format", FWIMAGE_CHECK_NOT_RUN, "the image is broken");
+	else if (e->unfit)
+		item(&items[FWIMAGE_CHECK_FORMAT], "format", FWIMAGE_CHECK_FAILED, "%s", e->unfit);
+	else
+		item(&items[FWIMAGE_CHECK_FORMAT], "format", FWIMAGE_CHECK_OK, "%s", list);
+	broken = broken || e->unfit;
 	if (broken)
 		item(&items[FWIMAGE_CHECK_METADATA], "metadata", FWIMAGE_CHECK_NOT_RUN, "the image is broken");
 	else if (!info->has_metadata)

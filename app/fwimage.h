@@ -8,6 +8,8 @@
 
 #include <nettle/sha2.h>
 
+#include "payload.h"
+
 /*
  * The format (OpenWrt package/system/fwtool, SPEC §12), read from the end:
  *
@@ -82,6 +84,8 @@
  *   23    bad-key                   broken     compat_version, version, sha256... of the wrong type or form
  *   24    sha256-mismatch           broken     payload differs from the metadata's "sha256"
  *   25    expected-sha256-mismatch  broken     neither payload nor whole image matches --sha256
+ *   26    unfit                     broken     the payload's format is not what the board's storage takes
+ *                                              (a sysupgrade tar for a raw partition): never written
  *   30    no-metadata               forceable  no metadata chunk at the end
  *   31    force-needs-sha256        forceable  -F on an image without metadata, but no --sha256
  *   32    wrong-board               forceable  the board is not in the device list
@@ -116,6 +120,7 @@ enum fwimage_problem {
 	FWIMAGE_P_BAD_KEY,
 	FWIMAGE_P_SHA256_MISMATCH,
 	FWIMAGE_P_EXPECTED_SHA256_MISMATCH,
+	FWIMAGE_P_UNFIT,
 	FWIMAGE_P_NO_METADATA,
 	FWIMAGE_P_FORCE_NEEDS_SHA256,
 	FWIMAGE_P_WRONG_BOARD,
@@ -169,6 +174,7 @@ struct fwimage_info {
 	uint8_t meta_sha256[FWIMAGE_SHA256_BYTES];
 	uint8_t payload_sha256[FWIMAGE_SHA256_BYTES];
 	uint8_t image_sha256[FWIMAGE_SHA256_BYTES];  /* of every byte, as OpenWrt's sha256sums */
+	struct payload_id payload;          /* what the payload is, from its first bytes */
 	enum fwimage_problem problem;       /* broken-image problem found by the reader, or NONE */
 	char reason[FWIMAGE_REASON_BYTES];  /* one line naming it */
 };
@@ -187,6 +193,8 @@ struct fwimage_reader {
 	size_t tail_head;                   /* index of the oldest byte once the tail is full */
 	size_t tail_len;                    /* bytes held */
 	uint8_t tail[FWIMAGE_TAIL_BYTES];
+	size_t head_len;                    /* the first bytes, kept to identify the payload */
+	uint8_t head[PAYLOAD_HEAD_BYTES];
 };
 
 void fwimage_reader_init(struct fwimage_reader *r);
@@ -223,6 +231,7 @@ struct fwimage_expect {
 	bool force;                         /* -F */
 	bool has_sha256;                    /* --sha256 given */
 	uint8_t sha256[FWIMAGE_SHA256_BYTES];
+	const char *unfit;                  /* why the board's storage cannot take this payload, or NULL */
 };
 
 struct fwimage_verdict {
@@ -236,7 +245,8 @@ struct fwimage_verdict {
 /*
  * The check policy, after OpenWrt's fwtool_check_image(): broken problems
  * first (reader's, then sha256 against the metadata and --sha256, which may
- * match the payload or the whole image), then no metadata, board (either
+ * match the payload or the whole image, then e->unfit: a payload the
+ * board's storage does not take is never written, -F or not), then no metadata, board (either
  * name in the list), compat_version major, then minor (only when settings
  * are kept). A forceable problem is accepted with force, except that an
  * image without metadata also needs --sha256. Returns 0, or -EINVAL when
@@ -247,17 +257,18 @@ int fwimage_check(const struct fwimage_info *info, const struct fwimage_expect *
 
 /* Every check one by one, for a person to read (the recovery page): what passed, failed or was not needed. */
 enum fwimage_check_state { FWIMAGE_CHECK_OK = 0, FWIMAGE_CHECK_FAILED, FWIMAGE_CHECK_NOT_RUN, FWIMAGE_CHECK_ABSENT };
-enum { FWIMAGE_CHECK_COMPLETE = 0, FWIMAGE_CHECK_SHA256, FWIMAGE_CHECK_METADATA, FWIMAGE_CHECK_BOARD,
-       FWIMAGE_CHECK_COMPAT, FWIMAGE_CHECKS };
+enum { FWIMAGE_CHECK_COMPLETE = 0, FWIMAGE_CHECK_SHA256, FWIMAGE_CHECK_FORMAT, FWIMAGE_CHECK_METADATA,
+       FWIMAGE_CHECK_BOARD, FWIMAGE_CHECK_COMPAT, FWIMAGE_CHECKS };
 struct fwimage_check_item {
-	const char *name;                   /* "complete", "sha256", "metadata", "board", "compat_version" */
+	const char *name;                   /* "complete", "sha256", "format", "metadata", "board", "compat_version" */
 	enum fwimage_check_state state;
 	char detail[FWIMAGE_REASON_BYTES];  /* one line */
 };
 
 /*
  * The checks of fwimage_check() each on its own: complete (structure and
- * CRC), sha256 (the metadata's and the expected one), metadata present,
+ * CRC), sha256 (the metadata's and the expected one), format (the payload
+ * is what the storage takes: e->unfit), metadata present,
  * board listed, compat_version. A check after a broken one is NOT_RUN;
  * ABSENT: nothing to compare (no sha256 given or in the metadata). Pure.
  */

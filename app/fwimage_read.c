@@ -38,6 +38,7 @@ void fwimage_reader_init_part(struct fwimage_reader *r, unsigned fold)
 	sha256_init(&r->sha_folded);
 	r->tail_head = 0;
 	r->tail_len = 0;
+	r->head_len = 0;
 }
 
 static void fold(struct fwimage_reader *r, const uint8_t *p, size_t n)
@@ -69,6 +70,12 @@ void fwimage_reader_feed(struct fwimage_reader *r, const void *buf, size_t len_b
 
 	if (!len_bytes)
 		return;
+	if (r->head_len < PAYLOAD_HEAD_BYTES) {
+		size_t n = PAYLOAD_HEAD_BYTES - r->head_len;
+
+		memcpy(r->head + r->head_len, p, n < len_bytes ? n : len_bytes);
+		r->head_len += n < len_bytes ? n : len_bytes;
+	}
 	r->total_bytes += len_bytes;
 	/* Until the tail is full it is linear from index 0. */
 	if (r->tail_len < FWIMAGE_TAIL_BYTES) {
@@ -434,6 +441,7 @@ int fwimage_reader_finish(struct fwimage_reader *r, struct fwimage_info *info)
 	info->total_bytes = r->total_bytes;
 	walk_chunks(&w, info);
 	hash_payload(&w, info);
+	payload_identify(r->head, r->head_len, info->payload_bytes, &info->payload);
 	if (!info->problem && info->has_metadata)
 		ret = parse_metadata(&w, info);
 	if (ret)

@@ -16,6 +16,7 @@
 
 #include "fwimage.h"
 #include "io.h"
+#include "layout.h"
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
@@ -522,7 +523,9 @@ static enum MHD_Result upload_end(struct req *q, struct MHD_Connection *c)
 {
 	struct fwimage_expect e = { .compatible = r.cfg.board->compatible, .board_name = r.cfg.board->name,
 				    .keep_settings = true };
+	char why[ROOTFS_WHY_BYTES], unfit[LAYOUT_WHY_BYTES], compat[FWIMAGE_COMPAT_BYTES], from[128];
 	struct recovery_decision dec;
+	struct rootfs rf;
 	enum recovery_image img;
 	char hex[FWIMAGE_SHA256_HEX_BYTES];
 
@@ -539,6 +542,15 @@ static enum MHD_Result upload_end(struct req *q, struct MHD_Connection *c)
 		r.up_fd = -1;
 	}
 	fwimage_reader_finish(&r.reader, &r.info);
+	/* What sysupgrade will check again before it writes: the payload's format against the firmware storage,
+	 * and the device's compat_version (here as far as it is visible without mounting rootfs_data). */
+	if (rootfs_setup(&rf, r.cfg.board, NULL, NULL, NULL, NULL, why) == 0) {
+		if (rf.firmware.kind &&
+		    layout_decide(&r.info.payload, r.cfg.board, &rf.firmware, unfit, sizeof(unfit)) == LAYOUT_REFUSED)
+			e.unfit = unfit;
+		rootfs_device_compat(&rf, false, compat, sizeof(compat), from, sizeof(from));
+		e.compat_version = compat;
+	}
 	fwimage_check(&r.info, &e, &r.verdict);
 	fwimage_check_list(&r.info, &e, r.checks);
 	r.have_image = r.info.complete;

@@ -15,6 +15,7 @@
 #include "io.h"
 #include "mountinfo.h"
 #include "rootfs.h"
+#include "sysconfig.h"
 
 #define MOUNTINFO_BYTES (256 * 1024)
 
@@ -435,4 +436,85 @@ int rootfs_untar(const char *archive, const char *dir, char *why)
 	char *argv[] = { "tar", "-xzf", (char *)archive, "-C", (char *)dir, NULL };
 
 	return io_run(argv, false, why, ROOTFS_WHY_BYTES);
+}
+
+long rootfs_with_upper(const struct rootfs *r, rootfs_upper_fn fn, void *ctx, char *why)
+{
+	char dir[] = "/tmp/failsafed-rootfs-data.XXXXXX", upper[PATH_MAX + 16], fstype[16];
+	struct rootfs_state st;
+	struct storage_volume v;
+	long n;
+	int rc;
+
+	if (rootfs_state(r, &st) == 0 && (st.data_mounted || st.overlay))
+		return fn(r, st.upper, ctx, why);
+	rc = rootfs_probe_data(r, &v, fstype, sizeof(fstype), false, why);
+	if (rc == ROOTFS_EXIT_MISSING)
+		return -ENOENT;
+	if (rc == ROOTFS_EXIT_UNFORMATTED)
+		return -ENOMEDIUM;
+	if (rc != ROOTFS_EXIT_OK)
+		return -EIO;   /* there but unreadable (an I/O error, a filesystem this kernel lacks): why says */
+	if (!mkdtemp(dir))
+		return fail(why, -errno, "mkdtemp: %s", strerror(errno));
+	if ((rc = rootfs_mount_volume(&v, fstype, dir, true, why)) < 0) {
+		rmdir(dir);
+		return rc;
+	}
+	snprintf(upper, sizeof(upper), "%s/upper", dir);
+	n = fn(r, upper, ctx, why);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	return n;
+}
+
+/* system.@system[0].compat_version from <dir>/etc/config/system: 1 found, 0 not, <0 unreadable. */
+static long compat_in(const char *dir, char *out, size_t n)
+{
+	char path[PATH_MAX + 32], text[16384];
+	int len;
+
+	snprintf(path, sizeof(path), "%s/etc/config/system", strcmp(dir, "/") ? dir : "");
+	if ((len = io_read_file(path, text, sizeof(text))) < 0)
+		return len == -ENOENT ? 0 : len;
+	return sysconfig_option(text, (size_t)len, "system", "compat_version", out, n);
+}
+
+struct compat {
+	char *value, *from;
+	size_t value_size, from_size;
+};
+
+static long compat_upper(const struct rootfs *r, const char *upper, void *ctx, char *why)
+{
+	struct compat *c = ctx;
+	long rc = compat_in(upper, c->value, c->value_size);
+
+	(void)r;
+	(void)why;
+	if (rc > 0)
+		snprintf(c->from, c->from_size, "the settings' /etc/config/system");
+	return rc;
+}
+
+void rootfs_device_compat(const struct rootfs *r, bool may_mount, char *value, size_t value_size, char *from,
+			  size_t from_size)
+{
+	struct compat c = { value, from, value_size, from_size };
+	char why[ROOTFS_WHY_BYTES];
+	struct rootfs_state st;
+
+	value[0] = '\0';
+	if (may_mount) {
+		if (rootfs_with_upper(r, compat_upper, &c, why) > 0)
+			return;
+	} else if (rootfs_state(r, &st) == 0 && (st.data_mounted || st.overlay) && compat_upper(r, st.upper, &c, why) > 0) {
+		return;
+	}
+	if (compat_in(r->root, value, value_size) > 0) {
+		snprintf(from, from_size, "rom's /etc/config/system");
+		return;
+	}
+	snprintf(value, value_size, "1.0");
+	snprintf(from, from_size, "not set in /etc/config/system: the default");
 }

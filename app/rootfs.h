@@ -107,6 +107,26 @@ int rootfs_mount_root(const struct rootfs *r, struct storage_volume *v, const ch
  */
 long rootfs_reset_upper(const char *upper, char *why);
 
+/*
+ * Call fn with the overlay's upper directory: as mounted, or rootfs_data
+ * mounted read-only for the call (and unmounted after). Returns -ENOENT
+ * (no rootfs_data) or -ENOMEDIUM (unformatted) when there is no overlay to
+ * look at, -EIO or another -errno when it is there but unreadable (why says
+ * each), else what fn returned.
+ */
+typedef long (*rootfs_upper_fn)(const struct rootfs *r, const char *upper, void *ctx, char *why);
+long rootfs_with_upper(const struct rootfs *r, rootfs_upper_fn fn, void *ctx, char *why);
+
+/*
+ * The device's compat_version as OpenWrt's fwtool_check_image reads it
+ * (uci get system.@system[0].compat_version; lib/upgrade/fwtool.sh): the
+ * settings' /etc/config/system (the overlay's upper layer: mounted, or with
+ * may_mount rootfs_data looked at read-only), else rom's, else "1.0". Where
+ * it came from, for people, in from.
+ */
+void rootfs_device_compat(const struct rootfs *r, bool may_mount, char *value, size_t value_size, char *from,
+			  size_t from_size);
+
 /* Extract a tar.gz archive into dir with the system's tar. 0, or -errno with why. */
 int rootfs_untar(const char *archive, const char *dir, char *why);
 

@@ -78,6 +78,9 @@ static void check_info(const struct fwimage_info *info, const uint8_t *p, size_t
 	terminated(info->reason, sizeof(info->reason));
 	terminated(info->compat_version, sizeof(info->compat_version));
 	terminated(info->version.board, sizeof(info->version.board));
+	terminated(info->payload.dir, sizeof(info->payload.dir));
+	if ((unsigned)info->payload.format >= PAYLOAD_FORMAT_COUNT)
+		abort();
 	for (unsigned i = 0; i < info->n_devices; i++)
 		terminated(info->devices[i], sizeof(info->devices[i]));
 	sha256(p, info->payload_bytes, digest);
@@ -96,6 +99,7 @@ static void check_verdicts(const struct fwimage_info *info, uint32_t seed)
 			.board_name = "board",
 			.compat_version = i & 4 ? "2.0" : NULL,
 			.keep_settings = i & 1, .force = i & 2, .has_sha256 = i & 1,
+			.unfit = (i & 3) == 3 ? "unfit for the storage" : NULL,
 		};
 		struct fwimage_verdict v;
 
@@ -111,6 +115,11 @@ static void check_verdicts(const struct fwimage_info *info, uint32_t seed)
 		if (v.kind == FWIMAGE_ACCEPT && !v.forced && (!info->has_metadata || !info->crc_ok))
 			abort();
 		if (v.forced && (!e.force || v.kind != FWIMAGE_ACCEPT))
+			abort();
+		/* an unfit payload is never written, -F or not */
+		if (e.unfit && (v.kind != FWIMAGE_BROKEN || (!info->problem && v.problem != FWIMAGE_P_UNFIT &&
+							     v.problem != FWIMAGE_P_SHA256_MISMATCH &&
+							     v.problem != FWIMAGE_P_EXPECTED_SHA256_MISMATCH)))
 			abort();
 	}
 }

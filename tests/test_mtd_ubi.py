@@ -13,6 +13,7 @@ import sys
 import tempfile
 
 from fsd import run_tests
+import openwrt_images
 import qemu_mtd
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -212,6 +213,10 @@ def test_nand_ubi_ubifs_interrupted_and_busy():
         bad = os.path.join(tmp, "truncated.bin")
         with open(bad, "wb") as f:
             f.write(open(img1, "rb").read()[:-7])
+        nand = os.path.join(tmp, "nand.bin")
+        with open(nand, "wb") as f:
+            f.write(openwrt_images.sysupgrade_tar("failsafed,sim", kernel=os.urandom(1 << 20),
+                                                  root=open(rom1, "rb").read()))
         n1, n2 = os.path.getsize(rom1), os.path.getsize(rom2)
         s1, s2 = _sha(rom1), _sha(rom2)
         script = r'''
@@ -227,6 +232,9 @@ check fw1 test "$(sha $fwv @N1@)" = @S1@
 before=$(sha $fwv 33554432)
 run truncated 11 failsafed sysupgrade $C /qmtd/truncated.bin
 check unchanged-after-refusal test "$(sha $fwv 33554432)" = "$before"
+# OpenWrt's NAND tar onto the one volume this board writes: refused, -F or not (exit 26), the volume as it was
+run nand-tar 26 failsafed sysupgrade -F $C /qmtd/nand.bin
+check unchanged-after-nand-tar test "$(sha $fwv 33554432)" = "$before"
 check ubiblock ubiblock -c $fwv
 check mount-rom1 mount -t squashfs -o ro /dev/ubiblock0_${fwv##*_} /mnt/rom
 run mount-empty 0 failsafed mount_root $M
@@ -271,10 +279,12 @@ qmtd_done
 '''.replace("@N1@", str(n1)).replace("@S1@", s1).replace("@N2@", str(n2)).replace("@S2@", s2)
         # Slower NAND programming (nandsim's simulated delays) so the write lasts long enough to be cut.
         log = _guest("mtd_nand", script, {"/qmtd/img1.bin": img1, "/qmtd/ref.bin": ref, "/qmtd/big.bin": bigimg,
-                                          "/qmtd/truncated.bin": bad},
+                                          "/qmtd/truncated.bin": bad, "/qmtd/nand.bin": nand},
                      append="nandsim.do_delays=1 nandsim.programm_delay=100 nandsim.erase_delay=1")
         assert "Upgrade completed" in _out(log, "flash1"), _out(log, "flash1")
         assert "is never written" in _out(log, "truncated"), _out(log, "truncated")
+        assert "sysupgrade tar (sysupgrade-failsafed_sim/" in _out(log, "nand-tar") and \
+            "ubi firmware, which takes a squashfs, a UBIFS" in _out(log, "nand-tar"), _out(log, "nand-tar")
         assert "ubifs" in _out(log, "mount-empty"), _out(log, "mount-empty")
         busy = _out(log, "busy")
         assert "busy" in busy.lower() and "Upgrade completed" not in busy, busy

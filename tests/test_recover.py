@@ -16,6 +16,7 @@ import time
 import storagefix  # noqa: F401  (re-executes under unshare -m first: loop devices and mounts stay ours)
 from storagefix import FAILSAFECTL, Router, make_image, sha256_file, sh
 from fsd import PROMPT_F, run_tests
+import openwrt_images
 from netns import Scene
 
 WINDOW_MS = 20000   # long: the test presses the button when recover says so, never racing the window
@@ -316,6 +317,26 @@ def test_wrong_board_refused_by_its_page():
     assert r.fw_sha() == before
 
 
+def test_openwrt_nand_tar_refused_before_upload():
+    """An OpenWrt NAND sysupgrade tar for a board that writes one raw partition: refused by failsafectl from the
+    board's table (its name in the page's status), before the upload; nothing written."""
+    r = Router()
+    tar = r.scratch("nand.bin")
+    with open(tar, "wb") as f:
+        f.write(openwrt_images.sysupgrade_tar("failsafed,sim", kernel=os.urandom(1 << 16),
+                                              root=b"hsqs" + os.urandom(1 << 18)))
+    before = r.fw_sha()
+    with Scene() as s:
+        d, _ = board(s, r, failsafe=True)
+        rc, out = Recover(s, tar, "--yes", "--plain", "--address", "192.168.1.1").finish(timeout_s=30)
+        assert rc == 5, (rc, out)
+        assert "cannot take nand.bin: this is an OpenWrt sysupgrade tar (sysupgrade-failsafed_sim/" in out, out
+        assert "Not sending it; nothing was written" in out, out
+        assert "uploading" not in out and "receiving an image" not in d.stderr(), out
+        d.stop()
+    assert r.fw_sha() == before
+
+
 def test_force():
     """--force: an image for another board, and one without metadata (forced with the SHA-256 checked here)."""
     r = Router()
@@ -405,6 +426,6 @@ def test_question_answered_no():
     assert r.fw_sha() == before
 
 
-run_tests([test_good_image_settings_kept, test_good_image_settings_reset, test_broken_images_refused_before_any_board,
+run_tests([test_openwrt_nand_tar_refused_before_upload, test_good_image_settings_kept, test_good_image_settings_reset, test_broken_images_refused_before_any_board,
            test_wrong_board_waited_past, test_window_missed, test_board_checks_refuse, test_wrong_board_refused_by_its_page, test_force,
            test_no_board_within_timeout, test_no_yes_without_terminal_writes_nothing, test_question_answered_no])

@@ -395,7 +395,7 @@ def check_good_verdict(p, want_sha):
     assert p.attr("verdict", "class") == "good", p
     assert p.text_of("verdict") == "Verdict: the image is good for this board.", p
     assert re.findall(r'<tr class="(\w+)"><td>(\w+)</td>', p.html) == [
-        ("good", c) for c in ("complete", "sha256", "metadata", "board", "compat_version")], p.html
+        ("good", c) for c in ("complete", "sha256", "format", "metadata", "board", "compat_version")], p.html
     assert "7.7.7" in p.text and "failsafed,sim" in p.text, p
     assert p.has("flash") and p.text_of("flash-button") == "Flash this image", p
 

@@ -15,6 +15,7 @@ import recoveryfix  # noqa: F401  (first: storagefix re-executes the test under 
 from recoveryfix import URL, board, curl, images, state, wait_phase
 from storagefix import Router, sha256_file, sh
 from fsd import run_tests
+import openwrt_images
 from netns import Scene
 
 
@@ -31,7 +32,8 @@ def test_upload_check_confirm_write():
         assert st["phase"] == "staged" and img["flashable"] and img["verdict"] == "accept", st
         assert img["sha256"] == sha256_file(payload) and img["version"].endswith("7.7.7"), img
         assert "failsafed,sim" in img["boards"], img
-        assert [c["state"] for c in img["checks"]] == ["ok"] * 5, img["checks"]
+        assert [(c["name"], c["state"]) for c in img["checks"]] == [
+            (c, "ok") for c in ("complete", "sha256", "format", "metadata", "board", "compat_version")], img["checks"]
         assert r.fw_sha() == before, "nothing written before the confirmation"
         code, body = curl(s, "-X", "POST", URL + "/flash")
         assert code == 202 and json.loads(body)["phase"] == "writing", body
@@ -84,10 +86,14 @@ def test_refusals_leave_the_partition_untouched():
     big = r.scratch("big.img")
     with open(big, "wb") as f:
         f.truncate(9 << 20)
+    nand = r.scratch("nand.bin")   # OpenWrt's NAND tar: this board writes one raw partition
+    with open(nand, "wb") as f:
+        f.write(openwrt_images.sysupgrade_tar("failsafed,sim", kernel=os.urandom(1 << 16), root=b"hsqs" + bytes(1 << 18)))
     with Scene() as s:
         d, _ = board(s, r)
         before = r.fw_sha()
         cases = [
+            (nand, 422, "broken", "sysupgrade tar (sysupgrade-failsafed_sim/"),
             (bad, 422, "broken", "CRC"),
             (trunc, 422, "broken", ""),
             (other, 422, "invalid", "not supported"),
@@ -98,6 +104,10 @@ def test_refusals_leave_the_partition_untouched():
             st = json.loads(body)
             assert code == want and st["image"]["verdict"] == verdict and text in st["image"]["reason"], (path, st)
             assert not st["image"]["flashable"], st
+            if path == nand:
+                assert [c["state"] for c in st["image"]["checks"]][:3] == ["ok", "ok", "failed"], st["image"]["checks"]
+                code, body = curl(s, "-d", "force=1", URL + "/flash")
+                assert code == 409, ("force does not write an unfit image", body)
             code, body = curl(s, "-X", "POST", URL + "/flash")
             assert code == 409, (path, body)
             assert r.fw_sha() == before, path

@@ -5,9 +5,12 @@ import socket
 import threading
 import time
 
+import gzip
+
 import storagefix  # noqa: F401  (re-executes under unshare -m first)
 from storagefix import Router, make_image, sha256_file, sh
 from fsd import run_tests
+import openwrt_images
 
 
 def payload(r, name="payload.bin", size=3 << 20, seed=1):
@@ -324,8 +327,81 @@ def test_sysupgrade_refusals_leave_the_partition_untouched():
     del ram_hog
 
 
+def test_sysupgrade_refuses_images_the_storage_does_not_take():
+    """OpenWrt's NAND/eMMC images on a board that writes one raw partition: refused with one line, never written,
+    -F or not; the page's format check is the same code (tests/test_recovery_http.py)."""
+    r = Router(firmware_mb=8)
+    before = r.fw_sha()
+    kernel, root = os.urandom(300 << 10), b"hsqs" + os.urandom(700 << 10)
+    sqfs = r.scratch("root.sqfs")
+    with open(sqfs, "wb") as f:
+        f.write(root)
+
+    def image(name, data):
+        path = r.scratch(name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+    nand_tar = image("nand.bin", openwrt_images.sysupgrade_tar("failsafed,sim", kernel=kernel, root=root))
+    cases = [
+        ("NAND tar", [nand_tar], "sysupgrade tar (sysupgrade-failsafed_sim/"),
+        ("NAND tar, -F", ["-F", nand_tar], "-F does not override"),
+        ("NAND tar, -T", ["-T", nand_tar], "sysupgrade tar"),
+        ("gzip'd NAND tar", [image("nand.gz.bin", openwrt_images.sysupgrade_tar("failsafed,sim", kernel=kernel,
+                                                                              root=root, gz=True))],
+         "gzip-compressed sysupgrade tar"),
+        ("kernel-only tar", [image("k.bin", openwrt_images.sysupgrade_tar("failsafed,sim", kernel=kernel))],
+         "sysupgrade tar"),
+        ("ubinized", [image("ubi.bin", openwrt_images.with_metadata(
+            openwrt_images.ubinized([("kernel", kernel), ("rootfs", root), ("rootfs_data", None)]),
+            ["failsafed,sim"]))], "ubinized image"),
+        ("gzip'd squashfs", [image("sq.gz.bin", openwrt_images.with_metadata(gzip.compress(root), ["failsafed,sim"]))],
+         "(uncompressed)"),
+    ]
+    for name, args, text in cases:
+        res = r.applet("sysupgrade", *args)
+        assert res.returncode == 26, (name, res)
+        err = [line for line in res.stderr.splitlines() if "Image check failed" in line]
+        assert len(err) == 1 and "block" in err[0] and text in res.stderr, (name, text, res.stderr)
+        assert "Writing" not in res.stdout and r.fw_sha() == before, "%s: the partition changed" % name
+        assert not os.listdir(r.ram), "%s: left %s in RAM" % (name, os.listdir(r.ram))
+    # what such a partition does take is still written: the same root, plain, with metadata
+    res = r.applet("sysupgrade", "-n", make_image(sqfs, r.scratch("sq.img")))
+    assert res.returncode == 0 and "Format: a squashfs root filesystem" in res.stdout, res
+    assert r.fw_sha(len(root)) == sha256_file(sqfs)
+
+
+def test_sysupgrade_device_compat_version_from_the_settings():
+    """OpenWrt's fwtool_check_image: the device's compat_version is system.@system[0].compat_version of its
+    settings (the overlay), not always 1.0: a device at 2.0 takes a 2.0 image and refuses a 1.0 one."""
+    r = Router()
+    body = payload(r)
+    v1 = make_image(body, r.scratch("v1.img"))
+    v2 = make_image(body, r.scratch("v2.img"), extra=("--compat", "2.0"))
+    assert r.applet("mount_root").returncode == 0
+    r.write("etc/config/system", "config system\n\toption hostname 'OpenWrt'\n\toption compat_version '2.0'\n")
+    before = r.fw_sha()
+    res = r.applet("sysupgrade", "-T", v1)
+    assert res.returncode == 33 and "incompatible with the device's 2.0" in res.stderr, res
+    assert "Device compat_version 2.0 (the settings' /etc/config/system)" in res.stdout, res
+    assert r.applet("sysupgrade", v1).returncode == 33 and r.fw_sha() == before
+    res = r.applet("sysupgrade", v2)
+    assert res.returncode == 0 and "Upgrade completed" in res.stdout, res
+    # after a reboot nothing is mounted: the settings are looked at read-only, with the same answer
+    r.reboot()
+    res = r.applet("sysupgrade", "-T", v1)
+    assert res.returncode == 33 and "Device compat_version 2.0" in res.stdout, res
+    with open("/proc/self/mountinfo") as f:
+        assert "failsafed-rootfs-data." not in f.read(), "the read-only look at rootfs_data is unmounted"
+    # no compat_version anywhere: 1.0, and a 2.0 image is refused as before
+    r2 = Router()
+    res = r2.applet("sysupgrade", "-T", make_image(body, r2.scratch("v2b.img"), extra=("--compat", "2.0")))
+    assert res.returncode == 33 and "Device compat_version 1.0 (not set in /etc/config/system" in res.stdout, res
+
+
 run_tests([test_mount_root_overlay_and_remount, test_mount_root_clear_errors, test_firstboot,
            test_backup_and_images_already_in_ram,
            test_sysupgrade_writes_verifies_and_keeps_settings, test_sysupgrade_refusals_leave_the_partition_untouched,
            test_sysupgrade_write_not_cut_by_hangup_or_stop, test_sysupgrade_stdin_is_what_is_written,
-           test_sysupgrade_one_writer_at_a_time])
+           test_sysupgrade_one_writer_at_a_time, test_sysupgrade_refuses_images_the_storage_does_not_take,
+           test_sysupgrade_device_compat_version_from_the_settings])

@@ -1070,17 +1070,19 @@ static void check_list(void **state)
 	(void)state;
 	static const struct {
 		const char *what;
-		int mutate;             /* 0 none, 1 flip a payload byte, 2 no metadata, 3 other board, 4 compat 2.0 */
+		int mutate;             /* 0 none, 1 flip a payload byte, 2 no metadata, 3 other board, 4 compat 2.0,
+					 * 5 unfit for the storage */
 		bool expect_sha;        /* --sha256 given: the payload's */
-		const char *states;     /* complete sha256 metadata board compat, as O F N A */
+		const char *states;     /* complete sha256 format metadata board compat, as O F N A */
 	} rows[] = {
-		{ "good", 0, false, "OOOOO" },
-		{ "good, expected sha256", 0, true, "OOOOO" },
-		{ "flipped byte", 1, false, "FNNNN" },
-		{ "no metadata", 2, false, "OAFNN" },
-		{ "no metadata, expected sha256", 2, true, "OOFNN" },
-		{ "other board", 3, false, "OOOFO" },
-		{ "compat 2.0", 4, false, "OOOOF" },
+		{ "good", 0, false, "OOOOOO" },
+		{ "good, expected sha256", 0, true, "OOOOOO" },
+		{ "flipped byte", 1, false, "FNNNNN" },
+		{ "no metadata", 2, false, "OAOFNN" },
+		{ "no metadata, expected sha256", 2, true, "OOOFNN" },
+		{ "other board", 3, false, "OOOOFO" },
+		{ "compat 2.0", 4, false, "OOOOOF" },
+		{ "unfit", 5, false, "OOFNNN" },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct buf b = { 0 };
@@ -1088,7 +1090,8 @@ static void check_list(void **state)
 		struct fwimage_check_item items[FWIMAGE_CHECKS];
 		struct fwimage_expect e = { .compatible = rows[i].mutate == 3 ? "acme,r9" : "acme,r1",
 					    .board_name = rows[i].mutate == 3 ? "acme-r9" : "acme-r1",
-					    .keep_settings = true };
+					    .keep_settings = true,
+					    .unfit = rows[i].mutate == 5 ? "a tar for a raw partition" : NULL };
 		struct fwimage_verdict v;
 		int first_failed = -1;
 

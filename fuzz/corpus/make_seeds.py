@@ -394,6 +394,70 @@ def capture(outdir):
                    check=True)
 
 
+# ---------------------------------------------------------------- payload (an image's first bytes)
+def _tar(members, fmt):
+    """A tar as GNU tar writes OpenWrt's sysupgrade tar: members (name, data or None for a directory), first 8 KiB."""
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=fmt) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.mtime = 1700000000
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                t.addfile(info)
+            else:
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    return buf.getvalue()[:8192]
+
+
+def payload_seeds():
+    import gzip
+    rnd = random.Random(4919)
+    kernel = bytes(rnd.getrandbits(8) for _ in range(1500))
+    nand = [("sysupgrade-glinet_gl-mt6000/", None), ("sysupgrade-glinet_gl-mt6000/CONTROL", b"BOARD=glinet,gl-mt6000\n"),
+            ("sysupgrade-glinet_gl-mt6000/kernel", kernel), ("sysupgrade-glinet_gl-mt6000/root", b"hsqs" + kernel)]
+    long_name = "sysupgrade-" + "x" * 120
+    seeds = {
+        "nand-tar-gnu": _tar(nand, 1),          # tarfile.GNU_FORMAT
+        "nand-tar-ustar": _tar(nand, 0),        # tarfile.USTAR_FORMAT
+        "nand-tar-pax": _tar(nand, 2),          # tarfile.PAX_FORMAT
+        "nand-tar-dot": _tar([("./sysupgrade-x_y/", None), ("./sysupgrade-x_y/kernel", kernel)], 1),
+        "nand-tar-longname": _tar([(long_name + "/", None), (long_name + "/root", kernel)], 1),
+        "other-tar": _tar([("etc/", None), ("etc/passwd", b"root:x:0:0::/root:/bin/ash\n")], 1),
+        "ubi": b"UBI#\x01\x00\x00\x00" + bytes(56) + kernel[:200],
+        "ubifs": b"\x31\x18\x10\x06" + kernel[:300],
+        "squashfs": b"hsqs" + kernel[:300],
+        "fit": b"\xd0\x0d\xfe\xed\x00\x00\x10\x00" + kernel[:300],
+        "uimage": b"\x27\x05\x19\x56" + kernel[:300],
+        "ext4": bytes(0x438) + b"\x53\xef" + bytes(100),
+        "mbr": bytes(510) + b"\x55\xaa" + b"EFI PART" + bytes(50),
+        "raw": kernel,
+    }
+    seeds["nand-tar-gz"] = gzip.compress(_tar(nand, 1), mtime=0)[:8192]
+    seeds["squashfs-gz"] = gzip.compress(seeds["squashfs"], mtime=0)
+    seeds["gz-cut"] = seeds["nand-tar-gz"][:40]
+    return seeds
+
+
+# ---------------------------------------------------------------- sysconfig (/etc/config/system)
+def sysconfig_seeds():
+    return {
+        "openwrt": b"\nconfig system\n\toption hostname 'OpenWrt'\n\toption timezone 'UTC'\n\toption ttylogin '0'\n"
+                   b"\toption log_size '128'\n\toption urandom_seed '0'\n\toption compat_version '1.1'\n\n"
+                   b"config timeserver 'ntp'\n\toption enabled '1'\n\tlist server '0.openwrt.pool.ntp.org'\n",
+        "quotes": b"config system \"main\"\r\n  option compat_version \"2\".'0' # comment\r\n",
+        "escapes": b"config system\noption compat_version a\\ b\noption compat_version \"c\\\"d\"\n",
+        "unterminated": b"config system\n\toption compat_version '2.0\n",
+        "second-section": b"config system\n\toption hostname x\nconfig system\n\toption compat_version 9.9\n",
+        "long-value": b"config system\n\toption compat_version '" + b"1" * 300 + b"'\n",
+        "package": b"package system\nconfig system\n\toption compat_version 1.0\n",
+    }
+
+
 # ---------------------------------------------------------------- main
 def write(name, seeds):
     d = os.path.join(HERE, name)
@@ -416,6 +480,8 @@ def main():
     write("console_line", console_seeds())
     write("beacon", beacon_seeds())
     write("rtnl_msg", rtnl_seeds())
+    write("payload", payload_seeds())
+    write("sysconfig", sysconfig_seeds())
     if "--capture" in sys.argv[1:]:
         capture(os.path.join(HERE, "rtnl_msg"))
 

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "failsafectl.h"
 #include "imagefile.h"
+#include "layout.h"
 #include "progress.h"
 #include "recover.h"
 #include "recover_http.h"
@@ -109,7 +110,8 @@ static int board_check(struct flasher *f, json_object *st)
 	const char *name = rhttp_str(st, "board.name", ""), *compat = rhttp_str(st, "board.compatible", "");
 	const char *phase = rhttp_str(st, "phase", "?"), *firmware = rhttp_str(st, "firmware", "");
 	int64_t cap = rhttp_int(st, "upload.cap", -1);
-	char list[LINE_BYTES], room[32];
+	char list[LINE_BYTES], room[32], unfit[LAYOUT_WHY_BYTES];
+	const struct board *known;
 
 	rout_event(f->out, false, "board: %s (%s, compatible %s), failsafed %s; firmware: %s; settings (rootfs_data): %s",
 		   name, rhttp_str(st, "board.model", "?"), compat[0] ? compat : "none", rhttp_str(st, "failsafed", "?"),
@@ -129,6 +131,14 @@ static int board_check(struct flasher *f, json_object *st)
 		mkimage_size_text(room, sizeof(room), (uint64_t)cap);
 		rout_error(f->out, "%s (%s) is larger than the firmware partition of %s (%s): not sending it; nothing "
 			   "was written. Is it the right image?", f->image_name, f->size, f->label, room);
+		return RECOVER_REFUSED;
+	}
+	/* What the board's storage takes, from its table (known here too): an OpenWrt NAND tar for a board that
+	 * writes one raw volume is refused here, before the upload; the board checks again. */
+	if ((known = mkimage_find_board(name)) && known->storage.firmware.kind &&
+	    layout_decide(&f->info->payload, known, &known->storage.firmware, unfit, sizeof(unfit)) == LAYOUT_REFUSED) {
+		rout_error(f->out, "%s cannot take %s: %s. Not sending it; nothing was written", f->label, f->image_name,
+			   unfit);
 		return RECOVER_REFUSED;
 	}
 	if (!f->info->has_metadata || imagefile_lists(f->info, compat, name))
