@@ -1,5 +1,5 @@
 # cmake/embed.cmake — a file into C: `const char NAME[]` and `const size_t NAME_bytes` (build time, cmake -P)
-#   cmake -DIN=app/recovery.js -DNAME=recovery_js -DOUT=build/recovery_assets.c -P cmake/embed.cmake
+#   cmake -DIN=app/web/recovery.js -DNAME=recovery_js -DOUT=build/recovery_assets.c -P cmake/embed.cmake
 # Several files: IN and NAME as ;-lists of the same length.
 list(LENGTH IN n)
 math(EXPR last "${n} - 1")

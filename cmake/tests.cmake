@@ -11,8 +11,9 @@ fs_layers(_san ${SAN_FLAGS})
 function(fs_unit name)
   foreach(sfx "" "_san")
     add_executable(test_${name}${sfx} unittests/test_${name}.c ${ARGN})
-    target_include_directories(test_${name}${sfx} PRIVATE ${CMAKE_SOURCE_DIR}/unittests ${CMAKE_SOURCE_DIR}/drivers)
-    target_link_libraries(test_${name}${sfx} PRIVATE fs_services${sfx} fs_drivers${sfx} PkgConfig::CMOCKA)
+    target_include_directories(test_${name}${sfx} PRIVATE ${CMAKE_SOURCE_DIR}/unittests ${CMAKE_SOURCE_DIR}/drivers
+                               ${ALL_ROOM_DIRS})
+    target_link_libraries(test_${name}${sfx} PRIVATE fs_daemon${sfx} PkgConfig::CMOCKA)
   endforeach()
   add_test(NAME unit_${name} COMMAND test_${name})
   add_test(NAME asan_${name} COMMAND test_${name}_san)
@@ -41,7 +42,7 @@ fs_unit(sysconfig)
 fs_unit(jffs2_file)
 fs_unit(fsprobe)
 fs_unit(mountinfo)
-fs_unit(settings)
+fs_unit(settings_conf)
 fs_unit(recovery_policy)
 fs_unit(recovery_view)
 fs_unit(telnet_proto)
@@ -55,20 +56,55 @@ fs_unit(ssh_job)
 fs_unit(boards ${BOARD_FILES} ${CMAKE_BINARY_DIR}/all_boards.c)
 fs_unit(board_select ${BOARD_FILES} ${CMAKE_BINARY_DIR}/all_boards.c)
 
-# The arrows are enforced by the include path: app/ code cannot even compile a drivers/ include,
-# and the host command links no GPIO or netlink library.
-add_test(NAME layering_app_sees_no_driver_header
-  COMMAND ${CMAKE_C_COMPILER} -fsyntax-only -x c
-          "-I$<JOIN:$<TARGET_PROPERTY:fs_daemon,INCLUDE_DIRECTORIES>,;-I>"
-          ${CMAKE_SOURCE_DIR}/unittests/layering_probe.c
-  COMMAND_EXPAND_LISTS)
-set_tests_properties(layering_app_sees_no_driver_header PROPERTIES WILL_FAIL TRUE)
+# The arrows are enforced by the include path: a room's code cannot even compile an include of a room its
+# arrow forbids, or of drivers/ (cmake/layering.cmake); pure halves call no I/O (cmake/purity.cmake); the host
+# command links no GPIO or netlink library.
+set(ROOM_HEADER_common args.h)
+set(ROOM_HEADER_loop loop.h)
+set(ROOM_HEADER_boot boot.h)
+set(ROOM_HEADER_ctl ctl_proto.h)
+set(ROOM_HEADER_net beacon.h)
+set(ROOM_HEADER_login telnet_proto.h)
+set(ROOM_HEADER_image fwimage.h)
+set(ROOM_HEADER_flash rootfs.h)
+set(ROOM_HEADER_web recovery_policy.h)
+set(ROOM_HEADER_applets applet.h)
+foreach(room ${ROOMS})
+  set(allow ${ROOM_HEADER_${room}} board.h)
+  set(forbid eth_rtnl.h)
+  foreach(other ${ROOMS})
+    if(other STREQUAL room)
+      continue()
+    endif()
+    if(other IN_LIST ROOM_${room}_SEES)
+      list(APPEND allow ${ROOM_HEADER_${other}})
+    else()
+      list(APPEND forbid ${ROOM_HEADER_${other}})
+    endif()
+  endforeach()
+  # The code of a room is compiled with its service half's include path (its pure half's when it has none).
+  set(t fs_${room})
+  get_target_property(type ${t} TYPE)
+  if(type STREQUAL "INTERFACE_LIBRARY")
+    set(t fs_${room}_pure)
+  endif()
+  add_test(NAME layering_${room}
+    COMMAND ${CMAKE_COMMAND} -DCC=${CMAKE_C_COMPILER} "-DINCS=$<TARGET_PROPERTY:${t},INCLUDE_DIRECTORIES>"
+            "-DALLOW=${allow}" "-DFORBID=${forbid}" -DROOM=${room} -DWORK=${CMAKE_BINARY_DIR}/layering
+            -P ${CMAKE_SOURCE_DIR}/cmake/layering.cmake)
+  if(TARGET fs_${room}_pure)
+    add_test(NAME purity_${room}
+      COMMAND ${CMAKE_COMMAND} -DNM=${CMAKE_NM} -DLIB=$<TARGET_FILE:fs_${room}_pure> -DROOM=${room}
+              -P ${CMAKE_SOURCE_DIR}/cmake/purity.cmake)
+  endif()
+endforeach()
 add_test(NAME layering_failsafectl_links_no_gpio_or_netlink
   COMMAND sh -c "! readelf -d \"$1\" | grep -E 'NEEDED.*(gpiod|mnl)'" sh $<TARGET_FILE:failsafectl>)
 
 # The telnet server on its own, for poking at it by hand (loopback): see tests/telnet_harness.c.
 add_executable(telnet_harness tests/telnet_harness.c)
-target_link_libraries(telnet_harness PRIVATE fs_services)
+target_link_libraries(telnet_harness PRIVATE fs_login)
+target_include_directories(telnet_harness PRIVATE ${ALL_ROOM_DIRS})
 
 # One daemon per board, as a per-board build would make it: every table links, and the
 # real drivers can be tested with a real-router board on this host (no GPIO chip here).

@@ -23,7 +23,7 @@
  *  - replies are whole IAC <verb> <opt> triples and only ever accept
  *    ECHO/SGA (WILL) and NAWS (DO);
  *  - NAWS events are never 0 in either dimension;
- *  - echo_on always equals telnet_server_echoes(), and it only moves in a
+ *  - echo_on always equals telnet_echoes(), and it only moves in a
  *    call that reports echo_changed;
  *  - chunked feeding gives the same data, replies, last NAWS, summed
  *    ayt_count, OR of abort_output and final echo state as whole;
@@ -129,7 +129,7 @@ static void feed(struct telnet_proto *tp, struct out *o, const uint8_t *in,
 	CHECK(rx.ayt_count <= len / 2 + 1);
 	o->ayt += rx.ayt_count;
 	o->abort_output |= rx.abort_output;
-	CHECK(rx.echo_on == telnet_server_echoes(tp));
+	CHECK(rx.echo_on == telnet_echoes(tp));
 	if (rx.echo_changed)
 		o->echo_changes++;
 	else
@@ -166,7 +166,7 @@ static void session(struct telnet_proto *tp, int start)
 	if (start)
 		CHECK(telnet_start(tp, b, sizeof(b), &n) == 0 &&
 		      n == TELNET_START_BYTES);
-	CHECK(!telnet_server_echoes(tp));
+	CHECK(!telnet_echoes(tp));
 }
 
 /*
@@ -369,7 +369,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
 	session(&tp, start);
 	out_init(&whole, len);
 	feed(&tp, &whole, in, len, TELNET_REPLY_MAX_BYTES(len));
-	CHECK(whole.echo_on == telnet_server_echoes(&tp));
+	CHECK(whole.echo_on == telnet_echoes(&tp));
 
 	session(&tp, start);
 	out_init(&split, len);

@@ -1,14 +1,10 @@
-/* hal/board_select.c — the board of this process: match the device tree's compatible, --board, the one choice at start */
+/* hal/board_select.c — the board of this process: match the device tree's compatible, --board; the current board (pure but for it) */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "board_select.h"
-
-#define DT_COMPATIBLE_MAX 4096  /* the property is a few strings; more is not a compatible */
 
 static const struct board *current;
 static char problem[BOARD_SELECT_WHY_BYTES];
@@ -130,48 +126,10 @@ int board_choose(const struct board_entry *boards, size_t n, bool by_dt, const c
 	return -ENOENT;
 }
 
-/* Read up to size bytes of path. Length, or -errno. */
-static int read_compatible(const char *path, char *buf, size_t size)
+void board_select_set(const struct board *b, const char *why)
 {
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (got < size) {
-		ssize_t r = read(fd, buf + got, size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-
-			close(fd);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	return (int)got;
-}
-
-int board_select(const struct board_entry *boards, size_t n, bool by_dt, const char *override,
-		 const char *dt_path)
-{
-	static char dt[DT_COMPATIBLE_MAX];
-	int len = 0, i;
-
-	if (!dt_path)
-		dt_path = BOARD_DT_COMPATIBLE_PATH;
-	if (!override && (by_dt || n != 1))
-		len = read_compatible(dt_path, dt, sizeof(dt));
-	problem[0] = '\0';
-	i = board_choose(boards, n, by_dt, override, dt, len > 0 ? (size_t)len : 0, len < 0 ? len : 0, dt_path,
-			 problem, sizeof(problem));
-	current = i >= 0 ? boards[i].board : NULL;
-	return i >= 0 ? 0 : i;
+	current = b;
+	snprintf(problem, sizeof(problem), "%s", b || !why ? "" : why);
 }
 
 const struct board *board_current(void)

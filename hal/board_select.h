@@ -62,10 +62,13 @@ int board_choose(const struct board_entry *boards, size_t n, bool by_dt, const c
  * BOARD_DT_COMPATIBLE_PATH; read only when it is needed) and make the
  * result the current board. 0, or -ENOENT with board_current() NULL and
  * board_select_problem() saying why. Called once by main, before any
- * applet runs.
+ * applet runs. It reads the device tree: drivers/devicetree.c implements it.
  */
 int board_select(const struct board_entry *boards, size_t n, bool by_dt, const char *override,
 		 const char *dt_path);
+
+/* Make b the current board (NULL: none, with why as board_select_problem()). For board_select. */
+void board_select_set(const struct board *b, const char *why);
 
 /* board_current() (board.h): the board this process runs as. */
 /* Why board_select() found no board ("" when it found one). */

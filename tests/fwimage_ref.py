@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/fwimage_ref.py — independent reference encoder/decoder of OpenWrt fwtool images (stdlib only)
 
-Written from the format, not from app/fwimage.c, so tests can check the C code
+Written from the format, not from app/image/fwimage.c, so tests can check the C code
 against it. What OpenWrt's build does (include/image-commands.mk append-metadata,
 then fwtool -I, and fwtool -S for a signed build), from the end of the file:
 

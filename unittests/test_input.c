@@ -154,7 +154,7 @@ static void edges_stamped_when_the_level_changed(void **state)
 	hal_input_close(&in);
 }
 
-/* The boot policy with the HAL's edges: what the glue does (app/applet_failsafed.c on_input). */
+/* The boot policy with the HAL's edges: what the glue does (app/applets/applet_failsafed.c on_input). */
 static uint64_t press_taken_at(const struct input_ops *ops, uint64_t read_ms, unsigned button)
 {
 	struct hal_input in;

@@ -104,7 +104,7 @@ static void feed(struct telnet_proto *tp, struct sink *s, const uint8_t *in,
 	s->ayt_count += rx.ayt_count;
 	s->abort_output |= rx.abort_output;
 	/* echo_on is always the current state; it moves only with echo_changed. */
-	assert_int_equal(rx.echo_on, telnet_server_echoes(tp));
+	assert_int_equal(rx.echo_on, telnet_echoes(tp));
 	if (rx.echo_changed)
 		s->echo_changes++;
 	else
@@ -544,7 +544,7 @@ static void run_echo_steps(bool start, const struct echo_step *steps,
 	size_t i;
 
 	session(&tp, start);
-	assert_false(telnet_server_echoes(&tp));
+	assert_false(telnet_echoes(&tp));
 	for (i = 0; i < n; i++) {
 		uint8_t data[16], reply[16];
 		struct telnet_rx rx = {
@@ -560,7 +560,7 @@ static void run_echo_steps(bool start, const struct echo_step *steps,
 					   &rx), 0);
 		assert_int_equal(rx.echo_changed, steps[i].changed);
 		assert_int_equal(rx.echo_on, steps[i].on);
-		assert_int_equal(telnet_server_echoes(&tp), steps[i].on);
+		assert_int_equal(telnet_echoes(&tp), steps[i].on);
 		assert_int_equal(rx.ayt_count, 0);
 		assert_false(rx.abort_output);
 		assert_mem(reply, rx.reply_len_bytes, steps[i].reply,
@@ -603,7 +603,7 @@ static void test_echo_steps(void **state)
 	run_echo_steps(true, refused, sizeof(refused) / sizeof(refused[0]));
 	run_echo_steps(false, unsolicited,
 		       sizeof(unsolicited) / sizeof(unsolicited[0]));
-	assert_false(telnet_server_echoes(NULL));
+	assert_false(telnet_echoes(NULL));
 }
 
 /* An AYT flood: counted exactly, no data, no reply bytes at all. */

@@ -439,7 +439,7 @@ recipe_libmicrohttpd() {
 	# No TLS (no gnutls), no docs, examples, tools or curl tests; only the library, its header and .pc are
 	# built and installed. configure cannot run its eventfd test when cross compiling and falls back to
 	# pipes: every Linux since 2.6.22 has eventfd, as the message in the log suggests.
-	# For size, left out what app/recovery.c does not use: authentication (and its hashes), HTTP Upgrade,
+	# For size, left out what app/web/recovery.c does not use: authentication (and its hashes), HTTP Upgrade,
 	# cookies, poll() (epoll is what the loop drives; select stays as MHD's fallback), thread names; and
 	# compact code. Kept: epoll, suspend/resume, the PostProcessor (form uploads), error messages (logged).
 	step configure ./configure "${CONF[@]}" --disable-https --without-gnutls --disable-doc --disable-examples \

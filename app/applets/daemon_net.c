@@ -1,0 +1,209 @@
+/* app/applets/daemon_net.c — the failsafe network phase: port events drive the beacon; failsafe starts telnet, SSH and the page */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "banner.h"
+#include "beacon_tx.h"
+#include "log.h"
+#include "loop.h"
+#include "daemon_net.h"
+#if FAILSAFED_RECOVERY_PAGE
+#include "recovery.h"
+#endif
+#include "ssh_server.h"
+#include "telnet_server.h"
+
+#define RESTORE_WAIT_MS 2000u   /* the boot goes on even if the kernel never answers */
+
+static struct {
+	struct daemon_net_options opt;
+	struct hal_eth eth;
+	struct loop_fd fd;
+	struct beacon_tx beacon;
+	struct telnet_server telnet;
+	struct ssh_server ssh;
+	char ssh_shown[SSH_KEY_COUNT][SSH_FP_MAX_BYTES + 1]; /* fingerprints already on the consoles */
+	struct loop_timer restore_wait;
+	void (*restored)(void);
+	const struct board *board;
+} n;
+
+static void on_fd(struct loop_fd *f, unsigned events)
+{
+	(void)f;
+	(void)events;
+	hal_eth_ready(&n.eth);
+}
+
+static void finish_restore(void)
+{
+	void (*done)(void) = n.restored;
+
+	n.restored = NULL;
+	loop_timer_cancel(&n.restore_wait);
+	if (done)
+		done();
+}
+
+static void on_event(void *ctx, enum eth_event ev, const struct eth_port_info *info, const char *detail)
+{
+	char addr[INET_ADDRSTRLEN];
+
+	(void)ctx;
+	inet_ntop(AF_INET, &n.eth.cfg.addr, addr, sizeof(addr));
+	switch (ev) {
+	case ETH_EV_WAITING:
+		log_info("network: %s; waiting for it", detail);
+		break;
+	case ETH_EV_CONFIGURED:
+		log_info("network: %s up at %s/%u%s", info->ifname, addr, n.eth.cfg.prefix_len,
+			 info->carrier ? "" : " (no carrier yet)");
+		beacon_tx_ready(&n.beacon, info->ifname, info->has_mac ? info->mac : NULL);
+		break;
+	case ETH_EV_CARRIER_UP:
+		log_info("network: carrier up on %s", info->ifname);
+		beacon_tx_ready(&n.beacon, info->ifname, info->has_mac ? info->mac : NULL);
+		break;
+	case ETH_EV_CARRIER_DOWN:
+		log_info("network: carrier down on %s", info->ifname);
+		break;
+	case ETH_EV_FAILED:
+		log_warn("network: %s; no failsafe network", detail);
+		break;
+	case ETH_EV_RESTORED:
+		log_info("network: %s restored as found", n.eth.cfg.ifname);
+		finish_restore();
+		break;
+	default:
+		break;
+	}
+}
+
+void daemon_net_start(const struct hal_drivers *d, const struct daemon_net_options *o)
+{
+	memset(&n, 0, sizeof(n));
+	n.opt = *o;
+	n.board = d->board;
+	if (hal_eth_start(&n.eth, d, o->ifname, on_event, NULL) < 0)
+		return;
+	beacon_tx_init(&n.beacon, d->board->name, o->version, n.eth.cfg.broadcast, o->beacon_port);
+	loop_fd_set(&n.fd, hal_eth_fd(&n.eth), LOOP_READ, on_fd);
+}
+
+void daemon_net_window(uint32_t (*remaining_ms)(void *ctx, uint64_t now_ms), void *ctx)
+{
+	if (n.eth.started)
+		beacon_tx_window(&n.beacon, remaining_ms, ctx);
+}
+
+/* New host key fingerprints: a line on the consoles for each, and into the beacon. */
+static void on_ssh_keys(void *ctx, const char *const fp[SSH_KEY_COUNT])
+{
+	char addr[INET_ADDRSTRLEN], text[160];
+
+	(void)ctx;
+	inet_ntop(AF_INET, &n.eth.cfg.addr, addr, sizeof(addr));
+	for (unsigned k = 0; k < SSH_KEY_COUNT; k++) {
+		if (fp[k][0] && strcmp(fp[k], n.ssh_shown[k]) && n.opt.announce) {
+			banner_ssh_key(addr, ssh_key_label((enum ssh_key_type)k), fp[k], text, sizeof(text));
+			n.opt.announce(text);
+		}
+		snprintf(n.ssh_shown[k], sizeof(n.ssh_shown[k]), "%s", fp[k]);
+	}
+	beacon_tx_ssh(&n.beacon, fp[SSH_KEY_ED25519], fp[SSH_KEY_RSA]);
+}
+
+static void start_ssh(const char *banner)
+{
+	struct ssh_server_config sc = {
+		.bind_addr = n.eth.cfg.addr,
+		.port = n.opt.ssh_port ? n.opt.ssh_port : SSH_PORT_DEFAULT,
+		.subnet = n.eth.cfg.addr,
+		.prefix_len = n.eth.cfg.prefix_len,
+		.max_sessions = n.opt.ssh_max_sessions,
+		.dropbear = n.opt.dropbear,
+		.state_dir = n.opt.state_dir,
+		.banner = banner,
+		.shell_argv = n.opt.shell_argv,
+		.keys_changed = on_ssh_keys,
+	};
+
+	ssh_server_start(&n.ssh, &sc); /* a failure is logged there; telnet and the console still work */
+}
+
+void daemon_net_failsafe(const char *via, const char *banner)
+{
+	struct telnet_server_config tc;
+
+	if (!n.eth.started)
+		return;
+	/* Bound to the failsafe address only (IP_FREEBIND: the port may still be coming up).
+	 * Listening before "Entering Failsafe!" goes out: a host may telnet the moment it hears it. */
+	tc = (struct telnet_server_config){
+		.bind_addr = n.eth.cfg.addr,
+		.port = n.opt.telnet_port,
+		.subnet = n.eth.cfg.addr,
+		.prefix_len = n.eth.cfg.prefix_len,
+		.max_sessions = n.opt.telnet_max_sessions,
+		.idle_timeout_ms = n.opt.telnet_idle_ms,
+		.shell_argv = n.opt.shell_argv,
+		.banner = banner,
+	};
+	telnet_server_start(&n.telnet, &tc); /* a failure is logged there; the console shell still works */
+	if (!n.opt.no_ssh && n.opt.state_dir)
+		start_ssh(banner);
+#if FAILSAFED_RECOVERY_PAGE
+	if (n.opt.http_port)
+		recovery_start(&(struct recovery_config){
+			.board = n.board, .bind_addr = n.eth.cfg.addr, .port = n.opt.http_port, .subnet = n.eth.cfg.addr,
+			.prefix_len = n.eth.cfg.prefix_len, .state_dir = n.opt.state_dir,
+			.stall_timeout_ms = n.opt.http_stall_ms, .version = n.opt.version,
+			.reboot_cmd = n.opt.reboot_cmd }); /* a failure is logged there */
+#endif
+	beacon_tx_failsafe(&n.beacon, via);
+}
+
+static void on_restore_wait(struct loop_timer *t)
+{
+	(void)t;
+	log_warn("network: no answer from the kernel in %u ms; continuing the boot", RESTORE_WAIT_MS);
+	finish_restore();
+}
+
+void daemon_net_restore(void (*done)(void))
+{
+	n.restored = done;
+	if (!n.eth.started) {
+		finish_restore();
+		return;
+	}
+	beacon_tx_stop(&n.beacon);
+	loop_timer_at(&n.restore_wait, loop_now_ms() + RESTORE_WAIT_MS, on_restore_wait);
+	if (hal_eth_restore(&n.eth) < 0)
+		finish_restore();
+}
+
+unsigned daemon_net_telnet_sessions(void)
+{
+	struct telnet_server_stats st;
+
+	telnet_server_get_stats(&n.telnet, &st);
+	return st.active;
+}
+
+void daemon_net_stop(void)
+{
+	if (!n.eth.started)
+		return;
+	beacon_tx_stop(&n.beacon);
+	telnet_server_stop(&n.telnet);
+	ssh_server_stop(&n.ssh);
+#if FAILSAFED_RECOVERY_PAGE
+	recovery_stop();
+#endif
+	loop_timer_cancel(&n.restore_wait);
+	loop_fd_del(&n.fd);
+	hal_eth_stop(&n.eth);
+}

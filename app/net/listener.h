@@ -1,0 +1,85 @@
+/* app/net/listener.h — a failsafe TCP service's listening socket: the failsafe address, subnet check, accepts */
+#ifndef APP_LISTENER_H
+#define APP_LISTENER_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "loop.h"
+
+#define LISTENER_KEEPALIVE_IDLE_S 10      /* TCP keepalive: a vanished peer is found in about 25 s */
+#define LISTENER_KEEPALIVE_INTVL_S 5
+#define LISTENER_KEEPALIVE_COUNT 3
+#define LISTENER_USER_TIMEOUT_MS 30000u   /* unacknowledged output to a vanished peer ends the connection */
+#define LISTENER_PEER_BYTES (INET_ADDRSTRLEN + 8) /* "a.b.c.d:port" */
+
+struct listener;
+
+/* A peer of the subnet connected: fd (non-blocking, close-on-exec) is the callee's. */
+typedef void (*listener_accept_cb)(struct listener *l, int fd, const char *peer);
+
+struct listener_config {
+	const char *name;                /* "telnet", "ssh": in logs and in the refusal line; must outlive the listener */
+	struct in_addr bind_addr;        /* listen here only; need not be configured yet (IP_FREEBIND) */
+	uint16_t port;                   /* host order; 0 lets the kernel pick (see listener_port) */
+	struct in_addr subnet;           /* peers outside subnet/prefix_len get one line and are closed */
+	uint8_t prefix_len;              /* 0..32; 0 admits every peer */
+};
+
+/* Embedded in its owner (container_of in the callback); every field is private. */
+struct listener {
+	struct loop_fd fd;               /* the listening socket, LOOP_READ */
+	struct loop_timer retry;         /* re-listen after accept ran out of fds/memory */
+	struct listener_config cfg;
+	listener_accept_cb on_accept;
+	uint64_t refused_subnet;         /* peers outside the subnet */
+	bool running;
+};
+
+/*
+ * True if @peer is a host of @subnet/@prefix_len (all in network order;
+ * prefix 0 matches everything, more than 32 matches nothing). Up to /30 the
+ * network and broadcast addresses are not hosts and never match. Pure.
+ */
+static inline bool listener_peer_allowed(struct in_addr peer, struct in_addr subnet, uint8_t prefix_len)
+{
+	uint32_t mask, host;
+
+	if (prefix_len > 32)
+		return false;
+	mask = prefix_len ? ~(uint32_t)0 << (32 - prefix_len) : 0;
+	if ((ntohl(peer.s_addr) ^ ntohl(subnet.s_addr)) & mask)
+		return false;
+	host = ntohl(peer.s_addr) & ~mask;
+	return prefix_len == 0 || prefix_len > 30 || (host != 0 && host != ~mask);
+}
+
+/*
+ * Listen on cfg->bind_addr:cfg->port (SO_REUSEADDR, IP_FREEBIND) and hand
+ * every peer of the subnet to on_accept from the loop. A peer outside the
+ * subnet gets "failsafed: <name> only from the failsafe subnet a.b.c.d/n"
+ * and is closed (logged). Out of fds or memory, accepting pauses for a
+ * second instead of spinning. *cfg is copied, its name is not. Returns 0,
+ * -EINVAL (prefix_len > 32, no name, already running) or the -errno of
+ * socket/setsockopt/bind/listen (e.g. -EADDRINUSE), logged with the address.
+ */
+int listener_start(struct listener *l, const struct listener_config *cfg, listener_accept_cb on_accept);
+
+/* Close the listening socket. Safe on a listener that is not running. */
+void listener_stop(struct listener *l);
+
+/* The bound port in host order (useful with cfg.port 0), or 0 when not running. */
+uint16_t listener_port(const struct listener *l);
+
+/*
+ * Say line to a peer we do not serve and close fd: never blocks, and a
+ * little unread input is drained first so the close is a FIN, not a reset
+ * that could overtake the line.
+ */
+void listener_refuse(int fd, const char *line);
+
+/* TCP keepalive and TCP_USER_TIMEOUT (LISTENER_KEEPALIVE_*): the kernel finds vanished peers. */
+void listener_keepalive(int fd);
+
+#endif /* APP_LISTENER_H */

@@ -1,0 +1,35 @@
+/* app/web/recovery.h — the recovery page: HTTP on the failsafe address (libmicrohttpd inside the loop), upload, flash */
+#ifndef APP_RECOVERY_H
+#define APP_RECOVERY_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "board.h"
+
+struct recovery_config {
+	const struct board *board;
+	struct in_addr bind_addr;        /* the failsafe address (need not be configured yet) */
+	uint16_t port;                   /* 80; 0: the kernel picks (recovery_port()) */
+	struct in_addr subnet;           /* only hosts of subnet/prefix_len are served */
+	uint8_t prefix_len;
+	const char *state_dir;           /* the upload is staged in <state_dir>/recovery/ (tmpfs: RAM) */
+	uint32_t stall_timeout_ms;       /* a client that sends nothing this long is dropped */
+	const char *version;             /* failsafed's, for the page */
+	const char *reboot_cmd;          /* what "Reboot" runs (found in PATH): "reboot" */
+};
+
+/*
+ * Start serving. The storage applets run as children of the daemon's own
+ * binary (/proc/self/exe), with the environment the daemon exported
+ * (FAILSAFED_ROOT, ...): sysupgrade writes, firstboot resets. 0, or -errno
+ * (logged; failsafe goes on without the page).
+ */
+int recovery_start(const struct recovery_config *cfg);
+/* The port actually listened on (0 when not running). */
+uint16_t recovery_port(void);
+/* Stop serving; children still running are ended. */
+void recovery_stop(void);
+
+#endif /* APP_RECOVERY_H */

@@ -1,0 +1,352 @@
+/* app/web/recovery_view.c — what the recovery page shows, as JSON for scripts and as one HTML page for browsers (pure) */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "recovery_view.h"
+
+static const char *kind_name(enum fwimage_kind k)
+{
+	return k == FWIMAGE_ACCEPT ? "accept" : k == FWIMAGE_INVALID ? "invalid" : "broken";
+}
+
+/* "OpenWrt 23.05.3 r23809-234f1a2efa", from whatever fields the image has. */
+static void image_version(const struct fwimage_info *i, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s%s%s", i->version.dist, i->version.dist[0] && i->version.version[0] ? " " : "",
+		 i->version.version, i->version.revision[0] ? " " : "", i->version.revision);
+}
+
+static bool flashable(const struct recovery_view *v)
+{
+	return v->state->phase == RECOVERY_STAGED && v->state->staged_file;
+}
+
+/* ---- JSON ---- */
+
+static json_object *jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
+}
+
+static json_object *image_json(const struct recovery_view *v)
+{
+	const struct fwimage_info *i = v->info;
+	json_object *o = json_object_new_object(), *boards = json_object_new_array(), *checks = json_object_new_array();
+	char hex[FWIMAGE_SHA256_HEX_BYTES], ver[3 * FWIMAGE_FIELD_BYTES];
+
+	for (unsigned d = 0; d < i->n_devices; d++)
+		json_object_array_add(boards, jstr(i->devices[d]));
+	for (int c = 0; c < FWIMAGE_CHECKS; c++) {
+		json_object *it = json_object_new_object();
+
+		json_object_object_add(it, "name", jstr(v->checks[c].name));
+		json_object_object_add(it, "state", jstr(fwimage_check_state_name(v->checks[c].state)));
+		json_object_object_add(it, "detail", jstr(v->checks[c].detail));
+		json_object_array_add(checks, it);
+	}
+	image_version(i, ver, sizeof(ver));
+	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)i->total_bytes));
+	json_object_object_add(o, "payload_bytes", json_object_new_int64((int64_t)i->payload_bytes));
+	json_object_object_add(o, "version", jstr(ver));
+	json_object_object_add(o, "compat_version", jstr(i->has_metadata ? i->compat_version : ""));
+	json_object_object_add(o, "boards", boards);
+	fwimage_sha256_hex(i->payload_sha256, hex);
+	json_object_object_add(o, "sha256", jstr(hex));
+	fwimage_sha256_hex(i->image_sha256, hex);
+	json_object_object_add(o, "image_sha256", jstr(hex));
+	json_object_object_add(o, "has_metadata", json_object_new_boolean(i->has_metadata));
+	json_object_object_add(o, "verdict", jstr(kind_name(v->verdict->kind)));
+	json_object_object_add(o, "reason", jstr(v->verdict->reason));
+	json_object_object_add(o, "checks", checks);
+	json_object_object_add(o, "flashable", json_object_new_boolean(flashable(v) &&
+								     v->verdict->kind == FWIMAGE_ACCEPT));
+	json_object_object_add(o, "needs_force", json_object_new_boolean(flashable(v) &&
+								      v->verdict->kind == FWIMAGE_INVALID));
+	return o;
+}
+
+char *recovery_view_json(const struct recovery_view *v)
+{
+	json_object *o = json_object_new_object(), *board = json_object_new_object(), *up = json_object_new_object(),
+		    *log = json_object_new_array();
+	char *out = NULL;
+
+	if (!o || !board || !up || !log) {
+		json_object_put(o);
+		json_object_put(board);
+		json_object_put(up);
+		json_object_put(log);
+		return NULL;
+	}
+	json_object_object_add(board, "name", jstr(v->board));
+	json_object_object_add(board, "model", jstr(v->model));
+	json_object_object_add(board, "compatible", jstr(v->compatible));
+	json_object_object_add(o, "board", board);
+	json_object_object_add(o, "failsafed", jstr(v->failsafed_version));
+	json_object_object_add(o, "firmware", jstr(v->firmware));
+	json_object_object_add(o, "rootfs_data", jstr(v->rootfs_data));
+	json_object_object_add(o, "phase", jstr(recovery_phase_name(v->state->phase)));
+	json_object_object_add(up, "received", json_object_new_int64((int64_t)v->received_bytes));
+	json_object_object_add(up, "expected", json_object_new_int64((int64_t)v->expected_bytes));
+	json_object_object_add(up, "cap", json_object_new_int64((int64_t)v->cap_bytes));
+	json_object_object_add(o, "upload", up);
+	json_object_object_add(o, "image", v->info ? image_json(v) : NULL);
+	if (v->step) {
+		json_object *st = json_object_new_object();
+
+		json_object_object_add(st, "name", jstr(v->step));
+		json_object_object_add(st, "done", json_object_new_int64((int64_t)v->step_done));
+		json_object_object_add(st, "total", json_object_new_int64((int64_t)v->step_total));
+		json_object_object_add(o, "step", st);
+	} else {
+		json_object_object_add(o, "step", NULL);
+	}
+	for (const char *line = v->log; line && *line;) {
+		size_t n = strcspn(line, "\n");
+
+		json_object_array_add(log, json_object_new_string_len(line, (int)n));
+		line += n + (line[n] == '\n');
+	}
+	json_object_object_add(o, "log", log);
+	json_object_object_add(o, "exit_code", json_object_new_int(v->state->last_exit_code));
+	json_object_object_add(o, "message", jstr(v->message));
+	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return out;
+}
+
+/* ---- HTML ---- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void put_n(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *p;
+
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		if (!(p = realloc(b->p, cap))) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void put(struct sbuf *b, const char *s)
+{
+	put_n(b, s, strlen(s));
+}
+
+static void putf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void putf(struct sbuf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		put_n(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Text from outside (metadata, logs) as HTML text or attribute value. */
+static void put_esc(struct sbuf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': put(b, "&amp;"); break;
+		case '<': put(b, "&lt;"); break;
+		case '>': put(b, "&gt;"); break;
+		case '"': put(b, "&quot;"); break;
+		case '\'': put(b, "&#39;"); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				put(b, "?");
+			else
+				put_n(b, s, 1);
+		}
+	}
+}
+
+static void mib(char *buf, size_t n, uint64_t bytes)
+{
+	snprintf(buf, n, "%.1f MiB", (double)bytes / 1048576.0);
+}
+
+static void progress_bar(struct sbuf *b, const char *id, const char *label, uint64_t done, uint64_t total)
+{
+	char d[32], t[32];
+
+	mib(d, sizeof(d), done);
+	mib(t, sizeof(t), total);
+	putf(b, "<p>%s: <progress id=\"%s\" max=\"%llu\" value=\"%llu\"></progress> <span id=\"%s-text\">%s of %s"
+	     "</span></p>\n", label, id, (unsigned long long)(total ? total : 1), (unsigned long long)done, id, d, t);
+}
+
+static void image_section(struct sbuf *b, const struct recovery_view *v)
+{
+	const struct fwimage_info *i = v->info;
+	char hex[FWIMAGE_SHA256_HEX_BYTES], ver[3 * FWIMAGE_FIELD_BYTES], size[32];
+
+	image_version(i, ver, sizeof(ver));
+	mib(size, sizeof(size), i->total_bytes);
+	put(b, "<h2>The uploaded image</h2>\n<table id=\"image\">\n");
+	putf(b, "<tr><th>Size</th><td>%llu bytes (%s)</td></tr>\n", (unsigned long long)i->total_bytes, size);
+	put(b, "<tr><th>Version</th><td>");
+	put_esc(b, ver[0] ? ver : "(not given)");
+	put(b, "</td></tr>\n<tr><th>Boards</th><td>");
+	for (unsigned d = 0; d < i->n_devices; d++) {
+		put(b, d ? ", " : "");
+		put_esc(b, i->devices[d]);
+	}
+	if (!i->n_devices)
+		put(b, "(none listed)");
+	fwimage_sha256_hex(i->payload_sha256, hex);
+	putf(b, "</td></tr>\n<tr><th>SHA-256</th><td><code id=\"sha256\">%s</code></td></tr>\n</table>\n", hex);
+	put(b, "<table id=\"checks\">\n<tr><th>Check</th><th>Result</th><th>Detail</th></tr>\n");
+	for (int c = 0; c < FWIMAGE_CHECKS; c++) {
+		putf(b, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>", v->checks[c].state == FWIMAGE_CHECK_FAILED ?
+		     "bad" : v->checks[c].state == FWIMAGE_CHECK_OK ? "good" : "other", v->checks[c].name,
+		     fwimage_check_state_name(v->checks[c].state));
+		put_esc(b, v->checks[c].detail);
+		put(b, "</td></tr>\n");
+	}
+	put(b, "</table>\n<p id=\"verdict\" class=\"");
+	put(b, v->verdict->kind == FWIMAGE_ACCEPT ? "good\">Verdict: the image is good for this board." :
+	       v->verdict->kind == FWIMAGE_INVALID ? "bad\">Verdict: refused, but forceable: " :
+	       "bad\">Verdict: refused: ");
+	if (v->verdict->kind != FWIMAGE_ACCEPT)
+		put_esc(b, v->verdict->reason);
+	put(b, "</p>\n");
+}
+
+static void forms(struct sbuf *b, const struct recovery_view *v)
+{
+	enum recovery_phase p = v->state->phase;
+	bool idle = p == RECOVERY_IDLE || p == RECOVERY_STAGED || p == RECOVERY_DONE || p == RECOVERY_FAILED;
+
+	if (flashable(v) && v->verdict) {
+		put(b, "<form id=\"flash\" method=\"post\" action=\"/flash\">\n<h2>Step 2: flash it</h2>\n"
+		       "<p><input type=\"hidden\" name=\"keep\" value=\"0\"><label><input type=\"checkbox\" name=\"keep\" "
+		       "value=\"1\" checked> keep the settings</label></p>\n");
+		if (v->verdict->kind == FWIMAGE_INVALID) {
+			put(b, "<p><label><input type=\"checkbox\" name=\"force\" value=\"1\"> force: flash although it is "
+			       "not made for this board</label></p>\n");
+			if (!v->info->has_metadata)
+				put(b, "<p><label>its SHA-256 (required to force an image without metadata): <input "
+				       "name=\"sha256\" size=\"64\"></label></p>\n");
+		}
+		put(b, "<p><button type=\"submit\" id=\"flash-button\">Flash this image</button> "
+		       "<button type=\"submit\" formaction=\"/discard\">Discard it</button></p>\n</form>\n");
+	}
+	if (idle) {
+		putf(b, "<form id=\"upload\" method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">\n"
+		     "<h2>%s: upload the firmware</h2>\n<p><input type=\"file\" name=\"firmware\" id=\"file\" required> "
+		     "<button type=\"submit\" id=\"upload-button\">Upload and check</button></p>\n"
+		     "<p class=\"note\">Nothing is written yet: the image is held in RAM and checked first "
+		     "(at most %llu bytes).</p>\n</form>\n",
+		     flashable(v) ? "Or" : "Step 1", (unsigned long long)v->cap_bytes);
+		put(b, "<h2>Other</h2>\n<p><a href=\"/config.tgz\" id=\"config\">Download the settings (config "
+		       "archive)</a></p>\n<form method=\"post\" action=\"/firstboot\" onsubmit=\"return confirm('Erase all "
+		       "settings and installed packages?')\"><button type=\"submit\" id=\"firstboot\">Factory reset "
+		       "(firstboot)</button></form>\n<form method=\"post\" action=\"/reboot\"><button type=\"submit\" "
+		       "id=\"reboot\">Reboot</button></form>\n");
+	}
+}
+
+char *recovery_view_html(const struct recovery_view *v, const char *script_url)
+{
+	static const char *const heading[] = {
+		[RECOVERY_IDLE] = "Waiting for a firmware image",
+		[RECOVERY_RECEIVING] = "Receiving an image",
+		[RECOVERY_STAGED] = "Image received and checked",
+		[RECOVERY_WRITING] = "Writing the firmware: do not power off",
+		[RECOVERY_DONE] = "Upgrade completed",
+		[RECOVERY_FAILED] = "The upgrade failed",
+		[RECOVERY_RESETTING] = "Factory reset running",
+		[RECOVERY_REBOOTING] = "Rebooting",
+	};
+	enum recovery_phase p = v->state->phase;
+	bool running = p == RECOVERY_RECEIVING || p == RECOVERY_WRITING || p == RECOVERY_RESETTING;
+	struct sbuf b = { 0 };
+
+	put(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
+	if (running)
+		put(&b, "<meta http-equiv=\"refresh\" content=\"2;url=/\">\n");
+	put(&b, "<meta name=\"viewport\" content=\"width=device-width\">\n<link rel=\"icon\" href=\"data:,\">\n"
+		"<title>Failsafe recovery: ");
+	put_esc(&b, v->board);
+	put(&b, "</title>\n<style>body{font-family:sans-serif;max-width:52em;margin:1em auto;padding:0 1em}"
+		"th{text-align:left;padding-right:1em}td{padding-right:1em}#checks td:nth-child(2){white-space:nowrap}.good{color:#060}.bad{color:#a00}"
+		".other{color:#555}.note{color:#555}progress{width:60%}pre{background:#eee;padding:.5em;"
+		"white-space:pre-wrap}</style>\n</head><body>\n<h1>Failsafe recovery</h1>\n<table id=\"board\">\n");
+	put(&b, "<tr><th>Board</th><td>");
+	put_esc(&b, v->model);
+	put(&b, " (");
+	put_esc(&b, v->board);
+	put(&b, ", ");
+	put_esc(&b, v->compatible);
+	put(&b, ")</td></tr>\n<tr><th>State</th><td>failsafe</td></tr>\n<tr><th>Firmware</th><td>");
+	put_esc(&b, v->firmware && v->firmware[0] ? v->firmware : "(unknown)");
+	put(&b, "</td></tr>\n<tr><th>Settings (rootfs_data)</th><td>");
+	put_esc(&b, v->rootfs_data);
+	put(&b, "</td></tr>\n</table>\n");
+	putf(&b, "<h2 id=\"phase\" data-phase=\"%s\">%s</h2>\n", recovery_phase_name(p),
+	     p == RECOVERY_STAGED && !v->state->staged_file ? "Image refused" :
+	     (unsigned)p < RECOVERY_PHASE_COUNT ? heading[p] : "?");
+	if (v->message && v->message[0]) {
+		put(&b, "<p id=\"message\">");
+		put_esc(&b, v->message);
+		put(&b, "</p>\n");
+	}
+	if (p == RECOVERY_RECEIVING)
+		progress_bar(&b, "upload-progress", "Received", v->received_bytes, v->expected_bytes);
+	if (v->step && (p == RECOVERY_WRITING || p == RECOVERY_DONE || p == RECOVERY_FAILED))
+		progress_bar(&b, "step-progress", v->step, v->step_done, v->step_total);
+	else if (p == RECOVERY_WRITING && v->info)
+		progress_bar(&b, "step-progress", "starting", 0, v->info->payload_bytes);
+	if (p == RECOVERY_DONE)
+		put(&b, "<p class=\"good\" id=\"result\">The new firmware is written and verified. Reboot to start it.</p>\n");
+	if (p == RECOVERY_FAILED)
+		putf(&b, "<p class=\"bad\" id=\"result\">sysupgrade ended with exit code %d; see its output below.</p>\n",
+		     v->state->last_exit_code);
+	if (v->info && v->verdict && v->checks)
+		image_section(&b, v);
+	forms(&b, v);
+	if (v->log && v->log[0]) {
+		put(&b, "<h2>Output</h2>\n<pre id=\"log\">");
+		put_esc(&b, v->log);
+		put(&b, "</pre>\n");
+	}
+	putf(&b, "<p class=\"note\">failsafed %s. The same from a script: <code>curl -T fw.bin http://ADDRESS/upload</code>"
+	     ", then <code>curl -X POST http://ADDRESS/flash</code> (<code>-d keep=0</code>: reset the settings); <code>-H 'Accept: application/json'</code> "
+	     "for JSON.</p>\n", v->failsafed_version ? v->failsafed_version : "");
+	if (script_url)
+		putf(&b, "<script src=\"%s\"></script>\n", script_url);
+	put(&b, "</body></html>\n");
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
