@@ -39,10 +39,27 @@ enum payload_format {
 	PAYLOAD_FORMAT_COUNT
 };
 
+enum payload_member_id { PAYLOAD_MEMBER_CONTROL = 0, PAYLOAD_MEMBER_KERNEL, PAYLOAD_MEMBER_ROOT, PAYLOAD_MEMBER_DTB,
+			 PAYLOAD_MEMBER_COUNT };
+struct payload_member {
+	bool present;
+	uint64_t offset_bytes;        /* where its data starts in the uncompressed tar */
+	uint64_t size_bytes;          /* from its tar header */
+};
+
 struct payload_id {
 	enum payload_format format;
 	bool gzip;                      /* the format is what the gzip stream holds */
 	char dir[PAYLOAD_DIR_BYTES];    /* SYSUPGRADE_TAR: "sysupgrade-glinet_gl-mt6000" (no slash); else "" */
+	bool walked;                  /* the deep check ran to the end of the payload's own structure */
+	struct payload_member member[PAYLOAD_MEMBER_COUNT];   /* SYSUPGRADE_TAR */
+	char control_board[64];       /* BOARD= from CONTROL ("" when absent) */
+	uint64_t uncompressed_bytes;  /* gzip: the inflated length (ISIZE checked); else the payload's */
+	uint64_t own_bytes;           /* the structure's own length: FIT totalsize + external data, UBI PEBs × PEB
+				       * size, tar up to its end-of-archive; what a raw write of it would write */
+	uint32_t ubi_peb_bytes;       /* UBI: the PEB size it was made for */
+	uint32_t ubi_pebs;            /* UBI: how many PEBs it holds */
+	unsigned fit_images;          /* FIT: sub-images, each hash checked */
 };
 
 /*
