@@ -56,7 +56,7 @@ const char *board_storage_kind_name(enum board_storage_kind kind)
 {
 	static const char *const names[BOARD_STORAGE_KIND_COUNT] = {
 		[BOARD_STORAGE_NONE] = "none", [BOARD_STORAGE_BLOCK] = "block", [BOARD_STORAGE_MTD] = "mtd",
-		[BOARD_STORAGE_UBI] = "ubi", [BOARD_STORAGE_FILE] = "file",
+		[BOARD_STORAGE_UBI] = "ubi", [BOARD_STORAGE_FILE] = "file", [BOARD_STORAGE_ROOTDISK] = "rootdisk",
 	};
 
 	return (unsigned)kind < BOARD_STORAGE_KIND_COUNT ? names[kind] : "?";

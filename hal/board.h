@@ -92,6 +92,8 @@ enum board_storage_kind {
 	BOARD_STORAGE_MTD,         /* an MTD partition, by its name in /proc/mtd ("rootfs_data", "firmware") */
 	BOARD_STORAGE_UBI,         /* a UBI volume, by its name, on any attached UBI device ("rootfs_data") */
 	BOARD_STORAGE_FILE,        /* a plain file (the simulated board); a relative path is below --state-dir */
+	BOARD_STORAGE_ROOTDISK,    /* the space after the squashfs on a block partition ("PARTLABEL=rootfs"), rounded
+				    * up to 64 KiB: fstools' rootdisk overlay on eMMC boards without a data partition */
 	BOARD_STORAGE_KIND_COUNT
 };
 
@@ -126,6 +128,7 @@ struct board_emmc {
 	const char *root_part;          /* "rootfs" */
 	const char *data_part;          /* "rootfs_data", or NULL: the overlay follows the root in root_part */
 	const char *dtb_part;           /* NULL: none */
+	const char *disk;               /* CI_ROOTDEV: only partitions of this disk ("mmcblk0"); NULL: any disk */
 };
 
 /* Dual-firmware (A/B) boards: which slot boots is chosen by the bootloader's environment. */
@@ -212,7 +215,7 @@ uint32_t board_debounce_ms(const struct board_button *btn);
 uint32_t board_window_ms(const struct board *b);
 /* The button can trigger failsafe (a key, not a switch). */
 bool board_button_is_key(const struct board_button *btn);
-/* "block", "mtd", "ubi", "file", "none". */
+/* "block", "mtd", "ubi", "file", "rootdisk", "none". */
 const char *board_storage_kind_name(enum board_storage_kind kind);
 /* "single", "nand", "emmc"; "?" out of range. */
 const char *board_layout_name(enum board_layout layout);

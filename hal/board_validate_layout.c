@@ -72,7 +72,8 @@ static int check_emmc(const struct board *b, struct board_report *r, const char 
 			if (parts[j] && !strcmp(parts[i], parts[j]))
 				return fail(b, r, "storage.%s%s: \"%s\" is also the %s", at, names[i], parts[i], names[j]);
 	}
-	return 0;
+	snprintf(f, sizeof(f), "%sdisk", at);
+	return check_part(b, r, f, e->disk, false);
 }
 
 /* "name=value" with a plain name and no newline (fw_setenv -s takes one per line). */

@@ -19,6 +19,7 @@ struct storage_volume {
 	char mount_dev[STORAGE_PATH_BYTES]; /* what mount(2) takes: /dev/mtdblock3, /dev/ubi0_1, /dev/loop3 */
 	char fs_hint[16];               /* the filesystem the medium implies: "jffs2" (MTD), "ubifs" (UBI), "" */
 	uint64_t size_bytes;
+	uint64_t offset_bytes;          /* ROOTDISK: where the volume starts on dev (after the squashfs); else 0 */
 	uint32_t erase_bytes;           /* MTD: the erase block; else 0 */
 	uint32_t page_bytes;            /* MTD: the write unit (NAND page; 1 on NOR); else 0 */
 	bool nand;                      /* MTD NAND: bad blocks are skipped */
@@ -48,7 +49,10 @@ bool hal_storage_contains(const struct storage_volume *outer, const struct stora
 
 /*
  * Parse a volume given on a command line: "mtd:NAME", "ubi:NAME",
- * "PARTLABEL=NAME", "file:PATH", or a path (a block device or a file).
+ * "PARTLABEL=NAME" (optionally "PARTLABEL=NAME@DISK": only partitions of
+ * that disk, e.g. mmcblk0 or loop3), "file:PATH", "rootdisk:SPEC" (the
+ * space after the squashfs on the partition SPEC names), or a path (a block
+ * device or a file).
  * 0, or -EINVAL with why.
  */
 int hal_storage_parse(const char *text, struct board_volume *out, char *why);
@@ -90,7 +94,7 @@ int hal_storage_read(const struct storage_volume *v, uint64_t len, int (*sink)(v
  */
 int hal_storage_erase(const struct storage_volume *v, const char *fs, char *why);
 
-/* For mount(2): a block device for v (a loop device for a file, detached at umount). 0 or -errno with why. */
+/* For mount(2): a block device for v (a loop device for a file or a rootdisk, detached at umount). 0 or -errno with why. */
 int hal_storage_mount_source(struct storage_volume *v, char *why);
 
 /* ---- UBI devices: what OpenWrt's nand.sh does with ubiattach, ubirmvol, ubimkvol, ubiformat ---- */

@@ -38,7 +38,7 @@ enum {
 };
 
 enum { OPT_HELP = 0, OPT_NO_KEEP, OPT_TEST, OPT_FORCE, OPT_SHA256, OPT_TMP, OPT_QUIET, OPT_PROGRESS, OPT_BACKUP,
-       OPT_STAY, OPT_ROOTFS = 10 };
+       OPT_STAY, OPT_DISK = 20, OPT_ROOTFS = 10 };
 
 static const struct args_opt opts[] = {
 	{ NULL, 'n', NULL, "do not keep settings (a factory reset of the overlay)", OPT_NO_KEEP },
@@ -51,6 +51,8 @@ static const struct args_opt opts[] = {
 	{ NULL, 'b', "FILE", "only save the settings, as a .tar.gz, to FILE (as OpenWrt's sysupgrade -b)", OPT_BACKUP },
 	{ NULL, 's', NULL, "dual-firmware boards: write the running slot, not the other (OpenWrt's \"stay on current "
 	  "partition\")", OPT_STAY },
+	{ "--disk", 0, "DEV", "eMMC boards: the disk whose GPT partitions are meant (mmcblk0; OpenWrt's CI_ROOTDEV)",
+	  OPT_DISK },
 	ROOTFS_ARGS_OPTS(OPT_ROOTFS),
 	{ "--help", 'h', NULL, "this text", OPT_HELP },
 };
@@ -67,17 +69,17 @@ static const struct args_spec spec = {
 	.opts = opts,
 	.n_opts = sizeof(opts) / sizeof(opts[0]),
 	.footer = "Exit status: 0 done (or -T: the image is good), 1 the write failed, 2 bad usage, 3 no firmware\n"
-		  "partition, 4 source unreadable, 5 transfer broke off, 6 larger than the partition, 7 no room in RAM,\n"
-		  "8 read-back differs, 9 settings not kept; 10-25 a broken image (never written), 26 a format the\n"
-		  "board's storage does not take (never written), 30-34 an invalid image (-F writes it; without\n"
-		  "metadata also --sha256), 40 another sysupgrade is writing the firmware, 41 dual firmware: the\n"
-		  "running slot is not known (nothing written).\n",
+		  "partition (or a partition of the layout missing), 4 source unreadable, 5 transfer broke off, 6\n"
+		  "larger than the partition or the UBI device, 7 no room in RAM, 8 read-back differs, 9 settings not\n"
+		  "kept; 10-25, 27-29 and 41 a broken image (never written), 26 a format the board's storage does\n"
+		  "not take (never written), 30-35 an invalid image (-F writes it; without metadata also --sha256),\n"
+		  "40 another sysupgrade is writing the firmware, 42 dual firmware: the running slot is not known.\n",
 };
 
 struct ctx {
 	struct rootfs_args a;
 	bool keep, test, force, quiet, machine, help, stay;
-	const char *sha256, *tmp_dir, *source, *backup;
+	const char *sha256, *tmp_dir, *source, *backup, *disk;
 };
 
 static int on_opt(void *c, int id, const char *v, char *err, size_t err_size)
@@ -108,6 +110,9 @@ static int on_opt(void *c, int id, const char *v, char *err, size_t err_size)
 		return 0;
 	case OPT_STAY:
 		x->stay = true;
+		return 0;
+	case OPT_DISK:
+		x->disk = v;
 		return 0;
 	case OPT_SHA256:
 		x->sha256 = v;
@@ -275,7 +280,7 @@ static int restore_settings(const struct rootfs *r, const char *archive, char *w
 	rc = rootfs_probe_data(r, &v, fstype, sizeof(fstype), true, why);
 	if (rc == ROOTFS_EXIT_MISSING)
 		return 0; /* nothing to reset */
-	if (rc != ROOTFS_EXIT_OK && rc != ROOTFS_EXIT_UNFORMATTED)
+	if (rc != ROOTFS_EXIT_OK && rc != ROOTFS_EXIT_UNFORMATTED && rc != ROOTFS_EXIT_ARCHIVE)
 		return -EIO;
 	if (rc != ROOTFS_EXIT_OK || (strcmp(fstype, "ext4") && strcmp(fstype, "f2fs")))
 		snprintf(fstype, sizeof(fstype), "ext4");
@@ -618,19 +623,14 @@ static int upgrade_layout(const struct ctx *x, const struct rootfs *r, struct re
 {
 	char why[ROOTFS_WHY_BYTES], archive[PATH_MAX] = "";
 	struct sysupgrade_layout l = { .board = board_current(), .in = in, .handler = handler, .quiet = x->quiet,
-				       .machine = x->machine, .stay_on_slot = x->stay };
+				       .machine = x->machine, .stay_on_slot = x->stay, .disk = x->disk };
 	static struct plan plan;
 	sigset_t old_sigs;
 	long saved;
 	int code, led;
 
-	if ((code = sysupgrade_layout_prepare(&l, &plan)) != SL_OK || x->test) {
-		if (code == SL_OK)
-			printf("-T: nothing written\n");
-		receive_release(in);
-		return code;
-	}
-	if (x->keep) {
+	/* Where the settings go is a step of the plan: they are saved first (nothing is written yet). */
+	if (x->keep && !x->test) {
 		snprintf(archive, sizeof(archive), "%s/sysupgrade.tgz", x->tmp_dir);
 		if ((saved = save_settings(r, archive, why)) < 0) {
 			fprintf(stderr, "sysupgrade: saving the settings failed: %s; nothing written (-n flashes "
@@ -641,7 +641,18 @@ static int upgrade_layout(const struct ctx *x, const struct rootfs *r, struct re
 		if (saved) {
 			printf("%ld config path%s saved\n", saved, saved == 1 ? "" : "s");
 			l.archive = archive;
+		} else {
+			archive[0] = '\0';
 		}
+	}
+	l.keep_settings = l.archive != NULL || (x->test && x->keep);
+	if ((code = sysupgrade_layout_prepare(&l, &plan)) != SL_OK || x->test) {
+		if (code == SL_OK)
+			printf("-T: nothing written\n");
+		receive_release(in);
+		if (archive[0])
+			unlink(archive);
+		return code;
 	}
 	led = writing_begins(r, &old_sigs);
 	code = sysupgrade_layout_write(&l, &plan);
@@ -674,7 +685,7 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 		return UP_NO_FIRMWARE;
 	if (!x->test && (code = take_lock(r)) != UP_OK)
 		return code;
-	cap = layout ? sysupgrade_layout_cap(b) : fw.size_bytes;
+	cap = layout ? sysupgrade_layout_cap(b, x->disk) : fw.size_bytes;
 	if (have_fw && fw.size_bytes > cap)
 		cap = fw.size_bytes;
 	if (!cap)

@@ -15,36 +15,47 @@
 
 #define MACHINE_PROGRESS_MS 100u
 
-static uint64_t part_bytes(const char *mtd, const char *gpt)
+/* --disk, else the board's CI_ROOTDEV, else NULL (any disk). */
+static const char *disk_of(const struct sysupgrade_layout *l)
 {
-	char why[STORAGE_WHY_BYTES], label[96];
+	return l->disk ? l->disk : l->board->storage.emmc.disk;
+}
+
+static uint64_t part_bytes(const char *mtd, const char *gpt, const char *disk)
+{
+	char why[STORAGE_WHY_BYTES], label[160];
 	struct board_volume v = { BOARD_STORAGE_MTD, mtd };
 	struct storage_volume sv;
 
 	if (!mtd && !gpt)
 		return 0;
 	if (gpt) {
-		snprintf(label, sizeof(label), "PARTLABEL=%s", gpt);
+		snprintf(label, sizeof(label), "PARTLABEL=%.60s%s%.60s", gpt, disk ? "@" : "", disk ? disk : "");
 		v = (struct board_volume){ BOARD_STORAGE_BLOCK, label };
 	}
 	return hal_storage_find(&v, NULL, &sv, why) == 0 ? sv.size_bytes : 0;
 }
 
-static uint64_t slot_bytes(const struct board *b, const struct board_nand *n, const struct board_emmc *e)
+static uint64_t slot_bytes(const struct board *b, const struct board_nand *n, const struct board_emmc *e,
+			   const char *disk)
 {
 	if (b->storage.layout == BOARD_LAYOUT_NAND)
-		return part_bytes(n->ubi_mtd, NULL) + part_bytes(n->kernel_mtd, NULL) + part_bytes(n->kernel_ubi_mtd, NULL);
-	return part_bytes(NULL, e->kernel_part) + part_bytes(NULL, e->root_part) + part_bytes(NULL, e->dtb_part);
+		return part_bytes(n->ubi_mtd, NULL, NULL) + part_bytes(n->kernel_mtd, NULL, NULL) +
+		       part_bytes(n->kernel_ubi_mtd, NULL, NULL);
+	return part_bytes(NULL, e->kernel_part, disk) + part_bytes(NULL, e->root_part, disk) +
+	       part_bytes(NULL, e->dtb_part, disk);
 }
 
-uint64_t sysupgrade_layout_cap(const struct board *b)
+uint64_t sysupgrade_layout_cap(const struct board *b, const char *disk)
 {
 	uint64_t a, c;
 
+	if (!disk)
+		disk = b->storage.emmc.disk;
 	if (!board_is_ab(b))
-		return slot_bytes(b, &b->storage.nand, &b->storage.emmc);
-	a = slot_bytes(b, &b->storage.ab.slot[0].nand, &b->storage.ab.slot[0].emmc);
-	c = slot_bytes(b, &b->storage.ab.slot[1].nand, &b->storage.ab.slot[1].emmc);
+		return slot_bytes(b, &b->storage.nand, &b->storage.emmc, disk);
+	a = slot_bytes(b, &b->storage.ab.slot[0].nand, &b->storage.ab.slot[0].emmc, disk);
+	c = slot_bytes(b, &b->storage.ab.slot[1].nand, &b->storage.ab.slot[1].emmc, disk);
 	return a > c ? a : c;
 }
 
@@ -136,7 +147,7 @@ int sysupgrade_layout_prepare(const struct sysupgrade_layout *l, struct plan *p)
 	char why[PLAN_WHY_BYTES], seen[BOOTENV_WHY_BYTES + 64] = "", text[200], err[FLASH_EXEC_WHY_BYTES];
 	struct plan_input pi = {
 		.board = l->board, .payload = &l->in->info.payload, .payload_bytes = l->in->info.payload_bytes,
-		.handler = l->handler, .keep_settings = l->archive != NULL, .running_slot = -1,
+		.handler = l->handler, .keep_settings = l->keep_settings, .running_slot = -1,
 		.stay_on_slot = l->stay_on_slot,
 	};
 	struct plan_facts facts;
@@ -165,7 +176,7 @@ int sysupgrade_layout_prepare(const struct sysupgrade_layout *l, struct plan *p)
 		fprintf(stderr, "sysupgrade: %s\n", why);
 		return rc == -EINVAL ? 26 : SL_WRITE_FAILED;
 	}
-	if ((rc = flash_exec_facts(p, &facts, err)) < 0) {
+	if ((rc = flash_exec_facts(p, disk_of(l), &facts, err)) < 0) {
 		fprintf(stderr, "sysupgrade: looking at the storage: %s; nothing written\n", err);
 		return SL_NO_STORAGE;
 	}
@@ -225,7 +236,7 @@ int sysupgrade_layout_write(const struct sysupgrade_layout *l, const struct plan
 	char why[FLASH_EXEC_WHY_BYTES];
 	struct mapped m;
 	struct flash_image img;
-	struct flash_exec x = { .image = &img, .settings_archive = l->archive, .step = on_step,
+	struct flash_exec x = { .image = &img, .settings_archive = l->archive, .disk = disk_of(l), .step = on_step,
 				.progress = on_progress, .ctx = &pr };
 	unsigned done;
 	int rc;

@@ -16,19 +16,20 @@ enum {
 	SL_WRITE_FAILED = 1,            /* a step failed part way: the message says what is left */
 	SL_NO_STORAGE = 3,              /* a partition of the layout is missing on this system */
 	SL_TOO_LARGE = 6,               /* the image does not fit the board's storage: nothing written */
-	SL_SLOT_UNKNOWN = 41,           /* dual firmware: which slot runs is unknown: nothing written */
+	SL_SLOT_UNKNOWN = 42,           /* dual firmware: which slot runs is unknown: nothing written */
 };
 
 /* The most a layout board's storage can take, for the receive cap (the layout's partitions found, summed); 0: unknown. */
-uint64_t sysupgrade_layout_cap(const struct board *b);
+uint64_t sysupgrade_layout_cap(const struct board *b, const char *disk);
 
 struct sysupgrade_layout {
 	const struct board *board;
 	const struct received *in;      /* the verified image, in RAM */
 	enum layout_handler handler;
-	bool keep_settings;             /* settings were saved: archive */
+	bool keep_settings;             /* the plan carries settings (archive, or -T with settings kept) */
 	const char *archive;            /* the saved settings (.tar.gz), or NULL */
 	bool stay_on_slot;              /* -s */
+	const char *disk;               /* --disk: GPT partitions only on this disk; NULL: the board's, else any */
 	bool quiet, machine;            /* progress: none, or "progress STEP DONE TOTAL" lines on stderr */
 };
 

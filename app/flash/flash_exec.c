@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,13 +44,13 @@ static bool block_op(enum plan_op op)
 	return op == PLAN_BLOCK_INVALIDATE || op == PLAN_BLOCK_WRITE || op == PLAN_SETTINGS_BLOCK;
 }
 
-/* A GPT partition by name, as emmc.sh's find_mmc_part (PARTNAME in the block device's uevent). */
-static int find_block(const char *part, struct storage_volume *v, char *why)
+/* A GPT partition by name, as emmc.sh's find_mmc_part (PARTNAME in the block device's uevent), on disk if given. */
+static int find_block(const char *part, const char *disk, struct storage_volume *v, char *why)
 {
-	char label[96];
+	char label[160];
 	struct board_volume bv = { BOARD_STORAGE_BLOCK, label };
 
-	snprintf(label, sizeof(label), "PARTLABEL=%s", part);
+	snprintf(label, sizeof(label), "PARTLABEL=%.60s%s%.60s", part, disk ? "@" : "", disk ? disk : "");
 	return hal_storage_find(&bv, NULL, v, why);
 }
 
@@ -60,7 +61,7 @@ static int find_mtd(const char *part, struct storage_volume *v, char *why)
 	return hal_storage_find(&bv, NULL, v, why);
 }
 
-static int part_facts(const struct plan *p, const char *name, struct plan_part *pp, char *why)
+static int part_facts(const struct plan *p, const char *name, const char *disk, struct plan_part *pp, char *why)
 {
 	bool ubi = false, block = false, format = false;
 	struct storage_volume v;
@@ -76,7 +77,7 @@ static int part_facts(const struct plan *p, const char *name, struct plan_part *
 		}
 	memset(pp, 0, sizeof(*pp));
 	pp->name = name;
-	rc = block ? find_block(name, &v, err) : find_mtd(name, &v, err);
+	rc = block ? find_block(name, disk, &v, err) : find_mtd(name, &v, err);
 	if (rc == -ENOENT || rc == -ENODEV)
 		return 0;   /* not found: plan_check says so, naming the step */
 	if (rc < 0)
@@ -104,7 +105,7 @@ static int part_facts(const struct plan *p, const char *name, struct plan_part *
 	return 0;
 }
 
-int flash_exec_facts(const struct plan *p, struct plan_facts *f, char *why)
+int flash_exec_facts(const struct plan *p, const char *disk, struct plan_facts *f, char *why)
 {
 	int rc;
 
@@ -116,7 +117,7 @@ int flash_exec_facts(const struct plan *p, struct plan_facts *f, char *why)
 			continue;
 		if (f->n_parts == PLAN_MAX_PARTS)
 			return fail(why, -E2BIG, "the plan names more than %d partitions", PLAN_MAX_PARTS);
-		if ((rc = part_facts(p, name, &f->part[f->n_parts], why)) < 0)
+		if ((rc = part_facts(p, name, disk, &f->part[f->n_parts], why)) < 0)
 			return rc;
 		f->n_parts++;
 	}
@@ -214,7 +215,11 @@ static int read_back(const struct storage_volume *v, uint64_t offset, const uint
 /* ---- the steps ---- */
 
 struct run {
-	const struct flash_exec *x;
+	const struct flash_exec *x;     /* what the steps use: relay */
+	const struct flash_exec *orig;  /* the caller's */
+	struct flash_exec relay;        /* x with the progress relayed through on_progress (the cut below) */
+	uint64_t written;               /* bytes written by the steps done */
+	uint64_t cut_after;             /* FAILSAFED_CUT_AFTER_BYTES: a power cut rehearsed (SIGKILL); 0: none */
 	struct storage_ubi ubi[2];      /* the UBI devices the plan works on */
 	unsigned n_ubi;
 	bool kernel_gone;               /* a kernel was invalidated or removed: the slot does not boot until done */
@@ -320,6 +325,8 @@ static int write_mtd(struct run *r, const struct plan_step *s, const uint8_t *bu
 	return read_back(&v, 0, buf, len, why);
 }
 
+#define BLOCK_CHUNK_BYTES (4u << 20)   /* each synced before the next: progress, and a cut loses at most this */
+
 /* A block write with the first 4 KiB last: until the end, the partition holds no valid header. */
 static int write_block(struct run *r, const struct plan_step *s, const uint8_t *buf, uint64_t len, char *why)
 {
@@ -328,13 +335,16 @@ static int write_block(struct run *r, const struct plan_step *s, const uint8_t *
 	uint64_t head = len < HEADER_LAST_BYTES ? len : HEADER_LAST_BYTES;
 	int rc;
 
-	if ((rc = find_block(s->part, &v, err)) < 0)
+	if ((rc = find_block(s->part, r->x->disk, &v, err)) < 0)
 		return fail(why, rc, "%s", err);
-	if (len > head && (rc = hal_storage_write_at(&v, s->offset_bytes + head, buf + head, (size_t)(len - head),
-						     err)) < 0)
-		return fail(why, rc, "%s", err);
-	if (r->x->progress)
-		r->x->progress(r->x->ctx, len - head, len);
+	for (uint64_t off = head; off < len; off += BLOCK_CHUNK_BYTES) {
+		uint64_t n = len - off < BLOCK_CHUNK_BYTES ? len - off : BLOCK_CHUNK_BYTES;
+
+		if ((rc = hal_storage_write_at(&v, s->offset_bytes + off, buf + off, (size_t)n, err)) < 0)
+			return fail(why, rc, "%s", err);
+		if (r->x->progress)
+			r->x->progress(r->x->ctx, off + n - head, len);
+	}
 	if ((rc = hal_storage_write_at(&v, s->offset_bytes, buf, (size_t)head, err)) < 0)
 		return fail(why, rc, "%s", err);
 	if (r->x->progress)
@@ -558,12 +568,38 @@ static int run_step(struct run *r, const struct plan_step *s, char *why)
 	}
 }
 
+/*
+ * Tests rehearse a power cut at an exact place: FAILSAFED_CUT_AFTER_BYTES=N ends this process with SIGKILL
+ * (nothing runs after it, as when the power goes) once N bytes have been written, checked at every progress
+ * report (each chunk) and at the end of every step.
+ */
+static void cut_check(struct run *r, uint64_t now)
+{
+	if (r->cut_after && now >= r->cut_after)
+		raise(SIGKILL);
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct run *r = ctx;
+
+	cut_check(r, r->written + done);
+	if (r->orig->progress)
+		r->orig->progress(r->orig->ctx, done, total);
+}
+
 int flash_exec_run(const struct plan *p, const struct flash_exec *x, unsigned *done, char *why)
 {
-	struct run r = { .x = x };
+	struct run r = { .x = x, .orig = x };
 	char text[200], err[FLASH_EXEC_WHY_BYTES];
+	const char *cut = getenv("FAILSAFED_CUT_AFTER_BYTES");
 	int rc;
 
+	r.cut_after = cut ? strtoull(cut, NULL, 10) : 0;
+	r.relay = *x;
+	r.relay.progress = on_progress;
+	r.relay.ctx = &r;
+	r.x = &r.relay;
 	*done = 0;
 	for (unsigned i = 0; i < p->n; i++) {
 		plan_step_text(&p->step[i], text, sizeof(text));
@@ -573,6 +609,8 @@ int flash_exec_run(const struct plan *p, const struct flash_exec *x, unsigned *d
 			return fail(why, rc, "step %u of %u (%s) failed: %s%s", i + 1, p->n, text, err,
 				    r.kernel_gone ? "; the old firmware is already partly gone, so it does not boot until a "
 				    "flash completes: stay in failsafe and flash again" : "; nothing that boots was changed yet");
+		r.written += p->step[i].bytes;
+		cut_check(&r, r.written);
 		*done = i + 1;
 	}
 	return 0;

@@ -20,6 +20,7 @@ struct flash_image {
 struct flash_exec {
 	const struct flash_image *image;
 	const char *settings_archive;   /* the kept settings (.tar.gz) for SETTINGS steps, or NULL */
+	const char *disk;               /* GPT partitions only on this disk (emmc.sh's CI_ROOTDEV), or NULL */
 	/* Told before each step (its number from 1, the plan's size, one line), and how far a write has come. */
 	void (*step)(void *ctx, unsigned number, unsigned total, const char *text);
 	storage_progress_cb progress;
@@ -32,7 +33,7 @@ struct flash_exec {
  * nothing is written). 0, or -errno when a partition cannot be looked at.
  * The facts point into the plan: keep it while they are used.
  */
-int flash_exec_facts(const struct plan *p, struct plan_facts *f, char *why);
+int flash_exec_facts(const struct plan *p, const char *disk, struct plan_facts *f, char *why);
 
 /*
  * Run the steps in order, each write read back and compared with the image.

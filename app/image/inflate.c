@@ -56,3 +56,28 @@ int inflate_range(const uint8_t *gz, uint64_t gz_bytes, uint64_t from, uint64_t 
 	}
 	return 0;
 }
+
+int inflate_stream_bytes(const uint8_t *buf, size_t len, uint64_t *stream_bytes)
+{
+	uint8_t sink[65536];
+	z_stream z;
+	int rc = Z_OK;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return -ENOMEM;
+	z.next_in = (Bytef *)(uintptr_t)buf;
+	z.avail_in = (uInt)(len < 0x40000000u ? len : 0x40000000u);
+	while (rc == Z_OK) {
+		z.next_out = sink;
+		z.avail_out = sizeof(sink);
+		rc = inflate(&z, Z_NO_FLUSH);
+		if (rc == Z_OK && !z.avail_in && z.avail_out)
+			break;   /* all input taken, no end in sight */
+	}
+	*stream_bytes = z.total_in;
+	inflateEnd(&z);
+	if (rc == Z_STREAM_END)
+		return 0;
+	return rc == Z_OK || rc == Z_BUF_ERROR ? -ENODATA : -EBADMSG;
+}

@@ -14,4 +14,11 @@
 int inflate_range(const uint8_t *gz, uint64_t gz_bytes, uint64_t from, uint64_t len, uint8_t *out, char *why,
 		  size_t why_size);
 
+/*
+ * How long the gzip stream at the start of buf is (its compressed bytes, up
+ * to and with its trailer), checked by inflating it (CRC and length). 0
+ * with *stream_bytes; -EBADMSG (corrupt) or -ENODATA (it runs past len).
+ */
+int inflate_stream_bytes(const uint8_t *buf, size_t len, uint64_t *stream_bytes);
+
 #endif /* APP_INFLATE_H */
