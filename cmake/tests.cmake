@@ -44,6 +44,7 @@ endforeach()
 fs_unit(layout)
 fs_unit(plan)
 fs_unit(bootcount)
+fs_unit(bootenv)
 fs_unit(sysconfig)
 fs_unit(jffs2_file)
 fs_unit(fsprobe)
@@ -144,6 +145,8 @@ set_tests_properties(integ_qemu_board PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LAB
 # MTD/UBI on Debian's amd64 kernel (tools/qemu-mtd/): a new machine downloads the kernel and mtd-utils
 # packages first (~1 min), then two guests of ~15 s each.
 set_tests_properties(integ_mtd_ubi PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
+# OpenWrt's NAND images and dual firmware on nandsim under the same harness (tests/test_nand_flash.py): two guests.
+set_tests_properties(integ_nand_flash PROPERTIES TIMEOUT 1500 RUN_SERIAL TRUE LABELS qemu)
 include(cmake/gpiod-tests.cmake)
 include(cmake/cross-tests.cmake)
 include(cmake/qemu-malta-tests.cmake)

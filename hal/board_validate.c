@@ -49,6 +49,20 @@ void board_validate_warn(const struct board *b, struct board_report *r, const ch
 	va_end(ap);
 }
 
+/* A partition or volume name as the kernel shows it: 1-31 printable bytes, no '/' or '"' (/proc/mtd quotes it),
+ * blanks inside only (nandsim names its partitions "NAND simulator partition N"; GPT's "Linux filesystem"). */
+bool board_validate_part_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n >= BOARD_NAME_BYTES || s[0] == ' ' || s[n - 1] == ' ')
+		return false;
+	for (; *s; s++)
+		if (*s < ' ' || *s > '~' || *s == '/' || *s == '"')
+			return false;
+	return true;
+}
+
 bool board_validate_good_name(const char *s)
 {
 	size_t n;
@@ -255,8 +269,9 @@ static int check_volume(const struct board *b, struct board_report *r, const cha
 	}
 	if (!v->name || !v->name[0])
 		return fail(b, r, "storage.%s.name: missing for a %s volume", field, board_storage_kind_name(v->kind));
-	if ((v->kind == BOARD_STORAGE_MTD || v->kind == BOARD_STORAGE_UBI) && !good_name(v->name))
-		return fail(b, r, "storage.%s.name: \"%s\" is not a plain %s name (1-31 bytes, no blanks or '/')",
+	if ((v->kind == BOARD_STORAGE_MTD || v->kind == BOARD_STORAGE_UBI) && !board_validate_part_name(v->name))
+		return fail(b, r, "storage.%s.name: \"%s\" is not a %s name (1-31 printable bytes, no '/' or '\"', "
+			    "blanks only inside)",
 			    field, v->name, board_storage_kind_name(v->kind));
 	return 0;
 }

@@ -23,8 +23,9 @@ def with_metadata(payload: bytes, boards, version="test", compat="1.0") -> bytes
 
 
 def sysupgrade_tar(board, kernel=None, root=None, dtb=None, gz=False, boards=None, dir_name=None,
-                   mtime=1700000000) -> bytes:
-    """The tar (bytes) with fwtool metadata for `boards` (default: [board]); dir_name overrides the directory."""
+                   mtime=1700000000, metadata=True) -> bytes:
+    """The tar (bytes) with fwtool metadata for `boards` (default: [board]; metadata=False: the tar alone);
+    dir_name overrides the directory."""
     d = dir_name or "sysupgrade-" + board.replace(",", "_")
     with tempfile.TemporaryDirectory(prefix="fsd-owrt-tar.") as tmp:
         top = os.path.join(tmp, d)
@@ -42,7 +43,7 @@ def sysupgrade_tar(board, kernel=None, root=None, dtb=None, gz=False, boards=Non
             data = f.read()
     if gz:
         data = gzip.compress(data, mtime=0)
-    return with_metadata(data, boards or [board])
+    return with_metadata(data, boards or [board]) if metadata else data
 
 
 def ubinized(volumes, peb=128 << 10, page=2048, subpage=512) -> bytes:

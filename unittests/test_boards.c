@@ -139,7 +139,11 @@ static void storage_tables(void **s)
 	b = base(); b.storage.rom = "rom";                                   expect_error(&b, "storage.rom");
 	b = base(); b.storage.firmware.kind = BOARD_STORAGE_KIND_COUNT;      expect_error(&b, "storage.firmware.kind");
 	b = base(); b.storage.firmware.name = NULL;                          expect_error(&b, "storage.firmware.name");
-	b = base(); b.storage.rootfs_data.name = "a b";                      expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "a/b";                      expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "data ";                    expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "a\"b";                     expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "NAND simulator partition 1"; /* blanks inside: as the kernel names it */
+	assert_int_equal(board_validate(&b, NULL), 0);
 	b = base(); b.storage.rootfs_data.name = "firmware";                 expect_error(&b, "storage.firmware");
 	b = base(); b.storage.firmware = (struct board_volume){ BOARD_STORAGE_NONE, "x" };
 	expect_error(&b, "storage.firmware.name");
@@ -167,7 +171,7 @@ static void layout_tables(void **s)
 	expect_error(&b, "storage.nand.kernel_ubi_mtd");
 	b.storage.nand.kernel_ubi_mtd = NULL; b.storage.nand.data_volume = "rootfs";
 	expect_error(&b, "storage.nand.data_volume");
-	b.storage.nand.data_volume = "bad name";                             expect_error(&b, "storage.nand.data_volume");
+	b.storage.nand.data_volume = " bad";                                 expect_error(&b, "storage.nand.data_volume");
 	b.storage.nand.data_volume = "overlay";                              expect_warning(&b, "storage.rootfs_data: not UBI volume overlay");
 	b = base(); b.storage.layout = BOARD_LAYOUT_EMMC; b.storage.emmc.kernel_part = "kernel";
 	expect_error(&b, "storage.emmc.root_part");
