@@ -94,12 +94,12 @@ static void run_split(const uint8_t *p, size_t fed, uint64_t payload_bytes, enum
 	memset(r, 0, sizeof(*r));
 	payload_deep_init(d);
 	while (off < fed) {
-		size_t k = fed - off;
+		size_t k = fed - off, want = s == RANDOM ? lcg(&seed) % 700 + 1 : k;
 
 		if (s == BYTES)
 			k = 1;
-		else if (s == RANDOM && lcg(&seed) % 700 + 1 < k)
-			k = lcg(&seed) % 700 + 1;
+		else if (want < k)
+			k = want;
 		payload_deep_feed(d, p + off, k);
 		off += k;
 	}
