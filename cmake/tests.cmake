@@ -42,6 +42,8 @@ foreach(t test_payload_deep test_payload_deep_san)   # the images the real tools
   target_compile_definitions(${t} PRIVATE VECTORS_DIR="${CMAKE_SOURCE_DIR}/unittests/data/images")
 endforeach()
 fs_unit(layout)
+fs_unit(plan)
+fs_unit(bootcount)
 fs_unit(sysconfig)
 fs_unit(jffs2_file)
 fs_unit(fsprobe)

@@ -129,8 +129,12 @@ int hal_storage_write_at(const struct storage_volume *v, uint64_t offset_bytes, 
 {
 	int fd, rc;
 
-	if (v->kind != BOARD_STORAGE_MTD || v->nand)
-		return storage_fail(why, -EOPNOTSUPP, "%s: writing at an offset is for NOR flash only", v->dev);
+	if (v->kind == BOARD_STORAGE_UBI)
+		return storage_fail(why, -EOPNOTSUPP, "%s: a UBI volume is written whole, not at an offset", v->dev);
+	if (v->kind == BOARD_STORAGE_MTD && v->nand && v->page_bytes &&
+	    (offset_bytes % v->page_bytes || len % v->page_bytes))
+		return storage_fail(why, -EINVAL, "%s: NAND takes whole %u-byte pages (%zu bytes at %llu)", v->dev,
+				    v->page_bytes, len, (unsigned long long)offset_bytes);
 	if (offset_bytes + len > v->size_bytes)
 		return storage_fail(why, -ENOSPC, "%zu bytes at %llu do not fit %s", len,
 				    (unsigned long long)offset_bytes, v->dev);
@@ -141,9 +145,29 @@ int hal_storage_write_at(const struct storage_volume *v, uint64_t offset_bytes, 
 	if (!rc && fsync(fd) < 0 && errno != EINVAL)   /* MTD: written when write() returns, no fsync */
 		rc = -errno;
 	close(fd);
-	storage_forget_cache(v->mount_dev);
+	storage_forget_cache(v->kind == BOARD_STORAGE_MTD ? v->mount_dev : v->dev);
 	return rc ? storage_fail(why, rc, "%s: writing at %llu: %s", v->dev, (unsigned long long)offset_bytes,
 				 strerror(-rc)) : 0;
+}
+
+int hal_storage_read_at(const struct storage_volume *v, uint64_t offset_bytes, uint64_t len,
+			int (*sink)(void *ctx, const void *buf, size_t n), void *ctx, char *why)
+{
+	int fd, rc;
+
+	/* What the medium holds, not what the cache kept: the cache is dropped first. */
+	storage_forget_cache(v->kind == BOARD_STORAGE_MTD ? v->mount_dev : v->dev);
+	if ((fd = open(v->dev, O_RDONLY | O_CLOEXEC)) < 0)
+		return storage_fail(why, -errno, "%s: %s", v->dev, strerror(errno));
+	if (lseek(fd, (off_t)offset_bytes, SEEK_SET) < 0) {
+		rc = -errno;
+		close(fd);
+		return storage_fail(why, rc, "%s: seek to %llu: %s", v->dev, (unsigned long long)offset_bytes,
+				    strerror(-rc));
+	}
+	rc = storage_read_fd(fd, len, sink, ctx, NULL, why, v->dev);
+	close(fd);
+	return rc;
 }
 
 int hal_storage_mount_source(struct storage_volume *v, char *why)
