@@ -58,13 +58,13 @@ static struct payload_id tar(uint64_t kernel, uint64_t root, uint64_t dtb)
 {
 	struct payload_id id = { .format = PAYLOAD_SYSUPGRADE_TAR, .dir = "sysupgrade-x_y", .walked = true };
 
-	id.member[PAYLOAD_MEMBER_CONTROL] = (struct payload_member){ true, 1024, 12 };
+	id.member[PAYLOAD_MEMBER_CONTROL] = (struct payload_member){ true, 1024, 12, 0 };
 	if (kernel)
-		id.member[PAYLOAD_MEMBER_KERNEL] = (struct payload_member){ true, 2048, kernel };
+		id.member[PAYLOAD_MEMBER_KERNEL] = (struct payload_member){ true, 2048, kernel, 0 };
 	if (root)
-		id.member[PAYLOAD_MEMBER_ROOT] = (struct payload_member){ true, 4096 + kernel, root };
+		id.member[PAYLOAD_MEMBER_ROOT] = (struct payload_member){ true, 4096 + kernel, root, 0 };
 	if (dtb)
-		id.member[PAYLOAD_MEMBER_DTB] = (struct payload_member){ true, 1536, dtb };
+		id.member[PAYLOAD_MEMBER_DTB] = (struct payload_member){ true, 1536, dtb, 0 };
 	return id;
 }
 
