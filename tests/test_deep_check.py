@@ -107,7 +107,7 @@ def test_issue_16_refusals():
         ("gzip with a bad CRC", bytes(gz), 28, "bad-gzip", "gzip CRC-32 mismatch: the trailer says 0x"),
         ("FIT with a bad hash", bytes(bad_fit), 29, "bad-fit", "image rootfs-1 hash-1 (crc32): the FIT says"),
         ("FIT cut short", fit[:len(fit) - 8192], 29, "bad-fit", "image rootfs-1: its data"),
-        ("UBI header damaged", bytes(ubi), 41, "bad-ubi", "UBI PEB 3 (byte 393216): erase-counter header CRC"),
+        ("UBI header damaged", bytes(ubi), 50, "bad-ubi", "UBI PEB 3 (byte 393216): erase-counter header CRC"),
     ]
     for name, payload, code, problem, words in cases:
         path = image(r, "case.bin", openwrt_images.with_metadata(payload, ["failsafed,sim"]))
@@ -118,7 +118,7 @@ def test_issue_16_refusals():
             assert len(lines) == 1 and words in lines[0], (name, words, res.stderr)
             assert "never written" in res.stderr and "Writing" not in res.stdout, (name, res)
             assert r.fw_sha() == before, "%s: the partition changed" % name
-        assert problem == {27: "bad-tar", 28: "bad-gzip", 29: "bad-fit", 41: "bad-ubi"}[code]
+        assert problem == {27: "bad-tar", 28: "bad-gzip", 29: "bad-fit", 50: "bad-ubi"}[code]
 
 
 run_tests([test_openwrt_images_described, test_issue_16_refusals])
