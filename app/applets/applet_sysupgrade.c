@@ -71,7 +71,7 @@ static const struct args_spec spec = {
 	.footer = "Exit status: 0 done (or -T: the image is good), 1 the write failed, 2 bad usage, 3 no firmware\n"
 		  "partition (or a partition of the layout missing), 4 source unreadable, 5 transfer broke off, 6\n"
 		  "larger than the partition or the UBI device, 7 no room in RAM, 8 read-back differs, 9 settings not\n"
-		  "kept; 10-25, 27-29 and 41 a broken image (never written), 26 a format the board's storage does\n"
+		  "kept; 10-25, 27-29 and 50 a broken image (never written), 26 a format the board's storage does\n"
 		  "not take (never written), 30-35 an invalid image (-F writes it; without metadata also --sha256),\n"
 		  "40 another sysupgrade is writing the firmware, 42 dual firmware: the running slot is not known.\n",
 };

@@ -15,6 +15,7 @@ import socket
 import struct
 import subprocess
 import sys
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -443,6 +444,102 @@ def payload_seeds():
     return seeds
 
 
+# ---------------------------------------------------------------- tar_walk, fit_check, ubi_check (the deep check)
+VECTORS = os.path.join(HERE, "..", "..", "unittests", "data", "images")
+
+
+def vector(name):
+    """A payload made by the real tools (unittests/data/images/make_vectors.py)."""
+    with open(os.path.join(VECTORS, name + ".bin"), "rb") as f:
+        return f.read()
+
+
+def tar_fix(h):
+    """A tar header with its checksum made right."""
+    h = bytearray(h)
+    h[148:156] = b" " * 8
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+
+
+def tar_seeds():
+    gnu = vector("tar_nand_gnu")
+    k = 1536   # the kernel's header in tar_nand_gnu
+    hdr = gnu[k:k + 512]
+    seeds = {n: vector(n) for n in ("tar_nand_gnu", "tar_nand_ustar", "tar_nand_pax", "tar_nand_longname",
+                                    "tar_ustar_prefix", "tar_emmc_dtb", "tar_dot", "tar_two_dirs", "tar_files_only",
+                                    "tar_nand_gz", "tar_control_only", "tar_first_dir_empty", "tar_other")}
+    bad_sum = bytearray(hdr)
+    bad_sum[148:154] = b"%06o" % (int(hdr[148:154], 8) + 1)
+    seeds["checksum-plus-one"] = gnu[:k] + bytes(bad_sum) + gnu[k + 512:]
+    seeds["size-not-octal"] = gnu[:k] + tar_fix(hdr[:124] + b"0000000x604\0" + hdr[136:]) + gnu[k + 512:]
+    seeds["size-base256"] = gnu[:k] + tar_fix(hdr[:124] + b"\x80" + bytes(9) + b"\x03\x84" + hdr[136:]) + gnu[k + 512:]
+    seeds["symlink-kernel"] = gnu[:k] + tar_fix(hdr[:156] + b"2" + hdr[157:]) + gnu[k + 512:]
+    seeds["lone-zero-block"] = gnu[:k] + bytes(512) + gnu[k:]
+    seeds["kernel-twice"] = gnu[:k] + gnu[k:k + 1536] + gnu[k:]
+    seeds["member-past-end"] = gnu[:4000]
+    seeds["no-end-blocks"] = gnu[:5120]
+    seeds["metadata-after"] = gnu + b"\0" * 8 + b'{"supported_devices":["acme,r1"]}' + b"FWx0" + bytes(12)
+    pax = vector("tar_nand_pax")
+    at = pax.index(b" path=")
+    seeds["pax-no-length"] = pax[:at - 3] + b"x" + pax[at - 2:]
+    gz = vector("tar_nand_gz")
+    seeds["gz-crc-flipped"] = gz[:-8] + bytes([gz[-8] ^ 1]) + gz[-7:]
+    seeds["gz-isize-wrong"] = gz[:-4] + bytes([gz[-4] ^ 1]) + gz[-3:]
+    seeds["gz-cut"] = gz[:1500]
+    seeds["gz-trailing-garbage"] = gz + b"garbage after the gzip stream" * 4
+    return seeds
+
+
+def fdt(struct_words, strings=b"description\0", extra_total=0):
+    """A bare FDT: header, an empty memory reservation map, the structure block (32-bit words), strings."""
+    st = b"".join(w if isinstance(w, bytes) else struct.pack(">I", w) for w in struct_words)
+    off_struct = 40 + 16
+    off_strings = off_struct + len(st)
+    total = off_strings + len(strings)
+    head = struct.pack(">10I", 0xd00dfeed, total + extra_total, off_struct, off_strings, 40, 17, 16, 0,
+                       len(strings), len(st))
+    return head + bytes(16) + st + strings
+
+
+def fit_seeds():
+    seeds = {n: vector(n) for n in ("fit_embedded", "fit_embedded_md5", "fit_external", "fit_position",
+                                    "fit_external_gz", "fit_sha512", "fit_dtc_ok", "fit_value_len", "fit_bad_crc",
+                                    "fit_offset_past_end", "fit_unknown_image", "fit_no_default",
+                                    "fit_no_description", "fit_crc16")}
+    seeds["nested-40-deep"] = fdt([1, b"n\0\0\0"] * 40 + [2] * 40 + [9])
+    seeds["prop-outside-root"] = fdt([3, 0, 0, 9])
+    seeds["unknown-token"] = fdt([1, 0, 7, 2, 9])
+    seeds["no-end-token"] = fdt([1, 0, 2])
+    emb = vector("fit_embedded")
+    seeds["totalsize-beyond"] = emb[:4] + struct.pack(">I", len(emb) + 4096) + emb[8:]
+    ext = bytearray(vector("fit_external"))
+    off_struct = struct.unpack(">I", ext[8:12])[0]
+    ext[off_struct + 16:off_struct + 20] = struct.pack(">I", 0x01000000)   # the root's first property's name offset
+    seeds["nameoff-outside"] = bytes(ext)
+    data = bytearray(vector("fit_external"))
+    data[-1] ^= 1
+    seeds["external-data-flipped"] = bytes(data)
+    return seeds
+
+
+def ubi_fix(h):
+    return h[:60] + struct.pack(">I", zlib.crc32(h[:60]) ^ 0xffffffff)
+
+
+def ubi_seeds():
+    two = vector("ubi_2k")
+    seeds = {n: vector(n) for n in ("ubi_2k", "ubi_1k", "ubi_2k_gz")}
+    seeds["ec-crc-flipped"] = two[:2048 + 8] + bytes([two[2048 + 8] ^ 1]) + two[2048 + 9:]
+    seeds["vid-crc-flipped"] = two[:4096 + 76] + bytes([two[4096 + 76] ^ 1]) + two[4096 + 77:]
+    seeds["last-peb-cut"] = two[:5000]
+    seeds["one-peb"] = two[:2048]
+    seeds["vtbl-flipped"] = two[:128 + 20] + bytes([two[128 + 20] ^ 1]) + two[128 + 21:]
+    other = two[4096:4096 + 64]
+    seeds["data-offset-differs"] = two[:4096] + ubi_fix(other[:20] + b"\x00\x00\x01\x00" + other[24:]) + two[4096 + 64:]
+    return seeds
+
+
 # ---------------------------------------------------------------- sysconfig (/etc/config/system)
 def sysconfig_seeds():
     return {
@@ -481,6 +578,9 @@ def main():
     write("beacon", beacon_seeds())
     write("rtnl_msg", rtnl_seeds())
     write("payload", payload_seeds())
+    write("tar_walk", tar_seeds())
+    write("fit_check", fit_seeds())
+    write("ubi_check", ubi_seeds())
     write("sysconfig", sysconfig_seeds())
     if "--capture" in sys.argv[1:]:
         capture(os.path.join(HERE, "rtnl_msg"))
