@@ -134,6 +134,9 @@ foreach(t ${INTEG_TESTS})
 endforeach()
 # QEMU arm64 board (tools/qemu/): a new machine installs packages and downloads the guest first (~1 min), then ~20 s.
 set_tests_properties(integ_qemu_board PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
+# The Debian packages: a build with Debian's flags, lintian, and a debootstrap'd Debian 12 made once (~2 min) in
+# <build>/deb-chroot for the install test (tests/test_deb.py).
+set_tests_properties(integ_deb PROPERTIES TIMEOUT 1800 LABELS packaging)
 # MTD/UBI on Debian's amd64 kernel (tools/qemu-mtd/): a new machine downloads the kernel and mtd-utils
 # packages first (~1 min), then two guests of ~15 s each.
 set_tests_properties(integ_mtd_ubi PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
