@@ -42,25 +42,26 @@ add_custom_target(man ALL DEPENDS ${man_gz})
 option(FAILSAFED_DEBIAN "install the Debian packages' copyright, changelog and lintian overrides" OFF)
 set(FAILSAFED_DEB_MAINTAINER "failsafed maintainers <failsafed@example.org>" CACHE STRING
     "the Debian packages' Maintainer (and their changelog's)")
-foreach(comp failsafed failsafectl)
-  set(FAILSAFED_DEB_PACKAGE ${comp})
-  configure_file(${CMAKE_SOURCE_DIR}/packaging/debian/changelog.in ${CMAKE_BINARY_DIR}/deb/${comp}/changelog.Debian
-                 @ONLY)
-  add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/deb/${comp}/changelog.Debian.gz
-    COMMAND sh -c "gzip -9n <\"$1\" >\"$2\"" sh ${CMAKE_BINARY_DIR}/deb/${comp}/changelog.Debian
-            ${CMAKE_BINARY_DIR}/deb/${comp}/changelog.Debian.gz
-    DEPENDS ${CMAKE_BINARY_DIR}/deb/${comp}/changelog.Debian
-    VERBATIM)
-  list(APPEND deb_docs ${CMAKE_BINARY_DIR}/deb/${comp}/changelog.Debian.gz)
-  if(FAILSAFED_DEBIAN AND (comp STREQUAL "failsafed" OR CURL_FOUND))
-    install(FILES ${CMAKE_SOURCE_DIR}/packaging/debian/copyright ${CMAKE_BINARY_DIR}/deb/${comp}/changelog.Debian.gz
+if(FAILSAFED_DEBIAN)
+  set(deb_docs "")
+  foreach(comp failsafed failsafectl)
+    if(NOT comp STREQUAL "failsafed" AND NOT CURL_FOUND)
+      continue()
+    endif()
+    set(FAILSAFED_DEB_PACKAGE ${comp})
+    set(d ${CMAKE_BINARY_DIR}/debian-doc/${comp})
+    configure_file(${CMAKE_SOURCE_DIR}/packaging/debian/changelog.in ${d}/changelog.Debian @ONLY)
+    add_custom_command(OUTPUT ${d}/changelog.Debian.gz
+      COMMAND sh -c "gzip -9n <\"$1\" >\"$2\"" sh ${d}/changelog.Debian ${d}/changelog.Debian.gz
+      DEPENDS ${d}/changelog.Debian
+      VERBATIM)
+    list(APPEND deb_docs ${d}/changelog.Debian.gz)
+    install(FILES ${CMAKE_SOURCE_DIR}/packaging/debian/copyright ${d}/changelog.Debian.gz
             DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${comp} COMPONENT ${comp})
     install(FILES ${CMAKE_SOURCE_DIR}/packaging/debian/${comp}.lintian-overrides
             DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME ${comp} COMPONENT ${comp})
-  endif()
-endforeach()
-if(FAILSAFED_DEBIAN)
-  add_custom_target(deb-docs ALL DEPENDS ${deb_docs})
+  endforeach()
+  add_custom_target(debian-doc ALL DEPENDS ${deb_docs})
 endif()
 
 include(${CMAKE_SOURCE_DIR}/packaging/debian/cpack.cmake)

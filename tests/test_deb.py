@@ -2,7 +2,7 @@
 a clean Debian 12 chroot.
 
 packaging/debian/build.sh builds failsafed_<v>-1_<arch>.deb and failsafectl_<v>-1_<arch>.deb (cpack -G DEB) in
-<build>/deb and runs lintian (any error fails). The chroot: debootstrap --variant=minbase bookworm with man-db and
+<build>/deb-build and runs lintian (any error fails). The chroot: debootstrap --variant=minbase bookworm with man-db and
 bash-completion, made once and cached in <build>/deb-chroot/base (the mirror of /etc/apt); each run mounts an
 overlay over it (the upper layer in a temporary directory) in a mount namespace of its own, so the cached root and
 the host's dpkg database are never touched, and the namespace's mounts end with it. In there: apt-get install of
@@ -21,7 +21,7 @@ from fsd import run_tests
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN_DIR = os.environ.get("FAILSAFED_BIN_DIR", os.path.join(SRC, "build"))
-DEB = os.path.join(BIN_DIR, "deb")
+DEB = os.path.join(BIN_DIR, "deb-build")
 CHROOT = os.path.join(BIN_DIR, "deb-chroot")
 BASE = os.path.join(CHROOT, "base")
 ARCHIVES = os.path.join(CHROOT, "archives")      # apt's downloads, kept between runs
