@@ -99,11 +99,17 @@ def exit_codes_help(text):
     m = re.search(r"^Exit status:(.*?)(?:\n\n|\Z)", text, re.M | re.S)
     if not m:
         raise AssertionError("no 'Exit status:' in:\n%s" % text)
-    return set(re.findall(r"(?:^|[,;:])\s*(\d+(?:-\d+)?) ", " " + m.group(1).replace("\n", " ")))
+    text = " " + m.group(1).replace("\n", " ")
+    return set(re.findall(r"(?:^|[,;:]|\band)\s*(\d+(?:-\d+)?)(?=[ ,])", text))
 
 
 def exit_codes_page(lines):
-    return {l[4:].strip().replace("\\(en", "-") for l in part(lines, "EXIT STATUS") if re.match(r"\.It \d", l)}
+    """The statuses of the EXIT STATUS list's items: `.It 10\\(en25 , 41` -> {10-25, 41}."""
+    codes = set()
+    for l in part(lines, "EXIT STATUS"):
+        if re.match(r"\.It \d", l):
+            codes |= set(re.findall(r"\d+(?:-\d+)?", l.replace("\\(en", "-")))
+    return codes
 
 
 def lint(name):
@@ -162,8 +168,10 @@ def test_the_checks_can_fail():
     listed, named = help_options(help_)
     assert listed == {"--a", "-b", "--c"} and named == listed, (listed, named)
     assert page_options([".It Fl -a Ar N", ".It Fl b", ".It Fl c , Fl -c"]) == {"--a", "-b", "-c", "--c"}
-    assert exit_codes_help("Usage: y\n\nExit status: 0 done, 1 failed, 2 bad usage, 10-25 a broken\nimage.\n") == \
-        {"0", "1", "2", "10-25"}
+    assert exit_codes_help("Usage: y\n\nExit status: 0 done, 1 failed, 2 bad usage, 10-25, 27-29 and 41 a broken\n"
+                           "image (-F: no), 3 none.\n") == {"0", "1", "2", "10-25", "27-29", "41", "3"}
+    assert exit_codes_page([".Sh EXIT STATUS", ".It 0", "Done.", ".It 10\\(en25 , 41", "Broken."]) == \
+        {"0", "10-25", "41"}
 
 
 if __name__ == "__main__":
