@@ -20,12 +20,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 
 import test_qemu_board as qb
-from fsd import FAILSAFECTL, PROMPT_F, run_tests
+from fsd import PROMPT_F, run_tests
 from qemu_guest import Guest
 from test_qemu_lan import Listener, Pc
 
