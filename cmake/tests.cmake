@@ -142,6 +142,9 @@ foreach(t ${INTEG_TESTS})
 endforeach()
 # QEMU arm64 board (tools/qemu/): a new machine installs packages and downloads the guest first (~1 min), then ~20 s.
 set_tests_properties(integ_qemu_board PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
+# The Debian packages: a build with Debian's flags, lintian, and a debootstrap'd Debian 12 made once (~2 min) in
+# <build>/deb-chroot for the install test (tests/test_deb.py).
+set_tests_properties(integ_deb PROPERTIES TIMEOUT 1800 LABELS packaging)
 # MTD/UBI on Debian's amd64 kernel (tools/qemu-mtd/): a new machine downloads the kernel and mtd-utils
 # packages first (~1 min), then two guests of ~15 s each.
 set_tests_properties(integ_mtd_ubi PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
@@ -153,7 +156,7 @@ include(cmake/qemu-malta-tests.cmake)
 include(cmake/qemu-tests.cmake)
 # The QEMU boards' static musl builds (tools/qemu/setup.sh --gpiod2, tools/qemu-malta/setup.sh) take their
 # libraries from cross_deps's directory: built once per CPU, before them (the fixture orders it first).
-foreach(t integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_demo integ_qemu_malta)
+foreach(t integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_demo integ_qemu_malta integ_qemu_preinit)
   if(TEST ${t})
     set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT "FAILSAFED_DEPS_DIR=${CMAKE_BINARY_DIR}/deps")
     if(TEST cross_deps)

@@ -28,6 +28,8 @@ PACKAGES=(
 	autoconf automake libtool m4 xz-utils bzip2 debian-archive-keyring
 	qemu-user-static binutils           # the cross builds' unit tests under qemu-user; readelf
 	qemu-system-mips cpio kmod           # the QEMU Malta harness (tools/qemu-malta/): qemu-system-mipsel, initramfs, depmod
+	dpkg-dev lintian debootstrap man-db  # the Debian packages (packaging/debian/build.sh), their install test, man pages
+	curl                                 # the recovery page's tests (HTTP from the PC's namespace)
 )
 ARCHS=(arm64 armhf mipsel)             # musl-dev:<arch>
 case ${1:-} in

@@ -114,6 +114,24 @@ static void show(enum led_phase phase)
 		leds_show(&d.leds, phase);
 }
 
+/* --decision-fd: one line for whoever started the daemon (a preinit script waits for it), then closed. */
+static void tell_decision(const char *word)
+{
+	void (*old)(int);
+	char line[16];
+	int n;
+
+	if (d.opt.decision_fd < 0)
+		return;
+	old = signal(SIGPIPE, SIG_IGN); /* a starter that stopped listening costs a warning, not the daemon */
+	n = snprintf(line, sizeof(line), "%s\n", word);
+	if (write(d.opt.decision_fd, line, (size_t)n) != n)
+		log_warn("--decision-fd %d: %s", d.opt.decision_fd, strerror(errno));
+	close(d.opt.decision_fd);
+	d.opt.decision_fd = -1;
+	signal(SIGPIPE, old);
+}
+
 static void enter_failsafe(void)
 {
 	struct banner_cause c = cause();
@@ -135,6 +153,7 @@ static void enter_failsafe(void)
 	daemon_net_failsafe(via, d.banner);
 	for (unsigned i = 0; i < BOARD_MAX_CONSOLES; i++)
 		console_shell(&d.consoles[i], d.opt.shell_argv);
+	tell_decision("failsafe");
 }
 
 static void on_restored(void)
@@ -463,6 +482,7 @@ static void exec_then(void)
 /* The boot goes on: exec the next stage if there is one, else exit with code. */
 static int finish(int code, bool continue_boot)
 {
+	tell_decision("normal");
 	if (continue_boot && d.opt.then_argv) {
 		exec_then();
 		return 1;
@@ -508,6 +528,11 @@ static int daemon_main(int argc, char **argv)
 		return probe_check_board(d.board);
 	default:
 		break;
+	}
+	/* The decision's descriptor is for the starter alone: no shell, dropbear or --then inherits it. */
+	if (d.opt.decision_fd >= 0 && fcntl(d.opt.decision_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		log_warn("--decision-fd %d: %s; nobody is told the decision", d.opt.decision_fd, strerror(errno));
+		d.opt.decision_fd = -1;
 	}
 	/* No table for this device is a build or image mistake: like a bad table, it must not stop the boot. */
 	if (!d.board)

@@ -18,7 +18,8 @@ enum opt_id {
 	OPT_HELP = 0, OPT_VERSION, OPT_THEN, OPT_CHECK_BOARD, OPT_PROBE, OPT_VERBOSE, OPT_WINDOW_MS,
 	OPT_CMDLINE, OPT_STATE_DIR, OPT_CTL, OPT_CONSOLE, OPT_SHELL, OPT_IFNAME, OPT_TELNET_PORT,
 	OPT_TELNET_MAX, OPT_TELNET_IDLE, OPT_BEACON_PORT, OPT_ROOT, OPT_ROOTFS_DATA, OPT_FIRMWARE, OPT_BOARD,
-	OPT_DT_COMPATIBLE, OPT_HTTP_PORT, OPT_NO_HTTP, OPT_HTTP_STALL, OPT_REBOOT_CMD, OPT_SSH_PORT, OPT_SSH_MAX, OPT_NO_SSH, OPT_DROPBEAR, OPT_ID_COUNT,
+	OPT_DT_COMPATIBLE, OPT_HTTP_PORT, OPT_NO_HTTP, OPT_HTTP_STALL, OPT_REBOOT_CMD, OPT_SSH_PORT, OPT_SSH_MAX, OPT_NO_SSH, OPT_DROPBEAR, OPT_DECISION_FD,
+	OPT_ID_COUNT,
 	OPT_DRIVER_BASE = 100           /* + index into hal_driver_options[] */
 };
 
@@ -30,6 +31,7 @@ static const struct args_opt own_opts[] = {
 	{ "--console", 0, "PATH", "use this device as the console instead of the board's", OPT_CONSOLE },
 	{ "--shell", 0, "'CMD ARGS'", "login shell in failsafe (default '/bin/sh -l')", OPT_SHELL },
 	{ "--then", 0, NULL, "CMD [ARGS...]: on the normal path, exec CMD instead of exiting 0", OPT_THEN },
+	{ "--decision-fd", 0, "FD", "tell FD 'failsafe' or 'normal' once decided, then close it (preinit)", OPT_DECISION_FD },
 	{ "--verbose", 'v', NULL, "more log output (repeat for debug)", OPT_VERBOSE },
 	{ "--check-board", 0, NULL, "validate and print the board this binary runs as, then exit", OPT_CHECK_BOARD },
 	{ "--board", 0, "NAME", "run as this board table (name, file name or compatible) instead of the one chosen "
@@ -201,6 +203,11 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 	case OPT_DROPBEAR:
 		o->dropbear = v;
 		return 0;
+	case OPT_DECISION_FD:
+		if (args_number(v, 3, 65535, &n, err, err_size))
+			return -EINVAL;
+		o->decision_fd = (int)n;
+		return 0;
 	case OPT_TELNET_IDLE:
 		if (args_number(v, 0, 86400000, &n, err, err_size))
 			return -EINVAL;
@@ -287,6 +294,7 @@ int options_parse(struct options *o, const struct hal_driver_option *driver_opts
 	build_spec(driver_opts);
 	memset(o, 0, sizeof(*o));
 	o->window_ms = -1;
+	o->decision_fd = -1;
 	o->cmdline_path = "/proc/cmdline";
 	o->state_dir = "/tmp";
 	o->verbosity = LOG_LVL_INFO;

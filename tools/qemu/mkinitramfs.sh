@@ -2,15 +2,24 @@
 # tools/qemu/mkinitramfs.sh — the QEMU test board's initramfs: busybox, the cross-built failsafed (with the dynamic
 # loader and libs only when it is dynamically linked), gpiohold, the virtio-net and 8021q modules, and an /init that
 # runs failsafed on the console and prints FSD-* markers (PID 1 never exits).
-# Usage: tools/qemu/mkinitramfs.sh [BUILD_DIR] [--failsafed BIN]   (after tools/qemu/setup.sh)
+# Usage: tools/qemu/mkinitramfs.sh [BUILD_DIR] [--failsafed BIN] [--extra DIR] [--module NAME]... [--out FILE]
+#   (after tools/qemu/setup.sh)
 #   writes BUILD_DIR/initramfs.cpio with BUILD_DIR/failsafed, or, with --failsafed BIN (another build of
 #   failsafed, e.g. the static musl one with libgpiod 2: BUILD_DIR/gpiod2/failsafed), $(dirname BIN)/initramfs.cpio
+#   --extra DIR    a test's own files, copied over everything else (its DIR/init replaces this /init); the archive
+#                  is then made every time
+#   --module NAME  a kernel module (and what it depends on) for such a test, in load order in /lib/modules/extra.order
+#   --out FILE     the archive's path instead
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BUILD= BIN=
+BUILD= BIN= EXTRA= OUT=
+MODULES=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--failsafed) BIN=$2; shift 2 ;;
+	--extra) EXTRA=$2; shift 2 ;;
+	--module) MODULES+=("$2"); shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
 	-*) echo "mkinitramfs: unknown option $1" >&2; exit 2 ;;
 	*) BUILD=$1; shift ;;
 	esac
@@ -20,12 +29,14 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 BIN=${BIN:-$BUILD/failsafed}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 ROOT=$BUILD/cache/root
-OUT=$(dirname "$BIN")/initramfs.cpio
+OUT=${OUT:-$(dirname "$BIN")/initramfs.cpio}
+case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 STAGE=${OUT%.cpio}
+[ -z "$EXTRA" ] || [ -d "$EXTRA" ] || { echo "mkinitramfs: --extra $EXTRA: no such directory" >&2; exit 1; }
 
 [ -f "$ROOT/.complete" ] && [ -x "$BIN" ] && [ -x "$BUILD/gpiohold" ] || { echo "mkinitramfs: run tools/qemu/setup.sh first ($BIN)" >&2; exit 1; }
 # Up to date: nothing newer than the archive among its inputs.
-if [ -f "$OUT" ] && [ "$OUT" -nt "$BIN" ] && [ "$OUT" -nt "$0" ] && [ "$OUT" -nt "$ROOT/.complete" ] &&
+if [ -z "$EXTRA" ] && [ ${#MODULES[@]} -eq 0 ] && [ -f "$OUT" ] && [ "$OUT" -nt "$BIN" ] && [ "$OUT" -nt "$0" ] && [ "$OUT" -nt "$ROOT/.complete" ] &&
 	[ "$OUT" -nt "$BUILD/gpiohold" ]; then
 	exit 0
 fi
@@ -77,6 +88,7 @@ add_module() {   # add_module GROUP NAME: NAME's dependencies, then NAME, once e
 }
 for m in virtio_pci virtio_net; do add_module net "$m"; done
 add_module vlan 8021q
+for m in "${MODULES[@]}"; do add_module extra "$m"; done
 
 cat >"$STAGE/init" <<'INIT'
 #!/bin/sh
@@ -162,6 +174,9 @@ echo "FSD-IDLE"
 while :; do PS1='normal-path # ' setsid cttyhack sh; sleep 0.2; done
 INIT
 chmod 755 "$STAGE/init"
+
+# A test's own files last: they win (cp -a keeps its links and modes).
+[ -z "$EXTRA" ] || cp -a "$EXTRA/." "$STAGE/"
 
 # Uncompressed: the kernel unpacks it without decompressing under TCG.
 (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$OUT.tmp"

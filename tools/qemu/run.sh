@@ -29,7 +29,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${QEMU_BUILD_DIR:-$HERE/../../build-qemu}
-dir= append= net=0 wait=on bin= gpiod2=0 vlan=0 qtest=0 netns= pc_vlan= paused=0 setup=1
+dir= append= net=0 wait=on bin= gpiod2=0 vlan=0 qtest=0 netns= pc_vlan= paused=0 setup=1 initrd= drive=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--dir) dir=$2; shift 2 ;;
@@ -44,6 +44,8 @@ while [ $# -gt 0 ]; do
 	--paused) paused=1; shift ;;
 	--no-setup) setup=0; shift ;;
 	--qtest) qtest=1; shift ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--drive) drive=$2; shift 2 ;;
 	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -67,7 +69,9 @@ elif [ $gpiod2 -eq 1 ]; then
 fi
 [ $setup -eq 0 ] || "$HERE/setup.sh" "$BUILD" "${setup_flags[@]}"
 BUILD=$(cd "$BUILD" && pwd)
-if [ -n "$bin" ]; then
+if [ -n "$initrd" ]; then
+	[ -f "$initrd" ] || { echo "run.sh: --initrd $initrd: no such file" >&2; exit 2; }
+elif [ -n "$bin" ]; then
 	bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 	"$HERE/mkinitramfs.sh" "$BUILD" --failsafed "$bin"
 	initrd=$(dirname "$bin")/initramfs.cpio
@@ -130,6 +134,10 @@ elif [ "$net" = 1 ]; then
 	[ -n "$dir" ] && args+=(-object filter-dump,id=f0,netdev=n0,file="$dir/net.pcap")
 else
 	args+=(-nic none)
+fi
+if [ -n "$drive" ]; then
+	[ -f "$drive" ] || { echo "run.sh: --drive $drive: no such file" >&2; exit 2; }
+	args+=(-drive "file=$drive,if=none,format=raw,readonly=on,id=d0" -device virtio-blk-pci,drive=d0)
 fi
 [ $paused -eq 0 ] || args+=(-S)
 # run QEMU ARGS...: exec it (this PID becomes QEMU's), or, when the namespace is ours, wait for it.
