@@ -26,6 +26,7 @@ endfunction()
 
 fs_fuzz(telnet_proto app/login/telnet_proto.c)
 fs_fuzz(beacon app/net/beacon.c)
+fs_fuzz(dhcp_msg app/net/dhcp_msg.c app/net/dhcp_lease.c app/net/dhcp_serve.c)
 fs_fuzz(rtnl_msg drivers/rtnl_msg.c)
 fs_fuzz(console_line app/login/console_line.c app/boot/window.c)
 fs_fuzz(fwimage app/image/fwimage.c app/image/fwimage_read.c app/image/fwimage_write.c app/image/payload.c)
