@@ -83,6 +83,9 @@ struct board_net {
 	const char *address;            /* "192.168.1.1" */
 	uint8_t prefix_len;             /* 24 */
 	const char *broadcast;          /* "192.168.1.255" */
+	bool no_dhcp;                   /* true: no DHCP server in failsafe on this board */
+	const char *dhcp_first;         /* first address handed out; NULL: host .100 of a /24 */
+	const char *dhcp_last;          /* last; NULL: host .199 of a /24 (other prefixes must name both) */
 };
 
 /* Where a storage volume lives. */
@@ -145,6 +148,13 @@ uint32_t board_debounce_ms(const struct board_button *btn);
 uint32_t board_window_ms(const struct board *b);
 /* The button can trigger failsafe (a key, not a switch). */
 bool board_button_is_key(const struct board_button *btn);
+/*
+ * The board's DHCP pool in host order: dhcp_first..dhcp_last, or .100-.199
+ * of its /24. -EINVAL when it has none (no_dhcp, or a prefix other than 24
+ * without both named, or an address that does not parse): board_validate()
+ * says which.
+ */
+int board_dhcp_pool(const struct board_net *n, uint32_t *first, uint32_t *last);
 /* "block", "mtd", "ubi", "file", "none". */
 const char *board_storage_kind_name(enum board_storage_kind kind);
 

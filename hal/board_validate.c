@@ -209,6 +209,44 @@ static int check_ifname(const struct board *b, struct board_report *r, const cha
 	return 0;
 }
 
+#define DHCP_POOL_MAX 253   /* app/net/dhcp_lease.h: DHCP_LEASE_MAX */
+
+/* The DHCP pool: inside the subnet, not its network or broadcast address, not the board's, at most 253. */
+static int check_dhcp(const struct board *b, struct board_report *r, uint32_t addr, uint32_t mask)
+{
+	const struct board_net *n = &b->net;
+	struct in_addr x;
+	uint32_t first, last;
+
+	if (n->no_dhcp) {
+		if (n->dhcp_first || n->dhcp_last)
+			return fail(b, r, "net.dhcp_first/dhcp_last: set although no_dhcp is true");
+		return 0;
+	}
+	if (n->dhcp_first && inet_pton(AF_INET, n->dhcp_first, &x) != 1)
+		return fail(b, r, "net.dhcp_first: \"%s\" is not an IPv4 address", n->dhcp_first);
+	if (n->dhcp_last && inet_pton(AF_INET, n->dhcp_last, &x) != 1)
+		return fail(b, r, "net.dhcp_last: \"%s\" is not an IPv4 address", n->dhcp_last);
+	if (board_dhcp_pool(n, &first, &last) < 0)
+		return fail(b, r, "net.dhcp_first, net.dhcp_last: both needed for a /%u (the default .100-.199 is for a "
+			    "/24), or no_dhcp = true", n->prefix_len);
+	if ((first & mask) != (addr & mask) || (last & mask) != (addr & mask))
+		return fail(b, r, "net.dhcp_first..dhcp_last: %s..%s is not inside %s/%u",
+			    n->dhcp_first ? n->dhcp_first : "default", n->dhcp_last ? n->dhcp_last : "default",
+			    n->address, n->prefix_len);
+	if (first > last)
+		return fail(b, r, "net.dhcp_first: after dhcp_last");
+	if ((first & ~mask) == 0 || (last & ~mask) == ~mask)
+		return fail(b, r, "net.dhcp_first..dhcp_last: includes the network or broadcast address of /%u",
+			    n->prefix_len);
+	if (addr >= first && addr <= last)
+		return fail(b, r, "net.dhcp_first..dhcp_last: includes the board's own address %s", n->address);
+	if (last - first + 1 > DHCP_POOL_MAX)
+		return fail(b, r, "net.dhcp_first..dhcp_last: %u addresses, more than %u", last - first + 1,
+			    DHCP_POOL_MAX);
+	return 0;
+}
+
 static int check_net(const struct board *b, struct board_report *r)
 {
 	const struct board_net *n = &b->net;
@@ -240,7 +278,7 @@ static int check_net(const struct board *b, struct board_report *r)
 			    n->address, n->prefix_len);
 	if ((brd.s_addr & mask) != (addr.s_addr & mask))
 		return fail(b, r, "net.broadcast: %s is outside %s/%u", n->broadcast, n->address, n->prefix_len);
-	return 0;
+	return check_dhcp(b, r, ntohl(addr.s_addr), ntohl(mask));
 }
 
 static int check_volume(const struct board *b, struct board_report *r, const char *field,

@@ -110,7 +110,7 @@ static void on_srv(struct loop_fd *f, unsigned events)
 		send_reply(d, &r);
 		say(d, &r, now_ms);
 		if ((r.leases_changed || r.conflict_changed) && d->cfg.changed)
-			d->cfg.changed(d);
+			d->cfg.changed(d, &r);
 	}
 }
 
@@ -131,7 +131,7 @@ static void on_cli(struct loop_fd *f, unsigned events)
 		if (r.line[0])
 			log_warn("%s", r.line);
 		if (r.conflict_changed && d->cfg.changed)
-			d->cfg.changed(d);
+			d->cfg.changed(d, &r);
 	}
 }
 
@@ -157,7 +157,7 @@ static void on_probe(struct loop_timer *t)
 	if (r.line[0])
 		log_info("%s", r.line);
 	if (r.conflict_changed && d->cfg.changed)
-		d->cfg.changed(d);
+		d->cfg.changed(d, &r);
 }
 
 static void probe_start(struct dhcpd *d)

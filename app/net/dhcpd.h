@@ -14,7 +14,8 @@
 #define DHCPD_DEFAULT_LEASE_S 300u      /* short: a laptop notices soon when the board reboots */
 
 struct dhcpd;
-typedef void (*dhcpd_changed_cb)(struct dhcpd *d);
+/* r says what changed (leases_changed, conflict_changed) and r->line how, in words (r->quiet: routine). */
+typedef void (*dhcpd_changed_cb)(struct dhcpd *d, const struct dhcp_serve_result *r);
 
 struct dhcpd_config {
 	const char *ifname;                 /* the failsafe interface (copied) */
