@@ -2,6 +2,7 @@
 udhcpc, dhcpcd and systemd-networkd get, renew and release leases; 50 clients at once; a NAK; a second DHCP
 server (dnsmasq) silences it; a hostile peer (malformed packets, a 10,000-DISCOVER flood, spoofed RELEASEs)
 changes nothing that matters; the normal path sends no DHCP packet."""
+import json
 import os
 import re
 import signal
@@ -56,6 +57,12 @@ print(data.decode(errors="replace"))
 '''
 
 
+PAGE_STATUS = r'''
+import urllib.request
+print(urllib.request.urlopen("http://192.168.1.1/status", timeout=5).read().decode())
+'''
+
+
 def wait_configured(d):
     wait_for(lambda: "DHCP: serving" in d.stderr() or "DHCP: off" in d.stderr(), 5, "the DHCP server to start",
              d.stderr)
@@ -65,7 +72,7 @@ def test_real_clients_lease_renew_release():
     """dhclient, udhcpc, dhcpcd and systemd-networkd at once: each gets its own address, renews it at T1,
     gives it back; failsafed status names them by the host name they sent."""
     with Switch() as lan:
-        d = board(lan, "--no-ssh", "--no-http")
+        d = board(lan, "--no-ssh")
         clients = []
         try:
             wait_configured(d)
@@ -83,6 +90,11 @@ def test_real_clients_lease_renew_release():
             table = leases(d)
             for c in clients:
                 assert table.get(got[c.name], ("", ""))[1] == c.hostname, (c.name, table)
+            # the recovery page lists them too, to the laptop that got its address a moment ago
+            page = json.loads(in_ns(clients[0].ns, PAGE_STATUS))
+            assert page["dhcp"]["leased"] == 4, page["dhcp"]
+            assert {(l["address"], l["name"]) for l in page["dhcp"]["leases"]} == \
+                {(got[c.name], c.hostname) for c in clients}, page["dhcp"]
             for c in clients:
                 c.wait_renewed(LEASE_S)
             assert re.search(r"debug: DHCP: renewed 192\.168\.1\.1\d\d", d.stderr()), d.stderr()

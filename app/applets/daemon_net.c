@@ -177,6 +177,14 @@ void daemon_net_window(uint32_t (*remaining_ms)(void *ctx, uint64_t now_ms), voi
 		beacon_tx_window(&n.beacon, remaining_ms, ctx);
 }
 
+#if FAILSAFED_RECOVERY_PAGE
+static unsigned page_dhcp(char *state, size_t size, char (*leases)[72], unsigned max)
+{
+	daemon_net_dhcp_state(state, size);
+	return daemon_net_dhcp_leases(leases, max);
+}
+#endif
+
 /* New host key fingerprints: a line on the consoles for each, and into the beacon. */
 static void on_ssh_keys(void *ctx, const char *const fp[SSH_KEY_COUNT])
 {
@@ -243,7 +251,7 @@ void daemon_net_failsafe(const char *via, const char *banner)
 			.board = n.board, .bind_addr = n.eth.cfg.addr, .port = n.opt.http_port, .subnet = n.eth.cfg.addr,
 			.prefix_len = n.eth.cfg.prefix_len, .state_dir = n.opt.state_dir,
 			.stall_timeout_ms = n.opt.http_stall_ms, .version = n.opt.version,
-			.reboot_cmd = n.opt.reboot_cmd }); /* a failure is logged there */
+			.reboot_cmd = n.opt.reboot_cmd, .dhcp = page_dhcp }); /* a failure is logged there */
 #endif
 	start_dhcp();   /* now, or when the port is configured */
 	beacon_tx_failsafe(&n.beacon, via);

@@ -146,8 +146,14 @@ static void refresh_board_facts(void)
 	}
 }
 
+#define PAGE_LEASES 32   /* leases listed on the page */
+
 static void fill_view(struct recovery_view *v)
 {
+	static char dhcp[96], lease[PAGE_LEASES][72];
+	static const char *leases[PAGE_LEASES];
+	unsigned total = 0;
+
 	*v = (struct recovery_view){
 		.board = r.cfg.board->name, .model = r.cfg.board->model, .compatible = r.cfg.board->compatible,
 		.failsafed_version = r.cfg.version, .firmware = r.firmware, .rootfs_data = r.rootfs_data,
@@ -155,6 +161,15 @@ static void fill_view(struct recovery_view *v)
 		.step = r.step[0] ? r.step : NULL, .step_done = r.step_done, .step_total = r.step_total,
 		.log = r.log, .message = r.message,
 	};
+	if (r.cfg.dhcp) {
+		total = r.cfg.dhcp(dhcp, sizeof(dhcp), lease, PAGE_LEASES);
+		for (unsigned i = 0; i < PAGE_LEASES; i++)
+			leases[i] = lease[i];
+		v->dhcp = dhcp;
+		v->leases = leases;
+		v->n_leases = total < PAGE_LEASES ? total : PAGE_LEASES;
+		v->leases_total = total;
+	}
 	if (r.have_image) {
 		v->info = &r.info;
 		v->verdict = &r.verdict;
