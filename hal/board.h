@@ -12,6 +12,7 @@
 
 #define BOARD_MAX_BUTTONS 8
 #define BOARD_MAX_CONSOLES 2
+#define BOARD_MAX_LAN_PORTS 8
 #define BOARD_NAME_BYTES 32              /* bytes including NUL, for names of boards, buttons, LEDs */
 #define BOARD_COMPATIBLE_BYTES 64        /* bytes including NUL, a device-tree compatible string */
 
@@ -76,8 +77,11 @@ struct board_console {
 };
 
 struct board_net {
-	const char *ifname;             /* failsafe port: "eth0", "lan1", "eth0.1" */
+	const char *ifname;             /* failsafe port: "eth0", "lan1", "eth0.1"; with lan_ports the bridge */
 	const char *conduit;            /* DSA conduit brought up first, or NULL */
+	/* Every LAN jack of a DSA board ("lan1", "lan2", ...): failsafed bridges them into ifname (created,
+	 * e.g. "br-lan") so a laptop works on any of them; all set back as found on the normal path. */
+	const char *lan_ports[BOARD_MAX_LAN_PORTS];
 	uint16_t vlan_id;               /* 0: none; else ifname is created as a VLAN of vlan_parent */
 	const char *vlan_parent;        /* parent link of the VLAN */
 	const char *address;            /* "192.168.1.1" */

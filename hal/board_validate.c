@@ -247,6 +247,40 @@ static int check_dhcp(const struct board *b, struct board_report *r, uint32_t ad
 	return 0;
 }
 
+/* LAN ports: plain names, no gaps or duplicates, none of them the bridge, the conduit or a VLAN's parent. */
+static int check_lan_ports(const struct board *b, struct board_report *r)
+{
+	const struct board_net *n = &b->net;
+	char field[32];
+	bool end = false;
+	int rc;
+
+	for (unsigned i = 0; i < BOARD_MAX_LAN_PORTS; i++) {
+		const char *p = n->lan_ports[i];
+
+		if (!p) {
+			end = true;
+			continue;
+		}
+		if (end)
+			return fail(b, r, "net.lan_ports[%u]: after an empty entry (list the ports without gaps)", i);
+		snprintf(field, sizeof(field), "lan_ports[%u]", i);
+		if ((rc = check_ifname(b, r, field, p)))
+			return rc;
+		if (!strcmp(p, n->ifname))
+			return fail(b, r, "net.lan_ports[%u]: \"%s\" is the bridge itself (net.ifname)", i, p);
+		if (n->conduit && !strcmp(p, n->conduit))
+			return fail(b, r, "net.lan_ports[%u]: \"%s\" is the conduit, not a LAN port", i, p);
+		if (n->vlan_id)
+			return fail(b, r, "net.lan_ports: with a VLAN port (vlan_id %u); a swconfig board's LAN is its VLAN",
+				    n->vlan_id);
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(n->lan_ports[j], p))
+				return fail(b, r, "net.lan_ports[%u]: duplicate \"%s\"", i, p);
+	}
+	return 0;
+}
+
 static int check_net(const struct board *b, struct board_report *r)
 {
 	const struct board_net *n = &b->net;
@@ -257,6 +291,8 @@ static int check_net(const struct board *b, struct board_report *r)
 	if ((rc = check_ifname(b, r, "ifname", n->ifname)))
 		return rc;
 	if (n->conduit && (rc = check_ifname(b, r, "conduit", n->conduit)))
+		return rc;
+	if ((rc = check_lan_ports(b, r)))
 		return rc;
 	if (n->vlan_id > 4094)
 		return fail(b, r, "net.vlan_id: %u outside 1..4094", n->vlan_id);

@@ -138,22 +138,27 @@ def test_port_appears_late():
 
 
 def test_dsa_conduit_then_user_port():
-    """lan1 (a macvlan standing in for a DSA user port) on conduit eth0: both brought up, lan1 addressed."""
+    """lan1 (a macvlan standing in for a DSA user port) on conduit eth0: the conduit up first, lan1 in the bridge
+    br-lan that failsafed makes (sim-dsa lists lan1 and lan2; lan2 does not exist here and costs only itself),
+    the address on br-lan; the normal path deletes the bridge and sets both links down again."""
     with Scene() as s:
         lan = s.lan
         sh("ip", "-n", lan.board, "link", "add", "lan1", "link", "eth0", "type", "macvlan", "mode", "bridge")
         d = s.daemon(binary=os.path.join(BIN_DIR, "failsafed_sim_dsa"), window_ms=2500)
-        wait(lambda: d.running() and "lan1 up at 192.168.1.1/24" in d.stderr(), 4, "lan1 configured")
-        conduit, port = lan.link(dev="eth0"), lan.link(dev="lan1")
+        wait(lambda: d.running() and "br-lan up at 192.168.1.1/24" in d.stderr(), 4, "br-lan configured")
+        conduit, port, br = lan.link(dev="eth0"), lan.link(dev="lan1"), lan.link(dev="br-lan")
         assert "UP" in conduit["flags"] and ipv4_addrs(conduit) == [], conduit
-        assert "UP" in port["flags"] and ("192.168.1.1", 24, "192.168.1.255") in ipv4_addrs(port), port
+        assert "UP" in port["flags"] and ipv4_addrs(port) == [] and port.get("master") == "br-lan", port
+        assert ("192.168.1.1", 24, "192.168.1.255") in ipv4_addrs(br), br
+        assert "LAN port lan2 does not exist yet" in d.stderr()
         # the PC reaches the board through the conduit
         r = subprocess.run(lan.in_pc() + ["ping", "-c", "1", "-W", "2", "192.168.1.1"], capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
         assert d.wait_exit(6) == 0
         conduit, port = lan.link(dev="eth0"), lan.link(dev="lan1")
-        assert "UP" not in port["flags"] and ipv4_addrs(port) == [], port
+        assert "UP" not in port["flags"] and port.get("master") is None, port
         assert "UP" not in conduit["flags"], conduit
+        assert lan.link(dev="br-lan") is None
 
 
 def kernel_has_vlan(lan):
