@@ -18,6 +18,7 @@ PACKAGES=(
 	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
 	dropbear-bin openssh-client          # SSH in failsafe (dropbear, dropbearkey) and the ssh client of its tests
 	isc-dhcp-client dhcpcd-base dnsmasq-base   # the DHCP server's real clients (dhclient, dhcpcd; udhcpc is busybox's), the rival server and bench peer
+	avahi-daemon avahi-utils libnss-mdns dbus   # failsafe.local resolved as a laptop does (avahi-resolve, getent/Chromium through nss-mdns), in the tests' namespaces
 	python3-libfdt device-tree-compiler  # tools/board-from-dtb and its tests (dtc, fdtput)
 	# static musl cross builds (tools/deps/build.sh, cmake/toolchain-cross.cmake, tools/release, the cross_* tests):
 	# Debian's glibc cross gcc + musl-dev:<arch> (its specs, headers, libc.a) + the kernel uAPI headers by themselves

@@ -400,7 +400,7 @@ static void start(void)
 		.http_stall_ms = d.opt.http_stall_ms, .reboot_cmd = d.opt.reboot_cmd, .state_dir = d.opt.state_dir,
 		.no_ssh = d.opt.no_ssh, .ssh_port = d.opt.ssh_port, .ssh_max_sessions = d.opt.ssh_max_sessions,
 		.dropbear = d.opt.dropbear, .announce = print_all, .no_dhcp = d.opt.no_dhcp,
-		.dhcp_lease_s = d.opt.dhcp_lease_s });
+		.dhcp_lease_s = d.opt.dhcp_lease_s, .no_mdns = d.opt.no_mdns });
 	hal_input_open(&d.in, &d.drv, true);
 	hal_led_open(&d.led, &d.drv);
 	leds_init(&d.leds, &d.led);

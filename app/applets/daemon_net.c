@@ -7,6 +7,7 @@
 #include "banner.h"
 #include "beacon_tx.h"
 #include "dhcpd.h"
+#include "mdns.h"
 #include "log.h"
 #include "loop.h"
 #include "daemon_net.h"
@@ -26,6 +27,8 @@ static struct {
 	struct telnet_server telnet;
 	struct ssh_server ssh;
 	struct dhcpd dhcp;
+	struct mdnsd mdns;
+	int ifindex;
 	char ssh_shown[SSH_KEY_COUNT][SSH_FP_MAX_BYTES + 1]; /* fingerprints already on the consoles */
 	bool failsafe;                  /* entered: the services run */
 	bool configured;                /* the port has its address */
@@ -91,13 +94,19 @@ static void on_dhcp_changed(struct dhcpd *d, const struct dhcp_serve_result *r)
 	}
 }
 
-/* Failsafe and the port configured: the DHCP server, unless the options or the board leave it out. */
+/* Failsafe and the port configured: failsafe.local answers, and the DHCP server starts unless the options or the
+ * board leave it out. */
 static void start_dhcp(void)
 {
 	uint32_t first, last;
 	int rc;
 
-	if (!n.failsafe || !n.configured || n.dhcp.running || n.dhcp_off[0])
+	if (!n.failsafe || !n.configured)
+		return;
+	if (!n.opt.no_mdns && !n.mdns.running)
+		mdnsd_start(&n.mdns, &(struct mdnsd_config){ .ifname = n.ifname, .ifindex = n.ifindex,
+							     .board = n.board->name, .v4 = n.eth.cfg.addr });
+	if (n.dhcp.running || n.dhcp_off[0])
 		return;
 	if (n.opt.no_dhcp) {
 		snprintf(n.dhcp_off, sizeof(n.dhcp_off), "--no-dhcp");
@@ -136,6 +145,7 @@ static void on_event(void *ctx, enum eth_event ev, const struct eth_port_info *i
 		n.configured = true;
 		snprintf(n.ifname, sizeof(n.ifname), "%s", info->ifname);
 		n.has_mac = info->has_mac;
+		n.ifindex = info->ifindex;
 		memcpy(n.mac, info->mac, sizeof(n.mac));
 		beacon_tx_ready(&n.beacon, info->ifname, info->has_mac ? info->mac : NULL);
 		start_dhcp();
@@ -144,6 +154,7 @@ static void on_event(void *ctx, enum eth_event ev, const struct eth_port_info *i
 		log_info("network: carrier up on %s", info->ifname);
 		beacon_tx_ready(&n.beacon, info->ifname, info->has_mac ? info->mac : NULL);
 		dhcpd_carrier_up(&n.dhcp);
+		mdnsd_carrier_up(&n.mdns);
 		break;
 	case ETH_EV_CARRIER_DOWN:
 		log_info("network: carrier down on %s", info->ifname);
@@ -291,6 +302,7 @@ void daemon_net_stop(void)
 		return;
 	beacon_tx_stop(&n.beacon);
 	dhcpd_stop(&n.dhcp);
+	mdnsd_stop(&n.mdns);
 	telnet_server_stop(&n.telnet);
 	ssh_server_stop(&n.ssh);
 #if FAILSAFED_RECOVERY_PAGE

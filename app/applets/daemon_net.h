@@ -27,6 +27,7 @@ struct daemon_net_options {
 	void (*announce)(const char *text); /* lines for the consoles (SSH host key fingerprints); may be NULL */
 	bool no_dhcp;                   /* no DHCP server in failsafe (the board's table may say so too) */
 	uint32_t dhcp_lease_s;          /* 0: DHCPD_DEFAULT_LEASE_S */
+	bool no_mdns;                   /* failsafe.local does not answer (mDNS) */
 };
 
 /* Start bringing the port up (non-blocking); failures are logged and cost only the network. */

@@ -528,6 +528,49 @@ def dhcp_seeds():
     return seeds
 
 
+
+# ---------------------------------------------------------------- mdns_msg (fuzz/fuzz_mdns_msg.c: port, ms, datagram)
+def dns_name(name):
+    return b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+
+
+def dns_query(questions, qid=0, known=(), flags=0):
+    out = struct.pack(">HHHHHH", qid, flags, len(questions), len(known), 0, 0)
+    for name, qtype, qclass in questions:
+        out += (dns_name(name) if isinstance(name, str) else name) + struct.pack(">HH", qtype, qclass)
+    for name, rtype, ttl, rdata in known:
+        out += dns_name(name) + struct.pack(">HHIH", rtype, 1, ttl, len(rdata)) + rdata
+    return out
+
+
+def mdns_rec(msg, port=5353, ms=0):
+    return struct.pack(">HB", port, ms) + msg
+
+
+def mdns_seeds():
+    a = socket.inet_aton("192.168.1.1")
+    return {
+        "a": mdns_rec(dns_query([("failsafe.local", 1, 1)])),
+        "aaaa-board": mdns_rec(dns_query([("sim-dsa.failsafe.local", 28, 1)])),
+        "any-qu": mdns_rec(dns_query([("failsafe.local", 255, 0x8001)])),
+        "legacy": mdns_rec(dns_query([("failsafe.local", 1, 1)], qid=0xbeef), port=40000),
+        "case": mdns_rec(dns_query([("FAILSAFE.Local", 1, 1)])),
+        "compressed": mdns_rec(dns_query([("failsafe.local", 1, 1), (b"\xc0\x0c", 28, 1)])),
+        "known-answer": mdns_rec(dns_query([("failsafe.local", 1, 1)], known=[("failsafe.local", 1, 120, a)])),
+        "known-answer-stale": mdns_rec(dns_query([("failsafe.local", 1, 1)], known=[("failsafe.local", 1, 10, a)])),
+        "other-name": mdns_rec(dns_query([("printer.local", 1, 1), ("_http._tcp.local", 12, 1)])),
+        "response": mdns_rec(dns_query([("failsafe.local", 1, 1)], flags=0x8400)),
+        "opcode": mdns_rec(dns_query([("failsafe.local", 1, 1)], flags=0x2000)),
+        "bad-short": mdns_rec(b"\0" * 11),
+        "bad-loop": mdns_rec(struct.pack(">HHHHHH", 0, 0, 1, 0, 0, 0) + b"\xc0\x0c\0\1\0\1"),
+        "bad-forward": mdns_rec(struct.pack(">HHHHHH", 0, 0, 1, 0, 0, 0) + b"\xc0\x20\0\1\0\1"),
+        "bad-label-type": mdns_rec(struct.pack(">HHHHHH", 0, 0, 1, 0, 0, 0) + b"\x80\0\1\0\1"),
+        "bad-cut": mdns_rec(dns_query([("failsafe.local", 1, 1)])[:-3]),
+        "bad-long-name": mdns_rec(dns_query([(".".join(["a" * 63] * 5), 1, 1)])),
+        "bad-known-cut": mdns_rec(dns_query([("failsafe.local", 1, 1)], known=[("failsafe.local", 1, 120, a)])[:-2]),
+    }
+
+
 # ---------------------------------------------------------------- main
 def write(name, seeds):
     d = os.path.join(HERE, name)
@@ -553,6 +596,7 @@ def main():
     write("payload", payload_seeds())
     write("sysconfig", sysconfig_seeds())
     write("dhcp_msg", dhcp_seeds())
+    write("mdns_msg", mdns_seeds())
     if "--capture" in sys.argv[1:]:
         capture(os.path.join(HERE, "rtnl_msg"))
 
