@@ -1,6 +1,7 @@
 """tests/test_mdns.py — failsafe.local as a laptop finds it: Avahi (avahi-resolve) and nss-mdns (getent, Chromium)
 resolve the board in a PC namespace that got its address from the board's DHCP; a one-shot resolver gets a
-unicast answer; malformed queries change nothing; the normal path sends no mDNS (and no DHCP) packet.
+unicast answer; malformed queries change nothing; a laptop with no address at all reaches telnet, SSH and the
+page over IPv6 link-local (other IPv6 peers are refused); the normal path sends no mDNS (and no DHCP) packet.
 
 The PC's Avahi and D-Bus run in a mount namespace of their own (a tmpfs on /run, our nsswitch.conf bound over
 /etc/nsswitch.conf), so the host's files and daemons are never touched."""
@@ -54,9 +55,9 @@ class Avahi:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def board(lan, *args, **kw):
+def board(lan, *args, ssh=False, **kw):
     kw.setdefault("cmdline", "failsafe=1")
-    return Daemon("-v", "--no-ssh", *args, prefix=["ip", "netns", "exec", lan.board], **kw)
+    return Daemon("-v", *(() if ssh else ("--no-ssh",)), *args, prefix=["ip", "netns", "exec", lan.board], **kw)
 
 
 def link_local(ns, dev):
@@ -148,6 +149,59 @@ def test_one_shot_resolver_and_junk():
             d.stop()
 
 
+LINK_LOCAL = r'''
+import socket, sys, urllib.request
+ll = sys.argv[1]
+t = socket.create_connection((ll + "%pc0", 23), timeout=5)
+data = b""
+while b"FAILSAFE MODE" not in data:
+    data += t.recv(4096)
+s = socket.create_connection((ll + "%pc0", 22), timeout=10)
+assert s.recv(64).startswith(b"SSH-2.0-")
+page = urllib.request.urlopen("http://[%s%%25pc0]/status" % ll, timeout=5)
+print(page.status)
+'''
+
+NOT_LINK_LOCAL = r'''
+import socket
+s = socket.create_connection(("fd00:fa11::1", 23), timeout=5)
+data = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+print(data.decode(errors="replace").strip())
+'''
+
+
+def test_ipv6_link_local_without_any_address():
+    """A laptop whose port has no IPv4 address (only the link-local one every IPv6 stack makes) logs in over
+    telnet, gets SSH's banner and the page's status at the board's link-local address; a peer with another
+    IPv6 address is refused with one line."""
+    with Switch() as lan:
+        d = board(lan, ssh=True)
+        try:
+            wait_for(lambda: "telnet: also on IPv6 link-local" in d.stderr(), 10, "telnet on IPv6", d.stderr)
+            pc = lan.host()
+            ll = wait_for(lambda: link_local(lan.board, "eth0"), 10, "the board's link-local address")
+            wait_for(lambda: link_local(pc, "pc0"), 10, "the laptop's link-local address")
+            r = subprocess.run(["ip", "netns", "exec", pc, "python3", "-c", LINK_LOCAL, ll], capture_output=True,
+                               text=True, timeout=60)
+            assert r.returncode == 0 and r.stdout.strip() == "200", r.stdout + r.stderr + d.stderr()
+            sh("ip", "-n", lan.board, "addr", "add", "fd00:fa11::1/64", "dev", "eth0", "nodad")
+            other = lan.host()
+            sh("ip", "-n", other, "addr", "add", "fd00:fa11::2/64", "dev", "pc0", "nodad")
+            r = subprocess.run(["ip", "netns", "exec", other, "python3", "-c", NOT_LINK_LOCAL], capture_output=True,
+                               text=True, timeout=30)
+            line = r.stdout.strip()
+            assert line.startswith("failsafed: telnet only from the failsafe subnet 192.168.1.") and \
+                line.endswith("/24 or IPv6 link-local"), r.stdout + r.stderr
+            assert "refused, IPv6 only from link-local addresses" in d.stderr()
+        finally:
+            d.stop()
+
+
 def test_normal_path_sends_no_mdns_or_dhcp():
     """The window ends with nobody pressing: of everything the board sent on the cable (captured on the PC's
     side), nothing is mDNS or DHCP, although a laptop asked for both all along."""
@@ -190,4 +244,4 @@ def frames(path):
 
 
 run_tests([test_avahi_nss_and_chromium_find_the_board, test_one_shot_resolver_and_junk,
-           test_normal_path_sends_no_mdns_or_dhcp])
+           test_ipv6_link_local_without_any_address, test_normal_path_sends_no_mdns_or_dhcp])

@@ -29,6 +29,7 @@ static struct {
 	struct dhcpd dhcp;
 	struct mdnsd mdns;
 	int ifindex;
+	bool v6_listening;              /* the services also listen on IPv6 link-local */
 	char ssh_shown[SSH_KEY_COUNT][SSH_FP_MAX_BYTES + 1]; /* fingerprints already on the consoles */
 	bool failsafe;                  /* entered: the services run */
 	bool configured;                /* the port has its address */
@@ -103,6 +104,17 @@ static void start_dhcp(void)
 
 	if (!n.failsafe || !n.configured)
 		return;
+	/* IPv6 link-local: a laptop with no address at all reaches the logins and the page (once, when the
+	 * interface exists: the listeners bind to it) */
+	if (!n.v6_listening) {
+		n.v6_listening = true;
+		telnet_server_listen6(&n.telnet, n.ifname);
+		ssh_server_listen6(&n.ssh, n.ifname);
+#if FAILSAFED_RECOVERY_PAGE
+		if (n.opt.http_port)
+			recovery_listen6(n.ifname);
+#endif
+	}
 	if (!n.opt.no_mdns && !n.mdns.running)
 		mdnsd_start(&n.mdns, &(struct mdnsd_config){ .ifname = n.ifname, .ifindex = n.ifindex,
 							     .board = n.board->name, .v4 = n.eth.cfg.addr });

@@ -457,6 +457,11 @@ int ssh_server_start(struct ssh_server *s, const struct ssh_server_config *cfg)
 	return 0;
 }
 
+int ssh_server_listen6(struct ssh_server *s, const char *ifname)
+{
+	return s->listener.running ? listener_add_v6(&s->listener, ifname) : -ENOTCONN;
+}
+
 void ssh_server_set_banner(struct ssh_server *s, const char *banner)
 {
 	/* each connection's dropbear reads the file when it starts: new logins see the new text */

@@ -31,6 +31,8 @@ struct recovery_config {
  * (logged; failsafe goes on without the page).
  */
 int recovery_start(const struct recovery_config *cfg);
+/* Also serve IPv6 link-local peers on ifname, the failsafe interface, once it exists. 0 or -errno (logged). */
+int recovery_listen6(const char *ifname);
 /* The port actually listened on (0 when not running). */
 uint16_t recovery_port(void);
 /* Stop serving; children still running are ended. */
