@@ -121,6 +121,27 @@ def test_listen_once_json():
         assert rows[-1]["text"] == "Entering Failsafe!" and rows[-1].get("via") == "console", rows[-1]
 
 
+def test_listen_on_a_port_without_address():
+    """listen on a PC whose port has no address: a temporary 192.168.1.2xx/24 while it listens (said in one line),
+    the board heard entering failsafe, the address removed on exit."""
+    with Scene() as s:
+        lan = s.lan
+        sh("ip", "-n", lan.pc, "addr", "flush", "dev", "pc0")
+        listener = subprocess.Popen(lan.in_pc() + [FAILSAFECTL, "listen", "--once", "--json", "--timeout", "15"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait(lambda: ipv4_addrs(lan.link(ns=lan.pc, dev="pc0")), 5, "the temporary address on pc0")
+        d = s.daemon(window_ms=10000)
+        d.expect(PROMPT_DEBUG)
+        d.write("f\n")
+        out, err = listener.communicate(timeout=15)
+        assert listener.returncode == 0, (listener.returncode, err)
+        assert json.loads(out.splitlines()[-1])["text"] == "Entering Failsafe!", out
+        lines = err.splitlines()
+        assert len(lines) == 2 and "failsafectl listen: added 192.168.1.2" in lines[0] and \
+            "/24 to pc0 for the failsafe subnet" in lines[0] and lines[1].endswith("removed from pc0"), err
+        assert ipv4_addrs(lan.link(ns=lan.pc, dev="pc0")) == [], "put back as found"
+
+
 def test_port_appears_late():
     with Scene(with_port=False) as s:
         lan = s.lan
@@ -228,6 +249,6 @@ def test_sim_refuses_host_namespace():
 
 run_tests([test_address_set_and_removed, test_sigterm_in_window_restores_the_port,
            test_link_already_up_and_address_present_are_left_alone,
-           test_beacons_on_the_wire, test_listen_once_json, test_port_appears_late,
+           test_beacons_on_the_wire, test_listen_once_json, test_listen_on_a_port_without_address, test_port_appears_late,
            test_dsa_conduit_then_user_port, test_vlan_created_and_removed, test_carrier_up_restarts_the_beacon,
            test_sim_refuses_host_namespace])

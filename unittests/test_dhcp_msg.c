@@ -221,6 +221,37 @@ static void probe_is_a_broadcast_discover(void **state)
 	assert_int_equal(dhcp_msg_build_discover(5, mac, out, 200), -EMSGSIZE);
 }
 
+/* What failsafectl sends to take and give back a lease: a REQUEST asking for an hour, a RELEASE. */
+static void client_request_and_release(void **state)
+{
+	uint8_t out[DHCP_REPLY_MAX_BYTES];
+	struct dhcp_msg m;
+	struct dhcp_client_fields f = { .type = DHCP_REQUEST, .xid = 9, .mac = { 2, 0, 0, 0, 0, 7 },
+					.requested = ip("192.168.1.100"), .server_id = ip("192.168.1.1"),
+					.lease_s = 3600, .hostname = "failsafectl" };
+	int len = dhcp_msg_build_client(&f, out, sizeof(out));
+
+	(void)state;
+	assert_true(len > 0);
+	assert_int_equal(dhcp_msg_parse(out, (size_t)len, &m, NULL, 0), 0);
+	assert_int_equal(m.type, DHCP_REQUEST);
+	assert_int_equal(m.flags, DHCP_FLAG_BROADCAST);
+	assert_int_equal(m.requested_ip.s_addr, ip("192.168.1.100").s_addr);
+	assert_int_equal(m.server_id.s_addr, ip("192.168.1.1").s_addr);
+	assert_int_equal(m.lease_s, 3600);
+	assert_string_equal(m.hostname, "failsafectl");
+	assert_true(m.id_from_option);
+	f.type = DHCP_RELEASE;
+	f.ciaddr = ip("192.168.1.100");
+	len = dhcp_msg_build_client(&f, out, sizeof(out));
+	assert_int_equal(dhcp_msg_parse(out, (size_t)len, &m, NULL, 0), 0);
+	assert_int_equal(m.type, DHCP_RELEASE);
+	assert_int_equal(m.ciaddr.s_addr, ip("192.168.1.100").s_addr);
+	assert_false(m.has_requested_ip);
+	f.type = DHCP_OFFER;
+	assert_int_equal(dhcp_msg_build_client(&f, out, sizeof(out)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +263,7 @@ int main(void)
 		cmocka_unit_test(reply_carries_rfc2132_options),
 		cmocka_unit_test(nak_is_broadcast_and_says_why),
 		cmocka_unit_test(probe_is_a_broadcast_discover),
+		cmocka_unit_test(client_request_and_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -336,6 +336,35 @@ static void ignored_kinds_say_why(void **state)
 	assert_int_equal(s.malformed, 1);
 }
 
+/* A REQUEST asking for a longer lease gets it, up to an hour; asking for less changes nothing. */
+static void requested_lease_time(void **state)
+{
+	uint8_t in[400], out[DHCP_REPLY_MAX_BYTES];
+	struct dhcp_serve_result res;
+	struct dhcp_msg back;
+	static const uint32_t ask[] = { 600, 86400, 5 };
+	static const uint32_t get[] = { 600, 3600, LEASE_S };
+
+	(void)state;
+	init(100);
+	for (unsigned i = 0; i < 3; i++) {
+		size_t n = client_build(&(struct client_msg){ .type = DHCP_REQUEST, .mac_last = (uint8_t)(1 + i),
+							      .requested = "192.168.1.150" }, in);
+
+		in[n - 1] = DHCP_OPT_LEASE_TIME, in[n++] = 4;
+		in[n++] = (uint8_t)(ask[i] >> 24), in[n++] = (uint8_t)(ask[i] >> 16), in[n++] = (uint8_t)(ask[i] >> 8);
+		in[n++] = (uint8_t)ask[i], in[n++] = DHCP_OPT_END;
+		in[33] = (uint8_t)(1 + i);
+		dhcp_serve_request(&s, in, n, ip(NULL), 1000 * i, out, sizeof(out), &res);
+		assert_int_equal(dhcp_msg_parse(out, (size_t)res.reply_len, &back, NULL, 0), 0);
+		assert_int_equal(back.type, DHCP_ACK);
+		assert_int_equal(back.lease_s, get[i]);
+		/* the address moves from client to client: each REQUEST frees the last (init-reboot of a bound one
+		 * would be NAKed), so give it back */
+		dhcp_pool_free(&s.pool, 50, 1000 * i);
+	}
+}
+
 static void banner_and_status_words(void **state)
 {
 	static const struct row rows[] = {
@@ -374,6 +403,7 @@ int main(void)
 		cmocka_unit_test(flood_keeps_bound_leases),
 		cmocka_unit_test(rival_server_means_silence),
 		cmocka_unit_test(ignored_kinds_say_why),
+		cmocka_unit_test(requested_lease_time),
 		cmocka_unit_test(banner_and_status_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -327,3 +327,29 @@ int dhcp_msg_build_discover(uint32_t xid, const uint8_t mac[6], uint8_t *buf, si
 	put_opt(&o, DHCP_OPT_PARAM_LIST, params, sizeof(params));
 	return finish(&o);
 }
+
+int dhcp_msg_build_client(const struct dhcp_client_fields *f, uint8_t *buf, size_t cap)
+{
+	struct out o = { .p = buf, .cap = cap };
+	uint8_t type = (uint8_t)f->type, id[7] = { 1 };
+
+	if (f->type != DHCP_REQUEST && f->type != DHCP_RELEASE)
+		return -EINVAL;
+	put_header(&o, DHCP_BOOTREQUEST, 1, 6, f->xid, f->type == DHCP_REQUEST ? DHCP_FLAG_BROADCAST : 0);
+	if (o.full)
+		return -EMSGSIZE;
+	memcpy(buf + 12, &f->ciaddr, 4);
+	memcpy(buf + 28, f->mac, 6);
+	memcpy(id + 1, f->mac, 6);
+	put_opt(&o, DHCP_OPT_MSG_TYPE, &type, 1);
+	put_opt(&o, DHCP_OPT_CLIENT_ID, id, sizeof(id));
+	put_opt(&o, DHCP_OPT_SERVER_ID, &f->server_id, 4);
+	if (f->type == DHCP_REQUEST) {
+		put_opt(&o, DHCP_OPT_REQUESTED_IP, &f->requested, 4);
+		if (f->lease_s)
+			put_opt32(&o, DHCP_OPT_LEASE_TIME, f->lease_s);
+	}
+	if (f->hostname && f->hostname[0])
+		put_opt(&o, DHCP_OPT_HOSTNAME, f->hostname, (uint8_t)(strlen(f->hostname) > 63 ? 63 : strlen(f->hostname)));
+	return finish(&o);
+}

@@ -81,7 +81,7 @@ struct dhcp_msg {
 	bool has_server_id;
 	struct in_addr server_id;       /* option 54 */
 	bool has_lease_time;
-	uint32_t lease_s;               /* option 51 */
+	uint32_t lease_s;               /* option 51 (a REQUEST's wish) */
 	uint16_t max_size;              /* option 57, 0 when absent */
 	struct dhcp_client_id id;       /* option 61, or htype + chaddr */
 	bool id_from_option;            /* id came from option 61 */
@@ -135,5 +135,20 @@ int dhcp_msg_build_reply(const struct dhcp_msg *req, const struct dhcp_reply_fie
  * them), chaddr = mac, client id 01:mac. Returns the length or -EMSGSIZE.
  */
 int dhcp_msg_build_discover(uint32_t xid, const uint8_t mac[6], uint8_t *out, size_t cap);
+
+/* What a client puts into a REQUEST or RELEASE (failsafectl taking a lease from the board). */
+struct dhcp_client_fields {
+	enum dhcp_type type;            /* DHCP_REQUEST (selecting) or DHCP_RELEASE */
+	uint32_t xid;
+	uint8_t mac[6];                 /* chaddr, and the client id 01:mac */
+	struct in_addr ciaddr;          /* RELEASE: the address given back */
+	struct in_addr requested;       /* REQUEST: option 50 */
+	struct in_addr server_id;       /* option 54 */
+	uint32_t lease_s;               /* REQUEST: option 51, the lease time asked for; 0: none */
+	const char *hostname;           /* option 12, or NULL */
+};
+
+/* Build it, broadcast bit set for a REQUEST. Returns the length, -EMSGSIZE, or -EINVAL for another type. */
+int dhcp_msg_build_client(const struct dhcp_client_fields *f, uint8_t *out, size_t cap);
 
 #endif /* APP_DHCP_MSG_H */

@@ -47,6 +47,16 @@ static void who(const struct dhcp_msg *m, char *out, size_t size)
 		snprintf(out + n, size - (size_t)n, " (%s)", m->hostname);
 }
 
+/* The lease this request gets: ours, or the longer one it asks for (RFC 2131 §3.5), within the maximum. */
+static uint32_t lease_for(const struct dhcp_serve *s, const struct dhcp_msg *m)
+{
+	uint32_t max = s->cfg.lease_s > DHCP_SERVE_MAX_LEASE_S ? s->cfg.lease_s : DHCP_SERVE_MAX_LEASE_S;
+
+	if (m->type != DHCP_REQUEST || !m->has_lease_time || m->lease_s <= s->cfg.lease_s)
+		return s->cfg.lease_s;
+	return m->lease_s < max ? m->lease_s : max;
+}
+
 static void reply(struct dhcp_serve *s, const struct dhcp_msg *m, enum dhcp_type type, struct in_addr yiaddr,
 		  const char *message, uint8_t *out, size_t cap, struct dhcp_serve_result *r)
 {
@@ -65,7 +75,7 @@ static void reply(struct dhcp_serve *s, const struct dhcp_msg *m, enum dhcp_type
 		f.broadcast.s_addr = s->cfg.server.s_addr | ~mask;
 		f.dns_self = s->cfg.dns_self;
 		if (m->type != DHCP_INFORM)
-			f.lease_s = s->cfg.lease_s;
+			f.lease_s = lease_for(s, m);
 	}
 	len = dhcp_msg_build_reply(m, &f, out, cap);
 	if (len < 0) {
@@ -153,7 +163,7 @@ static void bind_or_nak(struct dhcp_serve *s, const struct dhcp_msg *m, struct i
 		return;
 	}
 	renew = dhcp_lease_state_at(&s->pool.l[i], now_ms) == DHCP_LEASE_BOUND;
-	dhcp_pool_bind(&s->pool, (unsigned)i, m, now_ms, (uint64_t)s->cfg.lease_s * 1000u);
+	dhcp_pool_bind(&s->pool, (unsigned)i, m, now_ms, (uint64_t)lease_for(s, m) * 1000u);
 	reply(s, m, DHCP_ACK, addr, NULL, out, cap, r);
 	r->leases_changed = true;
 	{
@@ -163,7 +173,7 @@ static void bind_or_nak(struct dhcp_serve *s, const struct dhcp_msg *m, struct i
 		who(&shown, c, sizeof(c));
 	}
 	r->quiet = renew;
-	say(r, "DHCP: %s %s to %s for %u s", renew ? "renewed" : "leased", a, c, s->cfg.lease_s);
+	say(r, "DHCP: %s %s to %s for %u s", renew ? "renewed" : "leased", a, c, lease_for(s, m));
 }
 
 static void on_request(struct dhcp_serve *s, const struct dhcp_msg *m, uint64_t now_ms, uint8_t *out, size_t cap,

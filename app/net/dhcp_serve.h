@@ -12,13 +12,14 @@
 
 #define DHCP_SERVE_LINE_BYTES 160
 #define DHCP_SERVE_BANNER_LEASES 8     /* leases listed in the banner; status lists them all */
+#define DHCP_SERVE_MAX_LEASE_S 3600u   /* a client asking for a longer lease (option 51) gets up to this */
 
 struct dhcp_serve_config {
 	struct in_addr server;          /* the board's address: server identifier, source of replies */
 	uint8_t prefix_len;             /* the failsafe subnet */
 	struct in_addr pool_first;      /* first address handed out */
 	unsigned pool_size;             /* how many (1..DHCP_LEASE_MAX) */
-	uint32_t lease_s;               /* lease time offered */
+	uint32_t lease_s;               /* lease time offered (a REQUEST may ask for more, up to DHCP_SERVE_MAX_LEASE_S) */
 	bool dns_self;                  /* offer the board as the one DNS server (it answers its own names) */
 };
 
