@@ -113,7 +113,10 @@ s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("0.0.0.
 s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"pc0")
 s.settimeout(5)
 rnd = random.Random(6762)
-for i in range(2000):   # junk: random bytes, cut and looping names
+# a looping name first (the first malformed query of its second is always logged), then junk: random bytes,
+# cut and looping names
+s.sendto(struct.pack(">HHHHHH", 0, 0, 1, 0, 0, 0) + b"\xc0\x0c\0\1\0\1", ("224.0.0.251", 5353))
+for i in range(2000):
     b = bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(0, 80)))
     s.sendto(b, ("224.0.0.251", 5353))
     s.sendto(struct.pack(">HHHHHH", 0, 0, 1, 0, 0, 0) + b"\xc0\x0c\0\1\0\1", ("224.0.0.251", 5353))

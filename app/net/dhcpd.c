@@ -30,9 +30,12 @@ static void say(struct dhcpd *d, const struct dhcp_serve_result *r, uint64_t now
 		d->log_lines = 0;
 		d->log_dropped = 0;
 	}
-	if (d->log_lines++ < DHCPD_LOG_LINES_PER_S)
+	if (d->log_lines < DHCPD_LOG_LINES_PER_S)
 		log_info("%s", r->line);
-	else
+	else if (d->log_lines == DHCPD_LOG_LINES_PER_S)
+		log_info("DHCP: more than %u lines in a second (a flood?): the rest are counted, not logged",
+			 DHCPD_LOG_LINES_PER_S);
+	if (d->log_lines++ >= DHCPD_LOG_LINES_PER_S)
 		d->log_dropped++;
 }
 
