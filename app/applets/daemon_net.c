@@ -97,7 +97,7 @@ static void on_dhcp_changed(struct dhcpd *d, const struct dhcp_serve_result *r)
 
 /* Failsafe and the port configured: failsafe.local answers, and the DHCP server starts unless the options or the
  * board leave it out. */
-static void start_dhcp(void)
+static void start_lan_services(void)
 {
 	uint32_t first, last;
 	int rc;
@@ -160,7 +160,7 @@ static void on_event(void *ctx, enum eth_event ev, const struct eth_port_info *i
 		n.ifindex = info->ifindex;
 		memcpy(n.mac, info->mac, sizeof(n.mac));
 		beacon_tx_ready(&n.beacon, info->ifname, info->has_mac ? info->mac : NULL);
-		start_dhcp();
+		start_lan_services();
 		break;
 	case ETH_EV_CARRIER_UP:
 		log_info("network: carrier up on %s", info->ifname);
@@ -276,7 +276,7 @@ void daemon_net_failsafe(const char *via, const char *banner)
 			.stall_timeout_ms = n.opt.http_stall_ms, .version = n.opt.version,
 			.reboot_cmd = n.opt.reboot_cmd, .dhcp = page_dhcp }); /* a failure is logged there */
 #endif
-	start_dhcp();   /* now, or when the port is configured */
+	start_lan_services();   /* now, or when the port is configured */
 	beacon_tx_failsafe(&n.beacon, via);
 }
 
