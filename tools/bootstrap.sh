@@ -16,6 +16,8 @@ PACKAGES=(
 	clang libclang-rt-14-dev             # sanitizer builds, libFuzzer
 	iproute2 iputils-ping tcpdump telnet expect busybox-static procps util-linux   # network tests, telnet peers, benchmark
 	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
+	u-boot-tools gzip tar                # OpenWrt's images made by the real tools: FIT (mkimage -f -E), fit_check_sign, dumpimage
+	fdisk                                # eMMC flashing tests: GPT disks (sfdisk)
 	dropbear-bin openssh-client          # SSH in failsafe (dropbear, dropbearkey) and the ssh client of its tests
 	isc-dhcp-client dhcpcd-base dnsmasq-base   # the DHCP server's real clients (dhclient, dhcpcd; udhcpc is busybox's), the rival server and bench peer
 	avahi-daemon avahi-utils libnss-mdns dbus   # failsafe.local resolved as a laptop does (avahi-resolve, getent/Chromium through nss-mdns), in the tests' namespaces
