@@ -121,11 +121,20 @@ for i in range(2000):
     s.sendto(b, ("224.0.0.251", 5353))
     s.sendto(struct.pack(">HHHHHH", 0, 0, 1, 0, 0, 0) + b"\xc0\x0c\0\1\0\1", ("224.0.0.251", 5353))
 q = struct.pack(">HHHHHH", 0x4242, 0, 1, 0, 0, 0) + name("FailSafe.local") + struct.pack(">HH", 1, 1)
-s.sendto(q, ("224.0.0.251", 5353))
-while True:
-    a, src = s.recvfrom(2048)
-    if a[:2] == b"\x42\x42":
+# the junk may still fill the board's receive queue (a loaded machine): ask again, as a resolver does
+s.settimeout(1)
+for attempt in range(20):
+    s.sendto(q, ("224.0.0.251", 5353))
+    try:
+        while True:
+            a, src = s.recvfrom(2048)
+            if a[:2] == b"\x42\x42":
+                break
         break
+    except socket.timeout:
+        continue
+else:
+    raise SystemExit("no answer to 20 queries, one a second")
 print(src[0], socket.inet_ntoa(a[-4:]), struct.unpack(">I", a[-10:-6])[0])
 '''
 
