@@ -26,6 +26,8 @@ endfunction()
 
 fs_fuzz(telnet_proto app/login/telnet_proto.c)
 fs_fuzz(beacon app/net/beacon.c)
+fs_fuzz(dhcp_msg app/net/dhcp_msg.c app/net/dhcp_lease.c app/net/dhcp_serve.c)
+fs_fuzz(mdns_msg app/net/mdns_msg.c)
 fs_fuzz(rtnl_msg drivers/rtnl_msg.c)
 fs_fuzz(console_line app/login/console_line.c app/boot/window.c)
 set(DEEP_SOURCES app/image/payload.c app/image/payload_deep.c app/image/payload_read.c app/image/tar_walk.c

@@ -109,6 +109,25 @@ static void broken_tables(void **s)
 	b = base(); b.net.broadcast = "192.168.2.255";   expect_error(&b, "net.broadcast");
 	b = base(); b.net.prefix_len = 31;               expect_error(&b, "net.prefix_len");
 	b = base(); b.net.vlan_id = 1;                   expect_error(&b, "net.vlan_parent");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "lan1"; b.net.lan_ports[2] = "lan3";
+	expect_error(&b, "net.lan_ports[2]: after an empty entry");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "lan1"; b.net.lan_ports[1] = "lan1";
+	expect_error(&b, "net.lan_ports[1]: duplicate \"lan1\"");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "br-lan"; expect_error(&b, "is the bridge itself");
+	b = base(); b.net.ifname = "br-lan"; b.net.conduit = "eth0"; b.net.lan_ports[0] = "eth0";
+	expect_error(&b, "is the conduit");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "lan 1"; expect_error(&b, "net.lan_ports[0]: \"lan 1\"");
+	b = base(); b.net.ifname = "eth0.1"; b.net.vlan_id = 1; b.net.vlan_parent = "eth0"; b.net.lan_ports[0] = "lan1";
+	expect_error(&b, "a swconfig board's LAN is its VLAN");
+	b = base(); b.net.dhcp_first = "192.168.1.x";    expect_error(&b, "net.dhcp_first: \"192.168.1.x\" is not an IPv4");
+	b = base(); b.net.dhcp_first = "192.168.1.10";   expect_error(&b, "both needed for a /24");
+	b = base(); b.net.prefix_len = 16; b.net.broadcast = "192.168.255.255"; expect_error(&b, "both needed for a /16");
+	b = base(); b.net.dhcp_first = "192.168.1.2"; b.net.dhcp_last = "192.168.2.9"; expect_error(&b, "is not inside");
+	b = base(); b.net.dhcp_first = "192.168.1.0"; b.net.dhcp_last = "192.168.1.9"; expect_error(&b, "network or broadcast");
+	b = base(); b.net.dhcp_first = "192.168.1.9"; b.net.dhcp_last = "192.168.1.2"; expect_error(&b, "after dhcp_last");
+	b = base(); b.net.dhcp_first = "192.168.1.1"; b.net.dhcp_last = "192.168.1.9"; expect_error(&b, "the board's own address");
+	b = base(); b.net.no_dhcp = true; b.net.dhcp_last = "192.168.1.9"; expect_error(&b, "set although no_dhcp");
+	b = base(); b.net.dhcp_first = "192.168.1.2"; b.net.dhcp_last = "192.168.1.254"; assert_int_equal(board_validate(&b, NULL), 0);
 	b = base(); b.net.vlan_id = 4095; b.net.vlan_parent = "eth0"; expect_error(&b, "net.vlan_id");
 
 	memcpy(bb, good_buttons, sizeof(bb));

@@ -159,6 +159,10 @@ static void assert_status_equal(const struct ctl_status *a, const struct ctl_sta
 		assert_string_equal(a->led[r], b->led[r]);
 	assert_string_equal(a->led_hold, b->led_hold);
 	assert_int_equal(a->telnet_sessions, b->telnet_sessions);
+	assert_string_equal(a->dhcp, b->dhcp);
+	assert_int_equal(a->leases, b->leases);
+	for (unsigned i = 0; i < a->leases && i < CTL_LEASES_MAX; i++)
+		assert_string_equal(a->lease[i], b->lease[i]);
 }
 
 static void round_trip_one(const struct ctl_status *st)
@@ -196,6 +200,10 @@ static void status_round_trip(void **s)
 	st.remaining_ms = 1500;
 	st.window_ms = 4000;
 	st.telnet_sessions = 2;
+	snprintf(st.dhcp, sizeof(st.dhcp), "serving 192.168.1.100-192.168.1.199, leases of 300 s");
+	st.leases = 2;
+	snprintf(st.lease[0], sizeof(st.lease[0]), "192.168.1.100 02:00:00:00:00:01 laptop 280");
+	snprintf(st.lease[1], sizeof(st.lease[1]), "192.168.1.101 02:00:00:00:00:02 - 12");
 	snprintf(st.led[LED_BOOT], sizeof(st.led[0]), "100/100");
 	snprintf(st.led[LED_FAILSAFE], sizeof(st.led[0]), "50/50");
 	snprintf(st.led[LED_RUNNING], sizeof(st.led[0]), "off");
@@ -227,6 +235,10 @@ static void status_round_trip(void **s)
 	st.telnet_sessions = UINT_MAX;
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
 		snprintf(st.led[r], sizeof(st.led[r]), "%.*s", (int)sizeof(st.led[r]) - 1, max);
+	snprintf(st.dhcp, sizeof(st.dhcp), "%.*s", (int)sizeof(st.dhcp) - 1, max);
+	st.leases = CTL_LEASES_MAX;
+	for (unsigned i = 0; i < CTL_LEASES_MAX; i++)
+		snprintf(st.lease[i], sizeof(st.lease[i]), "%.*s", (int)sizeof(st.lease[i]) - 1, max);
 	round_trip_one(&st);
 	st.pid = LONG_MIN;
 	round_trip_one(&st);

@@ -316,6 +316,8 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 	snprintf(st->led_hold, sizeof(st->led_hold), "%s", ctl_server_held_phase(&d.ctl) < 0 ? "none" :
 		 led_phase_name((enum led_phase)ctl_server_held_phase(&d.ctl)));
 	st->telnet_sessions = daemon_net_telnet_sessions();
+	daemon_net_dhcp_state(st->dhcp, sizeof(st->dhcp));
+	st->leases = daemon_net_dhcp_leases(st->lease, CTL_LEASES_MAX);
 }
 
 static void ctl_led(void *ctx, int phase)
@@ -416,7 +418,8 @@ static void start(void)
 		.shell_argv = d.opt.shell_argv, .version = FAILSAFED_VERSION, .http_port = d.opt.http_port,
 		.http_stall_ms = d.opt.http_stall_ms, .reboot_cmd = d.opt.reboot_cmd, .state_dir = d.opt.state_dir,
 		.no_ssh = d.opt.no_ssh, .ssh_port = d.opt.ssh_port, .ssh_max_sessions = d.opt.ssh_max_sessions,
-		.dropbear = d.opt.dropbear, .announce = print_all });
+		.dropbear = d.opt.dropbear, .announce = print_all, .no_dhcp = d.opt.no_dhcp,
+		.dhcp_lease_s = d.opt.dhcp_lease_s, .no_mdns = d.opt.no_mdns });
 	hal_input_open(&d.in, &d.drv, true);
 	hal_led_open(&d.led, &d.drv);
 	leds_init(&d.leds, &d.led);

@@ -19,7 +19,7 @@ enum opt_id {
 	OPT_CMDLINE, OPT_STATE_DIR, OPT_CTL, OPT_CONSOLE, OPT_SHELL, OPT_IFNAME, OPT_TELNET_PORT,
 	OPT_TELNET_MAX, OPT_TELNET_IDLE, OPT_BEACON_PORT, OPT_ROOT, OPT_ROOTFS_DATA, OPT_FIRMWARE, OPT_BOARD,
 	OPT_DT_COMPATIBLE, OPT_HTTP_PORT, OPT_NO_HTTP, OPT_HTTP_STALL, OPT_REBOOT_CMD, OPT_SSH_PORT, OPT_SSH_MAX, OPT_NO_SSH, OPT_DROPBEAR, OPT_DECISION_FD,
-	OPT_ID_COUNT,
+	OPT_NO_DHCP, OPT_DHCP_LEASE, OPT_NO_MDNS, OPT_ID_COUNT,
 	OPT_DRIVER_BASE = 100           /* + index into hal_driver_options[] */
 };
 
@@ -50,6 +50,9 @@ static const struct args_opt own_opts[] = {
 	{ "--ssh-max-sessions", 0, "N", "concurrent SSH sessions (default 8, at most 32)", OPT_SSH_MAX },
 	{ "--no-ssh", 0, NULL, "no SSH in failsafe", OPT_NO_SSH },
 	{ "--dropbear", 0, "PATH", "dropbear for SSH (default: dropbear in PATH; dropbearkey beside it)", OPT_DROPBEAR },
+	{ "--no-dhcp", 0, NULL, "no DHCP server in failsafe (the board's table may also leave it out)", OPT_NO_DHCP },
+	{ "--dhcp-lease-s", 0, "S", "lease time the DHCP server gives (default 300, 10..86400)", OPT_DHCP_LEASE },
+	{ "--no-mdns", 0, NULL, "failsafe.local does not answer in failsafe (mDNS)", OPT_NO_MDNS },
 	{ "--http-port", 0, "N", PAGE_HELP("recovery page port in failsafe (default 80)"), OPT_HTTP_PORT },
 	{ "--no-http", 0, NULL, "no recovery page", OPT_NO_HTTP },
 	{ "--http-stall-ms", 0, "MS", PAGE_HELP("drop a page client that sends nothing this long (default 15000)"),
@@ -199,6 +202,17 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 		return 0;
 	case OPT_NO_SSH:
 		o->no_ssh = true;
+		return 0;
+	case OPT_NO_DHCP:
+		o->no_dhcp = true;
+		return 0;
+	case OPT_NO_MDNS:
+		o->no_mdns = true;
+		return 0;
+	case OPT_DHCP_LEASE:
+		if (args_number(v, 10, 86400, &n, err, err_size))
+			return -EINVAL;
+		o->dhcp_lease_s = (uint32_t)n;
 		return 0;
 	case OPT_DROPBEAR:
 		o->dropbear = v;

@@ -42,6 +42,9 @@ struct options {
 	unsigned ssh_max_sessions;      /* 8 */
 	bool no_ssh;                    /* --no-ssh: no SSH in failsafe */
 	const char *dropbear;           /* --dropbear: NULL: "dropbear" in PATH */
+	bool no_dhcp;                   /* --no-dhcp: no DHCP server in failsafe */
+	uint32_t dhcp_lease_s;          /* --dhcp-lease-s: 0: DHCPD_DEFAULT_LEASE_S */
+	bool no_mdns;                   /* --no-mdns: failsafe.local does not answer */
 	uint16_t http_port;             /* the recovery page: 80; 0: off (--no-http) */
 	uint32_t http_stall_ms;         /* a page client silent this long is dropped */
 	const char *reboot_cmd;         /* the page's Reboot button: "reboot" */

@@ -67,7 +67,11 @@ int ctl_format_status(const struct ctl_status *st, char *out, size_t size)
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
 		if (st->led[r][0])
 			PUT("led.%s=%s\n", board_led_role_name(r), st->led[r]);
-	PUT("led_hold=%s\ntelnet_sessions=%u\nok\n", st->led_hold, st->telnet_sessions);
+	PUT("led_hold=%s\ntelnet_sessions=%u\n", st->led_hold, st->telnet_sessions);
+	PUT("dhcp=%s\nleases=%u\n", st->dhcp, st->leases);
+	for (unsigned i = 0; i < st->leases && i < CTL_LEASES_MAX; i++)
+		PUT("lease=%s\n", st->lease[i]);
+	PUT("ok\n");
 #undef PUT
 	return (int)n;
 }
@@ -81,6 +85,7 @@ int ctl_parse_status(const char *msg, size_t len, struct ctl_status *st, char *e
 {
 	char buf[CTL_MSG_BYTES], *save = NULL;
 	bool ok = false;
+	unsigned n_lease = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (len >= sizeof(buf))
@@ -123,6 +128,12 @@ int ctl_parse_status(const char *msg, size_t len, struct ctl_status *st, char *e
 			copy(st->led_hold, sizeof(st->led_hold), v);
 		else if (!strcmp(line, "telnet_sessions"))
 			st->telnet_sessions = (unsigned)strtoul(v, NULL, 10);
+		else if (!strcmp(line, "dhcp"))
+			copy(st->dhcp, sizeof(st->dhcp), v);
+		else if (!strcmp(line, "leases"))
+			st->leases = (unsigned)strtoul(v, NULL, 10);
+		else if (!strcmp(line, "lease") && n_lease < CTL_LEASES_MAX)
+			copy(st->lease[n_lease++], sizeof(st->lease[0]), v);
 		else if (!strncmp(line, "led.", 4))
 			for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
 				if (!strcmp(line + 4, board_led_role_name(r)))

@@ -18,6 +18,7 @@
  * A reply that is not "ok" is one line "error: WHY".
  */
 #define CTL_MSG_BYTES 2048
+#define CTL_LEASES_MAX 16               /* DHCP leases listed in a status reply */
 #define CTL_SOCKET_NAME "failsafed.sock"  /* in the state directory, unless --ctl-socket */
 
 enum ctl_req_kind {
@@ -46,6 +47,9 @@ struct ctl_status {
 	char led[LED_ROLE_COUNT][16];   /* pattern per role ("100/100", "off"); "" when the role has no LED */
 	char led_hold[16];              /* a phase an applet holds, or "none" */
 	unsigned telnet_sessions;
+	char dhcp[96];                  /* "serving 192.168.1.100-192.168.1.199, leases of 300 s", "silent: ...", "off" */
+	unsigned leases;                /* bound leases (lease[] lists the first CTL_LEASES_MAX) */
+	char lease[CTL_LEASES_MAX][72]; /* "192.168.1.100 02:00:00:00:00:01 laptop 280": address, MAC, name, s left */
 };
 
 /* Parse one request (trailing newline optional). 0, or -EINVAL with why in err. */

@@ -74,8 +74,9 @@ while [ ${#todo[@]} -gt 0 ]; do
 done
 
 # Kernel modules, each group with what it depends on first (the .deb has no modules.dep: modinfo reads each .ko),
-# listed in load order in /lib/modules/GROUP.order: "net" (virtio-net, loaded with fsd.net=1) and "vlan" (8021q, for
-# boards/qemu_virt_vlan.c's eth0.1, loaded with fsd.vlan=1).
+# listed in load order in /lib/modules/GROUP.order: "net" (virtio-net, loaded with fsd.net=1), "vlan" (8021q, for
+# boards/qemu_virt_vlan.c's eth0.1, loaded with fsd.vlan=1) and "bridge" (for boards/qemu_virt_lan2.c's br-lan,
+# loaded with fsd.bridge=1).
 KO_DIR=$(ls -d "$ROOT"/lib/modules/*/kernel | head -1)
 add_module() {   # add_module GROUP NAME: NAME's dependencies, then NAME, once each
 	local group=$1 name=$2 ko dep
@@ -88,13 +89,14 @@ add_module() {   # add_module GROUP NAME: NAME's dependencies, then NAME, once e
 }
 for m in virtio_pci virtio_net; do add_module net "$m"; done
 add_module vlan 8021q
+add_module bridge bridge
 for m in "${MODULES[@]}"; do add_module extra "$m"; done
 
 cat >"$STAGE/init" <<'INIT'
 #!/bin/sh
 # /init of the failsafed QEMU test board (tools/qemu/mkinitramfs.sh). PID 1: it must never exit.
 # Kernel command line: fsd.window=MS (default: the board's window), fsd.net=1 (load virtio-net), fsd.vlan=1 (load
-# 8021q), fsd.hold=LINE (gpiohold claims that line of the PL061 before failsafed starts: the busy-line case).
+# 8021q), fsd.bridge=1 (load bridge), fsd.hold=LINE (gpiohold claims that line of the PL061 before failsafed starts: the busy-line case).
 # fsd.args="..." is not supported: keep the markers below stable, tests/test_qemu_board*.py and test_qemu_lan.py
 # read them. After failsafed exited (the normal path), a shell runs on the console.
 /bin/busybox --install -s /bin
@@ -110,12 +112,14 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 window=
 net=0
 vlan=0
+bridge=0
 hold=
 for a in $(cat /proc/cmdline); do
 	case $a in
 	fsd.window=*) window=${a#fsd.window=} ;;
 	fsd.net=1) net=1 ;;
 	fsd.vlan=1) vlan=1 ;;
+	fsd.bridge=1) bridge=1 ;;
 	fsd.hold=*) hold=${a#fsd.hold=} ;;
 	esac
 done
@@ -126,6 +130,7 @@ load() {
 }
 [ "$net" = 1 ] && load net
 [ "$vlan" = 1 ] && load vlan
+[ "$bridge" = 1 ] && load bridge
 # What of a C library is in this root: glibc's loader and libc, musl's loader (a static build needs none).
 echo "FSD-LIBC $(find / -xdev \( -name 'ld-linux*' -o -name 'libc.so*' -o -name 'ld-musl*' \) | sort | tr '\n' ' ')"
 for c in /sys/class/gpio/gpiochip*; do

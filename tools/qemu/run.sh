@@ -18,7 +18,11 @@
 #            --failsafed BIN (boot another build of failsafed: its initramfs is made next to BIN),
 #            --gpiod2 (the static musl build with libgpiod 2.2.1, GPIO uAPI v2: setup.sh --gpiod2 makes it in
 #            BUILD/gpiod2/failsafed), --vlan (the static musl build for boards/qemu_virt_vlan.c, failsafe port
-#            eth0.1: BUILD/vlan/failsafed; the guest loads 8021q), --qtest (headless: DIR/qtest.sock, QEMU's
+#            eth0.1: BUILD/vlan/failsafed; the guest loads 8021q), --lan2 (the static musl build for
+#            boards/qemu_virt_lan2.c, LAN ports eth0 and eth1 bridged: BUILD/lan2/failsafed; the guest loads
+#            bridge), --netns2 NS2 (with --netns: a second NIC, the board's eth1, reaching "pc0" in the caller's
+#            namespace NS2 without an address: a laptop on the second LAN port; a tap "pc1" in NS bridged to a
+#            veth whose far end is NS2's pc0), --qtest (headless: DIR/qtest.sock, QEMU's
 #            qtest protocol, to hold any PL061 input at any level:
 #            set_irq_in <pl061 QOM path> unnamed-gpio-in <line> <0|1>)
 # The power button: tools/qemu/qmp.py DIR/qmp.sock system_powerdown (a 100 ms press of PL061 line 3).
@@ -29,7 +33,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${QEMU_BUILD_DIR:-$HERE/../../build-qemu}
-dir= append= net=0 wait=on bin= gpiod2=0 vlan=0 qtest=0 netns= pc_vlan= paused=0 setup=1 initrd= drive=
+dir= append= net=0 wait=on bin= gpiod2=0 vlan=0 lan2=0 qtest=0 netns= netns2= pc_vlan= paused=0 setup=1 initrd= drive=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--dir) dir=$2; shift 2 ;;
@@ -39,6 +43,8 @@ while [ $# -gt 0 ]; do
 	--failsafed) bin=$2; shift 2 ;;
 	--gpiod2) gpiod2=1; shift ;;
 	--vlan) vlan=1; shift ;;
+	--lan2) lan2=1; shift ;;
+	--netns2) netns2=$2; shift 2 ;;
 	--netns) netns=$2; shift 2 ;;
 	--pc-vlan) pc_vlan=$2; shift 2 ;;
 	--paused) paused=1; shift ;;
@@ -58,11 +64,17 @@ if [ -n "$dir" ]; then
 fi
 [ -z "$pc_vlan" ] || [ -n "$netns" ] || { echo "run.sh: --pc-vlan needs --netns" >&2; exit 2; }
 [ -z "$netns" ] || [ $net -eq 0 ] || { echo "run.sh: --net and --netns exclude each other" >&2; exit 2; }
+[ -z "$netns2" ] || [ -n "$netns" ] || { echo "run.sh: --netns2 needs --netns" >&2; exit 2; }
+[ -z "$netns2" ] || ip netns pids "$netns2" >/dev/null 2>&1 || { echo "run.sh: --netns2 $netns2: no such namespace" >&2; exit 2; }
 setup_flags=()
 if [ $vlan -eq 1 ]; then
 	setup_flags=(--vlan)
 	bin=${bin:-$BUILD/vlan/failsafed}
 	append+=" fsd.vlan=1"
+elif [ $lan2 -eq 1 ]; then
+	setup_flags=(--lan2)
+	bin=${bin:-$BUILD/lan2/failsafed}
+	append+=" fsd.bridge=1"
 elif [ $gpiod2 -eq 1 ]; then
 	setup_flags=(--gpiod2)
 	bin=${bin:-$BUILD/gpiod2/failsafed}
@@ -120,6 +132,19 @@ if [ -n "$netns" ]; then
 	fi
 	args[${#args[@]}-1]+=" fsd.net=1"
 	args+=(-netdev tap,id=n0,ifname=pc0,script=no,downscript=no -device virtio-net-pci,netdev=n0,romfile=)
+	if [ -n "$netns2" ]; then
+		# The second NIC's tap must be opened in QEMU's namespace: pc1 there, bridged to a veth whose far end
+		# is NS2's pc0 (made in NS2's name from NS, so no name exists on the host; deleted with NS).
+		ip -n "$netns" link show pc1 >/dev/null 2>&1 || ip -n "$netns" tuntap add dev pc1 mode tap
+		ip -n "$netns" link show br1 >/dev/null 2>&1 || ip -n "$netns" link add br1 type bridge
+		ip -n "$netns2" link show pc0 >/dev/null 2>&1 ||
+			ip -n "$netns" link add v1 type veth peer name pc0 netns "$netns2"
+		ip -n "$netns" link set pc1 master br1 up
+		ip -n "$netns" link set v1 master br1 up
+		ip -n "$netns" link set br1 up
+		ip -n "$netns2" link set pc0 up
+		args+=(-netdev tap,id=n1,ifname=pc1,script=no,downscript=no -device virtio-net-pci,netdev=n1,romfile=)
+	fi
 	prefix=(ip netns exec "$netns")
 	if [ $own_ns -eq 1 ]; then
 		echo "run.sh: the PC is network namespace $netns (pc0, 192.168.1.2/24), deleted when QEMU exits:" \
