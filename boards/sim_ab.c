@@ -1,7 +1,7 @@
 /* boards/sim_ab.c — the simulated board with dual firmware on NAND as Linksys lays it out (boot_part 1/2, kernelN + rootfsN) */
 /*
  * The storage of a WRT3200ACM-like board for tests on a real kernel (the QEMU MTD harness): nandsim's partitions
- * (nandsim.parts=64,256,64,256,1,2; nandsim names them "NAND simulator partition N", and the kernel adds no named
+ * (nandsim.parts=32,128,32,128,1,2; nandsim names them "NAND simulator partition N", and the kernel adds no named
  * partitions beside a NAND's own) in the roles of Linksys' kernel1 (0), rootfs1 (1, UBI), kernel2 (2), rootfs2
  * (3, UBI), u_env (4: the U-Boot environment, through fw_printenv and fw_setenv) and s_env (5: the boot counter
  * log). The running slot is boot_part's; a partition renamed "ubi" (OpenWrt's mangled_rootblock) would say it too.

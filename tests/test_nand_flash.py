@@ -343,7 +343,7 @@ def test_dual_firmware_other_slot_then_switch():
                                    [before_switch - 1]))
         script = r'''
 M=$((1024 * 1024))
-# Linksys' partitions as nandsim.parts=64,256,64,256,1,2 makes them (sim-ab's table): kernel1 8 MiB, rootfs1 32 MiB,
+# Linksys' partitions as nandsim.parts=32,128,32,128,1,2 makes them (sim-ab's table): kernel1 4 MiB, rootfs1 16 MiB,
 # kernel2, rootfs2, u_env 128 KiB, s_env 256 KiB; slot 1 runs (boot_part=1)
 k1=$(qmtd_mtd "NAND simulator partition 0")
 r1=$(qmtd_mtd "NAND simulator partition 1")
@@ -356,7 +356,7 @@ echo "/dev/$ue 0x0 0x20000 0x20000" >/etc/fw_env.config
 check bootlog nandwrite -q -p /dev/$se /qmtd/bootlog.bin
 check uenv nandwrite -q -p /dev/$ue /qmtd/uenv.bin
 check env-read test "$(fw_printenv -n boot_part)" = 1
-slot1=$(sha /dev/$k1 $((8 * M)))$(sha /dev/$r1 $((32 * M)))
+slot1=$(sha /dev/$k1 $((4 * M)))$(sha /dev/$r1 $((16 * M)))
 # the first flash: slot 2, then boot_part 2
 run flash1 0 failsafed sysupgrade -n $C /qmtd/two.bin
 check bp2 test "$(fw_printenv -n boot_part)" = 2
@@ -366,18 +366,18 @@ check k2-bytes test "$(sha /dev/$k2 @N_K2@)" = @K2@
 check r2-attach reattach_as1 ${r2#mtd}
 check r2-root test "$(head -c @N_R2@ "$(qmtd_ubi_vol 1 rootfs)" | sha256sum | cut -c1-64)" = @R2@
 check r2-detach ubidetach -d 1
-check slot1-untouched test "$(sha /dev/$k1 $((8 * M)))$(sha /dev/$r1 $((32 * M)))" = "$slot1"
+check slot1-untouched test "$(sha /dev/$k1 $((4 * M)))$(sha /dev/$r1 $((16 * M)))" = "$slot1"
 # the counter: a { magic, 0, magic } record after the three boots
 check counter-reset test "$(dd if=/dev/$se bs=2048 skip=3 count=1 2>/dev/null | head -c 12 | od -An -tx4 | tr -s ' ')" = " 20110811 00000000 20110811"
 # cuts before the switch, 20 places: slot 1 still selected and byte-identical every time
 run switch-back 0 fw_setenv boot_part 1 bootcmd "run nandboot"
-slot1=$(sha /dev/$k1 $((8 * M)))$(sha /dev/$r1 $((32 * M)))
+slot1=$(sha /dev/$k1 $((4 * M)))$(sha /dev/$r1 $((16 * M)))
 for at in @ABCUTS@; do
 	FAILSAFED_CUT_AFTER_BYTES=$at failsafed sysupgrade -n -q $C /qmtd/two.bin >/tmp/cut.out 2>&1
 	rc=$?
 	state=old-slot
 	[ "$(fw_printenv -n boot_part):$(fw_printenv -n bootcmd)" = "1:run nandboot" ] || state=switched
-	[ "$(sha /dev/$k1 $((8 * M)))$(sha /dev/$r1 $((32 * M)))" = "$slot1" ] || state=slot1-changed
+	[ "$(sha /dev/$k1 $((4 * M)))$(sha /dev/$r1 $((16 * M)))" = "$slot1" ] || state=slot1-changed
 	echo "CUT $at rc=$rc $state"
 	[ "$state" = old-slot ] || QMTD_FAILS=$((QMTD_FAILS + 1))
 done
@@ -405,7 +405,7 @@ qmtd_done
 '''
         for k, v in S.items():
             script = script.replace("@%s@" % k, str(v))
-        log = guest("ab_flash", "sim_ab", script, files, [64, 256, 64, 256, 1, 2])
+        log = guest("ab_flash", "sim_ab", script, files, [32, 128, 32, 128, 1, 2])
         f1 = out(log, "flash1")
         assert "slot 1 runs now" in f1 and "writing slot 2" in f1, f1
         assert "zero the first 4096 bytes of MTD partition NAND simulator partition 2" in f1, f1
