@@ -52,8 +52,10 @@ static const struct args_spec spec = {
 	.opts = opts,
 	.n_opts = sizeof(opts) / sizeof(opts[0]),
 	.footer =
-		"This PC needs an address in the failsafe subnet on the interface cabled to\n"
-		"the board, e.g. " RECOVER_PC_ADDR " (it says so while it waits). A board the\n"
+		"This PC needs an address in the failsafe subnet on the port cabled to the\n"
+		"board; run as root with none, it takes a lease from the board or adds a\n"
+		"temporary 192.168.1.2xx/24 (one line says which; undone on exit), else\n"
+		"give one, e.g. " RECOVER_PC_ADDR " (it says so while it waits). A board the\n"
 		"image does not list is named and waited past; one this failsafectl does not\n"
 		"know is taken, and its recovery page says which board it is before anything\n"
 		"is sent. Without --yes and without a terminal on standard input nothing is\n"
