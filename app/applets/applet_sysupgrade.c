@@ -73,7 +73,8 @@ static const struct args_spec spec = {
 		  "larger than the partition or the UBI device, 7 no room in RAM, 8 read-back differs, 9 settings not\n"
 		  "kept; 10-25, 27-29 and 50 a broken image (never written), 26 a format the board's storage does\n"
 		  "not take (never written), 30-35 an invalid image (-F writes it; without metadata also --sha256),\n"
-		  "40 another sysupgrade is writing the firmware, 42 dual firmware: the running slot is not known.\n",
+		  "40 another sysupgrade is writing the firmware, 42 dual firmware: the running slot is not known, 44\n"
+		  "what a step would write is in use (mounted, open) and nothing can let it go: nothing written.\n",
 };
 
 struct ctx {

@@ -182,7 +182,7 @@ int sysupgrade_layout_prepare(const struct sysupgrade_layout *l, struct plan *p)
 	}
 	if ((rc = plan_check(p, &facts, why, sizeof(why))) < 0) {
 		fprintf(stderr, "sysupgrade: %s; nothing written\n", why);
-		return rc == -ENOSPC ? SL_TOO_LARGE : SL_NO_STORAGE;
+		return rc == -ENOSPC ? SL_TOO_LARGE : rc == -EBUSY ? SL_BUSY : SL_NO_STORAGE;
 	}
 	printf("Plan (%s, %u steps, nothing written yet):\n", layout_handler_name(p->handler), p->n);
 	for (unsigned i = 0; i < p->n; i++) {

@@ -17,6 +17,7 @@ enum {
 	SL_NO_STORAGE = 3,              /* a partition of the layout is missing on this system */
 	SL_TOO_LARGE = 6,               /* the image does not fit the board's storage: nothing written */
 	SL_SLOT_UNKNOWN = 42,           /* dual firmware: which slot runs is unknown: nothing written */
+	SL_BUSY = 44,                   /* what a step would write is in use (mounted, open): nothing written */
 };
 
 /* The most a layout board's storage can take, for the receive cap (the layout's partitions found, summed); 0: unknown. */
