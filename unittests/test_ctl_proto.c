@@ -71,6 +71,9 @@ static void requests_accepted(void **s)
 		{ "led \t upgrade", 0, 0, CTL_REQ_LED, LED_PHASE_UPGRADE, NULL },
 		{ "led release", 0, 0, CTL_REQ_LED_RELEASE, 0, NULL },
 		{ "led release\r\n", 0, 0, CTL_REQ_LED_RELEASE, 0, NULL },
+		{ "led failed", 0, 0, CTL_REQ_LED, LED_PHASE_FAILED, NULL },
+		{ "stage2", 0, 0, CTL_REQ_STAGE2, 0, NULL },
+		{ "stage2\n", 0, 0, CTL_REQ_STAGE2, 0, NULL },
 		{ "status                                                         ", 0, 0, CTL_REQ_STATUS, 0,
 		  NULL },                       /* 63 bytes: the longest request */
 		{ "status                                                         \r\n", 0, 0, CTL_REQ_STATUS, 0,
@@ -78,7 +81,7 @@ static void requests_accepted(void **s)
 	};
 
 	(void)s;
-	assert_int_equal(strlen(rows[12].msg), 63);
+	assert_int_equal(strlen(rows[15].msg), 63);
 	run_requests(rows, ARRAY_SIZE(rows));
 }
 
@@ -88,7 +91,8 @@ static void requests_rejected(void **s)
 		{ "", 0, -EINVAL, 0, 0, "unknown request \"\"" },
 		{ "\r\n", 0, -EINVAL, 0, 0, "unknown request \"\"" },
 		{ "   ", 0, -EINVAL, 0, 0, "unknown request \"\"" },
-		{ "reboot", 0, -EINVAL, 0, 0, "unknown request \"reboot\" (status, led PHASE, led release)" },
+		{ "reboot", 0, -EINVAL, 0, 0, "unknown request \"reboot\" (status, led PHASE, led release, stage2)" },
+		{ "stage2 /tmp/x", 0, -EINVAL, 0, 0, "stage2: takes no argument" },
 		{ "STATUS", 0, -EINVAL, 0, 0, "unknown request \"STATUS\"" },
 		{ "stat", 0, -EINVAL, 0, 0, "unknown request \"stat\"" },
 		{ "statusx", 0, -EINVAL, 0, 0, "unknown request \"statusx\"" },
@@ -110,7 +114,7 @@ static void requests_rejected(void **s)
 	};
 
 	(void)s;
-	assert_int_equal(strlen(rows[20].msg), 64);
+	assert_int_equal(strlen(rows[ARRAY_SIZE(rows) - 1].msg), 64);
 	run_requests(rows, ARRAY_SIZE(rows));
 }
 
@@ -163,6 +167,7 @@ static void assert_status_equal(const struct ctl_status *a, const struct ctl_sta
 	assert_int_equal(a->leases, b->leases);
 	for (unsigned i = 0; i < a->leases && i < CTL_LEASES_MAX; i++)
 		assert_string_equal(a->lease[i], b->lease[i]);
+	assert_string_equal(a->stage2, b->stage2);
 }
 
 static void round_trip_one(const struct ctl_status *st)
@@ -217,6 +222,11 @@ static void status_round_trip(void **s)
 		round_trip_one(&st);
 	}
 
+	/* A flash from RAM reports how it goes. */
+	fill(&st, "qemu-virt-emmc", "m", "a,b", "v", "failsafe", "cmdline", "none");
+	snprintf(st.stage2, sizeof(st.stage2), "failed: step 2 of 4 (write the root): Operation not permitted");
+	round_trip_one(&st);
+
 	/* Empty strings and zeros. */
 	fill(&st, "", "", "", "", "", "", "");
 	round_trip_one(&st);
@@ -239,6 +249,7 @@ static void status_round_trip(void **s)
 	st.leases = CTL_LEASES_MAX;
 	for (unsigned i = 0; i < CTL_LEASES_MAX; i++)
 		snprintf(st.lease[i], sizeof(st.lease[i]), "%.*s", (int)sizeof(st.lease[i]) - 1, max);
+	snprintf(st.stage2, sizeof(st.stage2), "%.*s", (int)sizeof(st.stage2) - 1, max);
 	round_trip_one(&st);
 	st.pid = LONG_MIN;
 	round_trip_one(&st);

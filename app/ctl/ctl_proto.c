@@ -32,7 +32,7 @@ int ctl_parse_request(const char *msg, size_t len, struct ctl_req *req, char *er
 		return 0;
 	}
 	if (verb && !strcmp(verb, "led") && (!arg || extra)) {
-		snprintf(err, err_size, "led: %s (window, failsafe, normal, upgrade, release)",
+		snprintf(err, err_size, "led: %s (window, failsafe, normal, upgrade, failed, release)",
 			 arg ? "one phase only" : "needs a phase");
 		return -EINVAL;
 	}
@@ -43,7 +43,7 @@ int ctl_parse_request(const char *msg, size_t len, struct ctl_req *req, char *er
 		}
 		phase = led_phase_parse(arg);
 		if (phase < 0) {
-			snprintf(err, err_size, "led: unknown phase \"%.20s\" (window, failsafe, normal, upgrade, release)",
+			snprintf(err, err_size, "led: unknown phase \"%.20s\" (window, failsafe, normal, upgrade, failed, release)",
 				 arg);
 			return -EINVAL;
 		}
@@ -51,7 +51,15 @@ int ctl_parse_request(const char *msg, size_t len, struct ctl_req *req, char *er
 		req->phase = (enum led_phase)phase;
 		return 0;
 	}
-	snprintf(err, err_size, "unknown request \"%.30s\" (status, led PHASE, led release)", verb ? verb : "");
+	if (verb && !strcmp(verb, "stage2")) {
+		if (arg) {
+			snprintf(err, err_size, "stage2: takes no argument (the request is <state-dir>/stage2/request)");
+			return -EINVAL;
+		}
+		req->kind = CTL_REQ_STAGE2;
+		return 0;
+	}
+	snprintf(err, err_size, "unknown request \"%.30s\" (status, led PHASE, led release, stage2)", verb ? verb : "");
 	return -EINVAL;
 }
 
@@ -71,6 +79,8 @@ int ctl_format_status(const struct ctl_status *st, char *out, size_t size)
 	PUT("dhcp=%s\nleases=%u\n", st->dhcp, st->leases);
 	for (unsigned i = 0; i < st->leases && i < CTL_LEASES_MAX; i++)
 		PUT("lease=%s\n", st->lease[i]);
+	if (st->stage2[0])
+		PUT("stage2=%s\n", st->stage2);
 	PUT("ok\n");
 #undef PUT
 	return (int)n;
@@ -132,6 +142,8 @@ int ctl_parse_status(const char *msg, size_t len, struct ctl_status *st, char *e
 			copy(st->dhcp, sizeof(st->dhcp), v);
 		else if (!strcmp(line, "leases"))
 			st->leases = (unsigned)strtoul(v, NULL, 10);
+		else if (!strcmp(line, "stage2"))
+			copy(st->stage2, sizeof(st->stage2), v);
 		else if (!strcmp(line, "lease") && n_lease < CTL_LEASES_MAX)
 			copy(st->lease[n_lease++], sizeof(st->lease[0]), v);
 		else if (!strncmp(line, "led.", 4))
