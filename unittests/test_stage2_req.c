@@ -26,6 +26,7 @@ static void round_trip(void **s)
 	snprintf(r.why, sizeof(r.why), "UBI volume rootfs on ubi is in use: ubiblock0_1 is mounted at / (squashfs)");
 	snprintf(r.cause, sizeof(r.cause), "button");
 	snprintf(r.button, sizeof(r.button), "reset");
+	snprintf(r.abandoned, sizeof(r.abandoned), "pivot_root: Invalid argument");
 	n = stage2_req_format(&r, text, sizeof(text));
 	assert_true(n > 0 && (size_t)n == strlen(text));
 	assert_non_null(strstr(text, "arg=--from-ram\n"));

@@ -34,6 +34,8 @@ int stage2_req_format(const struct stage2_req *r, char *out, size_t size)
 		rc = put(out, size, &n, "cause", r->cause);
 	if (!rc && r->button[0])
 		rc = put(out, size, &n, "button", r->button);
+	if (!rc && r->abandoned[0])
+		rc = put(out, size, &n, "abandoned", r->abandoned);
 	return rc < 0 ? rc : (int)n;
 }
 
@@ -76,6 +78,8 @@ int stage2_req_parse(const char *text, struct stage2_req *r, char *why, size_t w
 			ok = take(r->cause, sizeof(r->cause), v, vlen);
 		} else if (klen == 6 && !strncmp(line, "button", 6)) {
 			ok = take(r->button, sizeof(r->button), v, vlen);
+		} else if (klen == 9 && !strncmp(line, "abandoned", 9)) {
+			ok = take(r->abandoned, sizeof(r->abandoned), v, vlen);
 		}
 		if (!ok) {
 			snprintf(why, why_size, "a value of \"%.*s\" is too long", (int)(klen < 16 ? klen : 16), line);

@@ -28,10 +28,12 @@ struct stage2_req {
 	/* written by the daemon before it moves: */
 	char cause[64];                                 /* how failsafe was entered: "button reset", "console" */
 	char button[32];                                /* the button, with cause "button" */
+	char abandoned[256];                            /* the move failed after the services stopped: why (the
+							 * successor then reports it and runs no flash) */
 };
 
 /*
- * Text: "arg=", "tool=", "why=", "cause=", "button=" lines, one value each.
+ * Text: "arg=", "tool=", "why=", "cause=", "button=", "abandoned=" lines, one value each.
  * The length, or -EINVAL (a value with a newline, no argv) or -E2BIG (size).
  */
 int stage2_req_format(const struct stage2_req *r, char *out, size_t size);

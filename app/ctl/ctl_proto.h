@@ -55,7 +55,7 @@ struct ctl_status {
 	char dhcp[96];                  /* "serving 192.168.1.100-192.168.1.199, leases of 300 s", "silent: ...", "off" */
 	unsigned leases;                /* bound leases (lease[] lists the first CTL_LEASES_MAX) */
 	char lease[CTL_LEASES_MAX][72]; /* "192.168.1.100 02:00:00:00:00:01 laptop 280": address, MAC, name, s left */
-	char stage2[200];               /* a flash from RAM: "running from RAM: writing", "done", "failed: WHY"; "" none */
+	char stage2[400];               /* a flash from RAM: "running from RAM: writing", "done", "failed: WHY"; "" none */
 };
 
 /* Parse one request (trailing newline optional). 0, or -EINVAL with why in err. */

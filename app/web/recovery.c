@@ -397,6 +397,70 @@ static int run_child(enum child_kind kind, char **argv)
 	return 0;
 }
 
+/* ---- a flash from RAM the daemon runs (stage2): the page shows it as its own write ---- */
+
+void recovery_stage2_begin(void)
+{
+	struct recovery_decision dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_STAGE2 });
+
+	if (dec.answer >= 400) {
+		log_warn("recovery: the flash from RAM is not shown: %s", dec.why);
+		return;
+	}
+	r.log[0] = '\0';
+	r.step[0] = '\0';
+	r.step_done = r.step_total = 0;
+	say("flashing from RAM (the storage held the running root): do not power off");
+}
+
+void recovery_stage2_line(const char *line)
+{
+	char copy[LINE_BYTES];
+
+	if (r.st.phase != RECOVERY_WRITING || r.child_kind != CHILD_NONE)
+		return;
+	snprintf(copy, sizeof(copy), "%s", line);
+	child_line(copy);
+}
+
+void recovery_stage2_end(int exit_code)
+{
+	struct recovery_decision dec;
+
+	if (r.st.phase != RECOVERY_WRITING || r.child_kind != CHILD_NONE)
+		return;
+	dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_CHILD_EXIT, .exit_code = exit_code });
+	apply(dec.actions);
+	if (exit_code == 0)
+		say("Upgrade completed from RAM: the board reboots into the new firmware");
+	else
+		say("sysupgrade (from RAM) failed with exit code %d: failsafe goes on from RAM; upload and flash again",
+		    exit_code);
+	if (r.running)
+		schedule();
+}
+
+int recovery_reboot(void)
+{
+	char *argv[] = { (char *)r.cfg.reboot_cmd, NULL };
+	struct recovery_decision dec;
+	int rc;
+
+	if (!r.running)
+		return -ENOTCONN;
+	dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_REBOOT });
+	if (dec.answer >= 400)
+		return -EBUSY;
+	r.log[0] = '\0';
+	if ((rc = run_child(CHILD_REBOOT, argv)) < 0) {
+		dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_CHILD_EXIT, .exit_code = -1 });
+		return rc;
+	}
+	say("rebooting");
+	schedule();
+	return 0;
+}
+
 static int start_flash(const struct req *q)
 {
 	char hex[FWIMAGE_SHA256_HEX_BYTES];
