@@ -424,7 +424,8 @@ static void prepare_applets(void)
 	}
 	self[n] = '\0';
 	for (size_t i = 0; i < n_applets; i++) {
-		if (!strcmp(applets[i]->name, "failsafed"))
+		/* upgraded is for procd to exec as PID 1 (OpenWrt has its own /sbin/upgraded), not for the shells */
+		if (!strcmp(applets[i]->name, "failsafed") || !strcmp(applets[i]->name, "upgraded"))
 			continue;
 		snprintf(link, sizeof(link), "%s/%s", dir, applets[i]->name);
 		unlink(link);
