@@ -35,6 +35,7 @@ import time
 
 from fsd import run_tests
 import openwrt_images
+import stage2rom
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("FAILSAFED_BIN_DIR", os.path.join(SRC, "build"))
@@ -52,44 +53,8 @@ def sh(*argv, check=True, input=None):
     return r
 
 
-def ldd(path):
-    """The dynamic loader and libraries path needs, as this host's ldd finds them."""
-    out = sh("ldd", path).stdout
-    libs = re.findall(r"=> (/\S+)", out) + re.findall(r"^\s*(/\S+) \(0x", out, re.M)
-    return sorted(set(libs))
-
-
-def copy_into(root, path, dst=None):
-    target = os.path.join(root, (dst or path).lstrip("/"))
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    shutil.copy2(os.path.realpath(path), target)
-
-
 def make_rom(tmp, banner):
-    """A squashfs rom: BusyBox and its links, the sim-emmc failsafed at /usr/sbin/failsafed with what it links, a
-    stand-in reboot that leaves a mark, failsafe= on the command line failsafed reads."""
-    rom = os.path.join(tmp, "rom-" + banner)
-    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc", "root"):
-        os.makedirs(os.path.join(rom, d), exist_ok=True)
-    copy_into(rom, "/bin/busybox")
-    for a in sh("/bin/busybox", "--list").stdout.split():
-        link = os.path.join(rom, "bin", a)
-        if a != "busybox" and not os.path.exists(link):
-            os.symlink("busybox", link)
-    copy_into(rom, FAILSAFED, "/usr/sbin/failsafed")
-    for lib in ldd(FAILSAFED):
-        copy_into(rom, lib)
-    with open(os.path.join(rom, "sbin", "fake-reboot"), "w") as f:
-        f.write("#!/bin/sh\necho rebooted >/tmp/rebooted\n")
-    os.chmod(os.path.join(rom, "sbin", "fake-reboot"), 0o755)
-    with open(os.path.join(rom, "etc", "cmdline"), "w") as f:
-        f.write("console=ttyS0 failsafe=1\n")
-    with open(os.path.join(rom, "etc", "banner"), "w") as f:
-        f.write(banner + "\n")
-    out = os.path.join(tmp, "rom-%s.sqfs" % banner)
-    sh("mksquashfs", rom, out, "-quiet", "-noappend", "-all-root", "-comp", "gzip")
-    with open(out, "rb") as f:
-        return f.read()
+    return stage2rom.make_rom(tmp, banner, FAILSAFED)
 
 
 class Board:
