@@ -33,6 +33,12 @@
 #define REBOOT_AFTER_MS 3000u                   /* the page and the console show "completed" before it goes */
 #define LINE_BYTES 512
 
+#if FAILSAFED_RECOVERY_PAGE
+#define PAGE(call) call
+#else
+#define PAGE(call) ((void)0)
+#endif
+
 static struct {
 	struct daemon_stage2_config cfg;
 	struct stage2_policy policy;
@@ -366,6 +372,7 @@ static void apply(const struct stage2_decision *d)
 	if (d->actions & STAGE2_DO_ABANDON) {
 		say("%s", d->why);
 		ramroot_remove(s2.root_dir);
+		PAGE(recovery_stage2_end(STAGE2_EXIT_IN_USE));   /* a write the page showed as handed over ends here */
 	}
 	if (d->actions & STAGE2_DO_RESTART) {
 		/* the services are stopped: the daemon starts again where it is, and its successor says why */
@@ -499,12 +506,6 @@ int daemon_stage2_resume(int *cause, char *button, size_t size)
 	snprintf(button, size, "%s", s2.req.button);
 	return 0;
 }
-
-#if FAILSAFED_RECOVERY_PAGE
-#define PAGE(call) call
-#else
-#define PAGE(call) ((void)0)
-#endif
 
 static void flash_line(const char *line)
 {

@@ -7,6 +7,7 @@
 
 #include "layout.h"
 #include "plan.h"
+#include "ramroot.h"
 #include "receive.h"
 #include "rootfs.h"
 
@@ -17,8 +18,8 @@ enum {
 	SL_NO_STORAGE = 3,              /* a partition of the layout is missing on this system */
 	SL_TOO_LARGE = 6,               /* the image does not fit the board's storage: nothing written */
 	SL_SLOT_UNKNOWN = 42,           /* dual firmware: which slot runs is unknown: nothing written */
-	SL_STAGE2 = 43,                 /* the storage holds the running root: the flash goes on from RAM (stage2) */
-	SL_BUSY = 44,                   /* what a step would write is in use (mounted, open): nothing written */
+	SL_STAGE2 = STAGE2_EXIT_HANDED_OVER, /* the storage holds the running root: the flash goes on from RAM */
+	SL_BUSY = STAGE2_EXIT_IN_USE,   /* what a step would write is in use (mounted, open): nothing written */
 };
 
 /* The most a layout board's storage can take, for the receive cap (the layout's partitions found, summed); 0: unknown. */

@@ -8,6 +8,10 @@
 
 #define RAMROOT_WHY_BYTES 512
 
+/* sysupgrade's exit statuses around a flash from RAM, shared with the daemon and its page */
+#define STAGE2_EXIT_HANDED_OVER 43      /* failsafed took the flash over to write it from RAM (the page keeps showing it) */
+#define STAGE2_EXIT_IN_USE 44           /* what a step would write is in use and stays so: nothing written */
+
 struct ramroot {
 	char dir[4096];
 	uint64_t bytes;                 /* copied into it */

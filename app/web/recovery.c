@@ -20,6 +20,7 @@
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
+#include "ramroot.h"
 #include "recovery.h"
 #include "recovery_assets.h"
 #include "recovery_policy.h"
@@ -344,6 +345,15 @@ static void on_child_exit(struct loop_child *c, int status)
 			MHD_resume_connection(r.backup_waiter);
 		r.backup_waiter = NULL;
 		run_mhd(); /* the resumed connection is answered from MHD_run() */
+		return;
+	}
+	if (kind == CHILD_FLASH && code == STAGE2_EXIT_HANDED_OVER) {
+		/* the daemon took the write over to run it from RAM: the page keeps showing it (its successor's page
+		 * picks it up, or the daemon ends it when the move is given up) */
+		say("the storage holds the running root: failsafed moves into RAM and writes from there; this page "
+		    "comes back in a moment");
+		refresh_board_facts();
+		schedule();
 		return;
 	}
 	dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_CHILD_EXIT, .exit_code = code });
