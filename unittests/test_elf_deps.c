@@ -110,6 +110,7 @@ static void not_elf_and_static(void **s)
 	assert_string_equal(interp, "/bin/sh");
 	assert_false(elf_deps_script((const uint8_t *)"#!", 2, interp, sizeof(interp)));
 	assert_false(elf_deps_script((const uint8_t *)"#! \n", 4, interp, sizeof(interp)));
+	assert_false(elf_deps_script((const uint8_t *)"#!\0/bin/sh\n", 11, interp, sizeof(interp)));   /* no name before a NUL */
 	/* a static program: a PT_LOAD and nothing else */
 	make32be(&m, 0, false);
 	put(m.buf + 44, 1, 2);

@@ -174,7 +174,7 @@ bool elf_deps_script(const uint8_t *buf, size_t len, char *out, size_t out_size)
 	while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
 		i++;
 	start = i;
-	while (i < len && buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r')
+	while (i < len && buf[i] && buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r')
 		i++;
 	if (i == start)
 		return false;
