@@ -91,7 +91,9 @@ check in-failsafe test -e $R/tmp/failsafe
 PID=$(status | sed -n 's/.*, pid \([0-9]*\)$/\1/p')
 echo "DAEMON-PID $PID exe=$(readlink /proc/$PID/exe) on $(stat -L -c %d /proc/$PID/exe)"
 check exe-on-rom test "$(stat -L -c %d /proc/$PID/exe)" != "$(stat -c %d $R/tmp)"
-# refused: nothing written, nothing stopped
+# refused: nothing written, nothing stopped (the overlay's UBIFS written back first: the kernel's own writeback of
+# the setting above, seconds later, changed rootfs_data's bytes under a loaded host)
+sync
 before=$(allsha)
 run refused 44 chroot $R /usr/sbin/failsafed sysupgrade -n --no-stage2 /tmp/tar2.bin
 check refused-unchanged test "$(allsha)" = "$before"
