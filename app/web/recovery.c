@@ -253,18 +253,37 @@ static void append_log(const char *line)
 	r.log[have + n + 1] = '\0';
 }
 
-static void child_line(char *line)
+/* "progress STEP DONE TOTAL" (sysupgrade --progress) into r.step*: true; anything else: false. */
+static bool progress_line(const char *line)
 {
 	unsigned long long done, total;
-	char step[32];
+	const char *step = line + strlen("progress "), *mid;
+	size_t len;
+	char *end;
 
-	if (sscanf(line, "progress %31s %llu %llu", step, &done, &total) == 3) {
-		snprintf(r.step, sizeof(r.step), "%s", step);
-		r.step_done = done;
-		r.step_total = total;
-		return;
-	}
-	append_log(line);
+	if (strncmp(line, "progress ", strlen("progress ")))
+		return false;
+	len = strcspn(step, " \t\n");
+	if (!len || len >= sizeof(r.step))
+		return false;
+	errno = 0;
+	done = strtoull(step + len, &end, 10);
+	if (end == step + len || errno)
+		return false;
+	total = strtoull(mid = end, &end, 10);
+	if (end == mid || errno)
+		return false;
+	memcpy(r.step, step, len);
+	r.step[len] = '\0';
+	r.step_done = done;
+	r.step_total = total;
+	return true;
+}
+
+static void child_line(char *line)
+{
+	if (!progress_line(line))
+		append_log(line);
 }
 
 static void on_child_out(struct loop_fd *f, unsigned events)
