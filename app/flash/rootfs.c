@@ -146,7 +146,7 @@ static bool kernel_has(const char *fs)
 
 	if (io_read_file("/proc/filesystems", text, sizeof(text)) < 0)
 		return true; /* cannot tell: let mount(2) say */
-	/* Lines "nodev\tsysfs" or "\text4" (no sscanf: the only one in the daemon's static build, 5 KB of musl). */
+	/* Lines "nodev\tsysfs" or "\text4" (no sscanf in the daemon: musl's scanf is 5 KB of a static build). */
 	for (const char *line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		const char *w = line + (strncmp(line, "nodev", 5) ? 0 : 5);
 

@@ -386,6 +386,13 @@ recipe_libev() {
 	# MIPS16 code cannot hold libev's memory fence (MIPS32 assembler, "sync"): failsafed runs its loop in one
 	# thread (app/loop/loop.c), where a compiler barrier is all a fence has to be (EV_NO_THREADS).
 	case " $CFLAGS " in *" -mips16 "*) export CPPFLAGS="$CPPFLAGS -DEV_NO_THREADS=1" ;; esac
+	# Static: what app/loop/loop.c uses (io, timer, signal, child watchers; epoll, which every Linux a router runs
+	# has), not the other backends (select, poll, Linux AIO, io_uring) nor the other watcher kinds; a program
+	# that used one would not link. The shared build is libev as OpenWrt ships it. (docs/performance.md)
+	local only="-DEV_USE_SELECT=0 -DEV_USE_POLL=0 -DEV_USE_LINUXAIO=0 -DEV_USE_IOURING=0 -DEV_USE_INOTIFY=0"
+	only+=" -DEV_PERIODIC_ENABLE=0 -DEV_STAT_ENABLE=0 -DEV_IDLE_ENABLE=0 -DEV_EMBED_ENABLE=0 -DEV_FORK_ENABLE=0"
+	only+=" -DEV_CLEANUP_ENABLE=0 -DEV_ASYNC_ENABLE=0 -DEV_PREPARE_ENABLE=0 -DEV_CHECK_ENABLE=0"
+	[ "$SHARED" -eq 1 ] || export CPPFLAGS="$CPPFLAGS $only"
 	step configure ./configure "${CONF[@]}"
 	step make make -j"$JOBS"
 	step install make install DESTDIR="$STAGE"
@@ -424,12 +431,14 @@ recipe_libgpiod() {
 recipe_json-c() {
 	# The toolchain file has the compiler and flags: keep the autotools environment out of CMake's (CMake puts
 	# CFLAGS, here only the LTO flags, before the toolchain's own).
-	local shared=OFF
-	[ "$SHARED" -eq 0 ] || shared=ON
+	# Static: without its switch of the numeric locale around strtod (uselocale, duplocale): musl's strtod reads
+	# "." whatever the locale, so it changes nothing there and linked musl's locale loader (3 KB).
+	local shared=OFF locale=(-DHAVE_USELOCALE=0 -DHAVE_DUPLOCALE=0 -DHAVE_SETLOCALE=0)
+	[ "$SHARED" -eq 0 ] || { shared=ON; locale=(); }
 	step cmake env -u CC -u CPPFLAGS -u LDFLAGS CFLAGS="$LTO_CFLAGS" cmake -S . -B obj "${TOOLCHAIN_ARGS[@]}" \
 		-DCMAKE_BUILD_TYPE=MinSizeRel -DCMAKE_INSTALL_PREFIX="$SYS" -DCMAKE_INSTALL_LIBDIR=lib \
 		-DBUILD_SHARED_LIBS=$shared -DBUILD_STATIC_LIBS=$([ $shared = ON ] && echo OFF || echo ON) \
-		-DBUILD_TESTING=OFF -DBUILD_APPS=OFF \
+		-DBUILD_TESTING=OFF -DBUILD_APPS=OFF "${locale[@]}" \
 		-DDISABLE_EXTRA_LIBS=ON -DDISABLE_WERROR=ON
 	step make cmake --build obj -j"$JOBS"
 	step install env DESTDIR="$STAGE" cmake --install obj
@@ -437,8 +446,10 @@ recipe_json-c() {
 recipe_zlib() {
 	# zlib's own configure: CHOST picks the cross tools, --static builds libz.a only (no examples); the shared
 	# build makes libz.a too (its install wants both), removed from the stage afterwards.
+	# Static: the CRC-32 tables made at the first crc32() (once(), C11 atomics: sysupgrade sums on two threads)
+	# instead of 5 KB of constants in the binary's flash (docs/performance.md).
 	if [ "$SHARED" -eq 0 ]; then
-		step configure env CHOST="$GNU_T" ./configure --static --prefix="$SYS"
+		step configure env CHOST="$GNU_T" CFLAGS="$CFLAGS -DDYNAMIC_CRC_TABLE" ./configure --static --prefix="$SYS"
 		step make make -j"$JOBS" libz.a
 	else
 		step configure env CHOST="$GNU_T" ./configure --prefix="$SYS"
