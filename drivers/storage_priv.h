@@ -27,8 +27,8 @@ int storage_copy(const uint8_t *data, int dst_fd, uint64_t len, storage_progress
 		 const char *what);
 /* Make the block device dev (an MTD partition's mtdblockN) drop what it cached: it shows what was written. */
 void storage_forget_cache(const char *dev);
-/* Read len bytes of fd from offset 0 into sink. 0 or -errno. */
-int storage_read_fd(int fd, uint64_t len, int (*sink)(void *ctx, const void *buf, size_t n), void *ctx,
-		    storage_progress_cb progress, char *why, const char *what);
+/* Read len bytes of fd from offset start into sink. 0 or -errno. */
+int storage_read_fd(int fd, uint64_t start, uint64_t len, int (*sink)(void *ctx, const void *buf, size_t n),
+		    void *ctx, storage_progress_cb progress, char *why, const char *what);
 
 #endif /* DRIVERS_STORAGE_PRIV_H */

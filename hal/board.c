@@ -56,7 +56,7 @@ const char *board_storage_kind_name(enum board_storage_kind kind)
 {
 	static const char *const names[BOARD_STORAGE_KIND_COUNT] = {
 		[BOARD_STORAGE_NONE] = "none", [BOARD_STORAGE_BLOCK] = "block", [BOARD_STORAGE_MTD] = "mtd",
-		[BOARD_STORAGE_UBI] = "ubi", [BOARD_STORAGE_FILE] = "file",
+		[BOARD_STORAGE_UBI] = "ubi", [BOARD_STORAGE_FILE] = "file", [BOARD_STORAGE_ROOTDISK] = "rootdisk",
 	};
 
 	return (unsigned)kind < BOARD_STORAGE_KIND_COUNT ? names[kind] : "?";
@@ -65,4 +65,39 @@ const char *board_storage_kind_name(enum board_storage_kind kind)
 bool board_button_is_key(const struct board_button *btn)
 {
 	return btn->type == BOARD_BUTTON_KEY;
+}
+
+const char *board_layout_name(enum board_layout layout)
+{
+	static const char *const names[BOARD_LAYOUT_COUNT] = {
+		[BOARD_LAYOUT_SINGLE] = "single", [BOARD_LAYOUT_NAND] = "nand", [BOARD_LAYOUT_EMMC] = "emmc",
+	};
+
+	return (unsigned)layout < BOARD_LAYOUT_COUNT ? names[layout] : "?";
+}
+
+/* nand.sh's defaults: CI_KERNPART=kernel, CI_ROOTPART=rootfs, rootfs_data; fit.sh's volume "fit". */
+const char *board_nand_kernel_volume(const struct board_nand *n)
+{
+	return n->kernel_volume ? n->kernel_volume : "kernel";
+}
+
+const char *board_nand_rootfs_volume(const struct board_nand *n)
+{
+	return n->rootfs_volume ? n->rootfs_volume : "rootfs";
+}
+
+const char *board_nand_data_volume(const struct board_nand *n)
+{
+	return n->data_volume ? n->data_volume : "rootfs_data";
+}
+
+const char *board_nand_fit_volume(const struct board_nand *n)
+{
+	return n->fit_volume ? n->fit_volume : "fit";
+}
+
+bool board_is_ab(const struct board *b)
+{
+	return b->storage.ab.selector != BOARD_AB_NONE;
 }

@@ -8,14 +8,15 @@
 #include <string.h>
 
 #include "board_validate.h"
+#include "board_validate_priv.h"
 #include "uart.h"
+
+#define fail board_validate_fail
+#define warn board_validate_warn
+#define good_name board_validate_good_name
 
 #define IFNAME_BYTES 16 /* IFNAMSIZ, including NUL */
 
-static int fail(const struct board *b, struct board_report *r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void warn(const struct board *b, struct board_report *r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 static void say(const struct board *b, char *out, const char *fmt, va_list ap)
 {
@@ -25,7 +26,7 @@ static void say(const struct board *b, char *out, const char *fmt, va_list ap)
 	snprintf(out, BOARD_REPORT_TEXT_BYTES, "board %.40s: %s", b->name ? b->name : "(unnamed)", what);
 }
 
-static int fail(const struct board *b, struct board_report *r, const char *fmt, ...)
+int board_validate_fail(const struct board *b, struct board_report *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -37,7 +38,7 @@ static int fail(const struct board *b, struct board_report *r, const char *fmt, 
 	return -EINVAL;
 }
 
-static void warn(const struct board *b, struct board_report *r, const char *fmt, ...)
+void board_validate_warn(const struct board *b, struct board_report *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,8 +49,7 @@ static void warn(const struct board *b, struct board_report *r, const char *fmt,
 	va_end(ap);
 }
 
-/* A name a user types or reads: 1..31 printable bytes, no blanks or '/'. */
-static bool good_name(const char *s)
+bool board_validate_good_name(const char *s)
 {
 	size_t n;
 
@@ -276,9 +276,9 @@ static int check_storage(const struct board *b, struct board_report *r)
 		return fail(b, r, "storage.firmware: the same volume as rootfs_data (%s)", s->firmware.name);
 	if (!s->rootfs_data.kind)
 		warn(b, r, "storage.rootfs_data: none; mount_root and firstboot have nothing to work on");
-	if (!s->firmware.kind)
+	if (!s->firmware.kind && s->layout == BOARD_LAYOUT_SINGLE)
 		warn(b, r, "storage.firmware: none; sysupgrade has nowhere to write");
-	return 0;
+	return board_validate_layout(b, r);
 }
 
 int board_validate(const struct board *b, struct board_report *r)

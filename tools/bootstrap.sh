@@ -16,6 +16,8 @@ PACKAGES=(
 	clang libclang-rt-14-dev             # sanitizer builds, libFuzzer
 	iproute2 iputils-ping tcpdump telnet expect busybox-static procps util-linux   # network tests, telnet peers, benchmark
 	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
+	u-boot-tools gzip tar                # OpenWrt's images made by the real tools: FIT (mkimage -f -E), fit_check_sign, dumpimage
+	fdisk                                # eMMC flashing tests: GPT disks (sfdisk)
 	dropbear-bin openssh-client          # SSH in failsafe (dropbear, dropbearkey) and the ssh client of its tests
 	python3-libfdt device-tree-compiler  # tools/board-from-dtb and its tests (dtc, fdtput)
 	# static musl cross builds (tools/deps/build.sh, cmake/toolchain-cross.cmake, tools/release, the cross_* tests):

@@ -149,6 +149,52 @@ static void storage_tables(void **s)
 	b = base(); b.storage.firmware = (struct board_volume){ 0 };         expect_warning(&b, "storage.firmware: none");
 }
 
+/* The layouts: NAND, eMMC, dual firmware; each broken field named. */
+static void layout_tables(void **s)
+{
+	struct board b;
+
+	(void)s;
+	b = base(); b.storage.layout = BOARD_LAYOUT_COUNT;                   expect_error(&b, "storage.layout");
+	b = base(); b.storage.layout = BOARD_LAYOUT_NAND;                    expect_error(&b, "storage.nand.ubi_mtd");
+	b = base(); b.storage.nand.ubi_mtd = "ubi";                          expect_error(&b, "storage.nand");
+	b = base(); b.storage.layout = BOARD_LAYOUT_NAND; b.storage.nand.ubi_mtd = "ubi";
+	b.storage.rootfs_data = (struct board_volume){ BOARD_STORAGE_UBI, "rootfs_data" };
+	assert_int_equal(board_validate(&b, NULL), 0);
+	b.storage.nand.kernel_mtd = "kernel"; b.storage.nand.kernel_ubi_mtd = "ubi_kernel";
+	expect_error(&b, "storage.nand.kernel_mtd");
+	b.storage.nand.kernel_mtd = NULL; b.storage.nand.kernel_ubi_mtd = "ubi";
+	expect_error(&b, "storage.nand.kernel_ubi_mtd");
+	b.storage.nand.kernel_ubi_mtd = NULL; b.storage.nand.data_volume = "rootfs";
+	expect_error(&b, "storage.nand.data_volume");
+	b.storage.nand.data_volume = "bad name";                             expect_error(&b, "storage.nand.data_volume");
+	b.storage.nand.data_volume = "overlay";                              expect_warning(&b, "storage.rootfs_data: not UBI volume overlay");
+	b = base(); b.storage.layout = BOARD_LAYOUT_EMMC; b.storage.emmc.kernel_part = "kernel";
+	expect_error(&b, "storage.emmc.root_part");
+	b.storage.emmc.root_part = "kernel";                                 expect_error(&b, "storage.emmc.root_part");
+	b.storage.emmc.root_part = "rootfs";                                 assert_int_equal(board_validate(&b, NULL), 0);
+	b.storage.emmc.disk = "a b";                                         expect_error(&b, "storage.emmc.disk");
+	/* dual firmware */
+	b = base(); b.storage.layout = BOARD_LAYOUT_NAND;
+	b.storage.ab = (struct board_ab){ .selector = BOARD_AB_UBOOT_ENV, .env_var = "boot_part", .env_value = { "1", "2" },
+		.slot = { { .nand = { .ubi_mtd = "rootfs1", .kernel_mtd = "kernel1" }, .env = { "bootcmd=run nandboot" } },
+			  { .nand = { .ubi_mtd = "rootfs2", .kernel_mtd = "kernel2" } } },
+		.env_after = { "auto_recovery=yes" }, .bootcount = BOARD_BOOTCOUNT_LINKSYS, .bootcount_mtd = "s_env" };
+	assert_int_equal(board_validate(&b, NULL), 0);
+	b.storage.ab.env_value[1] = "1";                                     expect_error(&b, "storage.ab.env_value");
+	b.storage.ab.env_value[1] = "2"; b.storage.ab.slot[1].nand.ubi_mtd = "rootfs1";
+	expect_error(&b, "storage.ab.slot[1]");
+	b.storage.ab.slot[1].nand.ubi_mtd = "rootfs2"; b.storage.ab.slot[0].env[0] = "bootcmd";
+	expect_error(&b, "storage.ab.slot[0].env[0]");
+	b.storage.ab.slot[0].env[0] = "bootcmd=run nandboot"; b.storage.ab.bootcount_mtd = NULL;
+	expect_error(&b, "storage.ab.bootcount_mtd");
+	b.storage.ab.bootcount_mtd = "s_env"; b.storage.nand.ubi_mtd = "ubi";
+	expect_error(&b, "beside ab.slot");
+	b.storage.nand.ubi_mtd = NULL; b.storage.layout = BOARD_LAYOUT_SINGLE;
+	expect_error(&b, "storage.ab");
+	b = base(); b.storage.ab.env_var = "boot_part";                      expect_error(&b, "storage.ab");
+}
+
 static void warnings(void **s)
 {
 	struct board_button sw[2];
@@ -190,6 +236,7 @@ int main(void)
 		cmocka_unit_test(broken_tables),
 		cmocka_unit_test(warnings),
 		cmocka_unit_test(storage_tables),
+		cmocka_unit_test(layout_tables),
 		cmocka_unit_test(defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
