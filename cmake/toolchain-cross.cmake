@@ -22,7 +22,9 @@
 #                       ctest and the test runs find them through qemu-user's -L and LD_LIBRARY_PATH)
 #   FAILSAFED_MIPS16    mipsel musl only: MIPS16e code (default ON, as OpenWrt builds its mipsel_24kc packages:
 #                       -mips16 -minterlink-mips16); about a fifth smaller. Every MIPS32 router CPU of the boards
-#                       here (24K, 24KEc, 1004K: MT7620, MT7621, MT7628) and QEMU's 24Kf have the MIPS16e ASE
+#                       here (24K, 24KEc, 1004K: MT7620, MT7621, MT7628) and QEMU's 24Kf have the MIPS16e ASE.
+#                       Like every flag below it goes into CMake's cached CMAKE_C_FLAGS and CMAKE_EXE_LINKER_FLAGS on
+#                       the first configure: changing it (or this file's flags) needs a new build directory
 # Results for the project: FAILSAFED_CPU (aarch64, armhf or mipsel: the boards' .cpu), FAILSAFED_LIBC (musl, glibc).
 #
 # musl: Debian's glibc cross gcc with musl's specs as a mandatory compiler argument (so it is on every compile and
