@@ -51,6 +51,7 @@ static struct daemon {
 	struct loop_timer decide;
 	struct loop_signal signals[SIGNALS_MAX];
 	enum led_phase phase;               /* the boot's own LED phase; a control client may hold another */
+	char flash[32];                     /* the last write a sysupgrade reported: "", "ok", "failed (exit N)" */
 	char banner[BANNER_BYTES];
 	struct boot_event queue[EVENT_QUEUE];/* events raised while a step runs, handled after it */
 	unsigned queued;
@@ -315,6 +316,7 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 			snprintf(st->led[r], sizeof(st->led[r]), "off");
 	snprintf(st->led_hold, sizeof(st->led_hold), "%s", ctl_server_held_phase(&d.ctl) < 0 ? "none" :
 		 led_phase_name((enum led_phase)ctl_server_held_phase(&d.ctl)));
+	snprintf(st->flash, sizeof(st->flash), "%s", d.flash[0] ? d.flash : "none");
 	st->telnet_sessions = daemon_net_telnet_sessions();
 	daemon_net_dhcp_state(st->dhcp, sizeof(st->dhcp));
 	st->leases = daemon_net_dhcp_leases(st->lease, CTL_LEASES_MAX);
@@ -326,6 +328,26 @@ static void ctl_led(void *ctx, int phase)
 	if (phase >= 0)
 		log_info("control: LEDs show the %s phase for a client", led_phase_name((enum led_phase)phase));
 	leds_show(&d.leds, phase >= 0 ? (enum led_phase)phase : d.phase);
+}
+
+/*
+ * A write that failed leaves the board in failsafe (OpenWrt reboots; here the user flashes again): the failsafe
+ * LED says so (1000/200) until a write completes, and the consoles get one line.
+ */
+static void ctl_flash(void *ctx, bool ok, int code)
+{
+	(void)ctx;
+	if (ok) {
+		snprintf(d.flash, sizeof(d.flash), "ok");
+		log_info("sysupgrade: the write completed");
+		if (d.phase == LED_PHASE_FAILED)
+			show(LED_PHASE_FAILSAFE);
+		return;
+	}
+	snprintf(d.flash, sizeof(d.flash), "failed (exit %d)", code);
+	log_warn("sysupgrade: the write failed (exit %d; its output says why): still in failsafe, flash again", code);
+	if (d.phase == LED_PHASE_FAILSAFE)
+		show(LED_PHASE_FAILED);
 }
 
 /* ---- start and stop ---- */
@@ -400,7 +422,7 @@ static void prepare_applets(void)
 static void start(void)
 {
 	struct boot_config bc = { .n_buttons = (unsigned)d.board->n_buttons };
-	struct ctl_server_ops ops = { .status = ctl_status, .led = ctl_led };
+	struct ctl_server_ops ops = { .status = ctl_status, .led = ctl_led, .flash = ctl_flash };
 	char ctl_path[256];
 	unsigned held = 0;
 	int fd;

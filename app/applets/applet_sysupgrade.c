@@ -609,10 +609,17 @@ static int writing_begins(const struct rootfs *r, sigset_t *old_sigs)
 	return led;
 }
 
-static void writing_done(int led, const sigset_t *old_sigs)
+/* code: the exit status the write ends with; the daemon shows a failure until a write completes. */
+static void writing_done(int led, const sigset_t *old_sigs, int code)
 {
-	if (led >= 0)
+	char msg[32], reply[64], err[200];
+
+	if (led >= 0) {
+		snprintf(msg, sizeof(msg), code ? "flash failed %d" : "flash ok", code & 0xff ? code & 0xff : 1);
+		if (ctl_client_ask(led, msg, reply, sizeof(reply), 2000, err, sizeof(err)) < 0)
+			fprintf(stderr, "sysupgrade: note: the daemon was not told how the write ended (%s)\n", err);
 		close(led); /* the daemon's LEDs go back to its own phase */
+	}
 	fflush(NULL);
 	sigprocmask(SIG_SETMASK, old_sigs, NULL);   /* a stop asked for meanwhile takes effect now */
 }
@@ -662,7 +669,7 @@ static int upgrade_layout(const struct ctx *x, const struct rootfs *r, struct re
 	if (code == SL_OK)
 		printf("Upgrade completed%s\n", l.archive ? " (settings carried to the next boot)" :
 		       x->keep ? " (there were no settings to keep)" : " (-n: settings reset)");
-	writing_done(led, &old_sigs);
+	writing_done(led, &old_sigs, code);
 	return code;
 }
 
@@ -752,7 +759,7 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 		printf("Upgrade completed\n");
 	if (frozen)
 		printf("rootfs_data was mounted from the flash just rewritten (now read-only): reboot now\n");
-	writing_done(led, &old_sigs);
+	writing_done(led, &old_sigs, code);
 	return code;
 }
 
