@@ -1,9 +1,10 @@
 /* boards/sim_ab.c — the simulated board with dual firmware on NAND as Linksys lays it out (boot_part 1/2, kernelN + rootfsN) */
 /*
- * The storage of a WRT3200ACM-like board for tests on a real kernel (the QEMU MTD harness): MTD partitions
- * kernel1, rootfs1 (UBI), kernel2, rootfs2 (UBI), u_env (the U-Boot environment, through fw_printenv and
- * fw_setenv), s_env (the boot counter log); the running slot's rootfs partition renamed "ubi" as OpenWrt's
- * mangled_rootblock does (or named by boot_part).
+ * The storage of a WRT3200ACM-like board for tests on a real kernel (the QEMU MTD harness): nandsim's partitions
+ * (nandsim.parts=32,128,32,128,1,2; nandsim names them "NAND simulator partition N", and the kernel adds no named
+ * partitions beside a NAND's own) in the roles of Linksys' kernel1 (0), rootfs1 (1, UBI), kernel2 (2), rootfs2
+ * (3, UBI), u_env (4: the U-Boot environment, through fw_printenv and fw_setenv) and s_env (5: the boot counter
+ * log). The running slot is boot_part's; a partition renamed "ubi" (OpenWrt's mangled_rootblock) would say it too.
  */
 #include "board.h"
 
@@ -42,14 +43,16 @@ const struct board board_sim_ab = {
 			.env_var = "boot_part",
 			.env_value = { "1", "2" },
 			.slot = {
-				{ .nand = { .ubi_mtd = "rootfs1", .kernel_mtd = "kernel1" }, .env = { "bootcmd=run nandboot" } },
-				{ .nand = { .ubi_mtd = "rootfs2", .kernel_mtd = "kernel2" },
+				{ .nand = { .ubi_mtd = "NAND simulator partition 1",
+					    .kernel_mtd = "NAND simulator partition 0" }, .env = { "bootcmd=run nandboot" } },
+				{ .nand = { .ubi_mtd = "NAND simulator partition 3",
+					    .kernel_mtd = "NAND simulator partition 2" },
 				  .env = { "bootcmd=run altnandboot" } },
 			},
 			.env_after = { "auto_recovery=yes" },
 			.running_alias = "ubi",
 			.bootcount = BOARD_BOOTCOUNT_LINKSYS,
-			.bootcount_mtd = "s_env",
+			.bootcount_mtd = "NAND simulator partition 5",
 		},
 	},
 };

@@ -1,8 +1,10 @@
-/* boards/sim_nand.c — the simulated board with NAND/UBI storage as OpenWrt lays it out (CI_UBIPART "ubi"): NAND flashing tests */
+/* boards/sim_nand.c — the simulated board with NAND/UBI storage as OpenWrt lays it out: NAND flashing tests */
 /*
  * The storage of an MR85X-like board for tests on a real kernel (the QEMU MTD harness, tests/test_nand_flash.py):
- * an MTD partition "ubi" on nandsim holding UBI with the volumes "kernel", "rootfs", "rootfs_data" (nand.sh's
- * defaults), plus what the board keeps beside them (an "ubootenv" volume a flash must leave alone).
+ * nandsim's first partition (nandsim.parts=192: 24 MiB; nandsim names its partitions "NAND simulator partition N"
+ * and the kernel adds no named partitions beside a NAND's own) in the role of OpenWrt's "ubi" partition, holding UBI
+ * with the volumes "kernel", "rootfs", "rootfs_data" (nand.sh's defaults), plus what the board keeps beside them
+ * (an "ubootenv" volume a flash must leave alone).
  */
 #include "board.h"
 
@@ -37,6 +39,6 @@ const struct board board_sim_nand = {
 		.rootfs_data = { BOARD_STORAGE_UBI, "rootfs_data" },
 		.firmware = { BOARD_STORAGE_UBI, "rootfs" },
 		.layout = BOARD_LAYOUT_NAND,
-		.nand = { .ubi_mtd = "ubi" },
+		.nand = { .ubi_mtd = "NAND simulator partition 0" },
 	},
 };

@@ -18,7 +18,7 @@ extern const struct storage_driver storage_mtd_driver;
 extern const struct storage_driver storage_ubi_driver;
 
 /* The chunk size of copies and read-backs. */
-#define STORAGE_CHUNK_BYTES (1024 * 1024)
+#define STORAGE_CHUNK_BYTES (128 * 1024)
 
 /* Write why (one line) and return rc. */
 int storage_fail(char *why, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -1,4 +1,6 @@
 /* hal/board.c — the one place for board defaults, LED role names and the shared-LED rule */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include "board.h"
@@ -65,6 +67,25 @@ const char *board_storage_kind_name(enum board_storage_kind kind)
 bool board_button_is_key(const struct board_button *btn)
 {
 	return btn->type == BOARD_BUTTON_KEY;
+}
+
+int board_dhcp_pool(const struct board_net *n, uint32_t *first, uint32_t *last)
+{
+	struct in_addr a, f, l;
+
+	if (n->no_dhcp || !n->address || inet_pton(AF_INET, n->address, &a) != 1)
+		return -EINVAL;
+	if (!n->dhcp_first && !n->dhcp_last && n->prefix_len == 24) {
+		*first = (ntohl(a.s_addr) & 0xffffff00u) | 100u;
+		*last = (ntohl(a.s_addr) & 0xffffff00u) | 199u;
+		return 0;
+	}
+	if (!n->dhcp_first || !n->dhcp_last || inet_pton(AF_INET, n->dhcp_first, &f) != 1 ||
+	    inet_pton(AF_INET, n->dhcp_last, &l) != 1)
+		return -EINVAL;
+	*first = ntohl(f.s_addr);
+	*last = ntohl(l.s_addr);
+	return 0;
 }
 
 const char *board_layout_name(enum board_layout layout)

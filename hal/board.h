@@ -12,6 +12,7 @@
 
 #define BOARD_MAX_BUTTONS 8
 #define BOARD_MAX_CONSOLES 2
+#define BOARD_MAX_LAN_PORTS 8
 #define BOARD_NAME_BYTES 32              /* bytes including NUL, for names of boards, buttons, LEDs */
 #define BOARD_COMPATIBLE_BYTES 64        /* bytes including NUL, a device-tree compatible string */
 
@@ -76,13 +77,19 @@ struct board_console {
 };
 
 struct board_net {
-	const char *ifname;             /* failsafe port: "eth0", "lan1", "eth0.1" */
+	const char *ifname;             /* failsafe port: "eth0", "lan1", "eth0.1"; with lan_ports the bridge */
 	const char *conduit;            /* DSA conduit brought up first, or NULL */
+	/* Every LAN jack of a DSA board ("lan1", "lan2", ...): failsafed bridges them into ifname (created,
+	 * e.g. "br-lan") so a laptop works on any of them; all set back as found on the normal path. */
+	const char *lan_ports[BOARD_MAX_LAN_PORTS];
 	uint16_t vlan_id;               /* 0: none; else ifname is created as a VLAN of vlan_parent */
 	const char *vlan_parent;        /* parent link of the VLAN */
 	const char *address;            /* "192.168.1.1" */
 	uint8_t prefix_len;             /* 24 */
 	const char *broadcast;          /* "192.168.1.255" */
+	bool no_dhcp;                   /* true: no DHCP server in failsafe on this board */
+	const char *dhcp_first;         /* first address handed out; NULL: host .100 of a /24 */
+	const char *dhcp_last;          /* last; NULL: host .199 of a /24 (other prefixes must name both) */
 };
 
 /* Where a storage volume lives. */
@@ -215,6 +222,13 @@ uint32_t board_debounce_ms(const struct board_button *btn);
 uint32_t board_window_ms(const struct board *b);
 /* The button can trigger failsafe (a key, not a switch). */
 bool board_button_is_key(const struct board_button *btn);
+/*
+ * The board's DHCP pool in host order: dhcp_first..dhcp_last, or .100-.199
+ * of its /24. -EINVAL when it has none (no_dhcp, or a prefix other than 24
+ * without both named, or an address that does not parse): board_validate()
+ * says which.
+ */
+int board_dhcp_pool(const struct board_net *n, uint32_t *first, uint32_t *last);
 /* "block", "mtd", "ubi", "file", "rootdisk", "none". */
 const char *board_storage_kind_name(enum board_storage_kind kind);
 /* "single", "nand", "emmc"; "?" out of range. */

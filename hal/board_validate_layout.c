@@ -17,8 +17,9 @@ static int check_part(const struct board *b, struct board_report *r, const char 
 {
 	if (!name)
 		return required ? fail(b, r, "storage.%s: missing", field) : 0;
-	if (!good_name(name))
-		return fail(b, r, "storage.%s: \"%s\" is not a plain partition or volume name (1-31 bytes, no blanks or '/')",
+	if (!board_validate_part_name(name))
+		return fail(b, r, "storage.%s: \"%s\" is not a partition or volume name (1-31 printable bytes, no '/' "
+			    "or '\"', blanks only inside)",
 			    field, name);
 	return 0;
 }
@@ -72,8 +73,10 @@ static int check_emmc(const struct board *b, struct board_report *r, const char 
 			if (parts[j] && !strcmp(parts[i], parts[j]))
 				return fail(b, r, "storage.%s%s: \"%s\" is also the %s", at, names[i], parts[i], names[j]);
 	}
-	snprintf(f, sizeof(f), "%sdisk", at);
-	return check_part(b, r, f, e->disk, false);
+	if (e->disk && !good_name(e->disk))
+		return fail(b, r, "storage.%sdisk: \"%s\" is not a disk's name in /sys/block (1-31 bytes, no blanks "
+			    "or '/')", at, e->disk);
+	return 0;
 }
 
 /* "name=value" with a plain name and no newline (fw_setenv -s takes one per line). */

@@ -14,6 +14,7 @@ void board_validate_warn(const struct board *b, struct board_report *r, const ch
 	__attribute__((format(printf, 3, 4)));
 /* A name a user types or reads: 1..31 printable bytes, no blanks or '/'. */
 bool board_validate_good_name(const char *s);
+bool board_validate_part_name(const char *s);
 /* The storage layout's fields (board_validate_layout.c). 0 or -EINVAL with r->error. */
 int board_validate_layout(const struct board *b, struct board_report *r);
 

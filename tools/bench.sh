@@ -16,6 +16,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	echo
 	# Flashing: serve → sysupgrade (verified) against nc | dd, a 64 MiB image, on a loop device on the disk.
 	python3 tools/bench_flash.py --failsafed build/failsafed --failsafectl build/failsafectl
+	echo
+	# DHCP: plug-in to lease on the board's side and idle wake-ups, side by side with dnsmasq.
+	python3 tools/bench_dhcp.py --binary build/failsafed_mercusys_mr85x
 else
-	echo "bench: the telnet and flashing comparisons need root (network namespaces, loop devices); skipped"
+	echo "bench: the telnet, flashing and DHCP comparisons need root (network namespaces, loop devices); skipped"
 fi

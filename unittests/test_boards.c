@@ -109,6 +109,25 @@ static void broken_tables(void **s)
 	b = base(); b.net.broadcast = "192.168.2.255";   expect_error(&b, "net.broadcast");
 	b = base(); b.net.prefix_len = 31;               expect_error(&b, "net.prefix_len");
 	b = base(); b.net.vlan_id = 1;                   expect_error(&b, "net.vlan_parent");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "lan1"; b.net.lan_ports[2] = "lan3";
+	expect_error(&b, "net.lan_ports[2]: after an empty entry");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "lan1"; b.net.lan_ports[1] = "lan1";
+	expect_error(&b, "net.lan_ports[1]: duplicate \"lan1\"");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "br-lan"; expect_error(&b, "is the bridge itself");
+	b = base(); b.net.ifname = "br-lan"; b.net.conduit = "eth0"; b.net.lan_ports[0] = "eth0";
+	expect_error(&b, "is the conduit");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "lan 1"; expect_error(&b, "net.lan_ports[0]: \"lan 1\"");
+	b = base(); b.net.ifname = "eth0.1"; b.net.vlan_id = 1; b.net.vlan_parent = "eth0"; b.net.lan_ports[0] = "lan1";
+	expect_error(&b, "a swconfig board's LAN is its VLAN");
+	b = base(); b.net.dhcp_first = "192.168.1.x";    expect_error(&b, "net.dhcp_first: \"192.168.1.x\" is not an IPv4");
+	b = base(); b.net.dhcp_first = "192.168.1.10";   expect_error(&b, "both needed for a /24");
+	b = base(); b.net.prefix_len = 16; b.net.broadcast = "192.168.255.255"; expect_error(&b, "both needed for a /16");
+	b = base(); b.net.dhcp_first = "192.168.1.2"; b.net.dhcp_last = "192.168.2.9"; expect_error(&b, "is not inside");
+	b = base(); b.net.dhcp_first = "192.168.1.0"; b.net.dhcp_last = "192.168.1.9"; expect_error(&b, "network or broadcast");
+	b = base(); b.net.dhcp_first = "192.168.1.9"; b.net.dhcp_last = "192.168.1.2"; expect_error(&b, "after dhcp_last");
+	b = base(); b.net.dhcp_first = "192.168.1.1"; b.net.dhcp_last = "192.168.1.9"; expect_error(&b, "the board's own address");
+	b = base(); b.net.no_dhcp = true; b.net.dhcp_last = "192.168.1.9"; expect_error(&b, "set although no_dhcp");
+	b = base(); b.net.dhcp_first = "192.168.1.2"; b.net.dhcp_last = "192.168.1.254"; assert_int_equal(board_validate(&b, NULL), 0);
 	b = base(); b.net.vlan_id = 4095; b.net.vlan_parent = "eth0"; expect_error(&b, "net.vlan_id");
 
 	memcpy(bb, good_buttons, sizeof(bb));
@@ -139,7 +158,11 @@ static void storage_tables(void **s)
 	b = base(); b.storage.rom = "rom";                                   expect_error(&b, "storage.rom");
 	b = base(); b.storage.firmware.kind = BOARD_STORAGE_KIND_COUNT;      expect_error(&b, "storage.firmware.kind");
 	b = base(); b.storage.firmware.name = NULL;                          expect_error(&b, "storage.firmware.name");
-	b = base(); b.storage.rootfs_data.name = "a b";                      expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "a/b";                      expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "data ";                    expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "a\"b";                     expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "NAND simulator partition 1"; /* blanks inside: as the kernel names it */
+	assert_int_equal(board_validate(&b, NULL), 0);
 	b = base(); b.storage.rootfs_data.name = "firmware";                 expect_error(&b, "storage.firmware");
 	b = base(); b.storage.firmware = (struct board_volume){ BOARD_STORAGE_NONE, "x" };
 	expect_error(&b, "storage.firmware.name");
@@ -167,7 +190,7 @@ static void layout_tables(void **s)
 	expect_error(&b, "storage.nand.kernel_ubi_mtd");
 	b.storage.nand.kernel_ubi_mtd = NULL; b.storage.nand.data_volume = "rootfs";
 	expect_error(&b, "storage.nand.data_volume");
-	b.storage.nand.data_volume = "bad name";                             expect_error(&b, "storage.nand.data_volume");
+	b.storage.nand.data_volume = " bad";                                 expect_error(&b, "storage.nand.data_volume");
 	b.storage.nand.data_volume = "overlay";                              expect_warning(&b, "storage.rootfs_data: not UBI volume overlay");
 	b = base(); b.storage.layout = BOARD_LAYOUT_EMMC; b.storage.emmc.kernel_part = "kernel";
 	expect_error(&b, "storage.emmc.root_part");

@@ -94,12 +94,12 @@ static void run_split(const uint8_t *p, size_t fed, uint64_t payload_bytes, enum
 	memset(r, 0, sizeof(*r));
 	payload_deep_init(d);
 	while (off < fed) {
-		size_t k = fed - off;
+		size_t k = fed - off, want = s == RANDOM ? lcg(&seed) % 700 + 1 : k;
 
 		if (s == BYTES)
 			k = 1;
-		else if (s == RANDOM && lcg(&seed) % 700 + 1 < k)
-			k = lcg(&seed) % 700 + 1;
+		else if (want < k)
+			k = want;
 		payload_deep_feed(d, p + off, k);
 		off += k;
 	}
@@ -441,6 +441,52 @@ static void hostile_tars(void **state)
 		}
 		free(b.p);
 	}
+}
+
+/* A GNU tar header (checksum set) for name, typeflag type, size bytes, at h. */
+static void tar_header_at(uint8_t *h, const char *name, char type, size_t size)
+{
+	char f[32];
+
+	memset(h, 0, 512);
+	snprintf((char *)h, 100, "%s", name);
+	memcpy(h + 100, "0000644", 8);
+	memcpy(h + 108, "0000000", 8);
+	memcpy(h + 116, "0000000", 8);
+	snprintf(f, sizeof(f), "%011zo", size);
+	memcpy(h + 124, f, 12);
+	memcpy(h + 136, "14524715400", 12);
+	h[156] = (uint8_t)type;
+	memcpy(h + 257, "ustar  ", 8);
+	tar_fix_checksum(h);
+}
+
+/* A member whose GNU long name is cut to fit (and then would end in "sysupgrade-<243 a>/") matches nothing. */
+static void cut_long_name(void **state)
+{
+	static struct result r;
+	struct blob b = load("tar_nand_gnu");
+	char name[300];
+	size_t head = 512 + 512 + 512 + 512;   /* 'L' header, its name (one block), the member, its data */
+
+	(void)state;
+	memset(name, 'a', sizeof(name));
+	memcpy(name, "sysupgrade-", 11);
+	name[254] = '/';
+	memcpy(name + 255, "kernel", 7);   /* 261 bytes and its NUL */
+	memmove(b.p + head, b.p, b.len);
+	tar_header_at(b.p, "././@LongLink", 'L', strlen(name) + 1);
+	memset(b.p + 512, 0, 512);
+	memcpy(b.p + 512, name, strlen(name) + 1);
+	tar_header_at(b.p + 1024, "sysupgrade-aaaa", '0', 5);
+	memcpy(b.p + 1536, "hello", 5);
+	memset(b.p + 1541, 0, 512 - 5);
+	run(b.p, append_metadata(b.p, b.len + head), b.len + head, &r);
+	if (r.problem)
+		fail_msg("%s", r.why);
+	assert_string_equal(r.id.dir, "sysupgrade-acme_r1");
+	assert_int_equal(r.id.member[PAYLOAD_MEMBER_KERNEL].offset_bytes, 2048 + head);
+	free(b.p);
 }
 
 /* pax records that do not add up are refused; a pax size record is obeyed. */
@@ -932,6 +978,7 @@ int main(void)
 		cmocka_unit_test(cut_reasons),
 		cmocka_unit_test(hostile_tars),
 		cmocka_unit_test(hostile_pax),
+		cmocka_unit_test(cut_long_name),
 		cmocka_unit_test(hostile_gzip),
 		cmocka_unit_test(hostile_fits),
 		cmocka_unit_test(hostile_ubi),

@@ -70,7 +70,7 @@ static const struct args_spec spec = {
 	.footer = "Exit status: 0 done (or -T: the image is good), 1 the write failed, 2 bad usage, 3 no firmware\n"
 		  "partition (or a partition of the layout missing), 4 source unreadable, 5 transfer broke off, 6\n"
 		  "larger than the partition or the UBI device, 7 no room in RAM, 8 read-back differs, 9 settings not\n"
-		  "kept; 10-25, 27-29 and 41 a broken image (never written), 26 a format the board's storage does\n"
+		  "kept; 10-25, 27-29 and 50 a broken image (never written), 26 a format the board's storage does\n"
 		  "not take (never written), 30-35 an invalid image (-F writes it; without metadata also --sha256),\n"
 		  "40 another sysupgrade is writing the firmware, 42 dual firmware: the running slot is not known.\n",
 };
@@ -608,10 +608,17 @@ static int writing_begins(const struct rootfs *r, sigset_t *old_sigs)
 	return led;
 }
 
-static void writing_done(int led, const sigset_t *old_sigs)
+/* code: the exit status the write ends with; the daemon shows a failure until a write completes. */
+static void writing_done(int led, const sigset_t *old_sigs, int code)
 {
-	if (led >= 0)
+	char msg[32], reply[64], err[200];
+
+	if (led >= 0) {
+		snprintf(msg, sizeof(msg), code ? "flash failed %d" : "flash ok", code & 0xff ? code & 0xff : 1);
+		if (ctl_client_ask(led, msg, reply, sizeof(reply), 2000, err, sizeof(err)) < 0)
+			fprintf(stderr, "sysupgrade: note: the daemon was not told how the write ended (%s)\n", err);
 		close(led); /* the daemon's LEDs go back to its own phase */
+	}
 	fflush(NULL);
 	sigprocmask(SIG_SETMASK, old_sigs, NULL);   /* a stop asked for meanwhile takes effect now */
 }
@@ -661,7 +668,7 @@ static int upgrade_layout(const struct ctx *x, const struct rootfs *r, struct re
 	if (code == SL_OK)
 		printf("Upgrade completed%s\n", l.archive ? " (settings carried to the next boot)" :
 		       x->keep ? " (there were no settings to keep)" : " (-n: settings reset)");
-	writing_done(led, &old_sigs);
+	writing_done(led, &old_sigs, code);
 	return code;
 }
 
@@ -751,7 +758,7 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 		printf("Upgrade completed\n");
 	if (frozen)
 		printf("rootfs_data was mounted from the flash just rewritten (now read-only): reboot now\n");
-	writing_done(led, &old_sigs);
+	writing_done(led, &old_sigs, code);
 	return code;
 }
 

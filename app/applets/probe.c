@@ -114,6 +114,21 @@ int probe_check_board(const struct board *b)
 		printf(" (VLAN %u on %s)", b->net.vlan_id, b->net.vlan_parent ? b->net.vlan_parent : "?");
 	printf(" %s/%u broadcast %s\n", b->net.address ? b->net.address : "?", b->net.prefix_len,
 	       b->net.broadcast ? b->net.broadcast : "?");
+	if (b->net.lan_ports[0]) {
+		printf("  lan    bridged into %s:", b->net.ifname);
+		for (unsigned i = 0; i < BOARD_MAX_LAN_PORTS && b->net.lan_ports[i]; i++)
+			printf(" %s", b->net.lan_ports[i]);
+		printf("\n");
+	}
+	{
+		uint32_t first, last;
+
+		if (board_dhcp_pool(&b->net, &first, &last) == 0)
+			printf("  dhcp   %u.%u.%u.%u-%u.%u.%u.%u\n", first >> 24, first >> 16 & 255, first >> 8 & 255,
+			       first & 255, last >> 24, last >> 16 & 255, last >> 8 & 255, last & 255);
+		else
+			printf("  dhcp   none\n");
+	}
 	printf("  window %u ms\n", board_window_ms(b));
 	print_storage(b);
 	printf("  gpio   %s\n", hal_input_gpio_api());

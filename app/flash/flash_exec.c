@@ -573,6 +573,13 @@ static int run_step(struct run *r, const struct plan_step *s, char *why)
  * (nothing runs after it, as when the power goes) once N bytes have been written, checked at every progress
  * report (each chunk) and at the end of every step.
  */
+/* The steps that put bytes on the medium (their .bytes is what they write). */
+static bool writes(enum plan_op op)
+{
+	return op == PLAN_UBI_FORMAT || op == PLAN_UBI_WRITE || op == PLAN_MTD_INVALIDATE || op == PLAN_MTD_WRITE ||
+	       op == PLAN_BLOCK_INVALIDATE || op == PLAN_BLOCK_WRITE;
+}
+
 static void cut_check(struct run *r, uint64_t now)
 {
 	if (r->cut_after && now >= r->cut_after)
@@ -593,6 +600,7 @@ int flash_exec_run(const struct plan *p, const struct flash_exec *x, unsigned *d
 	struct run r = { .x = x, .orig = x };
 	char text[200], err[FLASH_EXEC_WHY_BYTES];
 	const char *cut = getenv("FAILSAFED_CUT_AFTER_BYTES");
+	bool switched = false;
 	int rc;
 
 	r.cut_after = cut ? strtoull(cut, NULL, 10) : 0;
@@ -605,12 +613,21 @@ int flash_exec_run(const struct plan *p, const struct flash_exec *x, unsigned *d
 		plan_step_text(&p->step[i], text, sizeof(text));
 		if (x->step)
 			x->step(x->ctx, i + 1, p->n, text);
-		if ((rc = run_step(&r, &p->step[i], err)) < 0)
-			return fail(why, rc, "step %u of %u (%s) failed: %s%s", i + 1, p->n, text, err,
-				    r.kernel_gone ? "; the old firmware is already partly gone, so it does not boot until a "
-				    "flash completes: stay in failsafe and flash again" : "; nothing that boots was changed yet");
-		r.written += p->step[i].bytes;
-		cut_check(&r, r.written);
+		if ((rc = run_step(&r, &p->step[i], err)) < 0) {
+			const char *after = r.kernel_gone ? "; the old firmware is already partly gone, so it does not boot "
+				"until a flash completes: stay in failsafe and flash again" : "; nothing that boots was changed yet";
+
+			/* Dual firmware: the slot written is not the one that boots until the environment names it. */
+			if (p->slot >= 0)
+				after = switched ? "; the boot environment names the new slot already" :
+					"; the running slot is untouched and still selected: the board boots it as before";
+			return fail(why, rc, "step %u of %u (%s) failed: %s%s", i + 1, p->n, text, err, after);
+		}
+		switched |= p->step[i].op == PLAN_ENV_SET;
+		if (writes(p->step[i].op)) {
+			r.written += p->step[i].bytes;
+			cut_check(&r, r.written);
+		}
 		*done = i + 1;
 	}
 	return 0;

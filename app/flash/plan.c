@@ -46,6 +46,14 @@ static uint64_t own_bytes(const struct plan_input *in)
 	return in->payload_bytes;
 }
 
+/* The whole file as nand_upgrade_fit counts it ($cmd < file | wc -c: mkimage's padding after the FIT included). */
+static uint64_t file_bytes(const struct plan_input *in)
+{
+	if (in->payload->gzip && in->payload->uncompressed_bytes)
+		return in->payload->uncompressed_bytes;
+	return in->payload_bytes;
+}
+
 static void ubi_vol(struct plan *p, enum plan_op op, const char *part, const char *vol, enum plan_src src,
 		    uint64_t bytes, bool rest)
 {
@@ -147,7 +155,7 @@ static void nand_ubifs(const struct plan_input *in, const struct board_nand *n, 
 	ubi_vol(p, PLAN_UBI_WRITE, n->ubi_mtd, board_nand_rootfs_volume(n), PLAN_SRC_PAYLOAD, own_bytes(in), false);
 }
 
-/* nand_upgrade_fit: the FIT volume of the FIT's length, an empty rootfs_data with the rest, then the FIT. */
+/* nand_upgrade_fit: the FIT volume of the file's length, an empty rootfs_data with the rest, then the FIT. */
 static void nand_fit(const struct plan_input *in, const struct board_nand *n, struct plan *p)
 {
 	const char *fit = board_nand_fit_volume(n);
@@ -158,9 +166,9 @@ static void nand_fit(const struct plan_input *in, const struct board_nand *n, st
 		ubi_vol(p, PLAN_UBI_RMVOL, n->ubi_mtd, board_nand_kernel_volume(n), PLAN_SRC_NONE, 0, false);
 	ubi_vol(p, PLAN_UBI_RMVOL, n->ubi_mtd, board_nand_rootfs_volume(n), PLAN_SRC_NONE, 0, false);
 	ubi_vol(p, PLAN_UBI_RMVOL, n->ubi_mtd, board_nand_data_volume(n), PLAN_SRC_NONE, 0, false);
-	ubi_vol(p, PLAN_UBI_MKVOL, n->ubi_mtd, fit, PLAN_SRC_NONE, own_bytes(in), false);
+	ubi_vol(p, PLAN_UBI_MKVOL, n->ubi_mtd, fit, PLAN_SRC_NONE, file_bytes(in), false);
 	ubi_vol(p, PLAN_UBI_MKVOL, n->ubi_mtd, board_nand_data_volume(n), PLAN_SRC_NONE, 0, true);
-	ubi_vol(p, PLAN_UBI_WRITE, n->ubi_mtd, fit, PLAN_SRC_PAYLOAD, own_bytes(in), false);
+	ubi_vol(p, PLAN_UBI_WRITE, n->ubi_mtd, fit, PLAN_SRC_PAYLOAD, file_bytes(in), false);
 }
 
 /* nand_restore_config: the archive into the new, empty rootfs_data (UBIFS formats it when mounted). */

@@ -529,7 +529,8 @@ long rootfs_with_upper(const struct rootfs *r, rootfs_upper_fn fn, void *ctx, ch
 		return fail(why, -errno, "mkdtemp: %s", strerror(errno));
 	if ((rc = rootfs_mount_volume(&v, fstype, dir, true, why)) < 0) {
 		rmdir(dir);
-		return rc;
+		/* UBIFS will not mount an empty volume read-only (it would have to format it): nothing in it yet. */
+		return rc == -EROFS && !strcmp(fstype, "ubifs") ? -ENOMEDIUM : rc;
 	}
 	snprintf(upper, sizeof(upper), "%s/upper", dir);
 	n = fn(r, upper, ctx, why);

@@ -39,7 +39,7 @@ static const struct {
 	[FWIMAGE_P_BAD_TAR]                  = { "bad-tar", 27, FWIMAGE_BROKEN },
 	[FWIMAGE_P_BAD_GZIP]                 = { "bad-gzip", 28, FWIMAGE_BROKEN },
 	[FWIMAGE_P_BAD_FIT]                  = { "bad-fit", 29, FWIMAGE_BROKEN },
-	[FWIMAGE_P_BAD_UBI]                  = { "bad-ubi", 41, FWIMAGE_BROKEN },
+	[FWIMAGE_P_BAD_UBI]                  = { "bad-ubi", 50, FWIMAGE_BROKEN },
 	[FWIMAGE_P_TAR_OTHER_BOARD]          = { "tar-other-board", 35, FWIMAGE_INVALID },
 };
 

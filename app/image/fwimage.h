@@ -64,8 +64,8 @@
 
 /*
  * What is wrong with an image. Each has a stable short name and the exit
- * code the sysupgrade applet returns (1-9 stay free for the applet's own
- * failures: usage, I/O, transfer, RAM cap).
+ * code the sysupgrade applet returns (1-9 and 40-49 stay free for the
+ * applet's own failures: usage, I/O, transfer, RAM cap, busy, slots).
  *
  *   code  name                      kind       meaning
  *    0    ok                        -          nothing wrong
@@ -95,9 +95,10 @@
  *                                              differs (or an algorithm not known), a configuration naming an
  *                                              image that is not there, external data outside the payload:
  *                                              never forceable (OpenWrt's fit_check_image, 29ec74b8c7)
- *   41    bad-ubi                   broken     a ubinized image with a damaged EC or VID header, no second PEB,
+ *   50    bad-ubi                   broken     a ubinized image with a damaged EC or VID header, no second PEB,
  *                                              a partial last PEB, no layout volume, a bad volume table
- *                                              (30..39 are forceable, 40 is sysupgrade's own)
+ *                                              (30..39 are forceable, 40..49 sysupgrade's own: broken codes go
+ *                                              on at 50)
  *   30    no-metadata               forceable  no metadata chunk at the end
  *   31    force-needs-sha256        forceable  -F on an image without metadata, but no --sha256
  *   32    wrong-board               forceable  the board is not in the device list

@@ -142,7 +142,6 @@ static void gz_feed(struct payload_gunzip *g, struct payload_walker *w, const ui
 
 			memcpy(g->head + g->head_len, g->out, keep);
 			g->head_len += keep;
-			g->crc32 = (uint32_t)crc32_z(g->crc32, g->out, made);
 			g->out_bytes += made;
 			walker_feed(w, g->out, made);
 		}
@@ -159,6 +158,7 @@ static void gz_feed(struct payload_gunzip *g, struct payload_walker *w, const ui
 		if (rc == Z_BUF_ERROR || (!g->z.avail_in && g->z.avail_out))
 			break;   /* all input taken and no output pending */
 	}
+	g->crc32 = (uint32_t)g->z.adler;   /* zlib's CRC-32 of what it inflated (a gzip stream's check) */
 	remember(g, p, n - g->z.avail_in);
 	if (g->ended || g->failed)
 		g->end_in_bytes = g->in_bytes + (n - g->z.avail_in);

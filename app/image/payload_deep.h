@@ -60,7 +60,7 @@ struct payload_gunzip {
 	uint64_t in_bytes;           /* compressed bytes fed */
 	uint64_t end_in_bytes;       /* ended: the gzip stream's length; failed: where zlib stopped */
 	uint64_t out_bytes;          /* inflated */
-	uint32_t crc32;              /* zlib crc32 of the inflated bytes */
+	uint32_t crc32;              /* CRC-32 of the inflated bytes (zlib's, kept in its strm->adler) */
 	uint8_t last[8];             /* the last compressed bytes zlib consumed (the trailer, on a trailer fault) */
 	char msg[64];                /* zlib's message on a fault */
 	size_t head_len;

@@ -111,6 +111,7 @@ static void member_name(struct tar_walk *w, const uint8_t *h)
 	const char *s = raw;
 	size_t len;
 
+	w->name_cut = w->next_name_set && w->next_name_cut;
 	if (w->next_name_set)
 		memcpy(raw, w->next_name, sizeof(w->next_name));
 	else if (!memcmp(h + 257, "ustar\0", 6) && h[345])
@@ -120,6 +121,7 @@ static void member_name(struct tar_walk *w, const uint8_t *h)
 	while (!strncmp(s, "./", 2))
 		s += 2;
 	len = strnlen(s, sizeof(w->name) - 1);   /* a longer name is cut: it matches nothing looked for */
+	w->name_cut = w->name_cut || s[len];
 	memcpy(w->name, s, len);
 	w->name[len] = '\0';
 }
@@ -135,7 +137,7 @@ static void classify(struct tar_walk *w, uint8_t type)
 		entry = true;
 	}
 	w->cur = -1;
-	if (!pre)
+	if (!pre || w->name_cut)
 		return;
 	if (pre >= PAYLOAD_DIR_BYTES) {
 		if (entry && !w->dir_from_entry)
@@ -252,6 +254,7 @@ static void header(struct tar_walk *w)
 		w->data_kind = DATA_LONGNAME;
 		w->next_name_len = 0;
 		w->next_name_set = true;
+		w->next_name_cut = false;
 		memset(w->next_name, 0, sizeof(w->next_name));
 		break;
 	case 'x':
@@ -266,6 +269,7 @@ static void header(struct tar_walk *w)
 		w->data_kind = DATA_FILE;
 		member_name(w, h);
 		w->next_name_set = false;
+		w->next_name_cut = false;
 		w->next_size_set = false;
 		w->data_at = w->pos_bytes;
 		w->size_bytes = (uint64_t)size;
@@ -330,6 +334,7 @@ static void pax_byte(struct tar_walk *w, uint8_t c, uint64_t at)
 		return;
 	x->key[x->key_len] = '\0';
 	if (!strcmp(x->key, "path")) {
+		w->next_name_cut = x->val_len >= sizeof(x->val) - 1;
 		if (x->val_len >= sizeof(x->val))
 			x->val_len = sizeof(x->val) - 1;   /* cut: matches nothing we look for */
 		x->val[x->val_len] = '\0';
@@ -364,9 +369,12 @@ static void data(struct tar_walk *w, const uint8_t *p, size_t n)
 			c->keep_len = (uint16_t)(c->keep_len + keep);
 		}
 	} else if (w->data_kind == DATA_LONGNAME) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			if (w->next_name_len + 1 < sizeof(w->next_name))
 				w->next_name[w->next_name_len++] = (char)p[i];
+			else if (p[i] && !memchr(w->next_name, 0, w->next_name_len))
+				w->next_name_cut = true;   /* more name than fits (before its NUL) */
+		}
 	} else if (w->data_kind == DATA_PAX) {
 		for (size_t i = 0; i < n && w->state != ST_FAILED; i++)
 			pax_byte(w, p[i], w->pos_bytes + i);

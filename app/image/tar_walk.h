@@ -55,7 +55,7 @@ struct tar_walk {
 	int cur;                        /* the candidate receiving data, or -1 */
 	bool zero_block;                /* the previous block was all zeros */
 	/* extended headers for the next member */
-	bool next_name_set, next_size_set;
+	bool next_name_set, next_name_cut, next_size_set;
 	uint64_t next_size;
 	size_t next_name_len;
 	char next_name[TAR_NAME_BYTES];
@@ -67,6 +67,7 @@ struct tar_walk {
 		char val[TAR_NAME_BYTES];
 	} pax;
 	/* the last member header, for messages */
+	bool name_cut;                  /* its name did not fit name[]: it matches nothing looked for */
 	char name[TAR_NAME_BYTES];
 	uint64_t data_at, size_bytes;
 	/* what was found */

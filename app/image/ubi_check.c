@@ -293,7 +293,7 @@ int ubi_check_finish(const struct ubi_check *u, uint64_t end_bytes, struct paylo
 	why[0] = '\0';
 	if (u->state == ST_FAILED && u->err_at < end_bytes)
 		return refuse(why, why_size, "%s", u->why);
-	if (!u->peb_bytes || u->peb_bytes > end_bytes)
+	if (!u->peb_bytes || (uint64_t)u->peb_bytes * 2 > end_bytes)
 		return refuse(why, why_size, "UBI: no second erase-counter header in the payload's %llu bytes, so no PEB "
 			      "size (a UBI image has at least the layout volume's two PEBs)", (unsigned long long)end_bytes);
 	if (end_bytes % u->peb_bytes)
