@@ -1,7 +1,9 @@
 """tests/test_reliability.py — what an attack campaign on the failsafe daemon found, each as a test: silent and
 vanished telnet peers, connection bursts, stray signals, a stderr nobody reads, ^D on the console, RFC 854 gaps,
 and peers at the subnet's network/broadcast address. Everything runs in namespaces the test makes (tests/netns.py)."""
+import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -286,34 +288,93 @@ def test_rfc854_gaps():
             assert "%s True" % word in out, (word, out)
 
 
+def pc_mac(lan):
+    return json.loads(sh("ip", "-n", lan.pc, "-j", "link", "show", "pc0").stdout)[0]["address"]
+
+
+def deliver_from(s, *addrs):
+    """Let the board's kernel take TCP from these PC addresses of 192.168.1.0/24's network and broadcast: the PC
+    holds them on a /16, and the board answers them as hosts (no broadcast route, their neighbour entries pinned to
+    the PC), as a board whose kernel has no such route would. Only the daemon is left to refuse them."""
+    sh(*s.lan.in_pc(), "ip", "addr", "del", "192.168.1.2/24", "dev", "pc0")
+    for addr in addrs:
+        sh(*s.lan.in_pc(), "ip", "addr", "add", addr + "/16", "dev", "pc0")
+        sh("ip", "-n", s.lan.board, "route", "del", "broadcast", addr, "dev", "eth0", "table", "local", check=False)
+        sh("ip", "-n", s.lan.board, "neigh", "replace", addr, "dev", "eth0", "lladdr", pc_mac(s.lan), "nud",
+           "permanent")
+
+
 def test_network_and_broadcast_addresses_are_no_peers():
-    """A PC on a wider netmask can be 192.168.1.0 or .255: neither is a host of the failsafe /24."""
+    """A PC at 192.168.1.0 or .255 (the failsafe subnet's network and broadcast addresses) reaches the daemon:
+    telnet and SSH refuse it with a line saying why, the page answers 403, and each refusal is logged."""
     with Scene() as s:
-        failsafe_board(s)
-        # Only /16 addresses on the PC: with the /24 there, the kernel would pick .2 as the source.
-        sh(*s.lan.in_pc(), "ip", "addr", "del", "192.168.1.2/24", "dev", "pc0")
-        for addr in ("192.168.1.0", "192.168.1.255"):
-            sh(*s.lan.in_pc(), "ip", "addr", "add", addr + "/16", "dev", "pc0")
-        code = r'''
-import socket
+        d = failsafe_board(s)
+        deadline = time.monotonic() + 5
+        while "recovery: page on" not in d.stderr() or "ssh: listening" not in d.stderr():
+            assert time.monotonic() < deadline, d.stderr()
+            time.sleep(0.02)
+        deliver_from(s, "192.168.1.0", "192.168.1.255")
+        code = r"""
+import socket, subprocess
 for src in ("192.168.1.0", "192.168.1.255"):
-    c = socket.socket()
-    c.settimeout(3)
-    try:
+    for port in (23, 22):
+        c = socket.socket()
+        c.settimeout(5)
         c.bind((src, 0))
-        c.connect(("192.168.1.1", 23))
-        assert c.getsockname()[0] == src, c.getsockname()
-        got = c.recv(4096)
-        print(src, "REFUSED" if b"only from the failsafe subnet" in got else
-              ("SHELL" if b"FAILSAFE MODE" in got else "OTHER %r" % got))
-    except OSError as e:
-        print(src, "NO-CONNECTION", e)   # the kernel itself may drop such a source
-'''
+        c.connect(("192.168.1.1", port))
+        got = b""
+        while True:
+            chunk = c.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        print(src, port, "REFUSED" if b"only from the failsafe subnet" in got else "SERVED", got.decode(errors="replace").strip())
+    r = subprocess.run(["curl", "-sS", "--max-time", "5", "--interface", src, "-o", "/dev/null", "-w", "%{http_code}",
+                        "http://192.168.1.1/status"], capture_output=True, text=True)
+    print(src, 80, "REFUSED" if r.stdout == "403" else "SERVED", r.stdout, r.stderr)
+"""
         out = pc_python(s.lan, code)
-        assert "SHELL" not in out and "OTHER" not in out, out
-        assert out.count("REFUSED") + out.count("NO-CONNECTION") == 2, out
+        for src, what in (("192.168.1.0", "network"), ("192.168.1.255", "broadcast")):
+            for port in (23, 22, 80):
+                assert "%s %d REFUSED" % (src, port) in out, (src, port, out)
+            assert "(%s is its %s address)" % (src, what) in out, out
+            err = d.stderr()
+            for service in ("telnet", "ssh", "http"):
+                assert re.search(r"%s %s:\d+: refused: the failsafe subnet's %s address, not a host" %
+                                 (service, re.escape(src), what), err), (service, src, err)
+        assert BANNER.decode() not in out, out
+
+
+def test_refusals_logged_within_a_limit():
+    """300 peers from outside the subnet in a burst: the first ones are logged one by one (peer, reason), the rest
+    counted and summed up in one line (here at stop), so a flood cannot fill the log."""
+    with Scene() as s:
+        sh("ip", "-n", s.lan.pc, "addr", "add", "192.168.7.2/24", "dev", "pc0")
+        d = failsafe_board(s)
+        sh("ip", "-n", s.lan.board, "route", "add", "192.168.7.0/24", "dev", "eth0")
+        code = r"""
+import socket
+for i in range(300):
+    c = socket.create_connection(("192.168.1.1", 23 if i % 3 else 22), 5, ("192.168.7.2", 0))
+    c.settimeout(5)
+    while c.recv(4096):
+        pass
+    c.close()
+print("FLOOD-DONE")
+"""
+        assert "FLOOD-DONE" in pc_python(s.lan, code)
+        d.signal(signal.SIGTERM)
+        assert d.wait_exit(10) == 128 + signal.SIGTERM
+        err = d.stderr()
+        lines = re.findall(r"(telnet|ssh) 192\.168\.7\.2:\d+: refused: outside the failsafe subnet 192\.168\.1\.1/24",
+                           err)
+        assert 1 <= len(lines) <= 20, (len(lines), err[-3000:])
+        m = re.search(r"(\d+) refusals not logged in the last 10\.0 s \(([^)]*)\)", err)
+        assert m and int(m.group(1)) == 300 - len(lines), err[-3000:]
+        assert "telnet" in m.group(2) and "ssh" in m.group(2), m.group(0)
 
 
 run_tests([test_silent_peers_cannot_lock_anyone_out, test_vanished_peers_make_room_and_are_probed,
            test_burst_gets_prompt_answers, test_stray_signals_do_not_kill_failsafe, test_logging_never_blocks,
-           test_console_eof_byte_is_just_a_byte, test_rfc854_gaps, test_network_and_broadcast_addresses_are_no_peers])
+           test_console_eof_byte_is_just_a_byte, test_rfc854_gaps, test_network_and_broadcast_addresses_are_no_peers,
+           test_refusals_logged_within_a_limit])

@@ -206,7 +206,7 @@ def test_refused_outside_subnet():
         assert "SSH-2.0" not in out, out
         r = ssh(s, d, "-b", "192.168.7.2", "root@192.168.1.1", "echo should-not-run")
         assert r.returncode == 255 and "should-not-run" not in r.stdout, (r.stdout, r.stderr)
-        assert "ssh 192.168.7.2" in d.stderr() and "not a host of 192.168.1.1/24" in d.stderr(), d.stderr()
+        assert "ssh 192.168.7.2" in d.stderr() and "refused: outside the failsafe subnet 192.168.1.1/24" in d.stderr(), d.stderr()
         # the subnet itself still gets in
         r = ssh(s, d, "root@192.168.1.1", "echo inside")
         assert r.returncode == 0 and "inside" in r.stdout, r.stderr

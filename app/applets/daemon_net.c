@@ -203,6 +203,7 @@ void daemon_net_stop(void)
 #if FAILSAFED_RECOVERY_PAGE
 	recovery_stop();
 #endif
+	listener_log_refusals_flush();
 	loop_timer_cancel(&n.restore_wait);
 	loop_fd_del(&n.fd);
 	hal_eth_stop(&n.eth);

@@ -545,7 +545,8 @@ static void on_accept(struct listener *l, int fd, const char *peer)
 	int rc;
 
 	if (s->stats.live >= s->cfg.max_sessions && !make_room(s, peer)) {
-		log_info("telnet %s: refused, %u sessions in use", peer, s->cfg.max_sessions);
+		snprintf(line, sizeof(line), "all %u sessions in use", s->cfg.max_sessions);
+		listener_log_refusal("telnet", peer, line);
 		snprintf(line, sizeof(line), "failsafed: all %u sessions are in use; try again later\r\n",
 			 s->cfg.max_sessions);
 		listener_refuse(fd, line);

@@ -14,6 +14,55 @@
 #define ACCEPT_RETRY_MS 1000u
 #define LISTEN_BACKLOG 128
 
+/* One refusal log for every service of the daemon, like the log itself. */
+static struct {
+	struct peer_log_limit limit;
+	struct loop_timer summary;
+	bool ready;
+} refusals;
+
+static void refusal_summary(uint64_t now_ms)
+{
+	char line[192];
+
+	if (peer_log_summary(&refusals.limit, now_ms, line, sizeof(line)))
+		log_info("%s", line);
+}
+
+static void on_refusal_summary(struct loop_timer *t)
+{
+	(void)t;
+	refusal_summary(loop_now_ms());
+}
+
+void listener_log_refusal(const char *service, const char *peer, const char *reason)
+{
+	uint64_t now_ms = loop_now_ms(), due;
+
+	if (!refusals.ready) {
+		peer_log_init(&refusals.limit, LISTENER_REFUSAL_LOG_BURST, LISTENER_REFUSAL_LOG_WINDOW_MS);
+		refusals.ready = true;
+	}
+	/* A window that ended with refusals untold: its summary first, then this one in a new window. */
+	if ((due = peer_log_deadline(&refusals.limit)) && now_ms >= due)
+		refusal_summary(now_ms);
+	if (peer_log_take(&refusals.limit, service, now_ms))
+		log_info("%s %s: refused: %s", service, peer, reason);
+	if ((due = peer_log_deadline(&refusals.limit)) && !refusals.summary.pending)
+		loop_timer_at(&refusals.summary, due, on_refusal_summary);
+}
+
+void listener_log_refusals_flush(void)
+{
+	uint64_t due;
+
+	if (!refusals.ready)
+		return;
+	loop_timer_cancel(&refusals.summary);
+	if ((due = peer_log_deadline(&refusals.limit)))
+		refusal_summary(due);
+}
+
 void listener_refuse(int fd, const char *line)
 {
 	char drain[256];
@@ -44,15 +93,19 @@ void listener_keepalive(int fd)
 
 static void accept_one(struct listener *l, int fd, const struct sockaddr_in *sin)
 {
-	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[LISTENER_PEER_BYTES], line[128];
+	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[LISTENER_PEER_BYTES], line[192], why[96];
+	enum peer_verdict v = peer_check_ipv4(sin->sin_addr, l->cfg.subnet, l->cfg.prefix_len);
 
 	inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
 	snprintf(peer, sizeof(peer), "%s:%u", addr, (unsigned)ntohs(sin->sin_port));
-	if (!listener_peer_allowed(sin->sin_addr, l->cfg.subnet, l->cfg.prefix_len)) {
+	if (v != PEER_HOST) {
 		inet_ntop(AF_INET, &l->cfg.subnet, net, sizeof(net));
-		log_info("%s %s: refused, not a host of %s/%u", l->cfg.name, peer, net, (unsigned)l->cfg.prefix_len);
-		snprintf(line, sizeof(line), "failsafed: %s only from the failsafe subnet %s/%u\r\n", l->cfg.name,
-			 net, (unsigned)l->cfg.prefix_len);
+		snprintf(why, sizeof(why), "%s %s/%u", peer_verdict_text(v), net, (unsigned)l->cfg.prefix_len);
+		listener_log_refusal(l->cfg.name, peer, why);
+		snprintf(line, sizeof(line), "failsafed: %s only from the failsafe subnet %s/%u%s%s%s\r\n", l->cfg.name,
+			 net, (unsigned)l->cfg.prefix_len, v == PEER_OUTSIDE ? "" : " (", v == PEER_OUTSIDE ? "" : addr,
+			 v == PEER_NETWORK_ADDR ? " is its network address)" : v == PEER_BROADCAST_ADDR ?
+			 " is its broadcast address)" : "");
 		listener_refuse(fd, line);
 		l->refused_subnet++;
 		return;

@@ -7,12 +7,15 @@
 #include <stdint.h>
 
 #include "loop.h"
+#include "peer.h"
 
 #define LISTENER_KEEPALIVE_IDLE_S 10      /* TCP keepalive: a vanished peer is found in about 25 s */
 #define LISTENER_KEEPALIVE_INTVL_S 5
 #define LISTENER_KEEPALIVE_COUNT 3
 #define LISTENER_USER_TIMEOUT_MS 30000u   /* unacknowledged output to a vanished peer ends the connection */
 #define LISTENER_PEER_BYTES (INET_ADDRSTRLEN + 8) /* "a.b.c.d:port" */
+#define LISTENER_REFUSAL_LOG_BURST 20     /* refusals logged one by one per window, every service together */
+#define LISTENER_REFUSAL_LOG_WINDOW_MS 10000u /* the rest are counted and summed up once it ends */
 
 struct listener;
 
@@ -37,29 +40,18 @@ struct listener {
 	bool running;
 };
 
-/*
- * True if @peer is a host of @subnet/@prefix_len (all in network order;
- * prefix 0 matches everything, more than 32 matches nothing). Up to /30 the
- * network and broadcast addresses are not hosts and never match. Pure.
- */
+/* True if @peer is a host of @subnet/@prefix_len (peer_check_ipv4: network order, pure). */
 static inline bool listener_peer_allowed(struct in_addr peer, struct in_addr subnet, uint8_t prefix_len)
 {
-	uint32_t mask, host;
-
-	if (prefix_len > 32)
-		return false;
-	mask = prefix_len ? ~(uint32_t)0 << (32 - prefix_len) : 0;
-	if ((ntohl(peer.s_addr) ^ ntohl(subnet.s_addr)) & mask)
-		return false;
-	host = ntohl(peer.s_addr) & ~mask;
-	return prefix_len == 0 || prefix_len > 30 || (host != 0 && host != ~mask);
+	return peer_check_ipv4(peer, subnet, prefix_len) == PEER_HOST;
 }
 
 /*
  * Listen on cfg->bind_addr:cfg->port (SO_REUSEADDR, IP_FREEBIND) and hand
- * every peer of the subnet to on_accept from the loop. A peer outside the
- * subnet gets "failsafed: <name> only from the failsafe subnet a.b.c.d/n"
- * and is closed (logged). Out of fds or memory, accepting pauses for a
+ * every host of the subnet to on_accept from the loop. Any other peer
+ * (outside, or the subnet's network or broadcast address) gets
+ * "failsafed: <name> only from the failsafe subnet a.b.c.d/n" (and why, for
+ * those two addresses), is closed, and is logged (listener_log_refusal). Out of fds or memory, accepting pauses for a
  * second instead of spinning. *cfg is copied, its name is not. Returns 0,
  * -EINVAL (prefix_len > 32, no name, already running) or the -errno of
  * socket/setsockopt/bind/listen (e.g. -EADDRINUSE), logged with the address.
@@ -78,6 +70,18 @@ uint16_t listener_port(const struct listener *l);
  * that could overtake the line.
  */
 void listener_refuse(int fd, const char *line);
+
+/*
+ * Log a refused peer: "<service> <peer>: refused: <reason>". Every service
+ * (telnet, SSH, the page) shares one limit: LISTENER_REFUSAL_LOG_BURST lines
+ * per LISTENER_REFUSAL_LOG_WINDOW_MS, the rest counted per service and
+ * summed up in one line when the window ends (a loop timer), so a flood
+ * costs a few lines and the log keeps what else happens.
+ */
+void listener_log_refusal(const char *service, const char *peer, const char *reason);
+
+/* Say now how many refusals went unlogged (the daemon is stopping). */
+void listener_log_refusals_flush(void);
 
 /* TCP keepalive and TCP_USER_TIMEOUT (LISTENER_KEEPALIVE_*): the kernel finds vanished peers. */
 void listener_keepalive(int fd);

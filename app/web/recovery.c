@@ -593,12 +593,27 @@ static enum route route_of(const char *url, const char *method)
 	return known ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
 }
 
+/* A host of the failsafe subnet; any other peer is refused (403) and logged like telnet's and SSH's. */
 static bool peer_allowed(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr_in *sin = ci ? (const struct sockaddr_in *)(const void *)ci->client_addr : NULL;
+	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[LISTENER_PEER_BYTES], why[96];
+	enum peer_verdict v;
 
-	return sin && sin->sin_family == AF_INET && listener_peer_allowed(sin->sin_addr, r.cfg.subnet, r.cfg.prefix_len);
+	if (!sin || sin->sin_family != AF_INET) {
+		listener_log_refusal("http", "?", "not an IPv4 peer");
+		return false;
+	}
+	v = peer_check_ipv4(sin->sin_addr, r.cfg.subnet, r.cfg.prefix_len);
+	if (v == PEER_HOST)
+		return true;
+	inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+	inet_ntop(AF_INET, &r.cfg.subnet, net, sizeof(net));
+	snprintf(peer, sizeof(peer), "%s:%u", addr, (unsigned)ntohs(sin->sin_port));
+	snprintf(why, sizeof(why), "%s %s/%u", peer_verdict_text(v), net, (unsigned)r.cfg.prefix_len);
+	listener_log_refusal("http", peer, why);
+	return false;
 }
 
 static enum MHD_Result step_request(struct MHD_Connection *c, struct req *q, enum recovery_event_type type)
