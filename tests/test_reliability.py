@@ -34,6 +34,7 @@ def pc_python(lan, code, timeout_s=60):
 LIVE = r'''
 import socket, time
 c = socket.create_connection(("192.168.1.1", 23), 5)
+c.sendall(b"\xff\xfd\x01\xff\xfd\x03")   # DO ECHO, DO SGA: a telnet client answers the negotiation at once
 c.settimeout(8)
 got = b""
 while b"FAILSAFE MODE active" not in got:
@@ -47,7 +48,7 @@ print("LIVE-OK" if b"live-42" in got else "LIVE-FAILED %r" % got[-300:])
 
 
 def test_silent_peers_cannot_lock_anyone_out():
-    """8 connections that never send a byte hold every slot: a live client still gets a shell at once,
+    """8 connections that never send a byte hold no slot (telnet_slots.h): a live client still gets a shell at once,
     and the silent ones are dropped once they miss the negotiation (5 s)."""
     with Scene() as s:
         failsafe_board(s)
@@ -86,11 +87,11 @@ import socket, time, subprocess
 gone = []
 for _ in range(8):
     c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.sendall(b"\xff\xfd\x01")          # DO ECHO: a live telnet client answers at once
     c.settimeout(5)
     got = b""
     while b"FAILSAFE MODE active" not in got:
         got += c.recv(4096)
-    c.sendall(b"\xff\xfd\x01")
     gone.append(c)
 print("HELD 8", flush=True)
 time.sleep(6)   # silent from now on: as good as vanished
@@ -115,11 +116,11 @@ import socket, time, selectors
 live = []
 for _ in range(8):
     c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.sendall(b"\xff\xfd\x01")          # DO ECHO: a live telnet client answers at once
     c.settimeout(5)
     got = b""
     while b"FAILSAFE MODE active" not in got:
         got += c.recv(4096)
-    c.sendall(b"\xff\xfd\x01")
     live.append(c)
 burst = []
 for _ in range(92):
@@ -143,6 +144,93 @@ print("HEARD %d/92" % len(heard))
 '''
         out = pc_python(s.lan, code)
         assert "HEARD 92/92" in out, out
+
+
+FLOOD = r"""
+import socket, time, selectors
+def silent(n):
+    out = []
+    for _ in range(n):
+        b = socket.socket()
+        b.setblocking(False)
+        b.connect_ex(("192.168.1.1", 23))
+        out.append(b)
+    return out
+def real(until):
+    # a real client: answers the negotiation at once, runs a command; seconds from connect to what it waited for
+    t = time.monotonic()
+    c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.sendall(b"\xff\xfd\x01\xff\xfd\x03echo real-$((40+2))\r\n")
+    c.settimeout(5)
+    got = b""
+    while until not in got:
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    return c, got, time.monotonic() - t
+flood = silent(50)
+first, got, secs = real(b"real-42")
+print("REAL-IN-FLOOD", b"real-42" in got, "%.3f" % secs)
+flood += silent(50)
+time.sleep(0.2)
+held = [first]
+for i in range(7):
+    c, got, secs = real(b"real-42")
+    print("REAL", i, b"real-42" in got, "%.3f" % secs)
+    held.append(c)
+for i in range(2):
+    c, got, secs = real(b"in use")
+    print("EXCESS", i, b"all 8 sessions are in use" in got, "%.3f" % secs)
+time.sleep(5.5)   # the silent ones miss the negotiation (5 s) or were crowded out by newer ones
+heard = {"banner": 0, "in-use": 0, "closed-no-answer": 0, "other": 0}
+for b in flood:
+    data = b""
+    try:
+        b.setblocking(True)
+        b.settimeout(2)
+        while True:
+            chunk = b.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    if b"FAILSAFE MODE" in data:
+        heard["banner"] += 1
+    elif b"in use" in data:
+        heard["in-use"] += 1
+    elif b"no answer to the telnet negotiation" in data:
+        heard["closed-no-answer"] += 1
+    else:
+        heard["other"] += 1
+print("SILENT", heard)
+"""
+
+
+def test_silent_flood_holds_no_slot():
+    """100 raw connections at once that stay silent hold no session slot, start no shell and get no banner (the
+    rule in app/login/telnet_slots.h): a real client that negotiates in the middle of the flood has its shell within
+    1 s, 8 real clients fill the slots, and two more real clients hear "all 8 sessions are in use" at once; every
+    silent one is closed with a line saying why."""
+    with Scene() as s:
+        d = failsafe_board(s)
+        out = pc_python(s.lan, FLOOD)
+        m = re.search(r"REAL-IN-FLOOD True (\S+)", out)
+        assert m, out
+        assert float(m.group(1)) < 1.0, "a negotiating client gets its shell within 1 s of connecting during a " \
+            "flood of silent ones; it took %s s" % m.group(1)
+        for i in range(7):
+            assert re.search(r"REAL %d True" % i, out), out
+        for i in range(2):
+            m = re.search(r"EXCESS %d True (\S+)" % i, out)
+            assert m, out
+            assert float(m.group(1)) < 1.0, "an excess real client hears the refusal within 1 s; it took %s s" % m.group(1)
+        heard = eval(re.search(r"SILENT (\{.*\})", out).group(1))
+        assert heard == {"banner": 0, "in-use": 0, "closed-no-answer": 100, "other": 0}, (heard, out)
+        assert d.stderr().count("session open") == 8, "a shell for each real client admitted, none for silent ones"
+
+
 
 
 STRAY = ["SIGHUP", "SIGUSR2", "SIGALRM", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGVTALRM", "SIGPROF", "SIGIO",
@@ -188,6 +276,7 @@ def test_logging_never_blocks():
 import socket
 for i in range(600):
     c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.sendall(b"\xff\xf1")   # a session each: the shell is started and hung up
     c.close()
 print("FLOOD-DONE")
 '''
@@ -235,6 +324,7 @@ import socket, time
 def session():
     c = socket.create_connection(("192.168.1.1", 23), 5)
     c.setsockopt(socket.SOL_SOCKET, socket.SO_OOBINLINE, 1)   # as telnet clients do: the Synch stays inline
+    c.sendall(b"\xff\xf1")   # IAC NOP: a telnet client says something at once (the slot rule)
     c.settimeout(0.3)
     got = b""
     while b"FAILSAFE MODE active" not in got:
@@ -375,6 +465,6 @@ print("FLOOD-DONE")
 
 
 run_tests([test_silent_peers_cannot_lock_anyone_out, test_vanished_peers_make_room_and_are_probed,
-           test_burst_gets_prompt_answers, test_stray_signals_do_not_kill_failsafe, test_logging_never_blocks,
+           test_burst_gets_prompt_answers, test_silent_flood_holds_no_slot, test_stray_signals_do_not_kill_failsafe, test_logging_never_blocks,
            test_console_eof_byte_is_just_a_byte, test_rfc854_gaps, test_network_and_broadcast_addresses_are_no_peers,
            test_refusals_logged_within_a_limit])

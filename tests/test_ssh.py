@@ -272,7 +272,8 @@ def test_no_dropbear_keeps_telnet():
         assert len(lines) == 1 and "no dropbear at /nonexistent/dropbear" in lines[0], lines
         out = raw_connect(s, "None")
         assert "Connection refused" in out, out
-        code = ("import socket; s=socket.create_connection(('192.168.1.1',23),5); s.settimeout(5); b=b''\n"
+        code = ("import socket; s=socket.create_connection(('192.168.1.1',23),5); s.sendall(b'\\xff\\xf1'); "
+                "s.settimeout(5); b=b''\n"
                 "while b'FAILSAFE MODE active' not in b:\n b+=s.recv(4096)\nprint('TELNET-OK')")
         r = subprocess.run(s.lan.in_pc() + ["python3", "-c", code], capture_output=True, text=True, timeout=20)
         assert "TELNET-OK" in r.stdout, (r.stdout, r.stderr)
@@ -312,6 +313,7 @@ def fake_dropbear(bin_dir, dropbear_script, keygen_delay_s, keygen_script):
 
 
 TELNET_TIMED = ("import socket,time; t=time.monotonic(); s=socket.create_connection(('192.168.1.1',23),5); "
+                "s.sendall(b'\\xff\\xf1'); "
                 "s.settimeout(5); b=b''\nwhile b'FAILSAFE MODE active' not in b:\n b+=s.recv(4096)\n"
                 "print('TELNET %.3f' % (time.monotonic()-t))")
 
