@@ -233,6 +233,82 @@ def test_silent_flood_holds_no_slot():
 
 
 
+def descendant(pid, comm):
+    """The pid of a process named comm below pid (its children, their children, ...), or None."""
+    kids = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    name, rest = f.read().split(" (", 1)[1].rsplit(") ", 1)
+            except (OSError, IndexError):
+                continue
+            kids.setdefault(int(rest.split()[1]), []).append((int(entry), name))
+    todo = [pid]
+    while todo:
+        for child, name in kids.get(todo.pop(), []):
+            if name == comm:
+                return child
+            todo.append(child)
+    return None
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
+
+
+NEVER_READS = r"""
+import socket, sys, time
+c = socket.socket()
+c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # a small window, never read: the board's output stops
+c.connect(("192.168.1.1", 23))
+c.sendall(b"\xff\xfd\x01\xff\xfd\x03yes\r\n")
+print("YES-RUNNING", flush=True)
+sys.stdin.read()   # until the test is done sampling
+"""
+
+
+def test_reader_that_never_reads_costs_bounded_memory():
+    """A client that never reads while its shell runs `yes`: what the daemon buffers for it is bounded
+    (TELNET_BUF_BYTES each way), its RSS stays where it was, and `yes` is held back (blocked on the pty)."""
+    seconds = 20 if os.environ.get("FAILSAFED_LONG") == "1" else 6
+    with Scene() as s:
+        d = failsafe_board(s)
+        pid = d.proc.pid
+        client = subprocess.Popen(s.lan.in_pc() + ["python3", "-c", NEVER_READS], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert client.stdout.readline().strip() == "YES-RUNNING"
+            deadline = time.monotonic() + 5
+            while "session open" not in d.stderr():
+                assert time.monotonic() < deadline, d.stderr()
+                time.sleep(0.05)
+            time.sleep(0.5)   # the buffers fill: from here on nothing may grow
+            before, samples, states = rss_kib(pid), [], []
+            yes_pid = None
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                samples.append(rss_kib(pid))
+                if yes_pid is None:
+                    yes_pid = descendant(pid, "yes")
+                if yes_pid:
+                    with open("/proc/%d/stat" % yes_pid) as f:
+                        states.append(f.read().rsplit(")", 1)[1].split()[0])
+                time.sleep(0.25)
+            growth = max(samples) - before
+            assert growth <= 64, "the daemon's RSS grew by %d KiB over %d s of `yes` to a client that never " \
+                "reads (at start %d KiB, samples %s)" % (growth, seconds, before, samples)
+            assert yes_pid and states.count("S") >= len(states) * 0.8, \
+                "yes is held back by the full pty (blocked, state S), not running freely: %s" % states
+        finally:
+            client.communicate("", timeout=10)
+
+
+
 STRAY = ["SIGHUP", "SIGUSR2", "SIGALRM", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGVTALRM", "SIGPROF", "SIGIO",
          "SIGPWR", "SIGXCPU", "SIGXFSZ", "SIGURG", "SIGWINCH", "SIGCONT"]
 
@@ -465,6 +541,7 @@ print("FLOOD-DONE")
 
 
 run_tests([test_silent_peers_cannot_lock_anyone_out, test_vanished_peers_make_room_and_are_probed,
-           test_burst_gets_prompt_answers, test_silent_flood_holds_no_slot, test_stray_signals_do_not_kill_failsafe, test_logging_never_blocks,
+           test_burst_gets_prompt_answers, test_silent_flood_holds_no_slot,
+           test_reader_that_never_reads_costs_bounded_memory, test_stray_signals_do_not_kill_failsafe, test_logging_never_blocks,
            test_console_eof_byte_is_just_a_byte, test_rfc854_gaps, test_network_and_broadcast_addresses_are_no_peers,
            test_refusals_logged_within_a_limit])
