@@ -57,6 +57,8 @@ static struct daemon {
 	bool stepping;
 	int exit_code;
 	bool continue_boot;
+	bool page_writing;                  /* the recovery page's applet writes the flash */
+	bool upgrade_held;                  /* a control client (sysupgrade) holds the upgrade LED: it writes */
 } d;
 
 static void apply(const struct boot_actions *a);
@@ -176,6 +178,10 @@ static void apply(const struct boot_actions *a)
 	}
 	if (a->flags & BOOT_ACT_UNDO)
 		daemon_net_restore(on_restored);
+	if (a->flags & BOOT_ACT_DRAIN) {
+		log_info("stopping once the firmware write is done (a stop now would leave it half written)");
+		print_all("- failsafed: stopping once the write is done; do not power off -\n");
+	}
 	if (a->flags & BOOT_ACT_EXIT) {
 		d.exit_code = a->exit_code;
 		d.continue_boot = a->continue_boot;
@@ -272,6 +278,18 @@ static void watch_signals(void)
 	}
 }
 
+/* A flash write runs while the page's applet writes or a sysupgrade holds the upgrade LED: a stop waits for it. */
+static void writing_changed(void)
+{
+	step(&(struct boot_event){ .type = BOOT_EV_WRITING, .writing = d.page_writing || d.upgrade_held });
+}
+
+static void on_page_writing(bool writing)
+{
+	d.page_writing = writing;
+	writing_changed();
+}
+
 /* ---- control socket ---- */
 
 static void ctl_status(void *ctx, struct ctl_status *st)
@@ -302,6 +320,10 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 static void ctl_led(void *ctx, int phase)
 {
 	(void)ctx;
+	if (d.upgrade_held != (phase == LED_PHASE_UPGRADE)) {
+		d.upgrade_held = phase == LED_PHASE_UPGRADE;
+		writing_changed();
+	}
 	if (phase >= 0)
 		log_info("control: LEDs show the %s phase for a client", led_phase_name((enum led_phase)phase));
 	leds_show(&d.leds, phase >= 0 ? (enum led_phase)phase : d.phase);
@@ -397,7 +419,7 @@ static void start(void)
 		.shell_argv = d.opt.shell_argv, .version = FAILSAFED_VERSION, .http_port = d.opt.http_port,
 		.http_stall_ms = d.opt.http_stall_ms, .reboot_cmd = d.opt.reboot_cmd, .state_dir = d.opt.state_dir,
 		.no_ssh = d.opt.no_ssh, .ssh_port = d.opt.ssh_port, .ssh_max_sessions = d.opt.ssh_max_sessions,
-		.dropbear = d.opt.dropbear, .announce = print_all });
+		.dropbear = d.opt.dropbear, .announce = print_all, .page_writing = on_page_writing });
 	hal_input_open(&d.in, &d.drv, true);
 	hal_led_open(&d.led, &d.drv);
 	leds_init(&d.leds, &d.led);

@@ -160,7 +160,7 @@ void daemon_net_failsafe(const char *via, const char *banner)
 			.board = n.board, .bind_addr = n.eth.cfg.addr, .port = n.opt.http_port, .subnet = n.eth.cfg.addr,
 			.prefix_len = n.eth.cfg.prefix_len, .state_dir = n.opt.state_dir,
 			.stall_timeout_ms = n.opt.http_stall_ms, .version = n.opt.version,
-			.reboot_cmd = n.opt.reboot_cmd }); /* a failure is logged there */
+			.reboot_cmd = n.opt.reboot_cmd, .writing = n.opt.page_writing }); /* a failure is logged there */
 #endif
 	beacon_tx_failsafe(&n.beacon, via);
 }

@@ -24,6 +24,7 @@ struct daemon_net_options {
 	unsigned ssh_max_sessions;      /* 0: SSH_SESSIONS_DEFAULT */
 	const char *dropbear;           /* NULL: "dropbear" in PATH */
 	void (*announce)(const char *text); /* lines for the consoles (SSH host key fingerprints); may be NULL */
+	void (*page_writing)(bool writing); /* the page's applet began or ended writing the flash; may be NULL */
 };
 
 /* Start bringing the port up (non-blocking); failures are logged and cost only the network. */

@@ -319,6 +319,8 @@ static void on_child_exit(struct loop_child *c, int status)
 		r.child_out.fd = -1;
 	}
 	r.child_kind = CHILD_NONE;
+	if ((kind == CHILD_FLASH || kind == CHILD_FIRSTBOOT) && r.cfg.writing)
+		r.cfg.writing(false);
 	if (kind == CHILD_BACKUP) {
 		r.backup_ok = code == 0;
 		if (!r.backup_ok)
@@ -377,6 +379,8 @@ static int run_child(enum child_kind kind, char **argv)
 	r.step_done = r.step_total = 0;
 	loop_fd_set(&r.child_out, p[0], LOOP_READ, on_child_out);
 	loop_child_watch(&r.child, pid, on_child_exit);
+	if ((kind == CHILD_FLASH || kind == CHILD_FIRSTBOOT) && r.cfg.writing)
+		r.cfg.writing(true);
 	return 0;
 }
 
@@ -949,8 +953,14 @@ void recovery_stop(void)
 	r.running = false;
 	loop_timer_cancel(&r.timer);
 	loop_fd_del(&r.fd);
-	if (r.child_kind != CHILD_NONE) {
-		/* A write in progress is not abandoned lightly: the applet gets the grace a shell gets. */
+	if (r.child_kind == CHILD_FLASH || r.child_kind == CHILD_FIRSTBOOT) {
+		/* Never killed: a half-written partition is worse than an applet that outlives the daemon. The
+		 * daemon waits for it before it stops (cfg.writing); this is only for a stop that could not. */
+		log_err("recovery: stopping while %s (pid %d) writes: it is left to finish on its own",
+			r.child_kind == CHILD_FLASH ? "sysupgrade" : "firstboot", (int)r.child.pid);
+		loop_child_cancel(&r.child);
+		r.child_kind = CHILD_NONE;
+	} else if (r.child_kind != CHILD_NONE) {
 		loop_child_cancel(&r.child);
 		shell_hangup(r.child.pid, SIGTERM);
 		shell_reap(r.child.pid, loop_now_ms() + STOP_GRACE_MS);

@@ -18,6 +18,7 @@ struct recovery_config {
 	uint32_t stall_timeout_ms;       /* a client that sends nothing this long is dropped */
 	const char *version;             /* failsafed's, for the page */
 	const char *reboot_cmd;          /* what "Reboot" runs (found in PATH): "reboot" */
+	void (*writing)(bool writing);   /* a flash or factory reset began (true) or ended (false); may be NULL */
 };
 
 /*
@@ -29,7 +30,11 @@ struct recovery_config {
 int recovery_start(const struct recovery_config *cfg);
 /* The port actually listened on (0 when not running). */
 uint16_t recovery_port(void);
-/* Stop serving; children still running are ended. */
+/*
+ * Stop serving. A settings backup or reboot still running is ended (SIGTERM,
+ * SIGKILL after 2 s); an applet that writes the flash never is: it is left
+ * to finish on its own (the daemon waits for it before stopping: cfg.writing).
+ */
 void recovery_stop(void);
 
 #endif /* APP_RECOVERY_H */

