@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -12,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eth_journal.h"
 #include "eth_rtnl.h"
+#include "io.h"
 #include "log.h"
 #include "rtnl_msg.h"
 
@@ -45,6 +48,8 @@ struct link {
 
 struct eth_rtnl {
 	bool host_netns_ok;
+	char journal_path[256];  /* what failsafed did to the port, for a failsafed that restarts; "" for none */
+	char journal[ETH_JOURNAL_BYTES]; /* a previous run's, read at start: what may be adopted */
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
@@ -67,15 +72,63 @@ struct eth_rtnl {
 
 static void next(struct eth_rtnl *e);
 
-int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok)
+int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok, const char *state_dir)
 {
 	struct eth_rtnl *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return -ENOMEM;
 	e->host_netns_ok = host_netns_ok;
+	if (state_dir)
+		snprintf(e->journal_path, sizeof(e->journal_path), "%s/%s", state_dir, ETH_JOURNAL_FILE);
 	*out = e;
 	return 0;
+}
+
+/* The journal as the flags are now, written whole (rename); no file when nothing is ours to undo. */
+static void journal_save(struct eth_rtnl *e)
+{
+	char text[ETH_JOURNAL_BYTES] = "", tmp[sizeof(e->journal_path) + 4];
+	int fd, rc = 0;
+
+	if (!e->journal_path[0])
+		return;
+	for (enum link_id id = 0; id < LINK_COUNT; id++) {
+		if (e->links[id].we_created)
+			rc |= eth_journal_add(text, sizeof(text), "created", e->links[id].name);
+		if (e->links[id].we_up)
+			rc |= eth_journal_add(text, sizeof(text), "up", e->links[id].name);
+	}
+	if (e->addr_added)
+		rc |= eth_journal_add_addr(text, sizeof(text), e->links[LINK_PORT].name, e->cfg.addr, e->cfg.prefix_len);
+	if (!text[0]) {
+		unlink(e->journal_path);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.new", e->journal_path);
+	if (rc || (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		rc = rc ? -ENOSPC : -errno;
+	} else {
+		rc = io_write_all(fd, text, strlen(text));
+		if (close(fd) < 0 && !rc)
+			rc = -errno;
+		if (!rc && rename(tmp, e->journal_path) < 0)
+			rc = -errno;
+		if (rc)
+			unlink(tmp);
+	}
+	if (rc)
+		log_warn("netlink: %s: %s; a failsafed restarted after a crash would not undo this run's changes",
+			 e->journal_path, strerror(-rc));
+}
+
+/* A change a previous failsafed made and never undid, still there: this run undoes it as its own. */
+static bool adopt(struct eth_rtnl *e, bool found, const char *what)
+{
+	if (found)
+		log_info("netlink: %s: left by a failsafed that did not finish (%s); undone with this run's changes",
+			 what, e->journal_path);
+	return found;
 }
 
 /*
@@ -258,6 +311,7 @@ static void next_undo(struct eth_rtnl *e)
 	e->undoing = false;
 	e->restored = true;
 	e->pending = REQ_NONE;
+	journal_save(e); /* nothing left: the file goes */
 	emit(e, ETH_EV_RESTORED, NULL);
 }
 
@@ -309,6 +363,7 @@ static void on_ack(struct eth_rtnl *e, int error)
 			fail(e, what, error);
 		} else {
 			l->we_created = true;
+			journal_save(e);
 		}
 		break;
 	case REQ_UP:
@@ -318,6 +373,7 @@ static void on_ack(struct eth_rtnl *e, int error)
 		} else {
 			l->flags |= IFF_UP;
 			l->we_up = !l->we_created;
+			journal_save(e);
 		}
 		break;
 	case REQ_ADDADDR:
@@ -326,7 +382,10 @@ static void on_ack(struct eth_rtnl *e, int error)
 			fail(e, what, error);
 		} else {
 			e->addr_done = true;
-			e->addr_added = !error; /* an address that was already there is not ours to remove */
+			/* An address that was already there is not ours to remove, unless a failsafed put it there. */
+			e->addr_added = !error || adopt(e, eth_journal_has_addr(e->journal, l->name, e->cfg.addr,
+										 e->cfg.prefix_len), "the address");
+			journal_save(e);
 		}
 		break;
 	default:
@@ -352,6 +411,18 @@ static void on_link(struct eth_rtnl *e, const struct rtnl_msg_link *m, bool repl
 		}
 		if (!reply && !l->known && !l->waiting)
 			continue; /* a notification before our own question: the reply will tell */
+		if (reply && !l->known && e->journal[0] && !e->undoing) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "%s created", l->name);
+			if (!l->we_created && adopt(e, eth_journal_has(e->journal, "created", l->name), what))
+				l->we_created = true;
+			snprintf(what, sizeof(what), "%s set up", l->name);
+			if (!l->we_up && !l->we_created && (m->flags & IFF_UP) &&
+			    adopt(e, eth_journal_has(e->journal, "up", l->name), what))
+				l->we_up = true;
+			journal_save(e);
+		}
 		l->known = true;
 		l->waiting = false;
 		l->ifindex = m->ifindex;
@@ -424,6 +495,8 @@ static int er_start(void *drv, const struct eth_config *cfg, eth_event_cb cb, vo
 	e->cfg = *cfg;
 	e->cb = cb;
 	e->ctx = ctx;
+	if (e->journal_path[0] && io_read_file(e->journal_path, e->journal, sizeof(e->journal) - 1) > 0)
+		strcat(e->journal, "\n"); /* io_read_file took the last line's newline */
 	e->links[LINK_CONDUIT].name = cfg->conduit;
 	e->links[LINK_PARENT].name = cfg->vlan_id ? cfg->vlan_parent : NULL;
 	e->links[LINK_PORT].name = cfg->ifname;

@@ -11,9 +11,11 @@ struct eth_rtnl;
 /*
  * host_netns_ok false: refuse (-EPERM at start) when running in the same
  * network namespace as PID 1 — the simulated board never touches the
- * host's own network, only namespaces a test or demo made.
+ * host's own network, only namespaces a test or demo made. state_dir (or
+ * NULL): where the journal of this run's changes is kept (eth_journal.h),
+ * and a previous run's is adopted from.
  */
-int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok);
+int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok, const char *state_dir);
 void eth_rtnl_free(struct eth_rtnl *e);
 extern const struct eth_ops eth_rtnl_ops;
 

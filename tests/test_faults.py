@@ -179,5 +179,115 @@ def test_storage_faults_through_sysupgrade():
         fuse.close()
 
 
+REAL = os.path.join(os.environ.get("FAILSAFED_BIN_DIR", "build"), "failsafed_mercusys_mr85x")
+LED_NAMES = ("green:status", "amber:status")   # the MR85x's boot and failsafe LEDs
+
+
+def sysfs_leds():
+    root = tempfile.mkdtemp(prefix="fsd-leds.")
+    for name in LED_NAMES:
+        os.mkdir(os.path.join(root, name))
+        for a, v in (("brightness", "0"), ("max_brightness", "255"), ("trigger", "none"), ("delay_on", "0"),
+                     ("delay_off", "0")):
+            with open(os.path.join(root, name, a), "w") as f:
+                f.write(v + "\n")
+    return root
+
+
+def led(root, name):
+    def a(attr):
+        with open(os.path.join(root, name, attr)) as f:
+            return f.read().strip()
+    return (a("trigger"), a("delay_on"), a("delay_off")) if a("trigger") == "timer" else (a("trigger"), a("brightness"))
+
+
+def port(s):
+    link = json.loads(sh("ip", "-n", s.lan.board, "-j", "addr", "show", "dev", "eth0").stdout)[0]
+    addrs = ["%s/%d" % (a["local"], a["prefixlen"]) for a in link.get("addr_info", []) if a["family"] == "inet"]
+    return "UP" in link["flags"], addrs
+
+
+def real_board(s, state, leds, cmdline, window_ms):
+    """The MR85x build (real drivers: sysfs LEDs in a scratch dir, rtnetlink on eth0 of the board namespace)."""
+    d = s.daemon("--sysfs-leds", leds, "--ifname", "eth0", binary=REAL, state_dir=state, cmdline=cmdline,
+                 window_ms=window_ms, shell="/bin/sh")
+    return d
+
+
+TELNET_LIVE = r"""
+import socket
+c = socket.create_connection(("192.168.1.1", 23), 5)
+c.sendall(b"\xff\xfd\x01echo alive-$((40+2))\r\n")
+c.settimeout(5)
+got = b""
+while b"alive-42" not in got:
+    chunk = c.recv(4096)
+    if not chunk:
+        break
+    got += chunk
+print("TELNET-OK" if b"alive-42" in got else "TELNET-FAILED %r" % got[-200:])
+"""
+
+
+def test_sigkill_at_random_points_then_restart():
+    """The daemon killed with SIGKILL at a random point of its run (start, window, entering failsafe, failsafe),
+    then started again: the port, the LEDs and the state files come back consistent. A restart that takes the
+    normal path leaves the port as it was before any failsafed (down, no address: what a killed run added is
+    undone from its journal), the boot LED at 200/200, no state file claiming a failsafe; a restart into failsafe
+    serves telnet on the same port at once, with its own state files and LEDs."""
+    rounds = 30 if LONG else 6
+    seed = int(os.environ.get("FAILSAFED_SEED", random.randrange(1 << 30)))
+    rng = random.Random(seed)
+    state = tempfile.mkdtemp(prefix="fsd-state.")
+    leds = sysfs_leds()
+    try:
+        with Scene() as s:
+            assert port(s) == (False, []), port(s)
+            for i in range(rounds):
+                how = rng.choice(("cmdline", "signal", "window"))
+                d = real_board(s, state, leds, "failsafe=1" if how == "cmdline" else "quiet", 800)
+                wait_for("the daemon's console", lambda: d.master is not None)
+                kill_ms = rng.uniform(0, 1500)
+                if how == "signal":
+                    trigger_ms = rng.uniform(0, 700)
+                    time.sleep(trigger_ms / 1000)
+                    d.signal(signal.SIGUSR1)
+                    kill_ms = max(kill_ms - trigger_ms, 0)
+                time.sleep(kill_ms / 1000)
+                d.signal(signal.SIGKILL)
+                d.wait_exit(5)
+                what = "round %d (seed %d): %s, killed at %.0f ms" % (i, seed, how, kill_ms)
+                if i % 3 == 2:
+                    # again into failsafe: the same port serves at once, the state is this run's
+                    d = real_board(s, state, leds, "failsafe=1", 800)
+                    d.expect("- failsafe -")
+                    wait_for("telnet listening (%s)" % what, lambda: "telnet: listening" in d.stderr(),
+                             detail=d.stderr)
+                    out = subprocess.run(s.lan.in_pc() + ["python3", "-c", TELNET_LIVE], capture_output=True,
+                                         text=True, timeout=30).stdout
+                    assert "TELNET-OK" in out, (what, out, d.stderr())
+                    assert d.state_file("failsafe") == "cmdline\n", what
+                    assert d.state_file("failsafe_button") is None and d.state_file("debug_level") is None, what
+                    assert led(leds, "amber:status") == ("timer", "50", "50"), (what, led(leds, "amber:status"))
+                    assert led(leds, "green:status") == ("none", "0"), (what, led(leds, "green:status"))
+                    d.signal(signal.SIGTERM)
+                    assert d.wait_exit(5) == 128 + signal.SIGTERM, what
+                    assert port(s) == (True, ["192.168.1.1/24"]), (what, "failsafe keeps its network to the end")
+                # then a boot that takes the normal path: everything as it was before any failsafed
+                d = real_board(s, state, leds, "quiet", 300)
+                assert d.wait_exit(10) == 0, (what, d.stderr())
+                assert port(s) == (False, []), (what, port(s), d.stderr())
+                left = sorted(f for f in os.listdir(state) if f in ("failsafe", "failsafe_button", "debug_level",
+                                                                    "failsafed.net") or f.endswith((".tmp", ".new")))
+                assert left == [], (what, left)
+                assert led(leds, "green:status") == ("timer", "200", "200"), (what, led(leds, "green:status"))
+                assert led(leds, "amber:status") == ("none", "0"), (what, led(leds, "amber:status"))
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+        shutil.rmtree(leds, ignore_errors=True)
+
+
+
 run_tests([test_stuck_key_job_does_not_hold_the_stop, test_stop_during_page_flash_waits_for_the_write,
-           test_storage_faults_through_the_page, test_storage_faults_through_sysupgrade])
+           test_storage_faults_through_the_page, test_storage_faults_through_sysupgrade,
+           test_sigkill_at_random_points_then_restart])

@@ -430,6 +430,7 @@ static void start(void)
 	snprintf(ctl_path, sizeof(ctl_path), "%s/%s", d.opt.state_dir, CTL_SOCKET_NAME);
 	ctl_server_start(&d.ctl, d.opt.ctl_path ? d.opt.ctl_path : ctl_path, &ops);
 	watch_signals();
+	statefiles_reset(d.opt.state_dir);
 	prepare_applets();
 
 	bc.window_ms = d.opt.window_ms >= 0 ? (uint32_t)d.opt.window_ms : board_window_ms(d.board);
