@@ -97,6 +97,7 @@ static int sim_open(struct hal_drivers *d, const struct hal_drivers_config *c, c
 	d->service_ctx = f->board;
 	/* The simulated board's port is real, but only inside a network namespace made for it. */
 	if (eth_rtnl_new(&f->eth, false, c->state_dir) == 0) {
+		eth_rtnl_set_fault(f->eth, sim_board_take_enobufs, f->board);
 		d->eth = &eth_rtnl_ops;
 		d->eth_drv = f->eth;
 	}

@@ -61,6 +61,8 @@ struct eth_rtnl {
 	bool failed;
 	bool undoing;
 	bool restored;           /* undone: nothing more to do */
+	bool (*enobufs)(void *ctx); /* the simulated board's fault knob, or NULL */
+	void *enobufs_ctx;
 	enum req_kind pending;   /* request in flight */
 	enum link_id pending_link;
 	uint32_t pending_seq;
@@ -461,8 +463,15 @@ static void er_ready(void *drv)
 	struct eth_rtnl *e = drv;
 
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(e->nl, e->rx, sizeof(e->rx));
+		ssize_t n;
 		int rc;
+
+		if (e->enobufs && e->enobufs(e->enobufs_ctx)) {
+			n = -1;
+			errno = ENOBUFS;
+		} else {
+			n = mnl_socket_recvfrom(e->nl, e->rx, sizeof(e->rx));
+		}
 
 		if (n < 0) {
 			if (errno == ENOBUFS) { /* notifications overflowed: a GET re-reads the truth */
@@ -543,6 +552,12 @@ static void er_stop(void *drv)
 	if (e->nl)
 		mnl_socket_close(e->nl);
 	e->nl = NULL;
+}
+
+void eth_rtnl_set_fault(struct eth_rtnl *e, bool (*enobufs)(void *ctx), void *ctx)
+{
+	e->enobufs = enobufs;
+	e->enobufs_ctx = ctx;
 }
 
 void eth_rtnl_free(struct eth_rtnl *e)

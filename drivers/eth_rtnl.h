@@ -17,6 +17,9 @@ struct eth_rtnl;
  */
 int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok, const char *state_dir);
 void eth_rtnl_free(struct eth_rtnl *e);
+/* The simulated board's fault knob: when enobufs(ctx) says so, a read fails ENOBUFS as if the kernel dropped
+ * notifications. */
+void eth_rtnl_set_fault(struct eth_rtnl *e, bool (*enobufs)(void *ctx), void *ctx);
 extern const struct eth_ops eth_rtnl_ops;
 
 #endif /* DRIVERS_ETH_RTNL_H */
