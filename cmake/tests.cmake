@@ -134,6 +134,10 @@ foreach(t ${INTEG_TESTS})
   set_tests_properties(integ_${n} PROPERTIES TIMEOUT 300
     ENVIRONMENT "FAILSAFED=$<TARGET_FILE:failsafed_sim>;FAILSAFECTL=$<TARGET_FILE:failsafectl>;FAILSAFED_BIN_DIR=${CMAKE_BINARY_DIR};FAILSAFED_SRC_DIR=${CMAKE_SOURCE_DIR}")
 endforeach()
+# tools/test.sh --long (FAILSAFED_LONG=1 when configured and run): the soak and fault tests' full counts.
+if("$ENV{FAILSAFED_LONG}" STREQUAL "1")
+  set_tests_properties(integ_soak integ_faults integ_window_faults integ_reliability PROPERTIES TIMEOUT 3600)
+endif()
 # QEMU arm64 board (tools/qemu/): a new machine installs packages and downloads the guest first (~1 min), then ~20 s.
 set_tests_properties(integ_qemu_board PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
 # MTD/UBI on Debian's amd64 kernel (tools/qemu-mtd/): a new machine downloads the kernel and mtd-utils
