@@ -42,6 +42,7 @@ struct link {
 	bool we_up;              /* failsafed set IFF_UP: set it back down on undo */
 	bool we_created;         /* failsafed created it (VLAN): delete on undo */
 	bool we_deleted;         /* failsafed asked to delete it: its RTM_DELLINK is expected */
+	bool up_asked;           /* REQ_UP or REQ_NEWVLAN in flight: journaled before it is sent */
 	bool has_mac;
 	uint8_t mac[6];
 };
@@ -56,6 +57,7 @@ struct eth_rtnl {
 	struct eth_config cfg;
 	struct link links[LINK_COUNT];
 	bool addr_added;         /* failsafed added the address: remove it on undo */
+	bool addr_asked;         /* REQ_ADDADDR in flight: journaled before it is sent */
 	bool addr_done;
 	bool configured;
 	bool failed;
@@ -95,13 +97,18 @@ static void journal_save(struct eth_rtnl *e)
 
 	if (!e->journal_path[0])
 		return;
+	/* A change is journaled before it is asked for: killed between the kernel's change and its ACK, the next
+	 * run still knows. It adopts only what it finds (a link up, an address there), so an intent that never
+	 * took effect costs nothing. */
 	for (enum link_id id = 0; id < LINK_COUNT; id++) {
-		if (e->links[id].we_created)
-			rc |= eth_journal_add(text, sizeof(text), "created", e->links[id].name);
-		if (e->links[id].we_up)
-			rc |= eth_journal_add(text, sizeof(text), "up", e->links[id].name);
+		const struct link *l = &e->links[id];
+
+		if (l->we_created || (l->up_asked && e->pending == REQ_NEWVLAN && e->pending_link == id))
+			rc |= eth_journal_add(text, sizeof(text), "created", l->name);
+		if (l->we_up || (l->up_asked && e->pending != REQ_NEWVLAN))
+			rc |= eth_journal_add(text, sizeof(text), "up", l->name);
 	}
-	if (e->addr_added)
+	if (e->addr_added || e->addr_asked)
 		rc |= eth_journal_add_addr(text, sizeof(text), e->links[LINK_PORT].name, e->cfg.addr, e->cfg.prefix_len);
 	if (!text[0]) {
 		unlink(e->journal_path);
@@ -260,12 +267,18 @@ static void next_configure(struct eth_rtnl *e)
 			goto sent;
 		}
 		if (!(l->flags & IFF_UP)) {
+			l->up_asked = true;
+			e->pending = REQ_UP; /* for the journal: what is about to be asked */
+			e->pending_link = id;
+			journal_save(e);
 			rc = request(e, REQ_UP, id);
 			snprintf(what, sizeof(what), "setting %s %s up", link_roles[id], l->name);
 			goto sent;
 		}
 	}
 	if (!e->addr_done) {
+		e->addr_asked = true;
+		journal_save(e);
 		rc = request(e, REQ_ADDADDR, LINK_PORT);
 		snprintf(what, sizeof(what), "adding the address to %s", e->links[LINK_PORT].name);
 		goto sent;
@@ -276,8 +289,13 @@ static void next_configure(struct eth_rtnl *e)
 	}
 	return;
 sent:
-	if (rc < 0)
+	if (rc < 0) {
+		for (enum link_id id = 0; id < LINK_COUNT; id++)
+			e->links[id].up_asked = false;
+		e->addr_asked = false;
 		fail(e, what, rc);
+		journal_save(e);
+	}
 }
 
 /* Undo in reverse: the address, then each link failsafed created or brought up. */
@@ -348,8 +366,15 @@ static void on_ack(struct eth_rtnl *e, int error)
 			int rc;
 
 			l->create_tried = true;
-			if ((rc = request(e, REQ_NEWVLAN, LINK_PORT)) < 0)
+			l->up_asked = true;
+			e->pending = REQ_NEWVLAN; /* for the journal: what is about to be asked */
+			e->pending_link = LINK_PORT;
+			journal_save(e);
+			if ((rc = request(e, REQ_NEWVLAN, LINK_PORT)) < 0) {
+				l->up_asked = false;
 				fail(e, "creating the VLAN link", rc);
+				journal_save(e);
+			}
 		} else if (error == -ENODEV) {
 			l->waiting = true;
 			snprintf(what, sizeof(what), "%s %s does not exist yet", link_roles[e->pending_link], l->name);
@@ -360,28 +385,32 @@ static void on_ack(struct eth_rtnl *e, int error)
 		}
 		break;
 	case REQ_NEWVLAN:
+		l->up_asked = false;
 		if (error) {
 			snprintf(what, sizeof(what), "creating VLAN %u %s", e->cfg.vlan_id, l->name);
 			fail(e, what, error);
 		} else {
 			l->we_created = true;
-			journal_save(e);
 		}
+		journal_save(e);
 		break;
 	case REQ_UP:
+		l->up_asked = false;
 		if (error) {
 			snprintf(what, sizeof(what), "setting %s %s up", link_roles[e->pending_link], l->name);
 			fail(e, what, error);
 		} else {
 			l->flags |= IFF_UP;
 			l->we_up = !l->we_created;
-			journal_save(e);
 		}
+		journal_save(e);
 		break;
 	case REQ_ADDADDR:
+		e->addr_asked = false;
 		if (error && error != -EEXIST) {
 			snprintf(what, sizeof(what), "adding the address to %s", l->name);
 			fail(e, what, error);
+			journal_save(e);
 		} else {
 			e->addr_done = true;
 			/* An address that was already there is not ours to remove, unless a failsafed put it there. */

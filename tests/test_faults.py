@@ -215,8 +215,15 @@ def real_board(s, state, leds, cmdline, window_ms):
 
 
 TELNET_LIVE = r"""
-import socket
-c = socket.create_connection(("192.168.1.1", 23), 5)
+import socket, time
+deadline = time.monotonic() + 5
+while True:   # the port may still be held a moment by the killed daemon's child (the listener retries)
+    try:
+        c = socket.create_connection(("192.168.1.1", 23), 5)
+        break
+    except ConnectionRefusedError:
+        assert time.monotonic() < deadline, "telnet never accepted within 5 s"
+        time.sleep(0.05)
 c.sendall(b"\xff\xfd\x01echo alive-$((40+2))\r\n")
 c.settimeout(5)
 got = b""
@@ -227,6 +234,46 @@ while b"alive-42" not in got:
     got += chunk
 print("TELNET-OK" if b"alive-42" in got else "TELNET-FAILED %r" % got[-200:])
 """
+
+
+HOLD_PORTS = r"""
+import socket, sys, time
+held = []
+for port in (23, 22, 80):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_IP, 15, 1)                 # IP_FREEBIND: 192.168.1.1 is not there yet
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("192.168.1.1", port))
+    s.listen()
+    held.append(s)
+print("HELD", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_ports_held_at_start_are_tried_again():
+    """Telnet's, SSH's and the page's ports held by another process when failsafe starts (a daemon killed a moment
+    ago whose child has not exec'd yet): each is tried again until free, then served; nothing is given up."""
+    with Scene() as s:
+        holder = subprocess.Popen(s.lan.in_board() + ["python3", "-c", HOLD_PORTS], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "HELD"
+            d = s.daemon(cmdline="failsafe=1", shell="/bin/sh")
+            d.expect("- failsafe -")
+            for what in ("telnet 192.168.1.1:23", "ssh 192.168.1.1:22", "recovery: http 192.168.1.1:80"):
+                wait_for(what + " in use, tried again", lambda: what + ": Address already in use; trying again"
+                         in d.stderr(), detail=d.stderr)
+        finally:
+            holder.communicate("", timeout=10)
+        for what in ("telnet 192.168.1.1:23: free again", "ssh 192.168.1.1:22: free again", "port 80 free again"):
+            wait_for(what, lambda: what in d.stderr(), detail=d.stderr)
+        out = subprocess.run(s.lan.in_pc() + ["python3", "-c", TELNET_LIVE], capture_output=True, text=True,
+                             timeout=30).stdout
+        assert "TELNET-OK" in out, (out, d.stderr())
+        code, _ = curl(s, URL + "/status")
+        assert code == 200
+
 
 
 def test_sigkill_at_random_points_then_restart():
@@ -290,4 +337,4 @@ def test_sigkill_at_random_points_then_restart():
 
 run_tests([test_stuck_key_job_does_not_hold_the_stop, test_stop_during_page_flash_waits_for_the_write,
            test_storage_faults_through_the_page, test_storage_faults_through_sysupgrade,
-           test_sigkill_at_random_points_then_restart])
+           test_ports_held_at_start_are_tried_again, test_sigkill_at_random_points_then_restart])

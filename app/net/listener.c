@@ -12,6 +12,7 @@
 
 #define ACCEPT_BURST 64            /* connections taken per wake-up: refusals are cheap, the backlog drains */
 #define ACCEPT_RETRY_MS 1000u
+#define BIND_RETRY_MS 250u          /* the address in use (a killed failsafed's child still holds it): again */
 #define LISTEN_BACKLOG 128
 
 /* One refusal log for every service of the daemon, like the log itself. */
@@ -148,9 +149,37 @@ static void on_listen(struct loop_fd *f, unsigned events)
 	}
 }
 
+/* bind + listen the socket in l->fd.fd; 0 or -errno. */
+static int bind_listen(struct listener *l)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(l->cfg.port), .sin_addr = l->cfg.bind_addr };
+
+	if (bind(l->fd.fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l->fd.fd, LISTEN_BACKLOG) < 0)
+		return -errno;
+	return 0;
+}
+
+static void on_bind_retry(struct loop_timer *t)
+{
+	struct listener *l = container_of(t, struct listener, retry);
+	char addr[INET_ADDRSTRLEN];
+	int rc = bind_listen(l);
+
+	inet_ntop(AF_INET, &l->cfg.bind_addr, addr, sizeof(addr));
+	if (rc == -EADDRINUSE) {
+		loop_timer_at(&l->retry, loop_now_ms() + BIND_RETRY_MS, on_bind_retry);
+	} else if (rc < 0) {
+		log_err("%s %s:%u: %s", l->cfg.name, addr, (unsigned)l->cfg.port, strerror(-rc));
+		close(l->fd.fd);
+		l->running = false;
+	} else {
+		log_info("%s %s:%u: free again: listening", l->cfg.name, addr, (unsigned)l->cfg.port);
+		loop_fd_set(&l->fd, l->fd.fd, LOOP_READ, on_listen);
+	}
+}
+
 int listener_start(struct listener *l, const struct listener_config *cfg, listener_accept_cb on_accept)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(cfg->port), .sin_addr = cfg->bind_addr };
 	char addr[INET_ADDRSTRLEN];
 	int fd, on = 1, err;
 
@@ -167,11 +196,22 @@ int listener_start(struct listener *l, const struct listener_config *cfg, listen
 		log_err("%s %s:%u: socket: %s", cfg->name, addr, (unsigned)cfg->port, strerror(err));
 		return -err;
 	}
+	l->fd.fd = fd;
 	/* FREEBIND: the failsafe address may not be on the interface yet. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on)) < 0)
 		err = errno;
+	else
+		err = -bind_listen(l);
+	if (err == EADDRINUSE && cfg->port) {
+		/* Held by someone else for now: a failsafed killed a moment ago, its child not yet exec'd. */
+		log_warn("%s %s:%u: %s; trying again every %u ms", cfg->name, addr, (unsigned)cfg->port, strerror(err),
+			 BIND_RETRY_MS);
+		loop_timer_at(&l->retry, loop_now_ms() + BIND_RETRY_MS, on_bind_retry);
+		l->running = true;
+		return 0;
+	}
+	if (err) {
 		log_err("%s %s:%u: %s", cfg->name, addr, (unsigned)cfg->port, strerror(err));
 		close(fd);
 		return -err;

@@ -52,9 +52,11 @@ static inline bool listener_peer_allowed(struct in_addr peer, struct in_addr sub
  * (outside, or the subnet's network or broadcast address) gets
  * "failsafed: <name> only from the failsafe subnet a.b.c.d/n" (and why, for
  * those two addresses), is closed, and is logged (listener_log_refusal). Out of fds or memory, accepting pauses for a
- * second instead of spinning. *cfg is copied, its name is not. Returns 0,
- * -EINVAL (prefix_len > 32, no name, already running) or the -errno of
- * socket/setsockopt/bind/listen (e.g. -EADDRINUSE), logged with the address.
+ * second instead of spinning. An address in use (a failsafed killed a moment
+ * ago, whose child has not exec'd yet, still holds it) is tried again every
+ * 250 ms until it is free (logged when it is). *cfg is copied, its name is
+ * not. Returns 0, -EINVAL (prefix_len > 32, no name, already running) or
+ * the -errno of socket/setsockopt/bind/listen, logged with the address.
  */
 int listener_start(struct listener *l, const struct listener_config *cfg, listener_accept_cb on_accept);
 

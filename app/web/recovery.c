@@ -35,6 +35,7 @@
 #define LINE_BYTES 512
 #define MULTIPART_SLACK_BYTES 65536     /* boundaries and part headers around the file in a form upload */
 #define STOP_GRACE_MS 2000
+#define BIND_RETRY_MS 250u
 
 enum route {
 	ROUTE_PAGE = 0, ROUTE_SCRIPT, ROUTE_STATUS, ROUTE_UPLOAD, ROUTE_FLASH, ROUTE_DISCARD, ROUTE_FIRSTBOOT,
@@ -93,6 +94,8 @@ static struct {
 	uint64_t step_done, step_total;
 	char message[256];
 	struct MHD_Connection *backup_waiter;
+	struct loop_timer bind_retry;    /* the port was in use at start: tried again */
+	unsigned bind_retries;
 	bool backup_ok;
 	/* what the page shows about the board */
 	char firmware[160], rootfs_data[600];
@@ -868,6 +871,16 @@ static uint64_t firmware_cap(void)
 	return fw.size_bytes;
 }
 
+static void on_bind_retry(struct loop_timer *t)
+{
+	struct recovery_config c = r.cfg;
+
+	(void)t;
+	recovery_start(&c);
+	if (r.running && r.bind_retries)
+		log_info("recovery: port %u free again: the page is up", (unsigned)r.cfg.port);
+}
+
 int recovery_start(const struct recovery_config *cfg)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(cfg->port), .sin_addr = cfg->bind_addr };
@@ -905,10 +918,18 @@ int recovery_start(const struct recovery_config *cfg)
 	    setsockopt(r.listen_fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on)) < 0 ||
 	    bind(r.listen_fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(r.listen_fd, LISTEN_BACKLOG) < 0) {
 		err = errno;
-		log_err("recovery: http %s:%u: %s", addr, (unsigned)cfg->port, strerror(err));
 		if (r.listen_fd >= 0)
 			close(r.listen_fd);
 		r.listen_fd = -1;
+		if (err == EADDRINUSE && cfg->port) {
+			/* Held for now (a failsafed killed a moment ago, its child not yet exec'd): again soon. */
+			if (!r.bind_retries++)
+				log_warn("recovery: http %s:%u: %s; trying again every %u ms", addr, (unsigned)cfg->port,
+					 strerror(err), BIND_RETRY_MS);
+			loop_timer_at(&r.bind_retry, loop_now_ms() + BIND_RETRY_MS, on_bind_retry);
+			return 0;
+		}
+		log_err("recovery: http %s:%u: %s", addr, (unsigned)cfg->port, strerror(err));
 		return -err;
 	}
 	r.d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
@@ -948,6 +969,7 @@ uint16_t recovery_port(void)
 
 void recovery_stop(void)
 {
+	loop_timer_cancel(&r.bind_retry);
 	if (!r.running)
 		return;
 	r.running = false;
