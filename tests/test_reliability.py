@@ -220,6 +220,7 @@ def test_silent_flood_holds_no_slot():
         assert m, out
         assert float(m.group(1)) < 1.0, "a negotiating client gets its shell within 1 s of connecting during a " \
             "flood of silent ones; it took %s s" % m.group(1)
+        print("a real client in a flood of 100 silent connections: its shell after %s s" % m.group(1))
         for i in range(7):
             assert re.search(r"REAL %d True" % i, out), out
         for i in range(2):
