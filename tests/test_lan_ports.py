@@ -69,6 +69,7 @@ def board(lan, *args, **kw):
 IN_FAILSAFE = r'''
 import socket, urllib.request
 t = socket.create_connection(("192.168.1.1", 23), timeout=5)
+t.sendall(b"\xff\xfd\x01")   # DO ECHO: a telnet client answers the negotiation at once (telnet_slots.h)
 data = b""
 while b"FAILSAFE MODE" not in data:
     data += t.recv(4096)

@@ -58,6 +58,8 @@ static struct daemon {
 	bool stepping;
 	int exit_code;
 	bool continue_boot;
+	bool page_writing;                  /* the recovery page's applet writes the flash */
+	bool upgrade_held;                  /* a control client (sysupgrade) holds the upgrade LED: it writes */
 } d;
 
 static void apply(const struct boot_actions *a);
@@ -196,6 +198,10 @@ static void apply(const struct boot_actions *a)
 	}
 	if (a->flags & BOOT_ACT_UNDO)
 		daemon_net_restore(on_restored);
+	if (a->flags & BOOT_ACT_DRAIN) {
+		log_info("stopping once the firmware write is done (a stop now would leave it half written)");
+		print_all("- failsafed: stopping once the write is done; do not power off -\n");
+	}
 	if (a->flags & BOOT_ACT_EXIT) {
 		d.exit_code = a->exit_code;
 		d.continue_boot = a->continue_boot;
@@ -292,6 +298,18 @@ static void watch_signals(void)
 	}
 }
 
+/* A flash write runs while the page's applet writes or a sysupgrade holds the upgrade LED: a stop waits for it. */
+static void writing_changed(void)
+{
+	step(&(struct boot_event){ .type = BOOT_EV_WRITING, .writing = d.page_writing || d.upgrade_held });
+}
+
+static void on_page_writing(bool writing)
+{
+	d.page_writing = writing;
+	writing_changed();
+}
+
 /* ---- control socket ---- */
 
 static void ctl_status(void *ctx, struct ctl_status *st)
@@ -325,6 +343,10 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 static void ctl_led(void *ctx, int phase)
 {
 	(void)ctx;
+	if (d.upgrade_held != (phase == LED_PHASE_UPGRADE)) {
+		d.upgrade_held = phase == LED_PHASE_UPGRADE;
+		writing_changed();
+	}
 	if (phase >= 0)
 		log_info("control: LEDs show the %s phase for a client", led_phase_name((enum led_phase)phase));
 	leds_show(&d.leds, phase >= 0 ? (enum led_phase)phase : d.phase);
@@ -441,7 +463,7 @@ static void start(void)
 		.http_stall_ms = d.opt.http_stall_ms, .reboot_cmd = d.opt.reboot_cmd, .state_dir = d.opt.state_dir,
 		.no_ssh = d.opt.no_ssh, .ssh_port = d.opt.ssh_port, .ssh_max_sessions = d.opt.ssh_max_sessions,
 		.dropbear = d.opt.dropbear, .announce = print_all, .no_dhcp = d.opt.no_dhcp,
-		.dhcp_lease_s = d.opt.dhcp_lease_s, .no_mdns = d.opt.no_mdns });
+		.dhcp_lease_s = d.opt.dhcp_lease_s, .no_mdns = d.opt.no_mdns, .page_writing = on_page_writing });
 	hal_input_open(&d.in, &d.drv, true);
 	hal_led_open(&d.led, &d.drv);
 	leds_init(&d.leds, &d.led);
@@ -452,6 +474,7 @@ static void start(void)
 	snprintf(ctl_path, sizeof(ctl_path), "%s/%s", d.opt.state_dir, CTL_SOCKET_NAME);
 	ctl_server_start(&d.ctl, d.opt.ctl_path ? d.opt.ctl_path : ctl_path, &ops);
 	watch_signals();
+	statefiles_reset(d.opt.state_dir);
 	prepare_applets();
 
 	bc.window_ms = d.opt.window_ms >= 0 ? (uint32_t)d.opt.window_ms : board_window_ms(d.board);
