@@ -257,7 +257,8 @@ sys.stdin.read()
 
 def test_ports_held_at_start_are_tried_again():
     """Telnet's, SSH's and the page's ports held by another process when failsafe starts (a daemon killed a moment
-    ago whose child has not exec'd yet): each is tried again until free, then served; nothing is given up."""
+    ago whose child has not exec'd yet): each is tried again until free, then served; nothing is given up, and
+    their IPv6 link-local listeners take the same ports (telnet's and SSH's at once, the page's once it is up)."""
     with Scene() as s:
         holder = subprocess.Popen(s.lan.in_board() + ["python3", "-c", HOLD_PORTS], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
@@ -268,10 +269,16 @@ def test_ports_held_at_start_are_tried_again():
             for what in ("telnet 192.168.1.1:23", "ssh 192.168.1.1:22", "recovery: http 192.168.1.1:80"):
                 wait_for(what + " in use, tried again", lambda: what + ": Address already in use; trying again"
                          in d.stderr(), detail=d.stderr)
+            # IPv6 link-local listens on the same ports meanwhile (the page once its port is free)
+            for what in ("telnet: also on IPv6 link-local [fe80::...%eth0]:23",
+                         "ssh: also on IPv6 link-local [fe80::...%eth0]:22"):
+                wait_for(what, lambda: what in d.stderr(), detail=d.stderr)
         finally:
             holder.communicate("", timeout=10)
-        for what in ("telnet 192.168.1.1:23: free again", "ssh 192.168.1.1:22: free again", "port 80 free again"):
+        for what in ("telnet 192.168.1.1:23: free again", "ssh 192.168.1.1:22: free again", "port 80 free again",
+                     "recovery: also on http://[fe80::...%eth0]:80/ for IPv6 link-local"):
             wait_for(what, lambda: what in d.stderr(), detail=d.stderr)
+        assert "IPv4 only" not in d.stderr(), d.stderr()
         out = subprocess.run(s.lan.in_pc() + ["python3", "-c", TELNET_LIVE], capture_output=True, text=True,
                              timeout=30).stdout
         assert "TELNET-OK" in out, (out, d.stderr())

@@ -140,7 +140,8 @@ static void on_retry(struct loop_timer *t)
 {
 	struct listener *l = container_of(t, struct listener, retry);
 
-	loop_fd_set(&l->fd, l->fd.fd, LOOP_READ, on_listen);
+	if (!l->bind_wait)
+		loop_fd_set(&l->fd, l->fd.fd, LOOP_READ, on_listen);
 	if (l->ifname6[0])
 		loop_fd_set(&l->fd6, l->fd6.fd, LOOP_READ, on_listen6);
 }
@@ -185,18 +186,18 @@ static int bind_listen(struct listener *l)
 
 static void on_bind_retry(struct loop_timer *t)
 {
-	struct listener *l = container_of(t, struct listener, retry);
+	struct listener *l = container_of(t, struct listener, bind_retry);
 	char addr[INET_ADDRSTRLEN];
 	int rc = bind_listen(l);
 
 	inet_ntop(AF_INET, &l->cfg.bind_addr, addr, sizeof(addr));
 	if (rc == -EADDRINUSE) {
-		loop_timer_at(&l->retry, loop_now_ms() + BIND_RETRY_MS, on_bind_retry);
+		loop_timer_at(&l->bind_retry, loop_now_ms() + BIND_RETRY_MS, on_bind_retry);
 	} else if (rc < 0) {
 		log_err("%s %s:%u: %s", l->cfg.name, addr, (unsigned)l->cfg.port, strerror(-rc));
-		close(l->fd.fd);
-		l->running = false;
+		listener_stop(l);   /* and the IPv6 socket, if the port came up meanwhile */
 	} else {
+		l->bind_wait = false;
 		log_info("%s %s:%u: free again: listening", l->cfg.name, addr, (unsigned)l->cfg.port);
 		loop_fd_set(&l->fd, l->fd.fd, LOOP_READ, on_listen);
 	}
@@ -216,7 +217,9 @@ static void on_listen6(struct loop_fd *f, unsigned events)
 
 int listener_add_v6(struct listener *l, const char *ifname)
 {
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(listener_port(l)) };
+	/* The configured port, even while IPv4 waits for it to be free (listener_port would say 0 then). */
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+				     .sin6_port = htons(l->cfg.port ? l->cfg.port : listener_port(l)) };
 	int fd, on = 1, err;
 
 	if (!l->running || l->ifname6[0] || !ifname || !ifname[0])
@@ -268,8 +271,8 @@ int listener_start(struct listener *l, const struct listener_config *cfg, listen
 		/* Held by someone else for now: a failsafed killed a moment ago, its child not yet exec'd. */
 		log_warn("%s %s:%u: %s; trying again every %u ms", cfg->name, addr, (unsigned)cfg->port, strerror(err),
 			 BIND_RETRY_MS);
-		loop_timer_at(&l->retry, loop_now_ms() + BIND_RETRY_MS, on_bind_retry);
-		l->running = true;
+		loop_timer_at(&l->bind_retry, loop_now_ms() + BIND_RETRY_MS, on_bind_retry);
+		l->bind_wait = l->running = true;
 		return 0;
 	}
 	if (err) {
@@ -287,6 +290,7 @@ void listener_stop(struct listener *l)
 	if (!l->running)
 		return;
 	loop_timer_cancel(&l->retry);
+	loop_timer_cancel(&l->bind_retry);
 	loop_fd_del(&l->fd);
 	close(l->fd.fd);
 	if (l->ifname6[0]) {

@@ -36,11 +36,13 @@ struct listener {
 	struct loop_fd fd;               /* the listening socket, LOOP_READ */
 	struct loop_fd fd6;              /* [::]:port on the failsafe interface (listener_add_v6), or not watched */
 	struct loop_timer retry;         /* re-listen after accept ran out of fds/memory */
+	struct loop_timer bind_retry;    /* the IPv4 address was in use at start: bind again */
 	struct listener_config cfg;
 	listener_accept_cb on_accept;
 	uint64_t refused_subnet;         /* peers outside the subnet */
 	uint64_t refused_v6;             /* IPv6 peers that are not link-local */
 	char ifname6[16];                /* the interface of fd6, "" without */
+	bool bind_wait;                  /* fd is not bound yet (bind_retry runs) */
 	bool running;
 };
 
@@ -78,8 +80,9 @@ int listener_start(struct listener *l, const struct listener_config *cfg, listen
  * Also listen on [::]:<the same port> bound to ifname (IPV6_V6ONLY) for
  * link-local peers; any other IPv6 peer gets the refusal line and is logged
  * (listener_log_refusal, LISTENER_REFUSAL_V6). Call once the interface
- * exists. 0, -EINVAL (not running, already listening on IPv6), or the
- * -errno of socket/bind/listen (logged; IPv4 goes on).
+ * exists; IPv4 may still be waiting for its address to be free. 0, -EINVAL
+ * (not running, already listening on IPv6), or the -errno of
+ * socket/bind/listen (logged; IPv4 goes on).
  */
 int listener_add_v6(struct listener *l, const char *ifname);
 

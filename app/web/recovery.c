@@ -98,6 +98,7 @@ static struct {
 	struct MHD_Connection *backup_waiter;
 	struct loop_timer bind_retry;    /* the port was in use at start: tried again */
 	unsigned bind_retries;
+	char want6[16];                  /* recovery_listen6 asked while bind_retry ran: listened on once up */
 	bool backup_ok;
 	/* what the page shows about the board */
 	char firmware[160], rootfs_data[600];
@@ -941,6 +942,10 @@ int recovery_listen6(const char *ifname)
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(recovery_port()) };
 	int fd, on = 1, err;
 
+	if (!r.running && r.bind_retry.pending && ifname && ifname[0]) {
+		snprintf(r.want6, sizeof(r.want6), "%s", ifname);   /* the page is not up yet: once it is */
+		return 0;
+	}
 	if (!r.running || r.ifname6[0] || !ifname)
 		return -EINVAL;
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -984,6 +989,13 @@ static void on_bind_retry(struct loop_timer *t)
 	recovery_start(&c);
 	if (r.running && r.bind_retries)
 		log_info("recovery: port %u free again: the page is up", (unsigned)r.cfg.port);
+	if (r.running && r.want6[0]) {
+		char ifname[sizeof(r.want6)];
+
+		snprintf(ifname, sizeof(ifname), "%s", r.want6);
+		r.want6[0] = '\0';
+		recovery_listen6(ifname);
+	}
 }
 
 int recovery_start(const struct recovery_config *cfg)
@@ -1075,6 +1087,7 @@ uint16_t recovery_port(void)
 void recovery_stop(void)
 {
 	loop_timer_cancel(&r.bind_retry);
+	r.want6[0] = '\0';
 	if (!r.running)
 		return;
 	r.running = false;

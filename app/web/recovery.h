@@ -34,7 +34,8 @@ struct recovery_config {
 int recovery_start(const struct recovery_config *cfg);
 /*
  * Also serve IPv6 link-local peers on ifname, the failsafe interface, once it exists (any other IPv6 peer: 403,
- * logged by listener_log_refusal). 0 or -errno (logged).
+ * logged by listener_log_refusal). While the page's port is still in use (tried again), it is remembered and
+ * listened on once the page is up. 0 or -errno (logged).
  */
 int recovery_listen6(const char *ifname);
 /* The port actually listened on (0 when not running). */
