@@ -1,6 +1,7 @@
 """tests/test_faults.py — faults the daemon must live through: a helper stuck in the kernel at stop, a stop during a
 page flash, storage that returns EIO, ENOSPC or a short write in the middle of a flash (the page and the sysupgrade
-applet), and SIGKILL at random points of failsafe followed by a restart.
+applet), and SIGKILL at random points of failsafe, and at every step of a DSA board's bridge set-up, followed by a
+restart.
 
 The failing storage is a file on a FUSE filesystem this test serves itself (tests/fusefix.py: this kernel has no
 device-mapper); everything runs in a mount namespace of the test's own (tests/storagefix.py) and network namespaces
@@ -20,7 +21,8 @@ import recoveryfix  # noqa: F401  (first: storagefix re-executes the test under 
 from recoveryfix import URL, board, curl, images, state, wait_phase
 from storagefix import Router, sha256_file, sh
 from fusefix import FuseFile
-from fsd import run_tests
+from dsalan import DsaLan
+from fsd import Daemon, run_tests
 from netns import Scene
 
 LONG = os.environ.get("FAILSAFED_LONG") == "1"
@@ -345,7 +347,121 @@ def test_sigkill_at_random_points_then_restart():
         shutil.rmtree(leds, ignore_errors=True)
 
 
+DSA = os.path.join(os.environ.get("FAILSAFED_BIN_DIR", "build"), "failsafed_sim_dsa")
+
+# sim-dsa's set-up in order, each line journaled just before it is asked for: a bare board (every link down, no
+# bridge), and one where br-lan is found (down, no ports: the board's, never deleted) and lan1 is up already.
+# ("up br-lan" of a bridge failsafed made is never kept: deleting the bridge undoes it.)
+BRIDGE_STEPS = {
+    "bare": ("up eth0", "created br-lan", "up lan1", "enslaved lan1 br-lan", "up lan2", "enslaved lan2 br-lan",
+             "addr br-lan 192.168.1.1/24"),
+    "found": ("up eth0", "up br-lan", "enslaved lan1 br-lan", "up lan2", "enslaved lan2 br-lan",
+              "addr br-lan 192.168.1.1/24"),
+}
+
+
+def dsa_state(lan):
+    """Every link the bridge set-up touches (up, master, existence) and the addresses of eth0 and br-lan."""
+    return lan.links(), lan.addrs("eth0"), lan.addrs("br-lan")
+
+
+def kill_at_step(d, journal, step, delay_us):
+    """SIGKILL d once its journal holds step (the request about to be sent, sent, or answered), delay_us later."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            with open(journal) as f:
+                if step in f.read().splitlines():
+                    break
+        except FileNotFoundError:
+            pass
+        assert d.running(), "exited before %r was journaled:\n%s" % (step, d.stderr())
+        assert time.monotonic() < deadline, "never journaled within 5 s: %r\n%s" % (step, d.stderr())
+    until = time.monotonic() + delay_us / 1e6
+    while time.monotonic() < until:
+        pass
+    d.signal(signal.SIGKILL)
+
+
+def test_sigkill_during_bridge_setup_then_restart():
+    """A DSA board's LAN ports (sim-dsa: br-lan made of lan1 and lan2): the daemon killed with SIGKILL at any point
+    of the bridge set-up (the bridge made, a port up, a port put in the bridge, the address added: each caught the
+    moment its line reaches the journal, plus 0-2 ms) or at a random time later, then started again. A restart
+    into failsafe has the bridge whole; a restart killed itself while it adopts what the first one left loses
+    none of it; a restart that takes the normal path undoes what the killed runs did exactly as a normal exit
+    would: ports out of the bridge failsafed put them in, the bridge it made deleted (one the board had is kept,
+    with none of failsafed's ports), every link up or down as found, no address, no journal left."""
+    rounds = 36 if LONG else 12
+    seed = int(os.environ.get("FAILSAFED_SEED", random.randrange(1 << 30)))
+    rng = random.Random(seed)
+    for i in range(rounds):
+        found = i % 2 == 1
+        steps = BRIDGE_STEPS["found" if found else "bare"]
+        then = ("normal", "killed again", "failsafe")[i % 3]
+        # a restart killed while it adopts needs something to adopt: the first kill after eth0 is up
+        step = rng.choice(steps[1:] if then == "killed again" else steps + ("later",))
+        cmdline = rng.choice(("failsafe=1", "quiet"))
+        state = tempfile.mkdtemp(prefix="fsd-state.")
+        daemons = []
+
+        def start(*args, **kw):
+            d = Daemon("--no-ssh", *args, binary=DSA, prefix=["ip", "netns", "exec", lan.board], state_dir=state,
+                       **kw)
+            daemons.append(d)
+            return d
+
+        try:
+            with DsaLan() as lan:
+                if found:
+                    sh("ip", "-n", lan.board, "link", "add", "br-lan", "type", "bridge")
+                    sh("ip", "-n", lan.board, "link", "set", "lan1", "up")
+                before = dsa_state(lan)
+                d = start(cmdline=cmdline, window_ms=800, wait_ready=False)
+                if step == "later":
+                    kill_ms = rng.uniform(0, 1500)
+                    time.sleep(kill_ms / 1000)
+                    d.signal(signal.SIGKILL)
+                    what = "killed at %.0f ms" % kill_ms
+                else:
+                    delay_us = rng.choice((0, 0, rng.uniform(0, 2000)))
+                    kill_at_step(d, os.path.join(state, "failsafed.net"), step, delay_us)
+                    what = "killed %.0f us after %r was journaled" % (delay_us, step)
+                d.wait_exit(5)
+                what = "round %d (seed %d, %s board, %s): %s; left %s; then %s" % (
+                    i, seed, "br-lan found" if found else "bare", cmdline, what, dsa_state(lan), then)
+                if then == "killed again":
+                    # the first change it adopts is journaled again with the lines of links not yet looked at
+                    d = start(cmdline=cmdline, window_ms=800, wait_ready=False)
+                    deadline = time.monotonic() + 5
+                    while "left by a failsafed that did not finish" not in d.stderr():
+                        assert d.running() and time.monotonic() < deadline, (what, d.stderr())
+                    d.signal(signal.SIGKILL)
+                    d.wait_exit(5)
+                    what += "; killed once it adopted: left %s" % (dsa_state(lan),)
+                elif then == "failsafe":
+                    # again into failsafe: the bridge whole, adopted or made, and kept at the stop
+                    d = start(cmdline="failsafe=1")
+                    wait_for("br-lan configured (%s)" % what, lambda: "br-lan up at 192.168.1.1/24" in d.stderr(),
+                             detail=d.stderr)
+                    links, _, br_addrs = dsa_state(lan)
+                    assert links["br-lan"][0] and links["lan1"] == (True, "br-lan") and \
+                        links["lan2"] == (True, "br-lan") and br_addrs == ["192.168.1.1/24"], (what, links, br_addrs)
+                    d.signal(signal.SIGTERM)
+                    assert d.wait_exit(5) == 128 + signal.SIGTERM, (what, d.stderr())
+                # then a boot that takes the normal path: every link as it was before any failsafed
+                d = start(cmdline="quiet", window_ms=300)
+                assert d.wait_exit(10) == 0, (what, d.stderr())
+                assert dsa_state(lan) == before, (what, before, dsa_state(lan), d.stderr())
+                assert "br-lan restored as found" in d.stderr(), (what, d.stderr())
+                left = sorted(f for f in os.listdir(state) if f == "failsafed.net" or f.endswith((".tmp", ".new")))
+                assert left == [], (what, left)
+        finally:
+            for d in daemons:
+                d.stop()
+            shutil.rmtree(state, ignore_errors=True)
+
 
 run_tests([test_stuck_key_job_does_not_hold_the_stop, test_stop_during_page_flash_waits_for_the_write,
            test_storage_faults_through_the_page, test_storage_faults_through_sysupgrade,
-           test_ports_held_at_start_are_tried_again, test_sigkill_at_random_points_then_restart])
+           test_ports_held_at_start_are_tried_again, test_sigkill_at_random_points_then_restart,
+           test_sigkill_during_bridge_setup_then_restart])
