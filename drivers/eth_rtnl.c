@@ -614,8 +614,11 @@ static int on_msg(const struct rtnl_msg_event *ev, void *arg)
 			log_debug("netlink: stray ack seq %u (waiting for %u)", ev->seq, e->pending_seq);
 		break;
 	case RTNL_MSG_LINK:
-		on_link(e, &ev->link, ev->origin == RTNL_MSG_ORIGIN_SELF && ev->seq == e->pending_seq &&
-				      e->pending == REQ_GET);
+		/* A bridge's own notices about its ports repeat what the link's own say, except that a port
+		 * leaving the bridge comes as an RTM_DELLINK: the link is still there. */
+		if (!ev->link.bridge_port)
+			on_link(e, &ev->link, ev->origin == RTNL_MSG_ORIGIN_SELF && ev->seq == e->pending_seq &&
+					      e->pending == REQ_GET);
 		break;
 	default:
 		break;
