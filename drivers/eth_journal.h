@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #define ETH_JOURNAL_FILE "failsafed.net"   /* in the state directory (tmpfs: gone at reboot, as the changes are) */
-#define ETH_JOURNAL_LINE_BYTES 48          /* at least the longest line: "enslaved " + two names of IFNAMSIZ - 1 + "\n" */
-#define ETH_JOURNAL_BYTES 2048             /* every line of every link of a board (conduit, parent, port, 8 LAN ports) */
+#define ETH_JOURNAL_LINE_BYTES 48          /* >= the longest line: "enslaved " + 2 names of IFNAMSIZ - 1 + "\n" */
+#define ETH_JOURNAL_BYTES 2048             /* every line of every link (conduit, parent, port, 8 LAN ports) */
 
 /*
  * The lines (pure, on plain buffers):

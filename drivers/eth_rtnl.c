@@ -116,7 +116,7 @@ static bool carried(const struct eth_rtnl *e, const struct link *l)
 static void journal_save(struct eth_rtnl *e)
 {
 	char text[ETH_JOURNAL_BYTES] = "", tmp[sizeof(e->journal_path) + 4];
-	const char *bridge = e->links[LINK_PORT].name;
+	const char *port = e->links[LINK_PORT].name;   /* the bridge, when the board lists LAN ports */
 	int fd, rc = 0;
 
 	if (!e->journal_path[0])
@@ -136,13 +136,13 @@ static void journal_save(struct eth_rtnl *e)
 		if (l->we_up || l->asked == REQ_UP || (carry && eth_journal_has(e->journal, "up", l->name)))
 			rc |= eth_journal_add(text, sizeof(text), "up", l->name);
 		if (id >= LINK_MEMBER && (l->we_enslaved || l->asked == REQ_SETMASTER ||
-					  (carry && eth_journal_has_port(e->journal, l->name, bridge))))
-			rc |= eth_journal_add_port(text, sizeof(text), l->name, bridge);
+					  (carry && eth_journal_has_port(e->journal, l->name, port))))
+			rc |= eth_journal_add_port(text, sizeof(text), l->name, port);
 	}
 	if (e->addr_added || e->addr_asked ||
 	    (e->journal[0] && !e->addr_done && !e->addr_probed && !e->restored &&
-	     eth_journal_has_addr(e->journal, bridge, e->cfg.addr, e->cfg.prefix_len)))
-		rc |= eth_journal_add_addr(text, sizeof(text), bridge, e->cfg.addr, e->cfg.prefix_len);
+	     eth_journal_has_addr(e->journal, port, e->cfg.addr, e->cfg.prefix_len)))
+		rc |= eth_journal_add_addr(text, sizeof(text), port, e->cfg.addr, e->cfg.prefix_len);
 	if (!text[0]) {
 		unlink(e->journal_path);
 		return;
@@ -181,6 +181,8 @@ static void adopt_link(struct eth_rtnl *e, enum link_id id, const struct rtnl_ms
 {
 	struct link *l = &e->links[id];
 	const struct link *bridge = &e->links[LINK_PORT];
+	/* the bridge is known before its ports are asked for */
+	bool in_bridge = id >= LINK_MEMBER && bridge->known && m->master && m->master == (uint32_t)bridge->ifindex;
 	char what[96];
 
 	l->seen = true;
@@ -193,12 +195,9 @@ static void adopt_link(struct eth_rtnl *e, enum link_id id, const struct rtnl_ms
 	if (!l->we_up && !l->we_created && (m->flags & IFF_UP) &&
 	    adopt(e, eth_journal_has(e->journal, "up", l->name), what))
 		l->we_up = true;
-	/* A port of this run's bridge (known before its ports are asked for), and only if failsafed put it there:
-	 * a port of a bridge the board had is left in it. */
+	/* Only a port failsafed put there: one the board had in its own bridge stays in it. */
 	snprintf(what, sizeof(what), "%s in %s", l->name, bridge->name);
-	if (id >= LINK_MEMBER && !l->we_enslaved && bridge->known && m->master &&
-	    m->master == (uint32_t)bridge->ifindex && adopt(e, eth_journal_has_port(e->journal, l->name, bridge->name),
-							     what))
+	if (in_bridge && !l->we_enslaved && adopt(e, eth_journal_has_port(e->journal, l->name, bridge->name), what))
 		l->we_enslaved = true;
 	journal_save(e);
 }

@@ -1,4 +1,4 @@
-/* drivers/eth_rtnl.h — the failsafe port over rtnetlink (libmnl): links up, address, VLAN, late ports, undo */
+/* drivers/eth_rtnl.h — the failsafe port over rtnetlink (libmnl): links up, address, VLAN, bridge, late ports, undo */
 #ifndef DRIVERS_ETH_RTNL_H
 #define DRIVERS_ETH_RTNL_H
 
