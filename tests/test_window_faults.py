@@ -198,6 +198,8 @@ def test_sigterm_in_every_phase():
             took = now_ms() - t0
             if phase == "undo" and rc == 0:
                 pass                              # the undo finished before the signal came: a normal exit
+            elif phase == "start" and rc == -signal.SIGTERM and not d.stderr():
+                pass                              # it came while the loader ran, before main blocked it
             else:
                 assert rc == 128 + signal.SIGTERM, (phase, rc, d.stderr())
             assert took < 3000, "stopped within 3 s in phase %s: took %.0f ms" % (phase, took)

@@ -279,6 +279,22 @@ static void on_signal(struct loop_signal *s)
 	}
 }
 
+/* The signals the loop watches wait (blocked) from the start of main until their watchers exist: a SIGTERM while
+ * the drivers open is then a stop like any other, not the kernel's default (death by the signal). */
+static void hold_signals(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (int sig = 1; sig < SIGNALS_MAX && sig <= SIGRTMAX; sig++) {
+		enum sig_action a = sigpolicy_action(sig);
+
+		if (a == SIG_ACT_STOP || a == SIG_ACT_TRIGGER || a == SIG_ACT_IGNORE || a == SIG_ACT_QUIET)
+			sigaddset(&set, sig);
+	}
+	sigprocmask(how, &set, NULL);
+}
+
 static void watch_signals(void)
 {
 	for (int sig = 1; sig < SIGNALS_MAX && sig <= SIGRTMAX; sig++) {
@@ -474,6 +490,7 @@ static void start(void)
 	snprintf(ctl_path, sizeof(ctl_path), "%s/%s", d.opt.state_dir, CTL_SOCKET_NAME);
 	ctl_server_start(&d.ctl, d.opt.ctl_path ? d.opt.ctl_path : ctl_path, &ops);
 	watch_signals();
+	hold_signals(SIG_UNBLOCK); /* one that came meanwhile is delivered to its watcher now */
 	statefiles_reset(d.opt.state_dir);
 	prepare_applets();
 
@@ -554,6 +571,7 @@ static int daemon_main(int argc, char **argv)
 	char err[256];
 	int rc;
 
+	hold_signals(SIG_BLOCK);
 	if (options_parse(&d.opt, hal_driver_options, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "failsafed: %s\n", err);
 		return 2;
@@ -600,6 +618,7 @@ static int daemon_main(int argc, char **argv)
 	if (open_drivers(err, sizeof(err)) < 0)
 		return start_failed(err);
 	if (d.opt.mode == OPTIONS_PROBE) {
+		hold_signals(SIG_UNBLOCK); /* the probe watches its own */
 		rc = probe_run(&d.drv);
 		hal_drivers_close(&d.drv);
 		return rc;
