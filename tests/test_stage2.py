@@ -276,7 +276,7 @@ def test_write_error_stays_in_failsafe_from_ram():
         assert "the old firmware is already partly gone" in con, con
         st = b.status()
         assert "stage2:  failed:" in st and "failsafe" in st, st
-        assert "LEDs:    boot 1000/250" in st, st     # the failed pattern, on the one LED this board has
+        assert "LEDs:    boot 1000/200" in st, st     # the failed pattern, on the one LED this board has
         assert b.read_part("kernel", 4096) == bytes(4096), "the kernel was invalidated before the root failed"
         # failsafe goes on from RAM: a new console shell, the daemon's program in RAM, the rom let go
         b.type("")

@@ -54,6 +54,9 @@ static void separate_leds(void **s)
 	led_plan(LED_PHASE_NORMAL, b.present, b.same, p);
 	expect(&p[LED_BOOT], true, 200, 200);
 	expect(&p[LED_FAILSAFE], true, 0, 0);
+	led_plan(LED_PHASE_FAILED, b.present, b.same, p);      /* a write failed: still failsafe, told apart */
+	expect(&p[LED_FAILSAFE], true, 1000, 200);
+	expect(&p[LED_BOOT], true, 0, 0);
 }
 
 static void one_status_led(void **s)
@@ -69,9 +72,12 @@ static void one_status_led(void **s)
 	expect(&p[LED_RUNNING], false, 0, 0);
 	led_plan(LED_PHASE_UPGRADE, b.present, b.same, p);
 	expect(&p[LED_UPGRADE], true, 200, 200);
+	led_plan(LED_PHASE_FAILED, b.present, b.same, p);
+	expect(&p[LED_FAILSAFE], true, 1000, 200);
+	expect(&p[LED_BOOT], false, 0, 0);
 }
 
-/* A flash from RAM that failed: the failsafe LED long on, short off (no other phase blinks so), the rest dark. */
+/* A flash that failed (here or from RAM): the failsafe LED long on, short off (no other phase blinks so), the rest dark. */
 static void flash_failed(void **s)
 {
 	struct board_shape b;
@@ -80,12 +86,12 @@ static void flash_failed(void **s)
 	(void)s;
 	shape_init(&b, "BFRU", "");
 	led_plan(LED_PHASE_FAILED, b.present, b.same, p);
-	expect(&p[LED_FAILSAFE], true, 1000, 250);
+	expect(&p[LED_FAILSAFE], true, 1000, 200);
 	expect(&p[LED_BOOT], true, 0, 0);
 	expect(&p[LED_RUNNING], true, 0, 0);
 	shape_init(&b, "B", "");
 	led_plan(LED_PHASE_FAILED, b.present, b.same, p);
-	expect(&p[LED_BOOT], true, 1000, 250);   /* the only LED carries it */
+	expect(&p[LED_BOOT], true, 1000, 200);   /* the only LED carries it */
 	assert_string_equal(led_phase_name(LED_PHASE_FAILED), "failed");
 	assert_int_equal(led_phase_parse("failed"), LED_PHASE_FAILED);
 }
@@ -101,6 +107,9 @@ static void no_failsafe_led(void **s)
 	expect(&p[LED_BOOT], true, 50, 50);   /* visible, unlike OpenWrt's dark LED */
 	expect(&p[LED_RUNNING], true, 0, 0);
 	expect(&p[LED_FAILSAFE], false, 0, 0);
+	led_plan(LED_PHASE_FAILED, b.present, b.same, p);
+	expect(&p[LED_BOOT], true, 1000, 200);
+	expect(&p[LED_RUNNING], true, 0, 0);
 }
 
 static void no_leds_at_all(void **s)

@@ -13,7 +13,8 @@ static const struct {
 	[LED_PHASE_FAILSAFE] = { LED_FAILSAFE, 50, 50, true },
 	[LED_PHASE_NORMAL] = { LED_BOOT, 200, 200, false },
 	[LED_PHASE_UPGRADE] = { LED_UPGRADE, 200, 200, false },
-	[LED_PHASE_FAILED] = { LED_FAILSAFE, 1000, 250, true },   /* long on, short off: unlike any other phase */
+	/* Not OpenWrt's (it reboots after a failed write): long on, short off, told apart from failsafe's 50/50. */
+	[LED_PHASE_FAILED] = { LED_FAILSAFE, 1000, 200, true },
 };
 
 static const char *const phase_names[LED_PHASE_COUNT] = {

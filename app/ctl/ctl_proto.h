@@ -15,6 +15,8 @@
  *   led PHASE          -> "ok": the LEDs show PHASE (window, failsafe, normal,
  *                         upgrade) for as long as this connection is open
  *   led release        -> "ok": back to the daemon's own phase
+ *   flash ok|failed N  -> "ok": how a write ended (sysupgrade tells; N its
+ *                         exit status): a failed one shows the failed phase
  *   stage2             -> "ok": the daemon takes over the flash that
  *                         <state-dir>/stage2/request describes (the storage
  *                         holds the running root: the daemon moves into RAM,
@@ -29,13 +31,16 @@ enum ctl_req_kind {
 	CTL_REQ_STATUS = 0,
 	CTL_REQ_LED,
 	CTL_REQ_LED_RELEASE,
-	CTL_REQ_STAGE2,
+	CTL_REQ_FLASH,                  /* "flash ok" / "flash failed N": how a write ended (sysupgrade tells) */
+	CTL_REQ_STAGE2,                 /* "stage2": take over the flash <state-dir>/stage2/request describes */
 	CTL_REQ_KIND_COUNT
 };
 
 struct ctl_req {
 	enum ctl_req_kind kind;
 	enum led_phase phase;           /* with CTL_REQ_LED */
+	bool flash_ok;                  /* with CTL_REQ_FLASH */
+	int flash_code;                 /* with CTL_REQ_FLASH and !flash_ok: sysupgrade's exit status, 1-255 */
 };
 
 /* The daemon as the status applet shows it. */
@@ -51,6 +56,7 @@ struct ctl_status {
 	uint32_t window_ms;
 	char led[LED_ROLE_COUNT][16];   /* pattern per role ("100/100", "off"); "" when the role has no LED */
 	char led_hold[16];              /* a phase an applet holds, or "none" */
+	char flash[32];                 /* the last write: "none", "ok", "failed (exit N)" */
 	unsigned telnet_sessions;
 	char dhcp[96];                  /* "serving 192.168.1.100-192.168.1.199, leases of 300 s", "silent: ...", "off" */
 	unsigned leases;                /* bound leases (lease[] lists the first CTL_LEASES_MAX) */

@@ -17,6 +17,8 @@ struct ctl_server_ops {
 	void (*led)(void *ctx, int phase);
 	/* Take over the flash in <state-dir>/stage2/request (NULL: refused). 0, or -errno with one line in err. */
 	int (*stage2)(void *ctx, char *err, size_t err_size);
+	/* How a write ended (a sysupgrade says): ok, or failed with its exit status. May be NULL. */
+	void (*flash)(void *ctx, bool ok, int code);
 	void *ctx;
 };
 
