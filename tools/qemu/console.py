@@ -122,7 +122,9 @@ def interactive(args):
     try:
         out.write(panel(trace.level).encode())
         out.flush()
-        drawn, scrolled = time.monotonic(), False
+        # The panel is drawn only between console lines (or when the console is quiet): drawn in the middle of
+        # one, its escape sequences would split the line for anyone reading this terminal (expect, a log).
+        drawn, scrolled, dirty, at_eol, last_out = time.monotonic(), False, False, True, 0.0
         while True:
             r, _, _ = select.select([0, con], [], [], 0.02)
             if con in r:
@@ -130,7 +132,7 @@ def interactive(args):
                 if not data:
                     break
                 out.write(data)
-                scrolled = True
+                scrolled, at_eol, last_out = True, data.endswith(b"\n"), time.monotonic()
             if 0 in r:
                 try:
                     data = os.read(0, 1024)
@@ -143,10 +145,13 @@ def interactive(args):
                     data = data.replace(CTRL_B, b"")
                 if data:
                     con.sendall(data)
-            # Drawn when a lamp changes, and again after console output may have scrolled it away.
-            if trace.poll() or (scrolled and time.monotonic() - drawn > 0.3):
+            # Drawn when a lamp changed, and again after console output may have scrolled it away.
+            now = time.monotonic()
+            if trace.poll() or (scrolled and now - drawn > 0.3):
+                dirty = True
+            if dirty and (at_eol or now - last_out > 0.1):
                 out.write(panel(trace.level).encode())
-                drawn, scrolled = time.monotonic(), False
+                drawn, scrolled, dirty = now, False, False
             out.flush()
     finally:
         try:
