@@ -3,6 +3,9 @@
 #   tools/bootstrap.sh                 host build, tests, demo, and the static musl cross builds (aarch64, armhf,
 #                                      mipsel: cross gcc, musl-dev:<arch>, kernel headers, qemu-user-static)
 #   tools/bootstrap.sh --cross-arm64   also Debian's :arm64 libraries, for a glibc arm64 build (the QEMU board)
+#   tools/bootstrap.sh --qemu          also what the three QEMU harnesses need (tools/qemu, tools/qemu-malta,
+#                                      tools/qemu-mtd: qemu-system-arm, -mips, -x86 and the :arm64 libraries);
+#                                      tools/test.sh asks for this: every test's packages before any test runs
 set -euo pipefail
 
 PACKAGES=(
@@ -16,6 +19,7 @@ PACKAGES=(
 	clang libclang-rt-14-dev             # sanitizer builds, libFuzzer
 	iproute2 iputils-ping tcpdump telnet expect busybox-static procps util-linux   # network tests, telnet peers, benchmark
 	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
+	curl git                             # the recovery page's tests (curl), test_docs's clean copy (git ls-files)
 	dropbear-bin openssh-client          # SSH in failsafe (dropbear, dropbearkey) and the ssh client of its tests
 	python3-libfdt device-tree-compiler  # tools/board-from-dtb and its tests (dtc, fdtput)
 	# static musl cross builds (tools/deps/build.sh, cmake/toolchain-cross.cmake, tools/release, the cross_* tests):
@@ -28,25 +32,37 @@ PACKAGES=(
 	qemu-system-mips cpio kmod           # the QEMU Malta harness (tools/qemu-malta/): qemu-system-mipsel, initramfs, depmod
 )
 ARCHS=(arm64 armhf mipsel)             # musl-dev:<arch>
-case ${1:-} in
---cross-arm64)
-	PACKAGES+=(libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64
-		libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64) ;;
-"") ;;
--h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-*) echo "bootstrap: unknown option $1 (see --help)" >&2; exit 2 ;;
-esac
-
-missing=()
-for p in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+CROSS_ARM64=(libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64
+	libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64)
+QEMU=(qemu-system-arm qemu-system-x86 "${CROSS_ARM64[@]}")
+for a in "$@"; do
+	case $a in
+	--cross-arm64) PACKAGES+=("${CROSS_ARM64[@]}") ;;
+	--qemu) PACKAGES+=("${QEMU[@]}") ;;
+	-h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	*) echo "bootstrap: unknown option $a (see --help)" >&2; exit 2 ;;
+	esac
 done
+
+find_missing() {
+	missing=()
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+}
+find_missing
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bootstrap: missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
 	exit 1
 fi
+# One install at a time (the QEMU harnesses' set-ups run side by side): a second one waits, then installs what is
+# still missing.
+exec 8>/tmp/failsafed-bootstrap.lock
+flock 8
+find_missing
+[ ${#missing[@]} -eq 0 ] && exit 0
 echo "bootstrap: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 LOG=/tmp/failsafed-bootstrap.log
