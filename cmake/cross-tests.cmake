@@ -181,13 +181,15 @@ if(NOT FAILSAFED_CROSS_CPUS)
 endif()
 string(REPLACE ";" "," _cross_list "${FAILSAFED_CROSS_CPUS}")   # one argument of the test's command
 set(_cross_cmd ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DBIN=${CMAKE_BINARY_DIR} -DJOBS=2)
-# Serial: each step keeps both cores busy. Cold (nothing cached), the libraries take minutes.
+# Each step keeps both cores busy; under ctest -j2 another test runs beside it (they are not serial: the tests
+# beside them wait for conditions, not for times). COST starts the long ones first, cross_deps first of all (the
+# QEMU set-up needs its libraries). Cold (nothing cached), the libraries take minutes.
 add_test(NAME cross_deps COMMAND ${_cross_cmd} -DCPUS=${_cross_list} -DSTEP=deps -P ${CMAKE_CURRENT_LIST_FILE})
-set_tests_properties(cross_deps PROPERTIES TIMEOUT 1800 RUN_SERIAL TRUE LABELS cross FIXTURES_SETUP cross_deps
+set_tests_properties(cross_deps PROPERTIES TIMEOUT 1800 COST 1000 LABELS cross FIXTURES_SETUP cross_deps
   ENVIRONMENT "${_cross_env}")
 foreach(cpu IN LISTS FAILSAFED_CROSS_CPUS)
   add_test(NAME cross_${cpu}_build COMMAND ${_cross_cmd} -DSTEP=build -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
-  set_tests_properties(cross_${cpu}_build PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS cross
+  set_tests_properties(cross_${cpu}_build PROPERTIES TIMEOUT 900 COST 300 LABELS cross
     FIXTURES_REQUIRED cross_deps FIXTURES_SETUP cross_${cpu})
   foreach(step unit binary)
     add_test(NAME cross_${cpu}_${step} COMMAND ${_cross_cmd} -DSTEP=${step} -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
@@ -197,5 +199,5 @@ endforeach()
 # One CPU (the last listed: mipsel by default, most routers' family) is also built without the recovery page.
 list(GET FAILSAFED_CROSS_CPUS -1 cpu)
 add_test(NAME cross_${cpu}_no_recovery_page COMMAND ${_cross_cmd} -DSTEP=nopage -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
-set_tests_properties(cross_${cpu}_no_recovery_page PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS cross
+set_tests_properties(cross_${cpu}_no_recovery_page PROPERTIES TIMEOUT 900 COST 200 LABELS cross
   FIXTURES_REQUIRED cross_${cpu})
