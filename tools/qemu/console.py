@@ -77,7 +77,7 @@ class Trace:
             if v == self.level[n] and self.last[n] is None:
                 continue                        # QEMU's reset: "output N to 0" before the guest ran
             if self.last[n] is not None:
-                self.gaps[n] = (self.gaps[n] + [t - self.last[n]])[-4:]
+                self.gaps[n] = (self.gaps[n] + [t - self.last[n]])[-7:]
             self.level[n], self.last[n] = v, t
             out.append((t, n, v))
         return out
@@ -90,10 +90,14 @@ class Trace:
             steady = self.last[n] is None or now - self.last[n] > max(0.6, 3 * (g[-1] if g else 0))
             if steady:
                 what, ms = ("on" if self.level[n] else "off"), 0
-            elif len(g) >= 3:
-                # TCG stretches single half periods: the median of the last few, reported again only when it
-                # moved by more than a third (a new pattern, not jitter).
-                ms = round(sorted(g)[len(g) // 2] * 100) * 10
+            elif len(g) >= 5:
+                # TCG stretches single half periods (a guest not scheduled for a while on a busy host): the median
+                # of the last seven, once most of them agree with it (a steady pattern, not a change under way),
+                # reported again only when it moved by more than a third (a new pattern, not jitter).
+                med = sorted(g)[len(g) // 2]
+                if sum(abs(x - med) <= med * 0.3 for x in g) < 0.7 * len(g):
+                    continue
+                ms = round(med * 100) * 10
                 if self.said_ms[n] and abs(ms - self.said_ms[n]) < self.said_ms[n] / 3:
                     continue
                 what = "blinking %d ms on / %d ms off" % (ms, ms)
