@@ -6,6 +6,7 @@
 #   tools/bootstrap.sh --qemu          also what the three QEMU harnesses need (tools/qemu, tools/qemu-malta,
 #                                      tools/qemu-mtd: qemu-system-arm, -mips, -x86 and the :arm64 libraries);
 #                                      tools/test.sh asks for this: every test's packages before any test runs
+#   tools/bootstrap.sh --build         only what the host build needs (tools/test.sh installs the rest while it builds)
 set -euo pipefail
 
 PACKAGES=(
@@ -35,8 +36,12 @@ ARCHS=(arm64 armhf mipsel)             # musl-dev:<arch>
 CROSS_ARM64=(libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64
 	libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64)
 QEMU=(qemu-system-arm qemu-system-x86 "${CROSS_ARM64[@]}")
+# The host build (cmake/, CMakeLists.txt: compilers, pkg-config's libraries, mksquashfs for the image).
+BUILD=(cmake make gcc pkg-config file clang libclang-rt-14-dev libev-dev libgpiod-dev libmnl-dev libjson-c-dev
+	nettle-dev zlib1g-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev python3 squashfs-tools)
 for a in "$@"; do
 	case $a in
+	--build) PACKAGES=("${BUILD[@]}") ;;
 	--cross-arm64) PACKAGES+=("${CROSS_ARM64[@]}") ;;
 	--qemu) PACKAGES+=("${QEMU[@]}") ;;
 	-h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -79,10 +84,12 @@ if [ $added -eq 1 ]; then
 	apt-get update -qq >>"$LOG" 2>&1 || true
 	updated=1
 fi
-# A new machine has empty package lists: update once, then install.
-if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$LOG" 2>&1; then
+# A new machine has empty package lists: update once, then install. dpkg without an fsync per file
+# (--force-unsafe-io): a new machine unpacks ~600 MB of packages, and a crash mid-install means installing again.
+INSTALL=(apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-unsafe-io)
+if ! "${INSTALL[@]}" "${missing[@]}" >>"$LOG" 2>&1; then
 	[ $updated -eq 1 ] || apt-get update -qq >>"$LOG" 2>&1 || true
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$LOG" 2>&1 || {
+	"${INSTALL[@]}" "${missing[@]}" >>"$LOG" 2>&1 || {
 		echo "bootstrap: apt-get install failed; see $LOG" >&2
 		tail -20 "$LOG" >&2
 		exit 1
