@@ -2,7 +2,8 @@
 #
 # Included at the end of cmake/tests.cmake; only a host build registers the tests. Per CPU, as a release build
 # makes it (the preset <cpu>: cmake/toolchain-cross.cmake, BOARD=all, MinSizeRel, LTO) but with the unit tests:
-#   cross_deps           tools/deps/build.sh --cpu <cpu>... --dir <build>/deps: the first run
+#   cross_deps           tools/deps/build.sh --cpu <cpu>... --dir <build>/deps (and --cpu host-gpiod2, for
+#                        gpiod2_host_build, and the QEMU set-up, which come after it): the first run
 #                        fetches the sources (apt, from the configured Debian mirror; libmnl from its upstream
 #                        tarball: $FAILSAFED_LIBMNL_TARBALL, else shared/deps/ above the checkout), later runs are
 #                        offline and up to date
@@ -180,6 +181,12 @@ if(NOT FAILSAFED_CROSS_CPUS)
   return()
 endif()
 string(REPLACE ";" "," _cross_list "${FAILSAFED_CROSS_CPUS}")   # one argument of the test's command
+# gpiod2_host_build's libgpiod 2.2.1 for this host goes into the same directory: built here with the rest (one
+# build.sh, the CPUs side by side) instead of waiting for this one's lock in a second ctest slot.
+if(TEST gpiod2_host_build)
+  string(APPEND _cross_list ",host-gpiod2")
+  set_property(TEST gpiod2_host_build APPEND PROPERTY FIXTURES_REQUIRED cross_deps)
+endif()
 set(_cross_cmd ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DBIN=${CMAKE_BINARY_DIR} -DJOBS=2)
 # Each step keeps both cores busy; under ctest -j2 another test runs beside it (they are not serial: the tests
 # beside them wait for conditions, not for times). COST starts the long ones first, cross_deps first of all (the

@@ -6,11 +6,15 @@
 #   integ_qemu_demo            tools/demo.sh --board qemu, scripted and on a pty
 #   integ_qemu_malta           the static mipsel build on the Malta: two boots of ~15 s (tests/test_qemu_malta.py)
 #   integ_mtd_ubi              the storage applets on MTD/UBI, Debian's amd64 kernel
-# qemu_setup (tools/qemu-setup.sh) sets up all three harnesses first, side by side: the guest packages (downloaded
-# once into this build directory, later runs are offline), the cross builds (the static musl ones against
-# cross_deps's libraries in <build>/deps, so it comes after cross_deps) and the initramfs. Every harness directory is
-# inside this build directory (<build>/qemu, <build>/qemu-malta, <build>/qemu-mtd): two build directories of one
-# checkout never share one, whatever the order they run in (and an exported QEMU_BUILD_DIR is overridden).
+# Two fixtures set the three harnesses up first (tools/qemu-setup.sh), each part side by side: the guest packages
+# (downloaded once into this build directory, later runs are offline), the cross builds and the initramfs.
+#   qemu_setup         what needs no static musl library (the arm64 board's glibc build, the MTD guest): it runs at
+#                      once, so integ_qemu_board, integ_qemu_demo and integ_mtd_ubi run while cross_deps builds
+#   qemu_setup_static  the static musl builds against cross_deps's libraries in <build>/deps (after cross_deps):
+#                      the gpiod2 and vlan builds (integ_qemu_board_gpiod2, integ_qemu_lan), the Malta
+# Every harness directory is inside this build directory (<build>/qemu, <build>/qemu-malta, <build>/qemu-mtd): two
+# build directories of one checkout never share one, whatever the order they run in (and an exported
+# QEMU_BUILD_DIR is overridden).
 # Scheduling (ctest -j2, tools/test.sh): one guest at a time (RESOURCE_LOCK qemu: TCG keeps a core busy per guest),
 # started early (COST: in a new build directory ctest has no times yet; cross_deps and qemu_setup come first); the
 # tests wait for conditions, never for a time, so they pass with the other core busy (docs/performance.md).
@@ -19,11 +23,14 @@ set(_qemu_tests integ_qemu_board integ_qemu_board_gpiod2 integ_qemu_lan integ_qe
 set(_qemu_env "QEMU_BUILD_DIR=${CMAKE_BINARY_DIR}/qemu" "QEMU_MALTA_DIR=${CMAKE_BINARY_DIR}/qemu-malta"
   "QEMU_MTD_BUILD_DIR=${CMAKE_BINARY_DIR}/qemu-mtd" "FAILSAFED_DEPS_DIR=${CMAKE_BINARY_DIR}/deps")
 
-add_test(NAME qemu_setup COMMAND ${CMAKE_SOURCE_DIR}/tools/qemu-setup.sh ${CMAKE_BINARY_DIR})
-set_tests_properties(qemu_setup PROPERTIES TIMEOUT 1800 COST 900 LABELS qemu FIXTURES_SETUP qemu_setup
+add_test(NAME qemu_setup COMMAND ${CMAKE_SOURCE_DIR}/tools/qemu-setup.sh ${CMAKE_BINARY_DIR} --base)
+set_tests_properties(qemu_setup PROPERTIES TIMEOUT 1800 COST 1100 LABELS qemu FIXTURES_SETUP qemu_setup
+  ENVIRONMENT "${_qemu_env}")
+add_test(NAME qemu_setup_static COMMAND ${CMAKE_SOURCE_DIR}/tools/qemu-setup.sh ${CMAKE_BINARY_DIR} --static)
+set_tests_properties(qemu_setup_static PROPERTIES TIMEOUT 1800 COST 900 LABELS qemu FIXTURES_SETUP qemu_static
   ENVIRONMENT "${_qemu_env}")
 if(TEST cross_deps)
-  set_tests_properties(qemu_setup PROPERTIES FIXTURES_REQUIRED cross_deps)
+  set_tests_properties(qemu_setup_static PROPERTIES FIXTURES_REQUIRED cross_deps)
 endif()
 
 foreach(t IN LISTS _qemu_tests)
@@ -31,6 +38,11 @@ foreach(t IN LISTS _qemu_tests)
     set_property(TEST ${t} APPEND PROPERTY LABELS qemu)
     set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT ${_qemu_env} QEMU_SETUP_DONE=1)   # the tests only check it
     set_tests_properties(${t} PROPERTIES TIMEOUT 900 COST 600 FIXTURES_REQUIRED qemu_setup RESOURCE_LOCK qemu)
+  endif()
+endforeach()
+foreach(t integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_malta)
+  if(TEST ${t})
+    set_property(TEST ${t} APPEND PROPERTY FIXTURES_REQUIRED qemu_static)
   endif()
 endforeach()
 if(TEST integ_qemu_lan)

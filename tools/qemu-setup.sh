@@ -1,26 +1,41 @@
 #!/usr/bin/env bash
-# tools/qemu-setup.sh — set up the three QEMU harnesses of one build directory at once (the ctest fixture qemu_setup)
+# tools/qemu-setup.sh — set up the three QEMU harnesses of one build directory at once (the ctest fixtures qemu_setup*)
 #
-# Usage: tools/qemu-setup.sh BUILD_DIR
+# Usage: tools/qemu-setup.sh BUILD_DIR [--base | --static]
 #   BUILD_DIR/qemu        tools/qemu/setup.sh --gpiod2 --vlan and the three initramfs (glibc, gpiod2, vlan builds)
 #   BUILD_DIR/qemu-malta  tools/qemu-malta/setup.sh and its initramfs
 #   BUILD_DIR/qemu-mtd    tools/qemu-mtd/setup.sh (its initramfs is made per test run)
-# The three run side by side (downloads, unpacking and the cross builds overlap); the static musl builds take their
+#   --base    only what needs no static musl library: the arm64 board's glibc build, the MTD guest (ctest:
+#             qemu_setup, which runs while cross_deps builds the libraries)
+#   --static  only what does: the gpiod2 and vlan builds, the Malta (ctest: qemu_setup_static, after cross_deps)
+# The parts run side by side (downloads, unpacking and the cross builds overlap); the static musl builds take their
 # libraries from $FAILSAFED_DEPS_DIR (default BUILD_DIR/deps, cross_deps's). Everything stays in BUILD_DIR: another
 # build directory of the same checkout has its own. Idempotent: seconds when everything is up to date.
 # Prints one line with the time each took; on failure, which one failed and why (its setup.sh's message).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
-[ $# -eq 1 ] || { echo "usage: tools/qemu-setup.sh BUILD_DIR" >&2; exit 2; }
+PARTS="arm64 arm64_static malta mtd"
+case $# in
+1) ;;
+2) case $2 in
+   --base) PARTS="arm64 mtd" ;;
+   --static) PARTS="arm64_static malta" ;;
+   *) echo "usage: tools/qemu-setup.sh BUILD_DIR [--base | --static]" >&2; exit 2 ;;
+   esac ;;
+*) echo "usage: tools/qemu-setup.sh BUILD_DIR [--base | --static]" >&2; exit 2 ;;
+esac
 B=$(mkdir -p "$1" && cd "$1" && pwd)
 export FAILSAFED_DEPS_DIR=${FAILSAFED_DEPS_DIR:-$B/deps}
 OUT=$(mktemp -d /tmp/fsd-qemu-setup.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 
 arm64() {
-	tools/qemu/setup.sh "$B/qemu" --gpiod2 --vlan
+	tools/qemu/setup.sh "$B/qemu"
 	tools/qemu/mkinitramfs.sh "$B/qemu"
+}
+arm64_static() {   # setup.sh does the glibc part too (quick when done; one setup.sh per directory at a time)
+	tools/qemu/setup.sh "$B/qemu" --gpiod2 --vlan
 	tools/qemu/mkinitramfs.sh "$B/qemu" --failsafed "$B/qemu/gpiod2/failsafed"
 	tools/qemu/mkinitramfs.sh "$B/qemu" --failsafed "$B/qemu/vlan/failsafed"
 }
@@ -39,13 +54,13 @@ timed() {
 }
 t0=$SECONDS
 pids=()
-for h in arm64 malta mtd; do
+for h in $PARTS; do
 	timed "$h" &
 	pids+=($!)
 done
 wait "${pids[@]}"
 failed=0 line=
-for h in arm64 malta mtd; do
+for h in $PARTS; do
 	read -r rc s <"$OUT/$h.rc"
 	line+=" $h ${s} s,"
 	if [ "$rc" -ne 0 ]; then
