@@ -102,28 +102,33 @@ def test_scripted_transcript():
 INTERACTIVE = r'''
 set timeout 120
 log_user 0
-log_file -noappend TRANSCRIPT
+log_file -a -noappend TRANSCRIPT
 spawn DEMO --board qemu --window-ms 30000
 expect {
     "row 1 is the LED panel" {}
     timeout { puts "NO-START"; exit 2 }
+    eof { puts "NO-START (the demo ended)"; exit 2 }
 }
 expect {
     "failsafe window open for 30000 ms" {}
     timeout { puts "NO-WINDOW"; exit 3 }
+    eof { puts "NO-WINDOW (the demo ended)"; exit 3 }
 }
 expect {
     -re {\e7\e\[1;\d+H\e\[K +boot \e\[1;32m\(\*\)} {}
     timeout { puts "NO-PANEL"; exit 4 }
+    eof { puts "NO-PANEL (the demo ended)"; exit 4 }
 }
 send "\x02"
 expect {
     -- "- failsafe button power was pressed -" {}
     timeout { puts "NO-PRESS"; exit 5 }
+    eof { puts "NO-PRESS (the demo ended)"; exit 5 }
 }
 expect {
     -re {failsafe \e\[1;32m\(\*\)} {}
     timeout { puts "NO-FAILSAFE-LED"; exit 6 }
+    eof { puts "NO-FAILSAFE-LED (the demo ended)"; exit 6 }
 }
 # The console's shell starts right after the LED turns, and what is typed before it reads is not its: typed
 # again, every 2 s, until the shell answers (at most 10 times); how often is printed (TYPED n).

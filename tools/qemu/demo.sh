@@ -95,7 +95,7 @@ kernel=$(basename "$(ls "$BUILD"/cache/root/boot/vmlinuz-* | head -1)")
 
 if [ "$MODE" = interactive ]; then
 	boot interactive "${WINDOW_MS:+fsd.window=$WINDOW_MS}"
-	clear
+	clear 2>/dev/null || true   # a terminal without TERM (or TERM=dumb) cannot be cleared: go on
 	echo "   (row 1 is the LED panel)"
 	cat <<MSG
 failsafed demo on the QEMU arm64 board: Linux ${kernel#vmlinuz-} under qemu-system-aarch64 (TCG), window ${WINDOW_MS:-5000} ms.
