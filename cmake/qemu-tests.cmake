@@ -1,4 +1,4 @@
-# cmake/qemu-tests.cmake — the tests that boot QEMU: one set-up fixture, this build directory's own harness directories, scheduling
+# cmake/qemu-tests.cmake — the tests that boot QEMU: their set-up fixtures, this build directory's own harness directories, scheduling
 #
 # Included at the end of cmake/tests.cmake (which adds every tests/test_*.py as integ_<name>). The QEMU tests:
 #   integ_qemu_board(_gpiod2)  the arm64 board: window, LEDs, button, console (tests/test_qemu_board.py)
@@ -16,7 +16,7 @@
 # build directories of one checkout never share one, whatever the order they run in (and an exported
 # QEMU_BUILD_DIR is overridden).
 # Scheduling (ctest -j2, tools/test.sh): one guest at a time (RESOURCE_LOCK qemu: TCG keeps a core busy per guest),
-# started early (COST: in a new build directory ctest has no times yet; cross_deps and qemu_setup come first); the
+# started early (COST: in a new build directory ctest has no times yet; qemu_setup and cross_deps come first); the
 # tests wait for conditions, never for a time, so they pass with the other core busy (docs/performance.md).
 set(_qemu_tests integ_qemu_board integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_demo integ_qemu_malta
   integ_mtd_ubi)

@@ -66,7 +66,7 @@ def test_scripted_transcript():
     press = out.find("[host] pressing the power button")
     for s in (r"\[pc: failsafectl listen\] 192\.168\.1\.1 qemu-virt: Please press button now to enter failsafe "
               r"\[window, \d\.\d s left",
-              r"\[leds +[\d.]+ s\] boot LED \(PL061 line 5\): blinking (80|90|100|110|120) ms on"):
+              r"\[leds +[\d.]+ s\] boot LED \(PL061 line 5\): blinking (80|90|100|110|120|130) ms on"):
         m = re.compile(s).search(out)
         assert m and m.start() < press, "the transcript lacks %r before the press:\n%s" % (s, out)
     # The story, in order.
@@ -91,8 +91,13 @@ def test_scripted_transcript():
         m = re.compile(s).search(out, pos)
         assert m, "the transcript lacks (after offset %d) %r:\n%s" % (pos, s, out)
         pos = m.end()
-    assert re.search(r"\[leds +[\d.]+ s\] failsafe LED \(PL061 line 6\): blinking (40|50|60) ms on", out), out
-    assert "inet 192.168.1.1" not in out.split("== a second boot")[1].split("restored as found")[1], out
+    # The patterns as QEMU's trace shows them, within what test_qemu_board accepts for a median (35..70, 80..130 ms):
+    # a guest that is not scheduled for a while toggles late.
+    m = re.search(r"\[leds +[\d.]+ s\] failsafe LED \(PL061 line 6\): (blinking .*)", out)
+    assert m and re.match(r"blinking (40|50|60|70) ms on", m.group(1)), \
+        "the transcript names the failsafe LED's pattern %r, not blinking 40..70 ms:\n%s" % (m and m.group(1), out)
+    assert "inet 192.168.1.1" not in out.split("== a second boot")[1].split("restored as found")[1], \
+        "the board still has 192.168.1.1 after the second boot's window:\n%s" % out
     print("  " + out.strip().splitlines()[-1].strip(), flush=True)
     assert not demo_leftovers(p.pid), "the demo left %s" % demo_leftovers(p.pid)
 

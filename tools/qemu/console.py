@@ -90,10 +90,11 @@ class Trace:
             steady = self.last[n] is None or now - self.last[n] > max(0.6, 3 * (g[-1] if g else 0))
             if steady:
                 what, ms = ("on" if self.level[n] else "off"), 0
-            elif len(g) >= 5:
-                # TCG stretches single half periods (a guest not scheduled for a while on a busy host): the median
-                # of the last seven, once most of them agree with it (a steady pattern, not a change under way),
-                # reported again only when it moved by more than a third (a new pattern, not jitter).
+            elif len(g) >= 7:
+                # TCG stretches single half periods (a guest not scheduled for a while on a busy host; the first
+                # ones of a new pattern too): the median of the last seven, once most of them agree with it (a
+                # steady pattern, not a change under way), reported again only when it moved by more than a third
+                # (a new pattern, not jitter).
                 med = sorted(g)[len(g) // 2]
                 if sum(abs(x - med) <= med * 0.3 for x in g) < 0.7 * len(g):
                     continue
