@@ -123,6 +123,11 @@ foreach(b ${BOARD_NAMES} all)
   target_link_libraries(${exe} PRIVATE fs_daemon)
 endforeach()
 
+# Every fuzz target (fuzz/fuzz_*.c, whether or not this build makes it) has committed seeds, and the generated
+# ones are what fuzz/corpus/make_seeds.py writes: the failure names the target.
+add_test(NAME fuzz_corpus COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/fuzz/corpus/make_seeds.py --check)
+set_tests_properties(fuzz_corpus PROPERTIES LABELS fuzz)
+
 # Integration tests: the real failsafed and failsafectl, driven through a pty and the control socket.
 file(GLOB INTEG_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.py)
 foreach(t ${INTEG_TESTS})
