@@ -156,3 +156,4 @@ foreach(t integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_demo integ_qemu_malt
     endif()
   endif()
 endforeach()
+include(cmake/san-tests.cmake)
