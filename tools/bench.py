@@ -7,7 +7,7 @@ Rows, each measured by one function of ROWS below, each with its peer where one 
 failsafed / peer:
   press-to-failsafe p50/p99 (peer: the debounce time, the floor), start-up to window and to the first beacon,
   idle wake-ups/s in failsafe (peer: BusyBox telnetd + dropbear started by hand, idle), peak RSS in the window and
-  in failsafe with 8 telnet sessions (peer: BusyBox telnetd with 8), telnet (connect, echo p50/p99, 64 MiB cat,
+  in failsafe with 8 telnet sessions (peer: BusyBox telnetd with 8), memory growth over 1000 sessions, telnet (connect, echo p50/p99, 64 MiB cat,
   32 sessions; peer: BusyBox telnetd), SSH login (peer: dropbear started by hand), flashing 64 MiB (NOR-style
   file and block device; peer: nc | dd) and on nandsim in QEMU (peer: mtd-utils' ubiupdatevol), stripped size per
   CPU with and without the recovery page (peers: Debian's busybox-static and dropbear for the same CPU).
@@ -395,6 +395,44 @@ def row_rss(b):
     return rows
 
 
+def telnet_cycles(lan, port, n):
+    """n telnet sessions one after the other: connect, prompt, close."""
+    code = 'import sys\n' + bench_telnet.CLIENT.split("port, path, size, n = ")[0] + r'''
+for _ in range(%d):
+    c = Client(%d); c.prompt(); c.s.close()
+print("done", flush=True)
+''' % (n, port)
+    r = subprocess.run(lan.in_pc() + [sys.executable, "-c", code], capture_output=True, text=True, timeout=1800)
+    if r.returncode != 0 or "done" not in r.stdout:
+        raise RuntimeError("telnet cycles on port %d: %s" % (port, r.stderr[-300:]))
+
+
+def row_soak(b):
+    """Memory after many sessions: RssAnon of the server after 20 sessions, then after N more (a leak per session
+    would show as growth), beside BusyBox telnetd's."""
+    n = 100 if b.a.quick else 1000
+    lan = Lan()
+    d = peers = None
+    try:
+        d = b.failsafe_board(lan, ssh=False)
+        peers = start_peers(b, lan, ssh=False)
+        pids = {23: d.proc.pid, 2323: peer_pid(lan, b"telnetd")}
+        growth = {}
+        for port, pid in pids.items():
+            telnet_cycles(lan, port, 20)
+            before = int(proc_status(pid)["RssAnon"])
+            telnet_cycles(lan, port, n)
+            growth[port] = int(proc_status(pid)["RssAnon"]) - before
+    finally:
+        if peers:
+            stop(peers)
+        if d:
+            d.stop()
+        lan.close()
+    return [Row("private memory growth over %d more telnet sessions" % n, "KiB", growth[23], growth[2323],
+                "busybox telnetd", "RssAnon after them minus after 20; the server process")]
+
+
 # ---------------------------------------------------------------- telnet, SSH
 def row_telnet(b):
     lan = Lan()
@@ -673,7 +711,7 @@ def row_size(b):
     return rows
 
 
-ROWS = [row_press, row_first_beacon, row_idle, row_rss, row_telnet, row_ssh, row_flash, row_nand, row_size]
+ROWS = [row_press, row_first_beacon, row_idle, row_rss, row_soak, row_telnet, row_ssh, row_flash, row_nand, row_size]
 
 
 # ---------------------------------------------------------------- output
