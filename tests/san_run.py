@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """tests/san_run.py — run a test with ASan, LeakSanitizer and UBSan reports going to files; fail on any report.
 
-    san_run.py LOGDIR CMD [ARGS...]
+    san_run.py [--long-only] LOGDIR CMD [ARGS...]
 
 The sanitized binaries the test starts (failsafed, its applets, failsafectl, also as another user) write each
 report to LOGDIR/asan.<pid> or LOGDIR/ubsan.<pid> instead of stderr, which tests capture or throw away. After
 CMD ends, any report fails the run (printed here), whatever CMD's exit status; else CMD's status is returned.
-LOGDIR is emptied first and is world-writable (a test runs failsafectl as nobody)."""
+LOGDIR is emptied first and is world-writable (a test runs failsafectl as nobody).
+--long-only: run only under tools/test.sh --long (FAILSAFED_LONG=1); otherwise exit 77, which ctest reports as
+skipped (SKIP_RETURN_CODE), never as passed."""
 import os
 import shutil
 import subprocess
@@ -14,9 +16,16 @@ import sys
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    long_only = args[:1] == ["--long-only"]
+    if long_only:
+        args = args[1:]
+    if len(args) < 2:
         sys.exit(__doc__)
-    logdir, cmd = os.path.abspath(sys.argv[1]), sys.argv[2:]
+    if long_only and os.environ.get("FAILSAFED_LONG") != "1":
+        print("san_run: skipped: this sanitized twin runs with tools/test.sh --long (FAILSAFED_LONG=1)")
+        return 77
+    logdir, cmd = os.path.abspath(args[0]), args[1:]
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir)
     os.chmod(logdir, 0o1777)
