@@ -693,9 +693,8 @@ def row_size(b):
         for pkg, what in (("busybox-static", "busybox"), ("dropbear-bin", "dropbear")):
             if peers.get(pkg):
                 rows.append(Row(figure, "bytes", ours, peers[pkg][0], "Debian %s %s" % (what, peers[pkg][1]),
-                                "busybox-static is static glibc; dropbear is dynamic (libc, libz, libcrypt not "
-                                "counted)" if what == "dropbear" else "busybox-static: static glibc, Debian's "
-                                "applet set"))
+                                "Debian's dropbear is dynamic: libc, libz, libcrypt not counted" if what == "dropbear"
+                                else "busybox-static: static glibc, Debian's applet set"))
             else:
                 rows.append(Row(figure, "bytes", ours, note="%s:%s not downloadable" % (pkg, DEB_ARCH[cpu])))
         if os.path.exists(nopage):
