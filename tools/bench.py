@@ -18,6 +18,7 @@ Everything on the network runs in namespaces made here (tests/netns.py); storage
 here in a mount namespace of this process's own, where /etc/shadow is replaced by a file giving root an empty
 password (SSH rows), as OpenWrt's failsafe has it. All removed on exit."""
 import argparse
+import contextlib
 import ctypes
 import datetime
 import glob
@@ -301,6 +302,24 @@ def stop(procs):
             p.wait()
 
 
+@contextlib.contextmanager
+def failsafe_scene(b, *args, ssh=True, binary=None, peer_telnet=True, peer_ssh=True):
+    """A Lan, failsafed in failsafe on its board side and the peers started by hand beside it: (lan, daemon);
+    all of it stopped and removed on leaving, whatever happened."""
+    lan = Lan()
+    d = peers = None
+    try:
+        d = b.failsafe_board(lan, *args, ssh=ssh, binary=binary)
+        peers = start_peers(b, lan, telnet=peer_telnet, ssh=peer_ssh)
+        yield lan, d
+    finally:
+        if peers:
+            stop(peers)
+        if d:
+            d.stop()
+        lan.close()
+
+
 def sysfs_leds(root, names):
     """A scratch LED class directory (as tests/test_real_drivers.py): writing "timer" there is the kernel's job."""
     for name in names:
@@ -327,20 +346,10 @@ def row_idle(b):
         if binary and not os.path.exists(binary):
             rows.append(not_measured(figure, "no %s (a build with FAILSAFED_TESTS=ON makes it)" % binary))
             continue
-        lan = Lan()
-        d = peers = None
-        try:
-            d = b.failsafe_board(lan, *args, binary=binary)
-            peers = start_peers(b, lan)
+        with failsafe_scene(b, *args, binary=binary) as (lan, d):
             time.sleep(1.0)   # entry's beacons, key checks and the peers' start are over
             theirs = [p for p in (peer_pid(lan, b"telnetd"), peer_pid(lan, b"dropbear")) if p]
             ours, theirs = idle_rates([[d.proc.pid], theirs], b.a.idle_s)
-        finally:
-            if peers:
-                stop(peers)
-            if d:
-                d.stop()
-            lan.close()
         rows.append(Row(figure, "1/s", ours, theirs, "telnetd + dropbear",
                         "median of 5 windows over %g s; context switches of the daemon alone" % b.a.idle_s))
     return rows
@@ -371,27 +380,19 @@ def row_rss(b):
     if b.window_hwm:
         rows.append(Row("peak RSS in the window (VmHWM)", "KiB", statistics.median(b.window_hwm),
                         note="median of %d runs; shared libc pages included" % len(b.window_hwm)))
-    lan = Lan()
-    d = peers = clients = None
-    try:
-        d = b.failsafe_board(lan, "--telnet-max-sessions", "16", ssh=False)
-        peers = start_peers(b, lan, ssh=False)
+    with failsafe_scene(b, "--telnet-max-sessions", "16", ssh=False, peer_ssh=False) as (lan, d):
         clients = [telnet_sessions(lan, 23, 8), telnet_sessions(lan, 2323, 8)]
-        ours = proc_status(d.proc.pid)
-        bb = proc_status(peer_pid(lan, b"telnetd"))
-        rows.append(Row("peak RSS in failsafe, 8 telnet sessions (VmHWM)", "KiB", int(ours["VmHWM"]),
-                        int(bb["VmHWM"]), "busybox telnetd", "the server process; shells not counted"))
-        rows.append(Row("private memory then (RssAnon)", "KiB", int(ours["RssAnon"]), int(bb["RssAnon"]),
-                        "busybox telnetd"))
-    finally:
-        for c in clients or []:
-            c.stdin.close()
-            c.wait(timeout=10)
-        if peers:
-            stop(peers)
-        if d:
-            d.stop()
-        lan.close()
+        try:
+            ours = proc_status(d.proc.pid)
+            bb = proc_status(peer_pid(lan, b"telnetd"))
+        finally:
+            for c in clients:
+                c.stdin.close()
+                c.wait(timeout=10)
+    rows.append(Row("peak RSS in failsafe, 8 telnet sessions (VmHWM)", "KiB", int(ours["VmHWM"]), int(bb["VmHWM"]),
+                    "busybox telnetd", "the server process; shells not counted"))
+    rows.append(Row("private memory then (RssAnon)", "KiB", int(ours["RssAnon"]), int(bb["RssAnon"]),
+                    "busybox telnetd"))
     return rows
 
 
@@ -411,26 +412,15 @@ def row_soak(b):
     """Memory over many sessions: RssAnon of the server after 20 sessions, after N more and after 2N more, beside
     BusyBox telnetd's. The heap settling (the first sessions) grows it once; a leak per session grows it in both."""
     n = 100 if b.a.quick else 1000
-    lan = Lan()
-    d = peers = None
-    try:
-        d = b.failsafe_board(lan, ssh=False)
-        peers = start_peers(b, lan, ssh=False)
-        pids = {23: d.proc.pid, 2323: peer_pid(lan, b"telnetd")}
-        growth = {}
-        for port, pid in pids.items():
+    growth = {}
+    with failsafe_scene(b, ssh=False, peer_ssh=False) as (lan, d):
+        for port, pid in ((23, d.proc.pid), (2323, peer_pid(lan, b"telnetd"))):
             telnet_cycles(lan, port, 20)
             rss = [int(proc_status(pid)["RssAnon"])]
             for k in (1, 2):
                 telnet_cycles(lan, port, k * n)
                 rss.append(int(proc_status(pid)["RssAnon"]))
             growth[port] = (rss[1] - rss[0], rss[2] - rss[1])
-    finally:
-        if peers:
-            stop(peers)
-        if d:
-            d.stop()
-        lan.close()
     return [Row("private memory growth over telnet sessions %d-%d" % (n + 21, 3 * n + 20), "KiB", growth[23][1],
                 growth[2323][1], "busybox telnetd", "RssAnon of the server process; over the %d before: %d and %d "
                 "KiB (failsafed callocs each session, 33 KiB, and frees it: malloc's heap settles)"
@@ -442,8 +432,6 @@ def row_telnet(b):
     """failsafed's telnet against BusyBox telnetd, in rounds that alternate between them (the host's load changes
     over a run): each figure is the median over the rounds of the round's p50 or p99."""
     rounds = 2 if b.a.quick else 5
-    lan = Lan()
-    d = peers = None
     data = os.path.join(b.work, "telnet-data.txt")
     size = b.a.mib << 20
     line = b"failsafed telnet throughput 0123456789 abcdefghijklmnopqrstuvwxyz\n"
@@ -451,17 +439,12 @@ def row_telnet(b):
         f.write((line * (size // len(line) + 1))[:size])
     res = {23: [], 2323: []}
     try:
-        d = b.failsafe_board(lan, "--telnet-max-sessions", "32", ssh=False)
-        peers = start_peers(b, lan, ssh=False)
-        for _ in range(rounds):
-            for port in res:
-                res[port].append(bench_telnet.run_client(lan, port, data, size, max(5, b.a.runs // (2 * rounds))))
+        with failsafe_scene(b, "--telnet-max-sessions", "32", ssh=False, peer_ssh=False) as (lan, d):
+            for _ in range(rounds):
+                for port in res:
+                    res[port].append(bench_telnet.run_client(lan, port, data, size,
+                                                             max(5, b.a.runs // (2 * rounds))))
     finally:
-        if peers:
-            stop(peers)
-        if d:
-            d.stop()
-        lan.close()
         os.unlink(data)
 
     def fig(port, fn):
@@ -510,25 +493,17 @@ def row_ssh(b):
         f.write("root::19000:0:99999:7:::\n")
     # This process has a mount namespace of its own (top of file): the host's /etc/shadow is not touched.
     subprocess.run(["mount", "--bind", shadow, "/etc/shadow"], check=True)
-    lan = Lan()
-    d = peers = None
     try:
-        d = b.failsafe_board(lan)
-        peers = start_peers(b, lan, telnet=False)
-        home = b.tmp("ssh-home")
-        n = max(5, b.a.runs // 5)
-        ssh_login_ms(lan, home, 22)     # known_hosts, caches
-        ssh_login_ms(lan, home, 2222)
-        ours, theirs = [], []
-        for _ in range(n):              # alternating: the host's load moves during a run
-            ours.append(ssh_login_ms(lan, home, 22))
-            theirs.append(ssh_login_ms(lan, home, 2222))
+        with failsafe_scene(b, peer_telnet=False) as (lan, d):
+            home = b.tmp("ssh-home")
+            n = max(5, b.a.runs // 5)
+            ssh_login_ms(lan, home, 22)     # known_hosts, caches
+            ssh_login_ms(lan, home, 2222)
+            ours, theirs = [], []
+            for _ in range(n):              # alternating: the host's load moves during a run
+                ours.append(ssh_login_ms(lan, home, 22))
+                theirs.append(ssh_login_ms(lan, home, 2222))
     finally:
-        if peers:
-            stop(peers)
-        if d:
-            d.stop()
-        lan.close()
         subprocess.run(["umount", "/etc/shadow"])
     note = "%d logins each, alternating: ssh root@ 'echo in', connect to exit" % n
     return [Row("SSH login + command p50", "ms", statistics.median(ours), statistics.median(theirs),

@@ -536,6 +536,23 @@ static bool make_room(struct telnet_server *s, const char *newcomer)
 	return true;
 }
 
+/*
+ * End the sessions whose client has hung up but whose end the loop has not read yet: an accept can be handled
+ * before them, and a full server would otherwise evict a live newcomer for the room they hold.
+ */
+static void reap_hung_up(struct telnet_server *s)
+{
+	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
+		struct telnet_session *ss = s->sessions[i];
+		char c;
+
+		if (!ss || ss->ended || ss->sock_fd < 0 || recv(ss->sock_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
+			continue;
+		sess_end(ss, "client closed");
+		sess_update(ss);        /* may free it */
+	}
+}
+
 /* A peer of the failsafe subnet (the listener refused the others). */
 static void on_accept(struct listener *l, int fd, const char *peer)
 {
@@ -544,6 +561,8 @@ static void on_accept(struct listener *l, int fd, const char *peer)
 	unsigned slot;
 	int rc;
 
+	if (s->stats.live >= s->cfg.max_sessions)
+		reap_hung_up(s);
 	if (s->stats.live >= s->cfg.max_sessions && !make_room(s, peer)) {
 		log_info("telnet %s: refused, %u sessions in use", peer, s->cfg.max_sessions);
 		snprintf(line, sizeof(line), "failsafed: all %u sessions are in use; try again later\r\n",
