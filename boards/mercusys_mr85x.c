@@ -50,11 +50,15 @@
  *
  * Storage: the SPI-NAND partitions are boot, u-boot-env, ubi0 (0x300000,
  *   size 0x3200000), ubi1 (read-only), userconfig, tp_data. OpenWrt's
- *   target/linux/mediatek/filogic/base-files/lib/upgrade/platform.sh flashes
- *   mercusys,mr85x with CI_UBIPART="ubi0". The overlay is the standard
- *   OpenWrt NAND UBI volume "rootfs_data" inside that partition; its
- *   /dev/ubiX_Y number is not fixed by the DT, so names are given here,
- *   not device paths.
+ *   target/linux/mediatek/filogic/base-files/lib/upgrade/platform.sh
+ *   (read at edfwef2w2/openont 8a48253ba5, OpenWrt main of 2026) flashes
+ *   mercusys,mr85x with `CI_UBIPART="ubi0"; nand_do_upgrade "$1"`: the
+ *   sysupgrade tar's kernel and root go into UBI volumes "kernel" and
+ *   "rootfs" on ubi0, an empty "rootfs_data" takes the rest (nand.sh's
+ *   defaults). The overlay is that "rootfs_data"; its /dev/ubiX_Y number is
+ *   not fixed by the DT, so names are given here, not device paths. A plain
+ *   squashfs root (an image made by failsafectl mkimage) still goes to the
+ *   "rootfs" volume as it is.
  */
 #include "board.h"
 
@@ -110,6 +114,8 @@ const struct board board_mercusys_mr85x = {
 	.storage = {
 		.rom = "/",
 		.rootfs_data = { BOARD_STORAGE_UBI, "rootfs_data" },  /* the standard OpenWrt NAND overlay volume */
-		.firmware = { BOARD_STORAGE_UBI, "rootfs" },          /* failsafed images carry the rootfs volume */
+		.firmware = { BOARD_STORAGE_UBI, "rootfs" },          /* plain roots (failsafectl mkimage) */
+		.layout = BOARD_LAYOUT_NAND,
+		.nand = { .ubi_mtd = "ubi0" },                        /* platform.sh: CI_UBIPART="ubi0" */
 	},
 };

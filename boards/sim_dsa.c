@@ -1,4 +1,4 @@
-/* boards/sim_dsa.c — the simulated board with a DSA-shaped port: user port lan1 on conduit eth0 (network tests) */
+/* boards/sim_dsa.c — the simulated DSA board: LAN ports lan1 and lan2 on conduit eth0, bridged by failsafed (network tests) */
 #include "board.h"
 
 static const struct board_button buttons[] = {
@@ -21,8 +21,9 @@ const struct board board_sim_dsa = {
 		{ .tty = "-", .baud = 115200 },
 	},
 	.net = {
-		.ifname = "lan1",
-		.conduit = "eth0",          /* brought up before lan1, as a DSA conduit must be */
+		.ifname = "br-lan",         /* created by failsafed, deleted again on the normal path */
+		.conduit = "eth0",          /* brought up before the ports, as a DSA conduit must be */
+		.lan_ports = { "lan1", "lan2" },
 		.address = "192.168.1.1",
 		.prefix_len = 24,
 		.broadcast = "192.168.1.255",

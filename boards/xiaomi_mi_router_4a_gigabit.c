@@ -1,4 +1,4 @@
-/* boards/xiaomi_mi_router_4a_gigabit.c — Xiaomi Mi Router 4A Gigabit Edition: MT7621 (mipsel), reset key, yellow/blue status, DSA lan1 */
+/* boards/xiaomi_mi_router_4a_gigabit.c — Xiaomi Mi Router 4A Gigabit Edition: MT7621 (mipsel), reset key, yellow/blue status, DSA lan1+lan2 bridged */
 /*
  * Facts taken from OpenWrt's device tree (openwrt/openwrt, read in the
  * public index on 2025-11-30; the commit of each file as read):
@@ -92,8 +92,11 @@ const struct board board_xiaomi_mi_router_4a_gigabit = {
 		{ .tty = "ttyS0", .baud = 115200 },     /* bootargs console=ttyS0,115200n8 */
 	},
 	.net = {
-		.ifname = "lan1",
+		/* OpenWrt's preinit takes lan1 alone; failsafed bridges both LAN jacks (the DT's labels), so
+		 * the laptop works on either */
+		.ifname = "br-lan",
 		.conduit = "eth0",              /* gmac0, the CPU port's ethernet */
+		.lan_ports = { "lan1", "lan2" },
 		.address = "192.168.1.1",
 		.prefix_len = 24,
 		.broadcast = "192.168.1.255",

@@ -1,5 +1,6 @@
-# cmake/image.cmake — the build's own sysupgrade images: a small squashfs root holding failsafed, wrapped in
-# OpenWrt's metadata by failsafectl mkimage (build/failsafed-<board>-<version>.img and .sha256sum).
+# cmake/image.cmake — the build's own sysupgrade images: a small squashfs root holding failsafed and its preinit
+# hook (/lib/preinit/29_failsafed, as the OpenWrt package installs them), wrapped in OpenWrt's metadata by
+# failsafectl mkimage (build/failsafed-<board>-<version>.img and .sha256sum).
 # Needs mksquashfs (squashfs-tools) and a failsafectl that runs on the build host: the one built here, or
 # -DFAILSAFECTL_HOST=PATH for a cross build.
 find_program(MKSQUASHFS mksquashfs PATHS /usr/sbin /sbin)
@@ -26,15 +27,18 @@ endif()
 
 set(IMAGE_STAGE ${CMAKE_BINARY_DIR}/image-root)
 set(IMAGE_SQFS ${CMAKE_BINARY_DIR}/image-rootfs.sqfs)
+set(IMAGE_PREINIT ${CMAKE_SOURCE_DIR}/packaging/openwrt/failsafed/files/failsafed.preinit)
 add_custom_command(OUTPUT ${IMAGE_SQFS}
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${IMAGE_STAGE}
   COMMAND ${CMAKE_COMMAND} -E make_directory ${IMAGE_STAGE}/usr/sbin ${IMAGE_STAGE}/etc/config ${IMAGE_STAGE}/overlay
           ${IMAGE_STAGE}/rom ${IMAGE_STAGE}/tmp ${IMAGE_STAGE}/proc ${IMAGE_STAGE}/sys ${IMAGE_STAGE}/dev
+          ${IMAGE_STAGE}/lib/preinit
   COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:failsafed> ${IMAGE_STAGE}/usr/sbin/failsafed
+  COMMAND ${CMAKE_COMMAND} -E copy ${IMAGE_PREINIT} ${IMAGE_STAGE}/lib/preinit/29_failsafed
   COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_SOURCE_DIR}/cmake/image-network ${IMAGE_STAGE}/etc/config/network
   COMMAND ${CMAKE_COMMAND} -E echo "failsafed ${PROJECT_VERSION} (BOARD=${BOARD})" > ${IMAGE_STAGE}/etc/banner
   COMMAND ${MKSQUASHFS} ${IMAGE_STAGE} ${IMAGE_SQFS} -quiet -noappend -all-root
-  DEPENDS failsafed ${CMAKE_SOURCE_DIR}/cmake/image-network
+  DEPENDS failsafed ${CMAKE_SOURCE_DIR}/cmake/image-network ${IMAGE_PREINIT}
   COMMENT "image: the root filesystem"
   VERBATIM)
 set(image_files "")

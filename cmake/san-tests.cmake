@@ -9,10 +9,13 @@
 # the options.
 #
 # The default run (tools/test.sh) has every twin below. Left out, with the reason:
-#   docs, board_from_dtb: they build the tree again from a copy (cmake); nothing of san/ runs.
-#   qemu_*, mtd_ubi: cross and guest builds; the daemon runs under QEMU, not here.
+#   tests labelled qemu, cross, gpiod2 or packaging: cross and guest builds (the daemon runs under QEMU) and
+#   package builds; nothing of san/ runs here.
+#   docs, board_from_dtb, openwrt_package: they build the tree again from a copy (cmake); man_pages: the pages
+#   against --help, no daemon at work.
 #   valgrind: memcheck runs the plain build (valgrind and ASan do not mix).
-set(SAN_INTEG_SKIP docs board_from_dtb qemu_board qemu_board_gpiod2 qemu_lan qemu_demo qemu_malta mtd_ubi valgrind)
+set(SAN_INTEG_SKIP docs board_from_dtb openwrt_package man_pages valgrind)
+set(SAN_INTEG_SKIP_LABELS qemu cross gpiod2 packaging)
 # Only with tools/test.sh --long (FAILSAFED_LONG=1; skipped, not passed, otherwise), to bound the default run: they
 # drive the recovery page that asan_integ_recovery_http covers, through Chromium and failsafectl recover.
 set(SAN_INTEG_LONG recovery_browser recover)
@@ -39,6 +42,16 @@ foreach(t ${INTEG_TESTS})
   get_filename_component(n ${t} NAME_WE)
   string(REGEX REPLACE "^test_" "" n ${n})
   if(n IN_LIST SAN_INTEG_SKIP)
+    continue()
+  endif()
+  get_test_property(integ_${n} LABELS labels)
+  set(skip FALSE)
+  foreach(l ${labels})
+    if(l IN_LIST SAN_INTEG_SKIP_LABELS)
+      set(skip TRUE)
+    endif()
+  endforeach()
+  if(skip)
     continue()
   endif()
   set(long "")

@@ -22,11 +22,19 @@
 
 #define RX_BUF_BYTES 32768
 
-enum link_id { LINK_CONDUIT = 0, LINK_PARENT, LINK_PORT, LINK_COUNT };
-static const char *const link_roles[LINK_COUNT] = { "conduit", "VLAN parent", "port" };
+/* The port is the bridge when the board lists LAN ports: they follow it as LINK_MEMBER + i. */
+enum link_id { LINK_CONDUIT = 0, LINK_PARENT, LINK_PORT, LINK_MEMBER, LINK_COUNT = LINK_MEMBER + BOARD_MAX_LAN_PORTS };
+
+static const char *link_role(enum link_id id)
+{
+	static const char *const roles[LINK_MEMBER] = { "conduit", "VLAN parent", "port" };
+
+	return id < LINK_MEMBER ? roles[id] : "LAN port";
+}
 
 enum req_kind {
-	REQ_NONE = 0, REQ_GET, REQ_UP, REQ_DOWN, REQ_NEWVLAN, REQ_DELLINK, REQ_ADDADDR, REQ_DELADDR, REQ_KIND_COUNT
+	REQ_NONE = 0, REQ_GET, REQ_UP, REQ_DOWN, REQ_NEWVLAN, REQ_NEWBRIDGE, REQ_SETMASTER, REQ_NOMASTER, REQ_DELLINK,
+	REQ_ADDADDR, REQ_DELADDR, REQ_KIND_COUNT
 };
 
 struct link {
@@ -39,6 +47,9 @@ struct link {
 	bool we_up;              /* failsafed set IFF_UP: set it back down on undo */
 	bool we_created;         /* failsafed created it (VLAN): delete on undo */
 	bool we_deleted;         /* failsafed asked to delete it: its RTM_DELLINK is expected */
+	bool we_enslaved;        /* failsafed made it a port of the bridge: released on undo */
+	bool left_out;           /* a LAN port found in another bridge, or that could not join: left alone */
+	uint32_t master;         /* IFLA_MASTER as last seen */
 	bool has_mac;
 	uint8_t mac[6];
 };
@@ -156,6 +167,12 @@ static int request(struct eth_rtnl *e, enum req_kind kind, enum link_id id)
 	case REQ_NEWVLAN:
 		return send_req(e, kind, id, rtnl_msg_build_newvlan(e->tx, size, seq, l->name,
 								    e->links[LINK_PARENT].ifindex, e->cfg.vlan_id));
+	case REQ_NEWBRIDGE:
+		return send_req(e, kind, id, rtnl_msg_build_newbridge(e->tx, size, seq, l->name));
+	case REQ_SETMASTER:
+	case REQ_NOMASTER:
+		return send_req(e, kind, id, rtnl_msg_build_setmaster(e->tx, size, seq, l->ifindex,
+								      kind == REQ_SETMASTER ? e->links[LINK_PORT].ifindex : 0));
 	case REQ_DELLINK:
 		return send_req(e, kind, id, rtnl_msg_build_dellink(e->tx, size, seq, l->ifindex));
 	case REQ_ADDADDR:
@@ -188,28 +205,43 @@ static void next_configure(struct eth_rtnl *e)
 	char what[96];
 	int rc = 0;
 
-	/* Once configured, what the user does to the port (ip link set down) is theirs to do. */
-	if (e->configured)
-		return;
-
 	for (enum link_id id = 0; id < LINK_COUNT; id++) {
 		struct link *l = &e->links[id];
+		bool member = id >= LINK_MEMBER;
 
-		if (!l->name)
+		/* Once configured, what the user does to the port (ip link set down) is theirs to do; a LAN
+		 * port that appears late still joins the bridge. */
+		if (!l->name || (e->configured && !member) || l->left_out)
 			continue;
 		if (!l->known) {
-			if (l->waiting)
+			if (l->waiting) {
+				if (member)
+					continue;   /* one missing LAN port costs only that port */
 				return;
+			}
 			rc = request(e, REQ_GET, id);
-			snprintf(what, sizeof(what), "asking for %s %s", link_roles[id], l->name);
+			snprintf(what, sizeof(what), "asking for %s %s", link_role(id), l->name);
 			goto sent;
+		}
+		if (member && l->master && l->master != (uint32_t)e->links[LINK_PORT].ifindex) {
+			l->left_out = true;
+			log_warn("netlink: LAN port %s is a port of another bridge (ifindex %u); left as it is", l->name,
+				 l->master);
+			continue;
 		}
 		if (!(l->flags & IFF_UP)) {
 			rc = request(e, REQ_UP, id);
-			snprintf(what, sizeof(what), "setting %s %s up", link_roles[id], l->name);
+			snprintf(what, sizeof(what), "setting %s %s up", link_role(id), l->name);
+			goto sent;
+		}
+		if (member && !l->master) {
+			rc = request(e, REQ_SETMASTER, id);
+			snprintf(what, sizeof(what), "adding LAN port %s to %s", l->name, e->links[LINK_PORT].name);
 			goto sent;
 		}
 	}
+	if (e->configured)
+		return;
 	if (!e->addr_done) {
 		rc = request(e, REQ_ADDADDR, LINK_PORT);
 		snprintf(what, sizeof(what), "adding the address to %s", e->links[LINK_PORT].name);
@@ -240,19 +272,25 @@ static void next_undo(struct eth_rtnl *e)
 	for (int id = LINK_COUNT - 1; id >= 0; id--) {
 		struct link *l = &e->links[id];
 
+		if (l->we_enslaved) {
+			l->we_enslaved = false;
+			if ((rc = request(e, REQ_NOMASTER, (enum link_id)id)) == 0)
+				return;
+			log_warn("netlink: taking %s out of the bridge: %s", l->name, strerror(-rc));
+		}
 		if (l->we_created) {
 			l->we_created = l->we_up = false;
 			l->we_deleted = true;
 			if ((rc = request(e, REQ_DELLINK, (enum link_id)id)) == 0)
 				return;
 			l->we_deleted = false;
-			log_warn("netlink: deleting %s %s: %s", link_roles[id], l->name, strerror(-rc));
+			log_warn("netlink: deleting %s %s: %s", link_role(id), l->name, strerror(-rc));
 		}
 		if (l->we_up) {
 			l->we_up = false;
 			if ((rc = request(e, REQ_DOWN, (enum link_id)id)) == 0)
 				return;
-			log_warn("netlink: setting %s %s down: %s", link_roles[id], l->name, strerror(-rc));
+			log_warn("netlink: setting %s %s down: %s", link_role(id), l->name, strerror(-rc));
 		}
 	}
 	e->undoing = false;
@@ -282,38 +320,58 @@ static void on_ack(struct eth_rtnl *e, int error)
 	case REQ_DELADDR:
 	case REQ_DOWN:
 	case REQ_DELLINK:
+	case REQ_NOMASTER:
 		if (error)
-			log_warn("netlink: undoing on %s %s: %s", link_roles[e->pending_link], l->name, strerror(-error));
+			log_warn("netlink: undoing on %s %s: %s", link_role(e->pending_link), l->name, strerror(-error));
 		break;
 	case REQ_GET:
 		if (e->undoing)
 			break;
-		if (error == -ENODEV && e->pending_link == LINK_PORT && e->cfg.vlan_id && !l->create_tried) {
+		if (error == -ENODEV && e->pending_link == LINK_PORT && (e->cfg.vlan_id || e->cfg.n_lan_ports) &&
+		    !l->create_tried) {
 			int rc;
 
 			l->create_tried = true;
-			if ((rc = request(e, REQ_NEWVLAN, LINK_PORT)) < 0)
-				fail(e, "creating the VLAN link", rc);
+			if ((rc = request(e, e->cfg.vlan_id ? REQ_NEWVLAN : REQ_NEWBRIDGE, LINK_PORT)) < 0)
+				fail(e, e->cfg.vlan_id ? "creating the VLAN link" : "creating the bridge", rc);
 		} else if (error == -ENODEV) {
 			l->waiting = true;
-			snprintf(what, sizeof(what), "%s %s does not exist yet", link_roles[e->pending_link], l->name);
+			snprintf(what, sizeof(what), "%s %s does not exist yet", link_role(e->pending_link), l->name);
 			emit(e, ETH_EV_WAITING, what);
 		} else if (error) {
-			snprintf(what, sizeof(what), "asking for %s %s", link_roles[e->pending_link], l->name);
+			snprintf(what, sizeof(what), "asking for %s %s", link_role(e->pending_link), l->name);
 			fail(e, what, error);
 		}
 		break;
 	case REQ_NEWVLAN:
+	case REQ_NEWBRIDGE:
 		if (error) {
-			snprintf(what, sizeof(what), "creating VLAN %u %s", e->cfg.vlan_id, l->name);
+			if (kind == REQ_NEWVLAN)
+				snprintf(what, sizeof(what), "creating VLAN %u %s", e->cfg.vlan_id, l->name);
+			else
+				snprintf(what, sizeof(what), "creating bridge %s", l->name);
 			fail(e, what, error);
 		} else {
 			l->we_created = true;
 		}
 		break;
-	case REQ_UP:
+	case REQ_SETMASTER:
 		if (error) {
-			snprintf(what, sizeof(what), "setting %s %s up", link_roles[e->pending_link], l->name);
+			/* one LAN port that cannot join costs only that port */
+			log_warn("netlink: adding LAN port %s to %s: %s; left out", l->name, e->links[LINK_PORT].name,
+				 strerror(-error));
+			l->left_out = true;
+		} else {
+			l->we_enslaved = true;
+			l->master = (uint32_t)e->links[LINK_PORT].ifindex;
+		}
+		break;
+	case REQ_UP:
+		if (error && e->pending_link >= LINK_MEMBER) {
+			log_warn("netlink: setting LAN port %s up: %s; left out", l->name, strerror(-error));
+			l->left_out = true;
+		} else if (error) {
+			snprintf(what, sizeof(what), "setting %s %s up", link_role(e->pending_link), l->name);
 			fail(e, what, error);
 		} else {
 			l->flags |= IFF_UP;
@@ -344,7 +402,7 @@ static void on_link(struct eth_rtnl *e, const struct rtnl_msg_link *m, bool repl
 			continue;
 		if (m->deleted) {
 			if (l->known && !l->we_deleted)
-				log_warn("netlink: %s %s disappeared", link_roles[id], l->name);
+				log_warn("netlink: %s %s disappeared", link_role(id), l->name);
 			l->known = l->waiting = false;
 			if (id == LINK_PORT)
 				e->addr_done = e->configured = false;
@@ -356,6 +414,7 @@ static void on_link(struct eth_rtnl *e, const struct rtnl_msg_link *m, bool repl
 		l->waiting = false;
 		l->ifindex = m->ifindex;
 		l->flags = m->flags;
+		l->master = m->master;
 		l->has_mac = m->has_mac;
 		memcpy(l->mac, m->mac, sizeof(l->mac));
 		if (id == LINK_PORT && e->configured && !e->undoing &&
@@ -427,6 +486,8 @@ static int er_start(void *drv, const struct eth_config *cfg, eth_event_cb cb, vo
 	e->links[LINK_CONDUIT].name = cfg->conduit;
 	e->links[LINK_PARENT].name = cfg->vlan_id ? cfg->vlan_parent : NULL;
 	e->links[LINK_PORT].name = cfg->ifname;
+	for (unsigned i = 0; i < cfg->n_lan_ports && i < BOARD_MAX_LAN_PORTS; i++)
+		e->links[LINK_MEMBER + i].name = cfg->lan_ports[i];
 	e->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (!e->nl)
 		return -errno;

@@ -167,6 +167,43 @@ int rtnl_msg_build_deladdr4(void *buf, size_t size, uint32_t seq, int ifindex,
 			   prefix_len);
 }
 
+int rtnl_msg_build_newbridge(void *buf, size_t size, uint32_t seq, const char *ifname)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *linkinfo;
+	int ret = check_buf(buf, size);
+
+	if (ret)
+		return ret;
+	if (!rtnl_msg_ifname_valid(ifname))
+		return -EINVAL;
+	nlh = put_header(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, seq);
+	put_ifinfo(nlh, 0);
+	if (!mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, ifname))
+		return -EMSGSIZE;
+	linkinfo = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO);
+	if (!linkinfo || !mnl_attr_put_strz_check(nlh, size, IFLA_INFO_KIND, "bridge"))
+		return -EMSGSIZE;
+	mnl_attr_nest_end(nlh, linkinfo);
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_msg_build_setmaster(void *buf, size_t size, uint32_t seq, int ifindex, int master_ifindex)
+{
+	struct nlmsghdr *nlh;
+	int ret = check_buf(buf, size);
+
+	if (ret)
+		return ret;
+	if (ifindex <= 0 || master_ifindex < 0)
+		return -EINVAL;
+	nlh = put_header(buf, RTM_NEWLINK, 0, seq);
+	put_ifinfo(nlh, ifindex);
+	if (!mnl_attr_put_u32_check(nlh, size, IFLA_MASTER, (uint32_t)master_ifindex))
+		return -EMSGSIZE;
+	return (int)nlh->nlmsg_len;
+}
+
 int rtnl_msg_build_newvlan(void *buf, size_t size, uint32_t seq,
 			   const char *ifname, int parent_ifindex,
 			   uint16_t vlan_id)
@@ -290,6 +327,11 @@ static int link_attr(const struct nlattr *attr, void *data)
 			return -EBADMSG;
 		link->mtu = mnl_attr_get_u32(attr);
 		link->has_mtu = true;
+		break;
+	case IFLA_MASTER:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		link->master = mnl_attr_get_u32(attr);
 		break;
 	default:
 		break;

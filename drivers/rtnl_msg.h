@@ -65,6 +65,15 @@ int rtnl_msg_build_newvlan(void *buf, size_t size, uint32_t seq,
 			   const char *ifname, int parent_ifindex,
 			   uint16_t vlan_id);
 
+/* RTM_NEWLINK (+ NLM_F_CREATE | NLM_F_EXCL) creating bridge @ifname:
+ * IFLA_IFNAME, IFLA_LINKINFO{IFLA_INFO_KIND "bridge"} (the kernel's
+ * defaults: no STP, so a port forwards as soon as it is up). */
+int rtnl_msg_build_newbridge(void *buf, size_t size, uint32_t seq, const char *ifname);
+
+/* RTM_NEWLINK on @ifindex with IFLA_MASTER = @master_ifindex (0: no master,
+ * the link leaves its bridge). */
+int rtnl_msg_build_setmaster(void *buf, size_t size, uint32_t seq, int ifindex, int master_ifindex);
+
 /* RTM_DELLINK of @ifindex. */
 int rtnl_msg_build_dellink(void *buf, size_t size, uint32_t seq, int ifindex);
 
@@ -108,6 +117,7 @@ struct rtnl_msg_link {
 	uint8_t carrier;	/* IFLA_CARRIER */
 	bool has_mtu;
 	uint32_t mtu;		/* IFLA_MTU */
+	uint32_t master;	/* IFLA_MASTER: the bridge it is a port of, 0: none */
 	bool has_mac;		/* IFLA_ADDRESS present and 6 bytes long */
 	uint8_t mac[RTNL_MSG_MAC_BYTES];
 };

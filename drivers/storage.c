@@ -29,6 +29,7 @@ static const struct storage_driver *driver(enum board_storage_kind kind)
 	switch (kind) {
 	case BOARD_STORAGE_BLOCK:
 	case BOARD_STORAGE_FILE:
+	case BOARD_STORAGE_ROOTDISK:
 		return &storage_block_driver;
 	case BOARD_STORAGE_MTD:
 		return &storage_mtd_driver;
@@ -53,6 +54,8 @@ int hal_storage_parse(const char *text, struct board_volume *out, char *why)
 		*out = (struct board_volume){ BOARD_STORAGE_FILE, text + 5 };
 	else if (!strncmp(text, "PARTLABEL=", 10) && text[10])
 		*out = (struct board_volume){ BOARD_STORAGE_BLOCK, text };
+	else if (!strncmp(text, "rootdisk:", 9) && text[9])
+		*out = (struct board_volume){ BOARD_STORAGE_ROOTDISK, text + 9 };
 	else if (text[0] == '/' && stat(text, &st) == 0 && S_ISBLK(st.st_mode))
 		*out = (struct board_volume){ BOARD_STORAGE_BLOCK, text };
 	else if (text[0] == '/' && stat(text, &st) == 0 && S_ISREG(st.st_mode))
@@ -60,8 +63,8 @@ int hal_storage_parse(const char *text, struct board_volume *out, char *why)
 	else if (text[0] == '/')
 		return storage_fail(why, -ENOENT, "%s: no such block device or file", text);
 	else
-		return storage_fail(why, -EINVAL, "\"%s\": give a path, mtd:NAME, ubi:NAME, PARTLABEL=NAME or file:PATH",
-				    text);
+		return storage_fail(why, -EINVAL, "\"%s\": give a path, mtd:NAME, ubi:NAME, PARTLABEL=NAME[@DISK], "
+				    "rootdisk:SPEC or file:PATH", text);
 	return 0;
 }
 
@@ -129,21 +132,39 @@ int hal_storage_write_at(const struct storage_volume *v, uint64_t offset_bytes, 
 {
 	int fd, rc;
 
-	if (v->kind != BOARD_STORAGE_MTD || v->nand)
-		return storage_fail(why, -EOPNOTSUPP, "%s: writing at an offset is for NOR flash only", v->dev);
+	if (v->kind == BOARD_STORAGE_UBI)
+		return storage_fail(why, -EOPNOTSUPP, "%s: a UBI volume is written whole, not at an offset", v->dev);
+	if (v->kind == BOARD_STORAGE_MTD && v->nand && v->page_bytes &&
+	    (offset_bytes % v->page_bytes || len % v->page_bytes))
+		return storage_fail(why, -EINVAL, "%s: NAND takes whole %u-byte pages (%zu bytes at %llu)", v->dev,
+				    v->page_bytes, len, (unsigned long long)offset_bytes);
 	if (offset_bytes + len > v->size_bytes)
 		return storage_fail(why, -ENOSPC, "%zu bytes at %llu do not fit %s", len,
 				    (unsigned long long)offset_bytes, v->dev);
 	fd = open(v->dev, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return storage_fail(why, -errno, "%s: %s", v->dev, strerror(errno));
-	rc = lseek(fd, (off_t)offset_bytes, SEEK_SET) < 0 ? -errno : io_write_all(fd, buf, len);
+	rc = lseek(fd, (off_t)(v->offset_bytes + offset_bytes), SEEK_SET) < 0 ? -errno : io_write_all(fd, buf, len);
 	if (!rc && fsync(fd) < 0 && errno != EINVAL)   /* MTD: written when write() returns, no fsync */
 		rc = -errno;
 	close(fd);
-	storage_forget_cache(v->mount_dev);
+	storage_forget_cache(v->kind == BOARD_STORAGE_MTD ? v->mount_dev : v->dev);
 	return rc ? storage_fail(why, rc, "%s: writing at %llu: %s", v->dev, (unsigned long long)offset_bytes,
 				 strerror(-rc)) : 0;
+}
+
+int hal_storage_read_at(const struct storage_volume *v, uint64_t offset_bytes, uint64_t len,
+			int (*sink)(void *ctx, const void *buf, size_t n), void *ctx, char *why)
+{
+	int fd, rc;
+
+	/* What the medium holds, not what the cache kept: the cache is dropped first. */
+	storage_forget_cache(v->kind == BOARD_STORAGE_MTD ? v->mount_dev : v->dev);
+	if ((fd = open(v->dev, O_RDONLY | O_CLOEXEC)) < 0)
+		return storage_fail(why, -errno, "%s: %s", v->dev, strerror(errno));
+	rc = storage_read_fd(fd, v->offset_bytes + offset_bytes, len, sink, ctx, NULL, why, v->dev);
+	close(fd);
+	return rc;
 }
 
 int hal_storage_mount_source(struct storage_volume *v, char *why)
@@ -152,9 +173,12 @@ int hal_storage_mount_source(struct storage_volume *v, char *why)
 	char path[32];
 	int ctl, n, loop, file;
 
-	if (v->kind != BOARD_STORAGE_FILE)
+	if (v->kind != BOARD_STORAGE_FILE && v->kind != BOARD_STORAGE_ROOTDISK)
 		return 0;
-	/* A file is mounted through a loop device that goes away with the mount (autoclear). */
+	/* A file, or the space after a squashfs, is mounted through a loop device that goes away with the mount
+	 * (autoclear). */
+	info.lo_offset = v->offset_bytes;
+	info.lo_sizelimit = v->kind == BOARD_STORAGE_ROOTDISK ? v->size_bytes : 0;
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
 		return storage_fail(why, -errno, "/dev/loop-control: %s", strerror(errno));
@@ -214,15 +238,15 @@ int storage_copy(const uint8_t *data, int dst_fd, uint64_t len, storage_progress
 	return 0;
 }
 
-int storage_read_fd(int fd, uint64_t len, int (*sink)(void *ctx, const void *buf, size_t n), void *ctx,
-		    storage_progress_cb progress, char *why, const char *what)
+int storage_read_fd(int fd, uint64_t start, uint64_t len, int (*sink)(void *ctx, const void *buf, size_t n),
+		    void *ctx, storage_progress_cb progress, char *why, const char *what)
 {
 	static uint8_t buf[STORAGE_CHUNK_BYTES];
 	uint64_t done = 0;
 
 	while (done < len) {
 		size_t want = len - done < sizeof(buf) ? (size_t)(len - done) : sizeof(buf);
-		ssize_t n = pread(fd, buf, want, (off_t)done);
+		ssize_t n = pread(fd, buf, want, (off_t)(start + done));
 		int rc;
 
 		if (n < 0 && errno == EINTR)

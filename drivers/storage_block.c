@@ -1,6 +1,7 @@
 /* drivers/storage_block.c — block devices, partitions (by path, PARTLABEL or name) and plain files as volumes */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -10,29 +11,98 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gpt.h"
 #include "io.h"
 #include "storage_priv.h"
 
-/* The partition whose uevent says PARTNAME=label (GPT name; udev's /dev/disk/by-partlabel may not exist). */
-static int by_label(const char *label, char *dev, size_t size, char *why)
+/* Whether the block device name is a partition of disk: /sys/class/block/<disk>/<name> exists. */
+static bool on_disk(const char *disk, const char *name)
+{
+	char path[300];
+	struct stat st;
+
+	if (!strncmp(disk, "/dev/", 5))
+		disk += 5;
+	snprintf(path, sizeof(path), "/sys/class/block/%.100s/%.100s", disk, name);
+	return stat(path, &st) == 0;
+}
+
+/*
+ * The GPT name of partition de (its uevent has PARTN but no PARTNAME: a kernel without GPT support, partitions
+ * added with partx): read from the disk it sits on, as blkid does. 0 with name, or -ENOENT.
+ */
+static int gpt_name(const char *part, const char *uevent, char *name, size_t size)
+{
+	char link[300], target[300], dev[80];
+	const char *p = strstr(uevent, "PARTN=");
+	uint8_t hdr[GPT_SECTOR_BYTES], *entries;
+	uint64_t lba;
+	uint32_t count, entry_bytes;
+	ssize_t n, got;
+	char *slash;
+	int fd, rc;
+
+	if (!p)
+		return -ENOENT;
+	/* /sys/class/block/<part> -> .../block/<disk>/<part>: the disk is the parent directory */
+	snprintf(link, sizeof(link), "/sys/class/block/%s", part);
+	if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
+		return -ENOENT;
+	target[n] = '\0';
+	if (!(slash = strrchr(target, '/')))
+		return -ENOENT;
+	*slash = '\0';
+	if (!(slash = strrchr(target, '/')))
+		return -ENOENT;
+	snprintf(dev, sizeof(dev), "/dev/%.60s", slash + 1);
+	if ((fd = open(dev, O_RDONLY | O_CLOEXEC)) < 0)
+		return -ENOENT;
+	if (pread(fd, hdr, sizeof(hdr), GPT_SECTOR_BYTES) != (ssize_t)sizeof(hdr) ||
+	    gpt_entries_at(hdr, &lba, &count, &entry_bytes) < 0 || !(entries = malloc((size_t)count * entry_bytes))) {
+		close(fd);
+		return -ENOENT;
+	}
+	got = pread(fd, entries, (size_t)count * entry_bytes, (off_t)(lba * GPT_SECTOR_BYTES));
+	close(fd);
+	rc = got == (ssize_t)((size_t)count * entry_bytes) ?
+	     gpt_entry_name(entries, (size_t)got, entry_bytes, (unsigned)strtoul(p + 6, NULL, 10), name, size) : -ENOENT;
+	free(entries);
+	return rc;
+}
+
+/*
+ * The partition whose uevent says PARTNAME=label (GPT name; udev's /dev/disk/by-partlabel may not exist),
+ * "label@disk": only among that disk's partitions (emmc.sh's CI_ROOTDEV).
+ */
+static int by_label(const char *spec, char *dev, size_t size, char *why)
 {
 	DIR *d = opendir("/sys/class/block");
 	struct dirent *de;
-	char path[300], text[1024], seen[512] = "";
+	char path[300], text[1024], seen[512] = "", label[128], disk[64] = "", gpt[40];
+	const char *at = strchr(spec, '@');
 	size_t n = 0;
 
+	snprintf(label, sizeof(label), "%.*s", at ? (int)(at - spec) : (int)strlen(spec), spec);
+	if (at)
+		snprintf(disk, sizeof(disk), "%s", at + 1);
 	if (!d)
 		return storage_fail(why, -errno, "/sys/class/block: %s", strerror(errno));
 	while ((de = readdir(d))) {
 		char *p;
 
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || (disk[0] && !on_disk(disk, de->d_name)))
 			continue;
 		snprintf(path, sizeof(path), "/sys/class/block/%s/uevent", de->d_name);
-		if (io_read_file(path, text, sizeof(text)) < 0 || !(p = strstr(text, "PARTNAME=")))
+		if (io_read_file(path, text, sizeof(text)) < 0 || !strstr(text, "DEVTYPE=partition"))
 			continue;
-		p += 9;
-		p[strcspn(p, "\n")] = '\0';
+		if ((p = strstr(text, "PARTNAME="))) {
+			p += 9;
+			p[strcspn(p, "\n")] = '\0';
+		} else if (gpt_name(de->d_name, text, gpt, sizeof(gpt)) == 0) {
+			p = gpt;
+		} else {
+			continue;
+		}
 		if (!strcmp(p, label)) {
 			int len = snprintf(dev, size, "/dev/%s", de->d_name);
 
@@ -44,29 +114,57 @@ static int by_label(const char *label, char *dev, size_t size, char *why)
 			n += (size_t)snprintf(seen + n, sizeof(seen) - n, "%s%s=%s", n ? ", " : "", de->d_name, p);
 	}
 	closedir(d);
-	return storage_fail(why, -ENOENT, "no partition labelled \"%s\" (labelled partitions: %s)", label,
-			    n ? seen : "none");
+	return storage_fail(why, -ENOENT, "no partition labelled \"%s\"%s%s (labelled partitions%s%s: %s)", label,
+			    disk[0] ? " on " : "", disk, disk[0] ? " of " : "", disk, n ? seen : "none");
+}
+
+#define ROOTDISK_ALIGN_BYTES 65536u   /* libfstools ROOTDEV_OVERLAY_ALIGN */
+
+/* fstools' rootdisk: the overlay starts after the squashfs at the partition's start, rounded up to 64 KiB. */
+static int rootdisk_offset(struct storage_volume *out, char *why)
+{
+	uint8_t sb[96];
+	uint64_t used = 0;
+	int fd = open(out->dev, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return storage_fail(why, -errno, "%s: %s", out->dev, strerror(errno));
+	n = pread(fd, sb, sizeof(sb), 0);
+	close(fd);
+	if (n != (ssize_t)sizeof(sb) || memcmp(sb, "hsqs", 4))
+		return storage_fail(why, -ENODEV, "%s starts with no squashfs, so there is no overlay after it",
+				    out->dev);
+	for (int i = 7; i >= 0; i--)
+		used = used << 8 | sb[40 + i];   /* squashfs super block: le64 bytes_used at 40 */
+	out->offset_bytes = (used + ROOTDISK_ALIGN_BYTES - 1) / ROOTDISK_ALIGN_BYTES * ROOTDISK_ALIGN_BYTES;
+	if (out->offset_bytes >= out->size_bytes)
+		return storage_fail(why, -ENOSPC, "%s: the squashfs (%llu bytes) leaves no room for an overlay",
+				    out->dev, (unsigned long long)used);
+	out->size_bytes -= out->offset_bytes;
+	return 0;
 }
 
 static int find(const struct board_volume *v, const char *base_dir, struct storage_volume *out, char *why)
 {
 	struct stat st;
+	const char *name = v->name;
 	int fd, ro = 0;
 
 	if (v->kind == BOARD_STORAGE_FILE) {
-		if (v->name[0] == '/' || !base_dir)
-			snprintf(out->dev, sizeof(out->dev), "%s", v->name);
+		if (name[0] == '/' || !base_dir)
+			snprintf(out->dev, sizeof(out->dev), "%s", name);
 		else
-			snprintf(out->dev, sizeof(out->dev), "%s/%s", base_dir, v->name);
-	} else if (!strncmp(v->name, "PARTLABEL=", 10)) {
-		int rc = by_label(v->name + 10, out->dev, sizeof(out->dev), why);
+			snprintf(out->dev, sizeof(out->dev), "%s/%s", base_dir, name);
+	} else if (!strncmp(name, "PARTLABEL=", 10)) {
+		int rc = by_label(name + 10, out->dev, sizeof(out->dev), why);
 
 		if (rc < 0)
 			return rc;
-	} else if (v->name[0] == '/') {
-		snprintf(out->dev, sizeof(out->dev), "%s", v->name);
+	} else if (name[0] == '/') {
+		snprintf(out->dev, sizeof(out->dev), "%s", name);
 	} else {
-		snprintf(out->dev, sizeof(out->dev), "/dev/%s", v->name);
+		snprintf(out->dev, sizeof(out->dev), "/dev/%s", name);
 	}
 	if (stat(out->dev, &st) < 0)
 		return storage_fail(why, -errno, "%s: %s", out->dev, strerror(errno));
@@ -90,7 +188,7 @@ static int find(const struct board_volume *v, const char *base_dir, struct stora
 	}
 	close(fd);
 	out->read_only = ro;
-	return 0;
+	return v->kind == BOARD_STORAGE_ROOTDISK ? rootdisk_offset(out, why) : 0;
 }
 
 static int write_vol(const struct storage_volume *v, const uint8_t *data, uint64_t len, bool erase_rest,
@@ -104,6 +202,12 @@ static int write_vol(const struct storage_volume *v, const uint8_t *data, uint64
 	if (fd < 0)
 		return storage_fail(why, -errno, "%s: %s%s", v->dev, strerror(errno),
 				    errno == EBUSY ? " (mounted, or in use)" : "");
+	if (v->offset_bytes && lseek(fd, (off_t)v->offset_bytes, SEEK_SET) < 0) {
+		rc = -errno;
+		close(fd);
+		return storage_fail(why, rc, "%s: seek to %llu: %s", v->dev, (unsigned long long)v->offset_bytes,
+				    strerror(-rc));
+	}
 	rc = storage_copy(data, fd, len, progress, ctx, why, v->dev);
 	if (!rc && fdatasync(fd) < 0)
 		rc = storage_fail(why, -errno, "%s: sync: %s", v->dev, strerror(errno));
@@ -129,7 +233,7 @@ static int read_direct(const struct storage_volume *v, uint64_t len, int (*sink)
 	while (!rc && done < len) {
 		size_t want = len - done < DIRECT_BYTES ? (size_t)(len - done) : DIRECT_BYTES;
 		size_t ask = (want + ALIGN_BYTES - 1) / ALIGN_BYTES * ALIGN_BYTES;
-		ssize_t n = pread(fd, buf, ask, (off_t)done);
+		ssize_t n = pread(fd, buf, ask, (off_t)(v->offset_bytes + done));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -156,35 +260,40 @@ static int read_vol(const struct storage_volume *v, uint64_t len, int (*sink)(vo
 {
 	int fd, rc;
 
-	if (v->kind == BOARD_STORAGE_BLOCK && (rc = read_direct(v, len, sink, ctx, progress, why)) != -EINVAL)
+	if (v->kind != BOARD_STORAGE_FILE && (rc = read_direct(v, len, sink, ctx, progress, why)) != -EINVAL)
 		return rc;
 	fd = open(v->dev, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return storage_fail(why, -errno, "%s: %s", v->dev, strerror(errno));
 	/* Read the medium, not what the page cache remembers of the write. */
-	if (v->kind == BOARD_STORAGE_BLOCK)
+	if (v->kind != BOARD_STORAGE_FILE)
 		ioctl(fd, BLKFLSBUF, 0);
 	else
 		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	rc = storage_read_fd(fd, len, sink, ctx, progress, why, v->dev);
+	rc = storage_read_fd(fd, v->offset_bytes, len, sink, ctx, progress, why, v->dev);
 	close(fd);
 	return rc;
 }
 
-/* A fresh filesystem from the system's mkfs: e2fsprogs' mkfs.ext4, f2fs-tools' mkfs.f2fs. */
+/* A fresh filesystem from the system's mkfs: e2fsprogs' mkfs.ext4, f2fs-tools' mkfs.f2fs; a rootdisk through a loop. */
 static int erase_vol(const struct storage_volume *v, const char *fs, char *why)
 {
+	struct storage_volume loop = *v;
 	char dev[STORAGE_PATH_BYTES];
 	char *ext4[] = { "mkfs.ext4", "-q", "-F", "-L", "rootfs_data", dev, NULL };
 	char *f2fs[] = { "mkfs.f2fs", "-q", "-f", "-l", "rootfs_data", dev, NULL };
+	int rc;
 
-	snprintf(dev, sizeof(dev), "%s", v->dev);
-	if (fs && !strcmp(fs, "ext4"))
-		return io_run(ext4, false, why, STORAGE_WHY_BYTES);
-	if (fs && !strcmp(fs, "f2fs"))
-		return io_run(f2fs, false, why, STORAGE_WHY_BYTES);
-	return storage_fail(why, -EINVAL, "%s: cannot prepare a \"%s\" filesystem (ext4 or f2fs)", v->dev,
-			    fs ? fs : "");
+	if (!fs || (strcmp(fs, "ext4") && strcmp(fs, "f2fs")))
+		return storage_fail(why, -EINVAL, "%s: cannot prepare a \"%s\" filesystem (ext4 or f2fs)", v->dev,
+				    fs ? fs : "");
+	if (v->kind == BOARD_STORAGE_ROOTDISK && (rc = hal_storage_mount_source(&loop, why)) < 0)
+		return rc;
+	snprintf(dev, sizeof(dev), "%s", loop.mount_dev);
+	rc = io_run(!strcmp(fs, "ext4") ? ext4 : f2fs, false, why, STORAGE_WHY_BYTES);
+	if (loop.hold_fd >= 0)
+		close(loop.hold_fd);   /* autoclear: the loop device goes with its last user */
+	return rc;
 }
 
 const struct storage_driver storage_block_driver = {

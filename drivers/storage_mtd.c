@@ -90,6 +90,7 @@ static int find(const struct board_volume *v, const char *base_dir, struct stora
 	close(fd);
 	out->size_bytes = info.size;
 	out->erase_bytes = info.erasesize;
+	out->page_bytes = info.writesize;
 	out->nand = info.type == MTD_NANDFLASH || info.type == MTD_MLCNANDFLASH;
 	out->read_only = !(info.flags & MTD_WRITEABLE);
 	mtd_place(n, &info, out);

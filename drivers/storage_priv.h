@@ -18,7 +18,7 @@ extern const struct storage_driver storage_mtd_driver;
 extern const struct storage_driver storage_ubi_driver;
 
 /* The chunk size of copies and read-backs. */
-#define STORAGE_CHUNK_BYTES (1024 * 1024)
+#define STORAGE_CHUNK_BYTES (128 * 1024)
 
 /* Write why (one line) and return rc. */
 int storage_fail(char *why, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -27,8 +27,8 @@ int storage_copy(const uint8_t *data, int dst_fd, uint64_t len, storage_progress
 		 const char *what);
 /* Make the block device dev (an MTD partition's mtdblockN) drop what it cached: it shows what was written. */
 void storage_forget_cache(const char *dev);
-/* Read len bytes of fd from offset 0 into sink. 0 or -errno. */
-int storage_read_fd(int fd, uint64_t len, int (*sink)(void *ctx, const void *buf, size_t n), void *ctx,
-		    storage_progress_cb progress, char *why, const char *what);
+/* Read len bytes of fd from offset start into sink. 0 or -errno. */
+int storage_read_fd(int fd, uint64_t start, uint64_t len, int (*sink)(void *ctx, const void *buf, size_t n),
+		    void *ctx, storage_progress_cb progress, char *why, const char *what);
 
 #endif /* DRIVERS_STORAGE_PRIV_H */

@@ -91,7 +91,7 @@ static int read_vol(const struct storage_volume *v, uint64_t len, int (*sink)(vo
 
 	if (fd < 0)
 		return storage_fail(why, -errno, "%s: %s", v->dev, strerror(errno));
-	rc = storage_read_fd(fd, len, sink, ctx, progress, why, v->dev);
+	rc = storage_read_fd(fd, 0, len, sink, ctx, progress, why, v->dev);
 	close(fd);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* fuzz/fuzz_fwimage.c — libFuzzer target: bytes as an image through the fwtool reader (any split) and check; writer round trip */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -140,6 +141,8 @@ static void round_trip(const uint8_t *data, size_t size, uint32_t seed)
 	struct fwimage_verdict v;
 	size_t pos;
 	uint8_t mask;
+	bool deep;
+	int ret;
 
 	if (!img)
 		abort();
@@ -152,10 +155,16 @@ static void round_trip(const uint8_t *data, size_t size, uint32_t seed)
 	if (fwimage_writer_finish(&w, &m, img + n, FWIMAGE_WRITER_OUT_BYTES, &len))
 		abort();
 	n += len;
-	if (read_pieces(img, n, seed, &info) || !info.has_metadata || info.payload_bytes != filler + size
-	    || strcmp(info.version.version, text) || fwimage_check(&info, &e, &v) || v.kind != FWIMAGE_ACCEPT
-	    || v.forced)
+	ret = read_pieces(img, n, seed, &info);
+	/* a payload that looks like a tar, gzip, FIT or UBI image and is not a whole one is refused by the deep check */
+	deep = info.problem == FWIMAGE_P_BAD_TAR || info.problem == FWIMAGE_P_BAD_GZIP ||
+	       info.problem == FWIMAGE_P_BAD_FIT || info.problem == FWIMAGE_P_BAD_UBI;
+	if ((ret && !deep) || !info.has_metadata || info.payload_bytes != filler + size || strcmp(info.version.version, text)
+	    || fwimage_check(&info, &e, &v) || (deep ? v.kind != FWIMAGE_BROKEN : v.kind != FWIMAGE_ACCEPT
+						|| v.forced))
 		abort();
+	if (deep && (filler || !(data[0] == 0x1f || data[0] == 0xd0 || data[0] == 'U' || size >= 512)))
+		abort();   /* only a payload whose first bytes say so is walked */
 	/* Any one changed byte is refused as broken. */
 	pos = (size_t)next(&seed) % n;
 	mask = (uint8_t)(data[size / 2] % 255 + 1);

@@ -12,6 +12,7 @@
 
 #define BOARD_MAX_BUTTONS 8
 #define BOARD_MAX_CONSOLES 2
+#define BOARD_MAX_LAN_PORTS 8
 #define BOARD_NAME_BYTES 32              /* bytes including NUL, for names of boards, buttons, LEDs */
 #define BOARD_COMPATIBLE_BYTES 64        /* bytes including NUL, a device-tree compatible string */
 
@@ -76,13 +77,19 @@ struct board_console {
 };
 
 struct board_net {
-	const char *ifname;             /* failsafe port: "eth0", "lan1", "eth0.1" */
+	const char *ifname;             /* failsafe port: "eth0", "lan1", "eth0.1"; with lan_ports the bridge */
 	const char *conduit;            /* DSA conduit brought up first, or NULL */
+	/* Every LAN jack of a DSA board ("lan1", "lan2", ...): failsafed bridges them into ifname (created,
+	 * e.g. "br-lan") so a laptop works on any of them; all set back as found on the normal path. */
+	const char *lan_ports[BOARD_MAX_LAN_PORTS];
 	uint16_t vlan_id;               /* 0: none; else ifname is created as a VLAN of vlan_parent */
 	const char *vlan_parent;        /* parent link of the VLAN */
 	const char *address;            /* "192.168.1.1" */
 	uint8_t prefix_len;             /* 24 */
 	const char *broadcast;          /* "192.168.1.255" */
+	bool no_dhcp;                   /* true: no DHCP server in failsafe on this board */
+	const char *dhcp_first;         /* first address handed out; NULL: host .100 of a /24 */
+	const char *dhcp_last;          /* last; NULL: host .199 of a /24 (other prefixes must name both) */
 };
 
 /* Where a storage volume lives. */
@@ -92,6 +99,8 @@ enum board_storage_kind {
 	BOARD_STORAGE_MTD,         /* an MTD partition, by its name in /proc/mtd ("rootfs_data", "firmware") */
 	BOARD_STORAGE_UBI,         /* a UBI volume, by its name, on any attached UBI device ("rootfs_data") */
 	BOARD_STORAGE_FILE,        /* a plain file (the simulated board); a relative path is below --state-dir */
+	BOARD_STORAGE_ROOTDISK,    /* the space after the squashfs on a block partition ("PARTLABEL=rootfs"), rounded
+				    * up to 64 KiB: fstools' rootdisk overlay on eMMC boards without a data partition */
 	BOARD_STORAGE_KIND_COUNT
 };
 
@@ -100,10 +109,78 @@ struct board_volume {
 	const char *name;
 };
 
+/* How sysupgrade lays an OpenWrt image out on the board's storage (OpenWrt's lib/upgrade/{common,nand,emmc}.sh). */
+enum board_layout {
+	BOARD_LAYOUT_SINGLE = 0,   /* one firmware partition or volume, written as it is (NOR: default_do_upgrade) */
+	BOARD_LAYOUT_NAND,         /* UBI on NAND: kernel, rootfs and rootfs_data volumes (nand_do_upgrade) */
+	BOARD_LAYOUT_EMMC,         /* GPT partitions found by name (emmc_do_upgrade) */
+	BOARD_LAYOUT_COUNT
+};
+
+/* nand.sh's knobs, set per board by OpenWrt's platform.sh (CI_UBIPART, CI_KERNPART, CI_KERN_UBIPART...). */
+struct board_nand {
+	const char *ubi_mtd;            /* CI_UBIPART: the MTD partition holding UBI ("ubi", "ubi0", "rootfs1") */
+	const char *kernel_ubi_mtd;     /* CI_KERN_UBIPART: a second UBI partition for the kernel volume, or NULL */
+	const char *kernel_mtd;         /* a raw MTD partition for the kernel (CI_KERNPART is an MTD), or NULL: the
+					 * kernel is a UBI volume; it may overlap the UBI partition (Linksys) */
+	const char *kernel_volume;      /* UBI volume names; NULL: "kernel", "rootfs", "rootfs_data" */
+	const char *rootfs_volume;
+	const char *data_volume;
+	const char *fit_volume;         /* where a FIT goes (fit.sh: the DT's chosen/rootdisk volume); NULL: "fit" */
+};
+
+/* emmc.sh's knobs: GPT partitions by their PARTNAME (CI_KERNPART, CI_ROOTPART, CI_DATAPART, CI_DTBPART). */
+struct board_emmc {
+	const char *kernel_part;        /* "kernel" (a FIT goes here too) */
+	const char *root_part;          /* "rootfs" */
+	const char *data_part;          /* "rootfs_data", or NULL: the overlay follows the root in root_part */
+	const char *dtb_part;           /* NULL: none */
+	const char *disk;               /* CI_ROOTDEV: only partitions of this disk ("mmcblk0"); NULL: any disk */
+};
+
+/* Dual-firmware (A/B) boards: which slot boots is chosen by the bootloader's environment. */
+enum board_ab_selector {
+	BOARD_AB_NONE = 0,
+	BOARD_AB_UBOOT_ENV,             /* a U-Boot environment variable (fw_printenv/fw_setenv, libubootenv) */
+	BOARD_AB_SELECTOR_COUNT
+};
+
+/* The boot counter the board's bootloader keeps, which a successful start resets. */
+enum board_bootcount {
+	BOARD_BOOTCOUNT_NONE = 0,
+	BOARD_BOOTCOUNT_LINKSYS,        /* Linksys: an append-only record log in an MTD partition (`mtd resetbc`) */
+	BOARD_BOOTCOUNT_COUNT
+};
+
+#define BOARD_AB_ENV_MAX 4
+
+struct board_ab_slot {
+	struct board_nand nand;         /* NAND layout: this slot's partitions */
+	struct board_emmc emmc;         /* eMMC layout: this slot's partitions */
+	const char *env[BOARD_AB_ENV_MAX]; /* "name=value" that make the bootloader boot this slot ("boot_part=1") */
+};
+
+struct board_ab {
+	enum board_ab_selector selector;
+	const char *env_var;            /* the variable that names the booting slot ("boot_part") */
+	const char *env_value[2];       /* its value for slot 0 and slot 1 ("1", "2") */
+	struct board_ab_slot slot[2];
+	const char *env_after[BOARD_AB_ENV_MAX]; /* set with the switch, e.g. "auto_recovery=yes" (fall back when the
+						 * new slot does not boot) */
+	const char *running_alias;      /* the name the kernel gives the running slot's UBI partition ("ubi": OpenWrt's
+					 * mangled_rootblock on mvebu), or NULL */
+	enum board_bootcount bootcount;
+	const char *bootcount_mtd;      /* LINKSYS: the MTD partition of the log ("s_env") */
+};
+
 struct board_storage {
 	const char *rom;                /* the read-only root's mount point: "/" */
 	struct board_volume rootfs_data;/* the overlay's writable layer (mount_root, firstboot) */
-	struct board_volume firmware;   /* what sysupgrade writes */
+	struct board_volume firmware;   /* what sysupgrade writes (SINGLE; NAND: the rootfs volume, for plain roots) */
+	enum board_layout layout;       /* SINGLE unless the board says otherwise */
+	struct board_nand nand;         /* layout NAND */
+	struct board_emmc emmc;         /* layout EMMC */
+	struct board_ab ab;             /* dual-firmware: selector other than NONE; slots override nand/emmc */
 };
 
 struct board {
@@ -145,7 +222,23 @@ uint32_t board_debounce_ms(const struct board_button *btn);
 uint32_t board_window_ms(const struct board *b);
 /* The button can trigger failsafe (a key, not a switch). */
 bool board_button_is_key(const struct board_button *btn);
-/* "block", "mtd", "ubi", "file", "none". */
+/*
+ * The board's DHCP pool in host order: dhcp_first..dhcp_last, or .100-.199
+ * of its /24. -EINVAL when it has none (no_dhcp, or a prefix other than 24
+ * without both named, or an address that does not parse): board_validate()
+ * says which.
+ */
+int board_dhcp_pool(const struct board_net *n, uint32_t *first, uint32_t *last);
+/* "block", "mtd", "ubi", "file", "rootdisk", "none". */
 const char *board_storage_kind_name(enum board_storage_kind kind);
+/* "single", "nand", "emmc"; "?" out of range. */
+const char *board_layout_name(enum board_layout layout);
+/* A NAND layout's volume names with OpenWrt's defaults applied ("kernel", "rootfs", "rootfs_data", "fit"). */
+const char *board_nand_kernel_volume(const struct board_nand *n);
+const char *board_nand_rootfs_volume(const struct board_nand *n);
+const char *board_nand_data_volume(const struct board_nand *n);
+const char *board_nand_fit_volume(const struct board_nand *n);
+/* The board is dual-firmware (two slots and a selector). */
+bool board_is_ab(const struct board *b);
 
 #endif /* HAL_BOARD_H */

@@ -8,14 +8,15 @@
 #include <string.h>
 
 #include "board_validate.h"
+#include "board_validate_priv.h"
 #include "uart.h"
+
+#define fail board_validate_fail
+#define warn board_validate_warn
+#define good_name board_validate_good_name
 
 #define IFNAME_BYTES 16 /* IFNAMSIZ, including NUL */
 
-static int fail(const struct board *b, struct board_report *r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void warn(const struct board *b, struct board_report *r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 static void say(const struct board *b, char *out, const char *fmt, va_list ap)
 {
@@ -25,7 +26,7 @@ static void say(const struct board *b, char *out, const char *fmt, va_list ap)
 	snprintf(out, BOARD_REPORT_TEXT_BYTES, "board %.40s: %s", b->name ? b->name : "(unnamed)", what);
 }
 
-static int fail(const struct board *b, struct board_report *r, const char *fmt, ...)
+int board_validate_fail(const struct board *b, struct board_report *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -37,7 +38,7 @@ static int fail(const struct board *b, struct board_report *r, const char *fmt, 
 	return -EINVAL;
 }
 
-static void warn(const struct board *b, struct board_report *r, const char *fmt, ...)
+void board_validate_warn(const struct board *b, struct board_report *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,8 +49,21 @@ static void warn(const struct board *b, struct board_report *r, const char *fmt,
 	va_end(ap);
 }
 
-/* A name a user types or reads: 1..31 printable bytes, no blanks or '/'. */
-static bool good_name(const char *s)
+/* A partition or volume name as the kernel shows it: 1-31 printable bytes, no '/' or '"' (/proc/mtd quotes it),
+ * blanks inside only (nandsim names its partitions "NAND simulator partition N"; GPT's "Linux filesystem"). */
+bool board_validate_part_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n >= BOARD_NAME_BYTES || s[0] == ' ' || s[n - 1] == ' ')
+		return false;
+	for (; *s; s++)
+		if (*s < ' ' || *s > '~' || *s == '/' || *s == '"')
+			return false;
+	return true;
+}
+
+bool board_validate_good_name(const char *s)
 {
 	size_t n;
 
@@ -209,6 +223,78 @@ static int check_ifname(const struct board *b, struct board_report *r, const cha
 	return 0;
 }
 
+#define DHCP_POOL_MAX 253   /* app/net/dhcp_lease.h: DHCP_LEASE_MAX */
+
+/* The DHCP pool: inside the subnet, not its network or broadcast address, not the board's, at most 253. */
+static int check_dhcp(const struct board *b, struct board_report *r, uint32_t addr, uint32_t mask)
+{
+	const struct board_net *n = &b->net;
+	struct in_addr x;
+	uint32_t first, last;
+
+	if (n->no_dhcp) {
+		if (n->dhcp_first || n->dhcp_last)
+			return fail(b, r, "net.dhcp_first/dhcp_last: set although no_dhcp is true");
+		return 0;
+	}
+	if (n->dhcp_first && inet_pton(AF_INET, n->dhcp_first, &x) != 1)
+		return fail(b, r, "net.dhcp_first: \"%s\" is not an IPv4 address", n->dhcp_first);
+	if (n->dhcp_last && inet_pton(AF_INET, n->dhcp_last, &x) != 1)
+		return fail(b, r, "net.dhcp_last: \"%s\" is not an IPv4 address", n->dhcp_last);
+	if (board_dhcp_pool(n, &first, &last) < 0)
+		return fail(b, r, "net.dhcp_first, net.dhcp_last: both needed for a /%u (the default .100-.199 is for a "
+			    "/24), or no_dhcp = true", n->prefix_len);
+	if ((first & mask) != (addr & mask) || (last & mask) != (addr & mask))
+		return fail(b, r, "net.dhcp_first..dhcp_last: %s..%s is not inside %s/%u",
+			    n->dhcp_first ? n->dhcp_first : "default", n->dhcp_last ? n->dhcp_last : "default",
+			    n->address, n->prefix_len);
+	if (first > last)
+		return fail(b, r, "net.dhcp_first: after dhcp_last");
+	if ((first & ~mask) == 0 || (last & ~mask) == ~mask)
+		return fail(b, r, "net.dhcp_first..dhcp_last: includes the network or broadcast address of /%u",
+			    n->prefix_len);
+	if (addr >= first && addr <= last)
+		return fail(b, r, "net.dhcp_first..dhcp_last: includes the board's own address %s", n->address);
+	if (last - first + 1 > DHCP_POOL_MAX)
+		return fail(b, r, "net.dhcp_first..dhcp_last: %u addresses, more than %u", last - first + 1,
+			    DHCP_POOL_MAX);
+	return 0;
+}
+
+/* LAN ports: plain names, no gaps or duplicates, none of them the bridge, the conduit or a VLAN's parent. */
+static int check_lan_ports(const struct board *b, struct board_report *r)
+{
+	const struct board_net *n = &b->net;
+	char field[32];
+	bool end = false;
+	int rc;
+
+	for (unsigned i = 0; i < BOARD_MAX_LAN_PORTS; i++) {
+		const char *p = n->lan_ports[i];
+
+		if (!p) {
+			end = true;
+			continue;
+		}
+		if (end)
+			return fail(b, r, "net.lan_ports[%u]: after an empty entry (list the ports without gaps)", i);
+		snprintf(field, sizeof(field), "lan_ports[%u]", i);
+		if ((rc = check_ifname(b, r, field, p)))
+			return rc;
+		if (!strcmp(p, n->ifname))
+			return fail(b, r, "net.lan_ports[%u]: \"%s\" is the bridge itself (net.ifname)", i, p);
+		if (n->conduit && !strcmp(p, n->conduit))
+			return fail(b, r, "net.lan_ports[%u]: \"%s\" is the conduit, not a LAN port", i, p);
+		if (n->vlan_id)
+			return fail(b, r, "net.lan_ports: with a VLAN port (vlan_id %u); a swconfig board's LAN is its VLAN",
+				    n->vlan_id);
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(n->lan_ports[j], p))
+				return fail(b, r, "net.lan_ports[%u]: duplicate \"%s\"", i, p);
+	}
+	return 0;
+}
+
 static int check_net(const struct board *b, struct board_report *r)
 {
 	const struct board_net *n = &b->net;
@@ -219,6 +305,8 @@ static int check_net(const struct board *b, struct board_report *r)
 	if ((rc = check_ifname(b, r, "ifname", n->ifname)))
 		return rc;
 	if (n->conduit && (rc = check_ifname(b, r, "conduit", n->conduit)))
+		return rc;
+	if ((rc = check_lan_ports(b, r)))
 		return rc;
 	if (n->vlan_id > 4094)
 		return fail(b, r, "net.vlan_id: %u outside 1..4094", n->vlan_id);
@@ -240,7 +328,7 @@ static int check_net(const struct board *b, struct board_report *r)
 			    n->address, n->prefix_len);
 	if ((brd.s_addr & mask) != (addr.s_addr & mask))
 		return fail(b, r, "net.broadcast: %s is outside %s/%u", n->broadcast, n->address, n->prefix_len);
-	return 0;
+	return check_dhcp(b, r, ntohl(addr.s_addr), ntohl(mask));
 }
 
 static int check_volume(const struct board *b, struct board_report *r, const char *field,
@@ -255,8 +343,9 @@ static int check_volume(const struct board *b, struct board_report *r, const cha
 	}
 	if (!v->name || !v->name[0])
 		return fail(b, r, "storage.%s.name: missing for a %s volume", field, board_storage_kind_name(v->kind));
-	if ((v->kind == BOARD_STORAGE_MTD || v->kind == BOARD_STORAGE_UBI) && !good_name(v->name))
-		return fail(b, r, "storage.%s.name: \"%s\" is not a plain %s name (1-31 bytes, no blanks or '/')",
+	if ((v->kind == BOARD_STORAGE_MTD || v->kind == BOARD_STORAGE_UBI) && !board_validate_part_name(v->name))
+		return fail(b, r, "storage.%s.name: \"%s\" is not a %s name (1-31 printable bytes, no '/' or '\"', "
+			    "blanks only inside)",
 			    field, v->name, board_storage_kind_name(v->kind));
 	return 0;
 }
@@ -276,9 +365,9 @@ static int check_storage(const struct board *b, struct board_report *r)
 		return fail(b, r, "storage.firmware: the same volume as rootfs_data (%s)", s->firmware.name);
 	if (!s->rootfs_data.kind)
 		warn(b, r, "storage.rootfs_data: none; mount_root and firstboot have nothing to work on");
-	if (!s->firmware.kind)
+	if (!s->firmware.kind && s->layout == BOARD_LAYOUT_SINGLE)
 		warn(b, r, "storage.firmware: none; sysupgrade has nowhere to write");
-	return 0;
+	return board_validate_layout(b, r);
 }
 
 int board_validate(const struct board *b, struct board_report *r)

@@ -21,7 +21,15 @@ int hal_eth_start(struct hal_eth *e, const struct hal_drivers *d, const char *if
 		.vlan_id = n->vlan_id,
 		.vlan_parent = n->vlan_parent,
 		.prefix_len = n->prefix_len,
+		.lan_ports = n->lan_ports,
 	};
+	while (e->cfg.n_lan_ports < BOARD_MAX_LAN_PORTS && n->lan_ports[e->cfg.n_lan_ports])
+		e->cfg.n_lan_ports++;
+	if (ifname && e->cfg.n_lan_ports) {
+		/* --ifname names one port: that port alone, no bridge */
+		e->cfg.lan_ports = NULL;
+		e->cfg.n_lan_ports = 0;
+	}
 	/* board_validate() checked both addresses. */
 	inet_pton(AF_INET, n->address, &e->cfg.addr);
 	inet_pton(AF_INET, n->broadcast, &e->cfg.broadcast);

@@ -37,6 +37,8 @@ struct eth_config {
 	const char *conduit;    /* DSA conduit brought up first, or NULL */
 	uint16_t vlan_id;       /* 0, or ifname is created as a VLAN of vlan_parent */
 	const char *vlan_parent;
+	const char *const *lan_ports; /* n_lan_ports LAN ports bridged into ifname (created), or none */
+	unsigned n_lan_ports;
 	struct in_addr addr;    /* network order */
 	struct in_addr broadcast;
 	uint8_t prefix_len;

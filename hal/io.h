@@ -19,4 +19,12 @@ int io_read_file(const char *path, char *buf, size_t size);
  */
 int io_run(char *const argv[], bool keep_stdout, char *why, size_t why_size);
 
+/* io_run with input_len bytes of input on the program's stdin (a pipe). A program that exits 0 without
+ * taking all of it is a failure too (-EIO, why says so). */
+int io_run_input(char *const argv[], const void *input, size_t input_len, bool keep_stdout, char *why,
+		 size_t why_size);
+
+/* io_run with the program's stdout in output (NUL-terminated, cut at output_size - 1). */
+int io_run_output(char *const argv[], char *output, size_t output_size, char *why, size_t why_size);
+
 #endif /* HAL_IO_H */

@@ -25,7 +25,7 @@ class Daemon:
     """One failsafed run: scratch state dir, sim dir, pty console, captured stderr."""
 
     def __init__(self, *args, cmdline="console=ttyS0,115200 quiet", window_ms=4000, console=True,
-                 shell="/bin/sh", binary=None, extra_env=None, prefix=None):
+                 shell="/bin/sh", binary=None, extra_env=None, prefix=None, pass_fds=()):
         self.dir = tempfile.mkdtemp(prefix="fsd-test.")
         self.sim_dir = os.path.join(self.dir, "sim")
         self.state_dir = os.path.join(self.dir, "state")
@@ -54,7 +54,7 @@ class Daemon:
         env.update(extra_env or {})
         self.started_ms = now_ms()
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.stderr_file,
-                                     stderr=self.stderr_file, env=env)
+                                     stderr=self.stderr_file, env=env, pass_fds=pass_fds)
         if self.simulated:
             self.wait_for_file(os.path.join(self.sim_dir, "leds.log"))
 

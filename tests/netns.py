@@ -187,3 +187,52 @@ class Scene:
             if os.path.exists(path):
                 os.unlink(path)
         return False
+
+
+class Switch:
+    """A LAN of several hosts: the board's namespace ('eth0', unconfigured, down) on a bridge in a switch
+    namespace, and host namespaces made on demand, each with its 'pc0' on the same bridge (no address unless
+    given). All namespaces are this module's own, removed by close() or at exit."""
+
+    count = 0
+
+    def __init__(self):
+        Switch.count += 1
+        self.tag = "%x%d" % (os.getpid(), Switch.count)
+        self.board = add("fsd-board-s" + self.tag)
+        self.sw = add("fsd-sw-" + self.tag)
+        self.hosts = []
+        sh("ip", "-n", self.sw, "link", "add", "br0", "type", "bridge", "forward_delay", "0")
+        sh("ip", "-n", self.sw, "link", "set", "br0", "up")
+        self.plug(self.board, "eth0", up=False)
+
+    def plug(self, ns, dev, up=True, addr=None):
+        """A veth from the bridge to dev in ns (made inside the switch namespace: no name ever on the host)."""
+        n = len(self.hosts) + 1 if ns != self.board else 0
+        a, b = "s%d" % n, "h%d" % n
+        sh("ip", "-n", self.sw, "link", "add", a, "type", "veth", "peer", "name", b)
+        sh("ip", "-n", self.sw, "link", "set", b, "netns", ns)
+        sh("ip", "-n", ns, "link", "set", b, "name", dev)
+        sh("ip", "-n", self.sw, "link", "set", a, "master", "br0", "up")
+        if addr:
+            sh("ip", "-n", ns, "addr", "add", addr, "dev", dev)
+        if up:
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+
+    def host(self, addr=None):
+        """A new host on the LAN: its namespace, with 'pc0' up (and addr, e.g. '192.168.1.2/24')."""
+        ns = add("fsd-h%d-%s" % (len(self.hosts) + 1, self.tag))
+        self.hosts.append(ns)
+        self.plug(ns, "pc0", addr=addr)
+        return ns
+
+    def close(self):
+        for ns in self.hosts + [self.sw, self.board]:
+            _remove(ns)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False

@@ -7,6 +7,9 @@
   does (by tests/fwimage_ref.py, the test's own encoder).
 - ubinized(): a UBI device image (UBI#) made by mtd-utils' ubinize from an ini file, as OpenWrt's
   Build/append-ubi does.
+- fit(): a uImage.FIT as scripts/mkits.sh writes its source (kernel-1, fdt-1, rootfs-1 each with hash-1 crc32
+  and hash-2 sha1; configuration loadables = "rootfs-1") and Build/fit compiles it for the filogic "ubootmod"
+  boards: U-Boot's mkimage -E -B 0x1000 -p 0x1000 (external data, 4 KiB aligned).
 - with_metadata(): any payload with fwtool metadata for the given boards.
 Facts from openwrt/openwrt scripts/sysupgrade-tar.sh and include/image-commands.mk (read, not copied).
 """
@@ -23,8 +26,9 @@ def with_metadata(payload: bytes, boards, version="test", compat="1.0") -> bytes
 
 
 def sysupgrade_tar(board, kernel=None, root=None, dtb=None, gz=False, boards=None, dir_name=None,
-                   mtime=1700000000) -> bytes:
-    """The tar (bytes) with fwtool metadata for `boards` (default: [board]); dir_name overrides the directory."""
+                   mtime=1700000000, metadata=True) -> bytes:
+    """The tar (bytes) with fwtool metadata for `boards` (default: [board]), or without (metadata=False);
+    dir_name overrides the directory."""
     d = dir_name or "sysupgrade-" + board.replace(",", "_")
     with tempfile.TemporaryDirectory(prefix="fsd-owrt-tar.") as tmp:
         top = os.path.join(tmp, d)
@@ -42,7 +46,73 @@ def sysupgrade_tar(board, kernel=None, root=None, dtb=None, gz=False, boards=Non
             data = f.read()
     if gz:
         data = gzip.compress(data, mtime=0)
-    return with_metadata(data, boards or [board])
+    return with_metadata(data, boards or [board]) if metadata else data
+
+
+FIT_SOURCE = """/dts-v1/;
+/ {
+	description = "ARM64 OpenWrt FIT (Flattened Image Tree)";
+	#address-cells = <1>;
+	images {
+		kernel-1 {
+			description = "ARM64 OpenWrt Linux-6.6";
+			data = /incbin/("kernel");
+			type = "kernel";
+			arch = "arm64";
+			os = "linux";
+			compression = "gzip";
+			load = <0x48000000>;
+			entry = <0x48000000>;
+			hash-1 { algo = "crc32"; };
+			hash-2 { algo = "%(hash)s"; };
+		};
+		fdt-1 {
+			description = "ARM64 OpenWrt device tree blob";
+			data = /incbin/("dtb");
+			type = "flat_dt";
+			arch = "arm64";
+			compression = "none";
+			hash-1 { algo = "crc32"; };
+			hash-2 { algo = "%(hash)s"; };
+		};
+		rootfs-1 {
+			description = "ARM64 OpenWrt rootfs";
+			data = /incbin/("root");
+			type = "filesystem";
+			arch = "arm64";
+			compression = "none";
+			hash-1 { algo = "crc32"; };
+			hash-2 { algo = "%(hash)s"; };
+		};
+	};
+	configurations {
+		default = "config-1";
+		config-1 {
+			description = "OpenWrt %(board)s";
+			kernel = "kernel-1";
+			fdt = "fdt-1";
+			loadables = "rootfs-1";
+			compatible = "%(board)s";
+		};
+	};
+};
+"""
+
+
+def fit(kernel, dtb, root, board="failsafed,sim", hash_algo="sha1", mkimage_args=("-E", "-B", "0x1000", "-p",
+                                                                                  "0x1000")) -> bytes:
+    """The FIT (bytes, no metadata) as mkits.sh + mkimage make it for OpenWrt's FIT boards."""
+    with tempfile.TemporaryDirectory(prefix="fsd-owrt-fit.") as tmp:
+        for name, data in (("kernel", kernel), ("dtb", dtb), ("root", root)):
+            with open(os.path.join(tmp, name), "wb") as f:
+                f.write(data)
+        with open(os.path.join(tmp, "image.its"), "w") as f:
+            f.write(FIT_SOURCE % dict(hash=hash_algo, board=board))
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+        subprocess.run(["mkimage"] + list(mkimage_args) + ["-f", "image.its", "image.itb"], cwd=tmp, check=True,
+                       capture_output=True, env=env)
+        with open(os.path.join(tmp, "image.itb"), "rb") as f:
+            return f.read()
 
 
 def ubinized(volumes, peb=128 << 10, page=2048, subpage=512) -> bytes:

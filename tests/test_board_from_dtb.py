@@ -338,7 +338,8 @@ def test_dsa_router():
         assert "[LED_FAILSAFE] = { .sysfs = \"red:status-1\" }" in text, text
         assert "[LED_RUNNING] = { .sysfs = \"green:status\" }" in text, text
         assert '{ .tty = "ttyS0", .baud = 115200 }' in text, text
-        assert field(text, "ifname") == '"lan1"' and field(text, "conduit") == '"eth0"', text
+        assert field(text, "ifname") == '"br-lan"' and field(text, "conduit") == '"eth0"', text
+        assert '.lan_ports = { "lan1", "lan2" },' in text, text           # lan3 is disabled, wan is no LAN port
         assert field(text, "compatible") == '"acme,ax1"' and field(text, "model") == '"Acme AX1 Router"', text
         assert field(text, "cpu") == '"aarch64"' and '\n\t.name = "acme-ax1",' in text, text
         assert "BOARD_STORAGE_UBI, \"rootfs_data\"" in text and "BOARD_STORAGE_UBI, \"rootfs\"" in text, text
@@ -365,7 +366,8 @@ def test_mt7621_router_matches_the_hand_written_table():
                           ("UPGRADE", "yellow:status")):
             assert "[LED_%s] = { .sysfs = \"%s\" }" % (role, led) in text, (role, text)
         assert '{ .tty = "ttyS0", .baud = 115200 }' in text, text
-        assert field(text, "ifname") == '"lan1"' and field(text, "conduit") == '"eth0"', text
+        assert field(text, "ifname") == '"br-lan"' and field(text, "conduit") == '"eth0"', text
+        assert '.lan_ports = { "lan1", "lan2" },' in text, text
         assert field(text, "cpu") == '"mipsel"', text
         assert 'BOARD_STORAGE_MTD, "rootfs_data"' in text and 'BOARD_STORAGE_MTD, "firmware"' in text, text
         assert "gpiodetect" in text, text                 # the bank labels are to be checked on the device
@@ -374,7 +376,8 @@ def test_mt7621_router_matches_the_hand_written_table():
         with open(os.path.join(SRC, "boards", "xiaomi_mi_router_4a_gigabit.c")) as f:
             hand = f.read()
         for fact in ('.chip = "1e000600.gpio-bank0"', ".line = 18,", '.compatible = "xiaomi,mi-router-4a-gigabit"',
-                     '.ifname = "lan1"', '.conduit = "eth0"', '[LED_RUNNING] = { .sysfs = "blue:status" }'):
+                     '.ifname = "br-lan"', '.conduit = "eth0"', '.lan_ports = { "lan1", "lan2" },',
+                     '[LED_RUNNING] = { .sysfs = "blue:status" }'):
             assert fact in hand and fact in text, fact
     finally:
         w.close()

@@ -121,6 +121,27 @@ def test_listen_once_json():
         assert rows[-1]["text"] == "Entering Failsafe!" and rows[-1].get("via") == "console", rows[-1]
 
 
+def test_listen_on_a_port_without_address():
+    """listen on a PC whose port has no address: a temporary 192.168.1.2xx/24 while it listens (said in one line),
+    the board heard entering failsafe, the address removed on exit."""
+    with Scene() as s:
+        lan = s.lan
+        sh("ip", "-n", lan.pc, "addr", "flush", "dev", "pc0")
+        listener = subprocess.Popen(lan.in_pc() + [FAILSAFECTL, "listen", "--once", "--json", "--timeout", "15"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait(lambda: ipv4_addrs(lan.link(ns=lan.pc, dev="pc0")), 5, "the temporary address on pc0")
+        d = s.daemon(window_ms=10000)
+        d.expect(PROMPT_DEBUG)
+        d.write("f\n")
+        out, err = listener.communicate(timeout=15)
+        assert listener.returncode == 0, (listener.returncode, err)
+        assert json.loads(out.splitlines()[-1])["text"] == "Entering Failsafe!", out
+        lines = err.splitlines()
+        assert len(lines) == 2 and "failsafectl listen: added 192.168.1.2" in lines[0] and \
+            "/24 to pc0 for the failsafe subnet" in lines[0] and lines[1].endswith("removed from pc0"), err
+        assert ipv4_addrs(lan.link(ns=lan.pc, dev="pc0")) == [], "put back as found"
+
+
 def test_port_appears_late():
     with Scene(with_port=False) as s:
         lan = s.lan
@@ -138,22 +159,27 @@ def test_port_appears_late():
 
 
 def test_dsa_conduit_then_user_port():
-    """lan1 (a macvlan standing in for a DSA user port) on conduit eth0: both brought up, lan1 addressed."""
+    """lan1 (a macvlan standing in for a DSA user port) on conduit eth0: the conduit up first, lan1 in the bridge
+    br-lan that failsafed makes (sim-dsa lists lan1 and lan2; lan2 does not exist here and costs only itself),
+    the address on br-lan; the normal path deletes the bridge and sets both links down again."""
     with Scene() as s:
         lan = s.lan
         sh("ip", "-n", lan.board, "link", "add", "lan1", "link", "eth0", "type", "macvlan", "mode", "bridge")
         d = s.daemon(binary=os.path.join(BIN_DIR, "failsafed_sim_dsa"), window_ms=2500)
-        wait(lambda: d.running() and "lan1 up at 192.168.1.1/24" in d.stderr(), 4, "lan1 configured")
-        conduit, port = lan.link(dev="eth0"), lan.link(dev="lan1")
+        wait(lambda: d.running() and "br-lan up at 192.168.1.1/24" in d.stderr(), 4, "br-lan configured")
+        conduit, port, br = lan.link(dev="eth0"), lan.link(dev="lan1"), lan.link(dev="br-lan")
         assert "UP" in conduit["flags"] and ipv4_addrs(conduit) == [], conduit
-        assert "UP" in port["flags"] and ("192.168.1.1", 24, "192.168.1.255") in ipv4_addrs(port), port
+        assert "UP" in port["flags"] and ipv4_addrs(port) == [] and port.get("master") == "br-lan", port
+        assert ("192.168.1.1", 24, "192.168.1.255") in ipv4_addrs(br), br
+        assert "LAN port lan2 does not exist yet" in d.stderr()
         # the PC reaches the board through the conduit
         r = subprocess.run(lan.in_pc() + ["ping", "-c", "1", "-W", "2", "192.168.1.1"], capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
         assert d.wait_exit(6) == 0
         conduit, port = lan.link(dev="eth0"), lan.link(dev="lan1")
-        assert "UP" not in port["flags"] and ipv4_addrs(port) == [], port
+        assert "UP" not in port["flags"] and port.get("master") is None, port
         assert "UP" not in conduit["flags"], conduit
+        assert lan.link(dev="br-lan") is None
 
 
 def kernel_has_vlan(lan):
@@ -223,6 +249,6 @@ def test_sim_refuses_host_namespace():
 
 run_tests([test_address_set_and_removed, test_sigterm_in_window_restores_the_port,
            test_link_already_up_and_address_present_are_left_alone,
-           test_beacons_on_the_wire, test_listen_once_json, test_port_appears_late,
+           test_beacons_on_the_wire, test_listen_once_json, test_listen_on_a_port_without_address, test_port_appears_late,
            test_dsa_conduit_then_user_port, test_vlan_created_and_removed, test_carrier_up_restarts_the_beacon,
            test_sim_refuses_host_namespace])

@@ -51,6 +51,9 @@ VARIANTS = {
     # boards/qemu_virt_vlan.c (failsafe port eth0.1), the same static musl build: tests/test_qemu_lan.py
     "vlan": {"flags": ["--vlan"], "binary": "vlan/failsafed", "api": "libgpiod 2.2.1",
              "uapi": "(GPIO uAPI v2)", "kernel_debounce": True, "glibc": False},
+    # boards/qemu_virt_lan2.c (LAN ports eth0 and eth1 bridged into br-lan), the same build: tests/test_qemu_lan.py
+    "lan2": {"flags": ["--lan2"], "binary": "lan2/failsafed", "api": "libgpiod 2.2.1",
+             "uapi": "(GPIO uAPI v2)", "kernel_debounce": True, "glibc": False},
 }
 VARIANT = VARIANTS["gpiod1"]
 
@@ -96,9 +99,10 @@ def ensure_setup(variant=None):
 class Board(Guest):
     """One boot of the QEMU board: console socket (read by a thread, with arrival times), QMP, LED trace.
     netns: QEMU runs in that (existing) network namespace, its NIC on the tap pc0 there (192.168.1.2/24);
+    netns2: a second NIC (the board's eth1), reaching pc0 in that (existing) namespace, without an address;
     pc_vlan: that tap speaks this VLAN; paused: QEMU starts stopped (-S) until cont()."""
 
-    def __init__(self, append="", qtest=False, netns=None, pc_vlan=None, paused=False, variant=None):
+    def __init__(self, append="", qtest=False, netns=None, pc_vlan=None, paused=False, variant=None, netns2=None):
         variant = variant or VARIANT
         ensure_setup(variant)
         rundir = tempfile.mkdtemp(prefix="fsd-qemu.")
@@ -112,6 +116,8 @@ class Board(Guest):
             argv += ["--qtest"]
         if netns:
             argv += ["--netns", netns]
+        if netns2:
+            argv += ["--netns2", netns2]
         if pc_vlan:
             argv += ["--pc-vlan", str(pc_vlan)]
         if paused:

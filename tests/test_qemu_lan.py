@@ -11,7 +11,9 @@ the guest holds no C library at all. The VLAN tests boot boards/qemu_virt_vlan.c
 creates eth0.1 (VLAN 1 on eth0; the guest kernel loads 8021q) and deletes it on the normal path; the PC's tap speaks
 VLAN 1 (run.sh --pc-vlan 1: tagged on the wire, untagged to the PC's stack, everything else dropped; this host's
 kernel has no 8021q), so the PC hears the board only if its frames are tagged, and tcpdump -e on the tap shows the
-tags. Setup failures make every test FAIL with the reason (never a skip).
+tags. The two-port test boots boards/qemu_virt_lan2.c (setup.sh --lan2): failsafed bridges eth0 and eth1 into
+br-lan; run.sh --netns2 puts a laptop without an address on eth1, which takes a lease from the board and logs in.
+Setup failures make every test FAIL with the reason (never a skip).
 """
 import json
 import os
@@ -23,9 +25,10 @@ import time
 
 import netns
 import test_qemu_board as qb
+from dhcpclients import Udhcpc
 from fsd import FAILSAFECTL, PROMPT_F, run_tests
 
-GPIOD2, VLAN = qb.VARIANTS["gpiod2"], qb.VARIANTS["vlan"]
+GPIOD2, VLAN, LAN2 = qb.VARIANTS["gpiod2"], qb.VARIANTS["vlan"], qb.VARIANTS["lan2"]
 qb.use_variant("gpiod2")
 WINDOW_MS = 3000                # fsd.window= for the normal-path boots (the board's own is 5000 ms)
 BOARD_MAC = "52:54:00:12:34:56"  # QEMU's default for the first NIC
@@ -182,12 +185,12 @@ def check_normal_path_gone(board, pc, lis, t_result):
 # ---------------------------------------------------------------------------------------------------------------
 
 def test_setup():
-    for v in (GPIOD2, VLAN):
+    for v in (GPIOD2, VLAN, LAN2):
         print("  setup + initramfs (%s): %.1f s" % (v["binary"], qb.ensure_setup(v)), flush=True)
         qb.check_initramfs_libc(v)
 
 
-def check_recovery_page(b, pc):
+def check_recovery_page(b, pc, board_name="qemu-virt"):
     """The recovery page of the static build (libmicrohttpd from Debian's source, musl) answers the PC."""
     t0 = time.time()
     r = pc.run("curl", "-sS", "-m", "20", "-H", "Accept: application/json", "http://192.168.1.1/status")
@@ -198,8 +201,8 @@ def check_recovery_page(b, pc):
         st = None
     if r.returncode != 0 or not st:
         b.fail("the recovery page did not answer GET /status (curl rc %d): %s%s" % (r.returncode, r.stdout, r.stderr))
-    if st.get("board", {}).get("name") != "qemu-virt" or st.get("phase") != "idle":
-        b.fail("the recovery page's state is not qemu-virt, idle: %s" % st)
+    if st.get("board", {}).get("name") != board_name or st.get("phase") != "idle":
+        b.fail("the recovery page's state is not %s, idle: %s" % (board_name, st))
     print("  recovery page: GET /status from the PC in %.0f ms (board %s, phase %s)"
           % (ms, st["board"]["name"], st["phase"]), flush=True)
 
@@ -337,8 +340,44 @@ def test_vlan_removed_on_normal_path():
         pc.close()
 
 
+def test_laptop_on_the_second_lan_port():
+    """boards/qemu_virt_lan2.c on a real kernel: eth0 and eth1 bridged into br-lan by failsafed. The button is
+    pressed; a laptop on the second port (eth1), with no address, takes a lease from the board's DHCP server,
+    logs in over telnet (the guest shows both ports in br-lan) and reads the recovery page; the PC on the first
+    port still reaches the page."""
+    pc, lap = Pc(), Pc()
+    b = c = None
+    try:
+        b = qb.Board(netns=pc.ns, netns2=lap.ns, variant=LAN2)
+        b.expect("FSD-START", qb.BOOT_TIMEOUT_S)
+        if "FSD-WARN insmod" in b.text():
+            b.fail("a kernel module (bridge and what it needs) did not load")
+        b.expect("network: br-lan up at 192.168.1.1/24", 10)
+        b.qmp.execute("system_powerdown")
+        b.expect("- failsafe button power was pressed -", 5)
+        b.expect("DHCP: serving 192.168.1.100-192.168.1.199 on br-lan", 10)
+        c = Udhcpc(lap.ns)
+        c.start()
+        addr, ms = c.wait_bound(30)
+        print("  laptop on eth1: %s from the board's DHCP after %.0f ms (udhcpc's own delays included)"
+              % (addr, ms), flush=True)
+        out, login_ms = telnet_session(b, lap, "ls -1 /sys/class/net/br-lan/brif")   # (no $ or [: expect is Tcl)
+        if not re.search(r"\neth0\neth1\n", out):
+            b.fail("the guest does not show eth0 and eth1 in br-lan:\n%s" % out)
+        print("  telnet from the second port: logged in %d ms after spawning telnet; eth0, eth1 in br-lan"
+              % login_ms, flush=True)
+        check_recovery_page(b, lap, "qemu-virt-lan2")
+        check_recovery_page(b, pc, "qemu-virt-lan2")
+    finally:
+        if c:
+            c.stop()
+        b and b.stop()
+        lap.close()
+        pc.close()
+
+
 TESTS = [test_setup, test_window_beacons_press_telnet, test_normal_path_address_removed,
-         test_vlan_port_tagged_telnet, test_vlan_removed_on_normal_path]
+         test_vlan_port_tagged_telnet, test_vlan_removed_on_normal_path, test_laptop_on_the_second_lan_port]
 
 if __name__ == "__main__":
     run_tests(TESTS)

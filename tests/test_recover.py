@@ -426,6 +426,65 @@ def test_question_answered_no():
     assert r.fw_sha() == before
 
 
-run_tests([test_openwrt_nand_tar_refused_before_upload, test_good_image_settings_kept, test_good_image_settings_reset, test_broken_images_refused_before_any_board,
+def pc_ipv4(s):
+    return [l.split()[3] for l in sh("ip", "-n", s.lan.pc, "-4", "-o", "addr", "show", "dev", "pc0").stdout.splitlines()]
+
+
+def test_laptop_without_address_during_the_window():
+    """The PC's port has no address: recover adds a temporary one outside the board's pool (the board is still in
+    its window, no DHCP yet), says so in one line, flashes, and removes it on exit."""
+    r = Router()
+    payload, good = images(r, size=1 << 20)
+    with Scene() as s:
+        sh("ip", "-n", s.lan.pc, "addr", "flush", "dev", "pc0")
+        rec = Recover(s, good, "--yes", "--plain", "--timeout", "60")
+        try:
+            rec.wait_for("listening for boards")
+            assert re.search(r"added 192\.168\.1\.2\d\d/24 to pc0 for the failsafe subnet \(no DHCP answer: the "
+                             r"board is not in failsafe yet\); removed on exit", rec.text()), rec.text()
+            d, _ = board(s, r)
+            rec.wait_for("press the button now", timeout_s=10)
+            d.ctl("click", "reset")
+            rec.wait_for("Upgrade completed", timeout_s=60)
+            rc, out = rec.finish()
+        finally:
+            rec.kill()
+        assert rc == 0, out
+        assert re.search(r"192\.168\.1\.2\d\d/24 removed from pc0$", out, re.M), out
+        assert pc_ipv4(s) == [], "the PC's port is as it was"
+        d.stop()
+    assert r.fw_sha(os.path.getsize(payload)) == sha256_file(payload)
+
+
+def test_laptop_without_address_takes_a_lease():
+    """The board is in failsafe already: recover takes a lease from its DHCP server, flashes, gives the lease back
+    (the board's table is empty again) and removes the address."""
+    r = Router()
+    payload, good = images(r, size=1 << 20)
+    with Scene() as s:
+        sh("ip", "-n", s.lan.pc, "addr", "flush", "dev", "pc0")
+        d, _ = board(s, r, failsafe=True)
+        rec = Recover(s, good, "--yes", "--plain", "--address", "192.168.1.1")
+        try:
+            rec.wait_for("Upgrade completed", timeout_s=60)
+            rc, out = rec.finish()
+        finally:
+            rec.kill()
+        assert rc == 0, out
+        assert "took 192.168.1.100/24 on pc0, a lease from the board's DHCP (192.168.1.1); given back and removed on " \
+            "exit" in out, out
+        assert "192.168.1.100/24 removed from pc0 (the lease given back)" in out, out
+        assert pc_ipv4(s) == []
+        assert "leased 192.168.1.100 to" in d.stderr() and "for 3600 s" in d.stderr(), d.stderr()
+        end = time.monotonic() + 5
+        while "192.168.1.100 released" not in d.stderr():
+            assert time.monotonic() < end, d.stderr()
+            time.sleep(0.05)
+        d.stop()
+    assert r.fw_sha(os.path.getsize(payload)) == sha256_file(payload)
+
+
+run_tests([test_laptop_without_address_during_the_window, test_laptop_without_address_takes_a_lease,
+           test_openwrt_nand_tar_refused_before_upload, test_good_image_settings_kept, test_good_image_settings_reset, test_broken_images_refused_before_any_board,
            test_wrong_board_waited_past, test_window_missed, test_board_checks_refuse, test_wrong_board_refused_by_its_page, test_force,
            test_no_board_within_timeout, test_no_yes_without_terminal_writes_nothing, test_question_answered_no])

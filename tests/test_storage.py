@@ -356,7 +356,7 @@ def test_sysupgrade_refuses_images_the_storage_does_not_take():
             openwrt_images.ubinized([("kernel", kernel), ("rootfs", root), ("rootfs_data", None)]),
             ["failsafed,sim"]))], "ubinized image"),
         ("gzip'd squashfs", [image("sq.gz.bin", openwrt_images.with_metadata(gzip.compress(root), ["failsafed,sim"]))],
-         "(uncompressed)"),
+         "gunzip it first"),
     ]
     for name, args, text in cases:
         res = r.applet("sysupgrade", *args)

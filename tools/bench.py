@@ -10,7 +10,8 @@ failsafed / peer:
   in failsafe with 8 telnet sessions (peer: BusyBox telnetd with 8), memory growth over 2000 sessions, telnet (connect, echo p50/p99, 64 MiB cat,
   32 sessions; peer: BusyBox telnetd), SSH login (peer: dropbear started by hand), flashing 64 MiB (NOR-style
   file and block device; peer: nc | dd) and on nandsim in QEMU (peer: mtd-utils' ubiupdatevol), stripped size per
-  CPU with and without the recovery page (peers: Debian's busybox-static and dropbear for the same CPU).
+  CPU with and without the recovery page (peers: Debian's busybox-static and dropbear for the same CPU), DHCP
+  plug-in to lease and idle wake-ups (peer: dnsmasq; tools/bench_dhcp.py).
 A row that cannot be measured on this host says why ("not measured: ..."); the command exits 1 if a row failed.
 Adding a row: a function taking the Bench and returning Row()s, appended to ROWS.
 
@@ -643,6 +644,27 @@ def row_nand(b):
                 statistics.median(got["ubiupdatevol"]), "mtd-utils ubiupdatevol", "same image, nothing written")]
 
 
+# ---------------------------------------------------------------- DHCP
+def row_dhcp(b):
+    """tools/bench_dhcp.py's measurement: plug-in to lease on the board's side, and wake-ups with no client,
+    failsafed's DHCP server (the real-router build, LEDs blinked by the kernel) against dnsmasq."""
+    import bench_dhcp
+    real = os.path.join(os.path.dirname(b.failsafed), "failsafed_mercusys_mr85x")
+    figure = "DHCP plug-in to lease, board side"
+    if not shutil.which("dnsmasq"):
+        return [not_measured(figure, "dnsmasq missing (tools/bootstrap.sh installs it)")]
+    if not os.path.exists(real):
+        return [not_measured(figure, "no %s (a build with FAILSAFED_TESTS=ON makes it)" % real)]
+    n = 20 if b.a.quick else 90    # at most 99: the pool holds them all
+    res = bench_dhcp.measure(real, n, 5.0 if b.a.quick else b.a.idle_s)
+    f, d = res["failsafed"], res["dnsmasq"]
+    note = "%d leases each, a new hardware address each time; dnsmasq --no-ping" % n
+    return [Row(figure + " p50", "ms", pct(f[0], 50), pct(d[0], 50), "dnsmasq", note),
+            Row(figure + " p99", "ms", pct(f[0], 99), pct(d[0], 99), "dnsmasq", note),
+            Row("DHCP idle wake-ups in failsafe, no client", "1/s", f[1], d[1], "dnsmasq",
+                "real-router build, telnet and DHCP on, SSH and the page off")]
+
+
 # ---------------------------------------------------------------- size
 DEB_ARCH = {"aarch64": "arm64", "armhf": "armhf", "mipsel": "mipsel", "x86_64": "amd64"}
 
@@ -704,7 +726,8 @@ def row_size(b):
     return rows
 
 
-ROWS = [row_press, row_first_beacon, row_idle, row_rss, row_soak, row_telnet, row_ssh, row_flash, row_nand, row_size]
+ROWS = [row_press, row_first_beacon, row_idle, row_rss, row_soak, row_telnet, row_ssh, row_flash, row_nand, row_dhcp,
+        row_size]
 
 
 # ---------------------------------------------------------------- output

@@ -17,7 +17,11 @@ PACKAGES=(
 	valgrind                             # tests/test_valgrind.py: memcheck over a whole failsafe session
 	iproute2 iputils-ping tcpdump telnet expect busybox-static procps util-linux   # network tests, telnet peers, benchmark
 	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
+	u-boot-tools gzip tar                # OpenWrt's images made by the real tools: FIT (mkimage -f -E), fit_check_sign, dumpimage
+	fdisk                                # eMMC flashing tests: GPT disks (sfdisk)
 	dropbear-bin openssh-client          # SSH in failsafe (dropbear, dropbearkey) and the ssh client of its tests
+	isc-dhcp-client dhcpcd-base dnsmasq-base   # the DHCP server's real clients (dhclient, dhcpcd; udhcpc is busybox's), the rival server and bench peer
+	avahi-daemon avahi-utils libnss-mdns dbus   # failsafe.local resolved as a laptop does (avahi-resolve, getent/Chromium through nss-mdns), in the tests' namespaces
 	python3-libfdt device-tree-compiler  # tools/board-from-dtb and its tests (dtc, fdtput)
 	# static musl cross builds (tools/deps/build.sh, cmake/toolchain-cross.cmake, tools/release, the cross_* tests):
 	# Debian's glibc cross gcc + musl-dev:<arch> (its specs, headers, libc.a) + the kernel uAPI headers by themselves
@@ -27,6 +31,8 @@ PACKAGES=(
 	autoconf automake libtool m4 xz-utils bzip2 debian-archive-keyring
 	qemu-user-static binutils           # the cross builds' unit tests under qemu-user; readelf
 	qemu-system-mips cpio kmod           # the QEMU Malta harness (tools/qemu-malta/): qemu-system-mipsel, initramfs, depmod
+	dpkg-dev lintian debootstrap man-db  # the Debian packages (packaging/debian/build.sh), their install test, man pages
+	curl                                 # the recovery page's tests (HTTP from the PC's namespace)
 )
 ARCHS=(arm64 armhf mipsel)             # musl-dev:<arch>
 case ${1:-} in
@@ -50,6 +56,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "bootstrap: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# avahi-daemon (and dbus) would start on the host and speak mDNS on its real network: the tests run their own
+# copies inside network and mount namespaces. Debian's invoke-rc.d and deb-systemd-invoke ask policy-rc.d;
+# where there is none, one refuses every start for the length of this install and goes away after it.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\n# written by failsafed tools/bootstrap.sh for one apt-get run: no service starts\nexit 101\n' \
+		>/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 LOG=/tmp/failsafed-bootstrap.log
 updated=0
 added=0

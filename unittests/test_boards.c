@@ -109,6 +109,25 @@ static void broken_tables(void **s)
 	b = base(); b.net.broadcast = "192.168.2.255";   expect_error(&b, "net.broadcast");
 	b = base(); b.net.prefix_len = 31;               expect_error(&b, "net.prefix_len");
 	b = base(); b.net.vlan_id = 1;                   expect_error(&b, "net.vlan_parent");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "lan1"; b.net.lan_ports[2] = "lan3";
+	expect_error(&b, "net.lan_ports[2]: after an empty entry");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "lan1"; b.net.lan_ports[1] = "lan1";
+	expect_error(&b, "net.lan_ports[1]: duplicate \"lan1\"");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "br-lan"; expect_error(&b, "is the bridge itself");
+	b = base(); b.net.ifname = "br-lan"; b.net.conduit = "eth0"; b.net.lan_ports[0] = "eth0";
+	expect_error(&b, "is the conduit");
+	b = base(); b.net.ifname = "br-lan"; b.net.lan_ports[0] = "lan 1"; expect_error(&b, "net.lan_ports[0]: \"lan 1\"");
+	b = base(); b.net.ifname = "eth0.1"; b.net.vlan_id = 1; b.net.vlan_parent = "eth0"; b.net.lan_ports[0] = "lan1";
+	expect_error(&b, "a swconfig board's LAN is its VLAN");
+	b = base(); b.net.dhcp_first = "192.168.1.x";    expect_error(&b, "net.dhcp_first: \"192.168.1.x\" is not an IPv4");
+	b = base(); b.net.dhcp_first = "192.168.1.10";   expect_error(&b, "both needed for a /24");
+	b = base(); b.net.prefix_len = 16; b.net.broadcast = "192.168.255.255"; expect_error(&b, "both needed for a /16");
+	b = base(); b.net.dhcp_first = "192.168.1.2"; b.net.dhcp_last = "192.168.2.9"; expect_error(&b, "is not inside");
+	b = base(); b.net.dhcp_first = "192.168.1.0"; b.net.dhcp_last = "192.168.1.9"; expect_error(&b, "network or broadcast");
+	b = base(); b.net.dhcp_first = "192.168.1.9"; b.net.dhcp_last = "192.168.1.2"; expect_error(&b, "after dhcp_last");
+	b = base(); b.net.dhcp_first = "192.168.1.1"; b.net.dhcp_last = "192.168.1.9"; expect_error(&b, "the board's own address");
+	b = base(); b.net.no_dhcp = true; b.net.dhcp_last = "192.168.1.9"; expect_error(&b, "set although no_dhcp");
+	b = base(); b.net.dhcp_first = "192.168.1.2"; b.net.dhcp_last = "192.168.1.254"; assert_int_equal(board_validate(&b, NULL), 0);
 	b = base(); b.net.vlan_id = 4095; b.net.vlan_parent = "eth0"; expect_error(&b, "net.vlan_id");
 
 	memcpy(bb, good_buttons, sizeof(bb));
@@ -139,7 +158,11 @@ static void storage_tables(void **s)
 	b = base(); b.storage.rom = "rom";                                   expect_error(&b, "storage.rom");
 	b = base(); b.storage.firmware.kind = BOARD_STORAGE_KIND_COUNT;      expect_error(&b, "storage.firmware.kind");
 	b = base(); b.storage.firmware.name = NULL;                          expect_error(&b, "storage.firmware.name");
-	b = base(); b.storage.rootfs_data.name = "a b";                      expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "a/b";                      expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "data ";                    expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "a\"b";                     expect_error(&b, "storage.rootfs_data.name");
+	b = base(); b.storage.rootfs_data.name = "NAND simulator partition 1"; /* blanks inside: as the kernel names it */
+	assert_int_equal(board_validate(&b, NULL), 0);
 	b = base(); b.storage.rootfs_data.name = "firmware";                 expect_error(&b, "storage.firmware");
 	b = base(); b.storage.firmware = (struct board_volume){ BOARD_STORAGE_NONE, "x" };
 	expect_error(&b, "storage.firmware.name");
@@ -147,6 +170,52 @@ static void storage_tables(void **s)
 	assert_int_equal(board_validate(&b, NULL), 0);                      /* any block name form is fine */
 	b = base(); b.storage.rootfs_data = (struct board_volume){ 0 };      expect_warning(&b, "storage.rootfs_data: none");
 	b = base(); b.storage.firmware = (struct board_volume){ 0 };         expect_warning(&b, "storage.firmware: none");
+}
+
+/* The layouts: NAND, eMMC, dual firmware; each broken field named. */
+static void layout_tables(void **s)
+{
+	struct board b;
+
+	(void)s;
+	b = base(); b.storage.layout = BOARD_LAYOUT_COUNT;                   expect_error(&b, "storage.layout");
+	b = base(); b.storage.layout = BOARD_LAYOUT_NAND;                    expect_error(&b, "storage.nand.ubi_mtd");
+	b = base(); b.storage.nand.ubi_mtd = "ubi";                          expect_error(&b, "storage.nand");
+	b = base(); b.storage.layout = BOARD_LAYOUT_NAND; b.storage.nand.ubi_mtd = "ubi";
+	b.storage.rootfs_data = (struct board_volume){ BOARD_STORAGE_UBI, "rootfs_data" };
+	assert_int_equal(board_validate(&b, NULL), 0);
+	b.storage.nand.kernel_mtd = "kernel"; b.storage.nand.kernel_ubi_mtd = "ubi_kernel";
+	expect_error(&b, "storage.nand.kernel_mtd");
+	b.storage.nand.kernel_mtd = NULL; b.storage.nand.kernel_ubi_mtd = "ubi";
+	expect_error(&b, "storage.nand.kernel_ubi_mtd");
+	b.storage.nand.kernel_ubi_mtd = NULL; b.storage.nand.data_volume = "rootfs";
+	expect_error(&b, "storage.nand.data_volume");
+	b.storage.nand.data_volume = " bad";                                 expect_error(&b, "storage.nand.data_volume");
+	b.storage.nand.data_volume = "overlay";                              expect_warning(&b, "storage.rootfs_data: not UBI volume overlay");
+	b = base(); b.storage.layout = BOARD_LAYOUT_EMMC; b.storage.emmc.kernel_part = "kernel";
+	expect_error(&b, "storage.emmc.root_part");
+	b.storage.emmc.root_part = "kernel";                                 expect_error(&b, "storage.emmc.root_part");
+	b.storage.emmc.root_part = "rootfs";                                 assert_int_equal(board_validate(&b, NULL), 0);
+	b.storage.emmc.disk = "a b";                                         expect_error(&b, "storage.emmc.disk");
+	/* dual firmware */
+	b = base(); b.storage.layout = BOARD_LAYOUT_NAND;
+	b.storage.ab = (struct board_ab){ .selector = BOARD_AB_UBOOT_ENV, .env_var = "boot_part", .env_value = { "1", "2" },
+		.slot = { { .nand = { .ubi_mtd = "rootfs1", .kernel_mtd = "kernel1" }, .env = { "bootcmd=run nandboot" } },
+			  { .nand = { .ubi_mtd = "rootfs2", .kernel_mtd = "kernel2" } } },
+		.env_after = { "auto_recovery=yes" }, .bootcount = BOARD_BOOTCOUNT_LINKSYS, .bootcount_mtd = "s_env" };
+	assert_int_equal(board_validate(&b, NULL), 0);
+	b.storage.ab.env_value[1] = "1";                                     expect_error(&b, "storage.ab.env_value");
+	b.storage.ab.env_value[1] = "2"; b.storage.ab.slot[1].nand.ubi_mtd = "rootfs1";
+	expect_error(&b, "storage.ab.slot[1]");
+	b.storage.ab.slot[1].nand.ubi_mtd = "rootfs2"; b.storage.ab.slot[0].env[0] = "bootcmd";
+	expect_error(&b, "storage.ab.slot[0].env[0]");
+	b.storage.ab.slot[0].env[0] = "bootcmd=run nandboot"; b.storage.ab.bootcount_mtd = NULL;
+	expect_error(&b, "storage.ab.bootcount_mtd");
+	b.storage.ab.bootcount_mtd = "s_env"; b.storage.nand.ubi_mtd = "ubi";
+	expect_error(&b, "beside ab.slot");
+	b.storage.nand.ubi_mtd = NULL; b.storage.layout = BOARD_LAYOUT_SINGLE;
+	expect_error(&b, "storage.ab");
+	b = base(); b.storage.ab.env_var = "boot_part";                      expect_error(&b, "storage.ab");
 }
 
 static void warnings(void **s)
@@ -190,6 +259,7 @@ int main(void)
 		cmocka_unit_test(broken_tables),
 		cmocka_unit_test(warnings),
 		cmocka_unit_test(storage_tables),
+		cmocka_unit_test(layout_tables),
 		cmocka_unit_test(defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

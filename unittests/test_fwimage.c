@@ -216,8 +216,8 @@ static void problem_table(void **state)
 		assert_string_not_equal(fwimage_problem_name(i), "?");
 		if (i == FWIMAGE_P_NONE)
 			assert_true(code == 0 && k == FWIMAGE_ACCEPT);
-		else if (k == FWIMAGE_BROKEN)
-			assert_true(code >= 10 && code <= 29);
+		else if (k == FWIMAGE_BROKEN)   /* 40..49 are sysupgrade's own; broken codes go on at 50 */
+			assert_true((code >= 10 && code <= 29) || (code >= 50 && code <= 59));
 		else
 			assert_true(k == FWIMAGE_INVALID && code >= 30 && code <= 39);
 		for (int j = 0; j < i; j++) {
@@ -230,6 +230,15 @@ static void problem_table(void **state)
 	assert_int_equal(fwimage_problem_kind(FWIMAGE_P_COUNT), FWIMAGE_BROKEN);
 	assert_string_equal(fwimage_problem_name(FWIMAGE_P_BAD_CRC), "bad-crc");
 	assert_int_equal(fwimage_problem_exit_code(FWIMAGE_P_WRONG_BOARD), 32);
+	/* the deep check's, after the codes that were there */
+	assert_string_equal(fwimage_problem_name(FWIMAGE_P_BAD_TAR), "bad-tar");
+	assert_int_equal(fwimage_problem_exit_code(FWIMAGE_P_BAD_TAR), 27);
+	assert_int_equal(fwimage_problem_exit_code(FWIMAGE_P_BAD_GZIP), 28);
+	assert_int_equal(fwimage_problem_exit_code(FWIMAGE_P_BAD_FIT), 29);
+	assert_int_equal(fwimage_problem_exit_code(FWIMAGE_P_BAD_UBI), 50);
+	assert_int_equal(fwimage_problem_exit_code(FWIMAGE_P_TAR_OTHER_BOARD), 35);
+	assert_int_equal(fwimage_problem_kind(FWIMAGE_P_TAR_OTHER_BOARD), FWIMAGE_INVALID);
+	assert_int_equal(fwimage_problem_kind(FWIMAGE_P_BAD_FIT), FWIMAGE_BROKEN);
 }
 
 /* ---- images from the independent Python encoder ---- */

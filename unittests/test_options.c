@@ -31,6 +31,7 @@ static void defaults(void **s)
 	assert_string_equal(o.shell_argv[1], "-l");
 	assert_null(o.shell_argv[2]);
 	assert_null(o.then_argv);
+	assert_int_equal(o.decision_fd, -1);
 }
 
 static void values(void **s)
@@ -38,11 +39,13 @@ static void values(void **s)
 	struct options o;
 	char err[256];
 	char **argv = ARGV("--window-ms", "1500", "--state-dir", "/x", "--sim-held", "reset", "--sim-fault",
-			   "led", "--shell", "/bin/bash --login -i", "-v", "--then", "/sbin/init", "--window-ms", "9");
+			   "led", "--shell", "/bin/bash --login -i", "-v", "--decision-fd", "3", "--then", "/sbin/init",
+			   "--window-ms", "9");
 
 	(void)s;
-	assert_int_equal(parse(&o, argv, 15, err), 0);
+	assert_int_equal(parse(&o, argv, 17, err), 0);
 	assert_int_equal(o.window_ms, 1500);
+	assert_int_equal(o.decision_fd, 3);
 	assert_string_equal(o.state_dir, "/x");
 	/* driver options are kept by name for the driver family, which checks them */
 	assert_int_equal(o.n_driver_args, 2);
@@ -71,6 +74,7 @@ static void errors_name_the_option(void **s)
 		{ "--then", NULL, "--then: needs a command" },
 		{ "--sim-dir", NULL, "--sim-dir: needs a value" },
 		{ "--telnet-port", "0", "--telnet-port: expects a number from 1 to 65535" },
+		{ "--decision-fd", "1", "--decision-fd: expects a number from 3 to 65535" },   /* never stdout */
 		{ "--ifname", "averyveryverylongname", "--ifname" },
 		{ "stray", NULL, "stray: unexpected argument" },
 		{ "--check-board=yes", NULL, "--check-board: takes no value" },

@@ -135,6 +135,44 @@ static void html_escapes_everything_from_outside(void **state)
 	free(page);
 }
 
+/* The DHCP server's line and its leases, in the page and in the JSON; none without a server. */
+static void dhcp_leases_shown(void **state)
+{
+	(void)state;
+	struct recovery_state st = { .phase = RECOVERY_IDLE };
+	static const char *const leases[] = { "192.168.1.100 02:00:00:00:00:01 laptop 280",
+					      "192.168.1.101 02:00:00:00:00:02 - 12" };
+	struct recovery_view v = view(&st, false);
+	json_object *o, *d, *l;
+	char *page, *text;
+
+	page = recovery_view_html(&v, "/recovery.js");
+	assert_null(strstr(page, "DHCP"));
+	free(page);
+	v.dhcp = "serving 192.168.1.100-192.168.1.199, leases of 300 s";
+	v.leases = leases;
+	v.n_leases = 2;
+	v.leases_total = 3;
+	page = recovery_view_html(&v, "/recovery.js");
+	assert_non_null(strstr(page, "<td id=\"dhcp\">serving 192.168.1.100-192.168.1.199, leases of 300 s</td>"));
+	assert_non_null(strstr(page, "<tr><td>192.168.1.100</td><td>laptop</td><td>02:00:00:00:00:01</td>"));
+	assert_non_null(strstr(page, "<tr><td>192.168.1.101</td><td></td><td>02:00:00:00:00:02</td>"));
+	assert_non_null(strstr(page, "and 1 more"));
+	free(page);
+	text = recovery_view_json(&v);
+	o = json_tokener_parse(text);
+	assert_true(json_object_object_get_ex(o, "dhcp", &d));
+	assert_int_equal(json_object_get_int(json_object_object_get(d, "leased")), 3);
+	l = json_object_array_get_idx(json_object_object_get(d, "leases"), 0);
+	assert_string_equal(json_object_get_string(json_object_object_get(l, "address")), "192.168.1.100");
+	assert_string_equal(json_object_get_string(json_object_object_get(l, "name")), "laptop");
+	assert_int_equal(json_object_get_int(json_object_object_get(l, "seconds_left")), 280);
+	l = json_object_array_get_idx(json_object_object_get(d, "leases"), 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(l, "name")), "");
+	json_object_put(o);
+	free(text);
+}
+
 /* Which forms the page offers in each phase: flash only for a staged image, upload only when nothing runs. */
 static void forms_per_phase(void **state)
 {
@@ -182,6 +220,7 @@ int main(void)
 		cmocka_unit_test(json_fields),
 		cmocka_unit_test(html_escapes_everything_from_outside),
 		cmocka_unit_test(forms_per_phase),
+		cmocka_unit_test(dhcp_leases_shown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,6 +111,21 @@ static int b_newvlan(void *buf, size_t size, uint32_t seq)
 	return rtnl_msg_build_newvlan(buf, size, seq, "eth0.1", 2, 1);
 }
 
+static int b_newbridge(void *buf, size_t size, uint32_t seq)
+{
+	return rtnl_msg_build_newbridge(buf, size, seq, "br-lan");
+}
+
+static int b_setmaster(void *buf, size_t size, uint32_t seq)
+{
+	return rtnl_msg_build_setmaster(buf, size, seq, 4, 7);
+}
+
+static int b_nomaster(void *buf, size_t size, uint32_t seq)
+{
+	return rtnl_msg_build_setmaster(buf, size, seq, 4, 0);
+}
+
 static int b_dellink(void *buf, size_t size, uint32_t seq)
 {
 	return rtnl_msg_build_dellink(buf, size, seq, 9);
@@ -215,6 +230,42 @@ static void c_newvlan(const struct nlmsghdr *nlh)
 	assert_int_equal(mnl_attr_get_u16(data.a[IFLA_VLAN_ID]), 1);
 }
 
+static void c_newbridge(const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct tb tb, li;
+
+	assert_int_equal(ifi->ifi_index, 0);
+	tb_parse(nlh, sizeof(*ifi), &tb);
+	assert_int_equal(tb.count, 2);
+	assert_string_equal(mnl_attr_get_str(tb.a[IFLA_IFNAME]), "br-lan");
+	tb_parse_nested(tb.a[IFLA_LINKINFO], &li);
+	assert_int_equal(li.count, 1);
+	assert_string_equal(mnl_attr_get_str(li.a[IFLA_INFO_KIND]), "bridge");
+}
+
+static void c_master(const struct nlmsghdr *nlh, uint32_t master)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct tb tb;
+
+	assert_int_equal(ifi->ifi_index, 4);
+	assert_int_equal(ifi->ifi_change, 0);
+	tb_parse(nlh, sizeof(*ifi), &tb);
+	assert_int_equal(tb.count, 1);
+	assert_int_equal(mnl_attr_get_u32(tb.a[IFLA_MASTER]), master);
+}
+
+static void c_setmaster(const struct nlmsghdr *nlh)
+{
+	c_master(nlh, 7);
+}
+
+static void c_nomaster(const struct nlmsghdr *nlh)
+{
+	c_master(nlh, 0);
+}
+
 static void c_dellink(const struct nlmsghdr *nlh)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
@@ -242,6 +293,9 @@ static const struct build_case build_cases[] = {
 	{ "newaddr /32", b_newaddr32, RTM_NEWADDR, RA | CE, c_newaddr32 },
 	{ "deladdr", b_deladdr, RTM_DELADDR, RA, c_newaddr },
 	{ "newvlan", b_newvlan, RTM_NEWLINK, RA | CE, c_newvlan },
+	{ "newbridge", b_newbridge, RTM_NEWLINK, RA | CE, c_newbridge },
+	{ "setmaster", b_setmaster, RTM_NEWLINK, RA, c_setmaster },
+	{ "nomaster", b_nomaster, RTM_NEWLINK, RA, c_nomaster },
 	{ "dellink", b_dellink, RTM_DELLINK, RA, c_dellink },
 };
 
@@ -332,6 +386,9 @@ static void test_builder_args(void **state)
 		{ "vlan name", rtnl_msg_build_newvlan(b, s, 1, long16, 2, 1),
 		  -EINVAL },
 		{ "dellink 0", rtnl_msg_build_dellink(b, s, 1, 0), -EINVAL },
+		{ "bridge name", rtnl_msg_build_newbridge(b, s, 1, long16), -EINVAL },
+		{ "master port 0", rtnl_msg_build_setmaster(b, s, 1, 0, 3), -EINVAL },
+		{ "master -1", rtnl_msg_build_setmaster(b, s, 1, 3, -1), -EINVAL },
 	};
 	size_t i;
 

@@ -51,6 +51,7 @@ static struct daemon {
 	struct loop_timer decide;
 	struct loop_signal signals[SIGNALS_MAX];
 	enum led_phase phase;               /* the boot's own LED phase; a control client may hold another */
+	char flash[32];                     /* the last write a sysupgrade reported: "", "ok", "failed (exit N)" */
 	char banner[BANNER_BYTES];
 	struct boot_event queue[EVENT_QUEUE];/* events raised while a step runs, handled after it */
 	unsigned queued;
@@ -114,6 +115,24 @@ static void show(enum led_phase phase)
 		leds_show(&d.leds, phase);
 }
 
+/* --decision-fd: one line for whoever started the daemon (a preinit script waits for it), then closed. */
+static void tell_decision(const char *word)
+{
+	void (*old)(int);
+	char line[16];
+	int n;
+
+	if (d.opt.decision_fd < 0)
+		return;
+	old = signal(SIGPIPE, SIG_IGN); /* a starter that stopped listening costs a warning, not the daemon */
+	n = snprintf(line, sizeof(line), "%s\n", word);
+	if (write(d.opt.decision_fd, line, (size_t)n) != n)
+		log_warn("--decision-fd %d: %s", d.opt.decision_fd, strerror(errno));
+	close(d.opt.decision_fd);
+	d.opt.decision_fd = -1;
+	signal(SIGPIPE, old);
+}
+
 static void enter_failsafe(void)
 {
 	struct banner_cause c = cause();
@@ -135,6 +154,7 @@ static void enter_failsafe(void)
 	daemon_net_failsafe(via, d.banner);
 	for (unsigned i = 0; i < BOARD_MAX_CONSOLES; i++)
 		console_shell(&d.consoles[i], d.opt.shell_argv);
+	tell_decision("failsafe");
 }
 
 static void on_restored(void)
@@ -296,7 +316,10 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 			snprintf(st->led[r], sizeof(st->led[r]), "off");
 	snprintf(st->led_hold, sizeof(st->led_hold), "%s", ctl_server_held_phase(&d.ctl) < 0 ? "none" :
 		 led_phase_name((enum led_phase)ctl_server_held_phase(&d.ctl)));
+	snprintf(st->flash, sizeof(st->flash), "%s", d.flash[0] ? d.flash : "none");
 	st->telnet_sessions = daemon_net_telnet_sessions();
+	daemon_net_dhcp_state(st->dhcp, sizeof(st->dhcp));
+	st->leases = daemon_net_dhcp_leases(st->lease, CTL_LEASES_MAX);
 }
 
 static void ctl_led(void *ctx, int phase)
@@ -305,6 +328,26 @@ static void ctl_led(void *ctx, int phase)
 	if (phase >= 0)
 		log_info("control: LEDs show the %s phase for a client", led_phase_name((enum led_phase)phase));
 	leds_show(&d.leds, phase >= 0 ? (enum led_phase)phase : d.phase);
+}
+
+/*
+ * A write that failed leaves the board in failsafe (OpenWrt reboots; here the user flashes again): the failsafe
+ * LED says so (1000/200) until a write completes, and the consoles get one line.
+ */
+static void ctl_flash(void *ctx, bool ok, int code)
+{
+	(void)ctx;
+	if (ok) {
+		snprintf(d.flash, sizeof(d.flash), "ok");
+		log_info("sysupgrade: the write completed");
+		if (d.phase == LED_PHASE_FAILED)
+			show(LED_PHASE_FAILSAFE);
+		return;
+	}
+	snprintf(d.flash, sizeof(d.flash), "failed (exit %d)", code);
+	log_warn("sysupgrade: the write failed (exit %d; its output says why): still in failsafe, flash again", code);
+	if (d.phase == LED_PHASE_FAILSAFE)
+		show(LED_PHASE_FAILED);
 }
 
 /* ---- start and stop ---- */
@@ -379,7 +422,7 @@ static void prepare_applets(void)
 static void start(void)
 {
 	struct boot_config bc = { .n_buttons = (unsigned)d.board->n_buttons };
-	struct ctl_server_ops ops = { .status = ctl_status, .led = ctl_led };
+	struct ctl_server_ops ops = { .status = ctl_status, .led = ctl_led, .flash = ctl_flash };
 	char ctl_path[256];
 	unsigned held = 0;
 	int fd;
@@ -397,7 +440,8 @@ static void start(void)
 		.shell_argv = d.opt.shell_argv, .version = FAILSAFED_VERSION, .http_port = d.opt.http_port,
 		.http_stall_ms = d.opt.http_stall_ms, .reboot_cmd = d.opt.reboot_cmd, .state_dir = d.opt.state_dir,
 		.no_ssh = d.opt.no_ssh, .ssh_port = d.opt.ssh_port, .ssh_max_sessions = d.opt.ssh_max_sessions,
-		.dropbear = d.opt.dropbear, .announce = print_all });
+		.dropbear = d.opt.dropbear, .announce = print_all, .no_dhcp = d.opt.no_dhcp,
+		.dhcp_lease_s = d.opt.dhcp_lease_s, .no_mdns = d.opt.no_mdns });
 	hal_input_open(&d.in, &d.drv, true);
 	hal_led_open(&d.led, &d.drv);
 	leds_init(&d.leds, &d.led);
@@ -463,6 +507,7 @@ static void exec_then(void)
 /* The boot goes on: exec the next stage if there is one, else exit with code. */
 static int finish(int code, bool continue_boot)
 {
+	tell_decision("normal");
 	if (continue_boot && d.opt.then_argv) {
 		exec_then();
 		return 1;
@@ -508,6 +553,11 @@ static int daemon_main(int argc, char **argv)
 		return probe_check_board(d.board);
 	default:
 		break;
+	}
+	/* The decision's descriptor is for the starter alone: no shell, dropbear or --then inherits it. */
+	if (d.opt.decision_fd >= 0 && fcntl(d.opt.decision_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		log_warn("--decision-fd %d: %s; nobody is told the decision", d.opt.decision_fd, strerror(errno));
+		d.opt.decision_fd = -1;
 	}
 	/* No table for this device is a build or image mistake: like a bad table, it must not stop the boot. */
 	if (!d.board)

@@ -68,7 +68,17 @@ static int mount_root_main(int argc, char **argv)
 		       st.data_mounted ? ", rootfs_data " : "", st.data_mounted ? st.data_source : "");
 		return ROOTFS_EXIT_OK;
 	}
-	if ((rc = rootfs_probe_data(&r, &v, fstype, sizeof(fstype), true, why)) != ROOTFS_EXIT_OK) {
+	rc = rootfs_probe_data(&r, &v, fstype, sizeof(fstype), true, why);
+	if (rc == ROOTFS_EXIT_ARCHIVE) {
+		/* fstools' rootdisk: the settings a sysupgrade left raw on eMMC go into a fresh filesystem */
+		printf("mount_root: %s: making a filesystem and restoring them\n", why);
+		if (rootfs_unpack_archive(&v, fstype, sizeof(fstype), why) < 0 ||
+		    (rc = rootfs_probe_data(&r, &v, fstype, sizeof(fstype), true, why)) != ROOTFS_EXIT_OK) {
+			fprintf(stderr, "mount_root: %s\n", why);
+			return ROOTFS_EXIT_FAILED;
+		}
+	}
+	if (rc != ROOTFS_EXIT_OK) {
 		fprintf(stderr, "mount_root: %s\n", why);
 		return rc;
 	}

@@ -80,7 +80,17 @@ static void print_status(const struct ctl_status *st)
 	printf("%s\n", any ? "" : " none");
 	if (strcmp(st->led_hold, "none"))
 		printf("         (an applet holds the %s phase)\n", st->led_hold);
+	if (strcmp(st->flash, "none"))
+		printf("flash:   %s%s\n", st->flash, strncmp(st->flash, "failed", 6) ? "" :
+		       ": still in failsafe, flash again");
 	printf("telnet:  %u session%s\n", st->telnet_sessions, st->telnet_sessions == 1 ? "" : "s");
+	printf("DHCP:    %s\n", st->dhcp[0] ? st->dhcp : "off");
+	if (st->leases)
+		printf("leases:  %u (address, MAC, name, seconds left)\n", st->leases);
+	for (unsigned i = 0; i < st->leases && i < CTL_LEASES_MAX; i++)
+		printf("         %s\n", st->lease[i]);
+	if (st->leases > CTL_LEASES_MAX)
+		printf("         and %u more\n", st->leases - CTL_LEASES_MAX);
 }
 
 static int status_main(int argc, char **argv)

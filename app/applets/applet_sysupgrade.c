@@ -24,6 +24,7 @@
 #include "receive.h"
 #include "rootfs.h"
 #include "settings.h"
+#include "sysupgrade_layout.h"
 
 /* Exit codes of sysupgrade's own (the image's problems use fwimage's 10..34). */
 enum {
@@ -37,7 +38,7 @@ enum {
 };
 
 enum { OPT_HELP = 0, OPT_NO_KEEP, OPT_TEST, OPT_FORCE, OPT_SHA256, OPT_TMP, OPT_QUIET, OPT_PROGRESS, OPT_BACKUP,
-       OPT_ROOTFS = 10 };
+       OPT_STAY, OPT_DISK = 20, OPT_ROOTFS = 10 };
 
 static const struct args_opt opts[] = {
 	{ NULL, 'n', NULL, "do not keep settings (a factory reset of the overlay)", OPT_NO_KEEP },
@@ -48,29 +49,37 @@ static const struct args_opt opts[] = {
 	{ NULL, 'q', NULL, "no progress output", OPT_QUIET },
 	{ "--progress", 0, NULL, "progress for programs: \"progress STEP DONE TOTAL\" lines on stderr", OPT_PROGRESS },
 	{ NULL, 'b', "FILE", "only save the settings, as a .tar.gz, to FILE (as OpenWrt's sysupgrade -b)", OPT_BACKUP },
+	{ NULL, 's', NULL, "dual-firmware boards: write the running slot, not the other (OpenWrt's \"stay on current "
+	  "partition\")", OPT_STAY },
+	{ "--disk", 0, "DEV", "eMMC boards: the disk whose GPT partitions are meant (mmcblk0; OpenWrt's CI_ROOTDEV)",
+	  OPT_DISK },
 	ROOTFS_ARGS_OPTS(OPT_ROOTFS),
 	{ "--help", 'h', NULL, "this text", OPT_HELP },
 };
 
 static const struct args_spec spec = {
-	.usage = "Usage: sysupgrade [-n] [-T] [-F] [--sha256 HEX] SOURCE     or: sysupgrade -b FILE\n"
+	.usage = "Usage: sysupgrade [-n] [-T] [-F] [-s] [--sha256 HEX] SOURCE     or: sysupgrade -b FILE\n"
 		 "Flash an OpenWrt sysupgrade image. SOURCE: a file, - (stdin), or tcp://HOST:PORT (e.g. from\n"
-		 "`failsafectl serve` on a PC). The whole image is received into RAM, capped at the firmware\n"
-		 "partition's size, and checked (CRC, board, compat_version, SHA-256) before the first byte is\n"
-		 "written; the write is read back and compared. Settings are saved before and restored after.\n",
+		 "`failsafectl serve` on a PC). The whole image is received into RAM, capped at what the board's\n"
+		 "storage holds, and checked (CRC, board, compat_version, SHA-256, that its format is one the\n"
+		 "storage takes) before the first byte is written. One partition: written as it is. NAND/UBI and\n"
+		 "eMMC boards: OpenWrt's tar, FIT, UBI and UBIFS images laid out as OpenWrt does, by a plan shown\n"
+		 "first (-T shows it and stops); dual-firmware boards: the other slot, then the boot environment.\n"
+		 "Every write is read back and compared. Settings are saved before and carried after.\n",
 	.opts = opts,
 	.n_opts = sizeof(opts) / sizeof(opts[0]),
 	.footer = "Exit status: 0 done (or -T: the image is good), 1 the write failed, 2 bad usage, 3 no firmware\n"
-		  "partition, 4 source unreadable, 5 transfer broke off, 6 larger than the partition, 7 no room in RAM,\n"
-		  "8 read-back differs, 9 settings not kept; 10-25 a broken image (never written), 26 a format the\n"
-		  "board's storage does not take (never written), 30-34 an invalid image (-F writes it; without\n"
-		  "metadata also --sha256), 40 another sysupgrade is writing the firmware.\n",
+		  "partition (or a partition of the layout missing), 4 source unreadable, 5 transfer broke off, 6\n"
+		  "larger than the partition or the UBI device, 7 no room in RAM, 8 read-back differs, 9 settings not\n"
+		  "kept; 10-25, 27-29 and 50 a broken image (never written), 26 a format the board's storage does\n"
+		  "not take (never written), 30-35 an invalid image (-F writes it; without metadata also --sha256),\n"
+		  "40 another sysupgrade is writing the firmware, 42 dual firmware: the running slot is not known.\n",
 };
 
 struct ctx {
 	struct rootfs_args a;
-	bool keep, test, force, quiet, machine, help;
-	const char *sha256, *tmp_dir, *source, *backup;
+	bool keep, test, force, quiet, machine, help, stay;
+	const char *sha256, *tmp_dir, *source, *backup, *disk;
 };
 
 static int on_opt(void *c, int id, const char *v, char *err, size_t err_size)
@@ -98,6 +107,12 @@ static int on_opt(void *c, int id, const char *v, char *err, size_t err_size)
 		return 0;
 	case OPT_BACKUP:
 		x->backup = v;
+		return 0;
+	case OPT_STAY:
+		x->stay = true;
+		return 0;
+	case OPT_DISK:
+		x->disk = v;
 		return 0;
 	case OPT_SHA256:
 		x->sha256 = v;
@@ -265,7 +280,7 @@ static int restore_settings(const struct rootfs *r, const char *archive, char *w
 	rc = rootfs_probe_data(r, &v, fstype, sizeof(fstype), true, why);
 	if (rc == ROOTFS_EXIT_MISSING)
 		return 0; /* nothing to reset */
-	if (rc != ROOTFS_EXIT_OK && rc != ROOTFS_EXIT_UNFORMATTED)
+	if (rc != ROOTFS_EXIT_OK && rc != ROOTFS_EXIT_UNFORMATTED && rc != ROOTFS_EXIT_ARCHIVE)
 		return -EIO;
 	if (rc != ROOTFS_EXIT_OK || (strcmp(fstype, "ext4") && strcmp(fstype, "f2fs")))
 		snprintf(fstype, sizeof(fstype), "ext4");
@@ -388,11 +403,10 @@ static int prepare_inside(const struct rootfs *r, const struct storage_volume *f
 }
 
 /* Receive and check; returns UP_OK to go on, or the exit code. */
-static int receive_and_check(const struct ctx *x, const struct rootfs *r, const struct storage_volume *fw,
-			     struct received *in)
+static int receive_and_check(const struct ctx *x, const struct rootfs *r, const struct board_volume *target,
+			     uint64_t cap_bytes, struct received *in, enum layout_handler *handler)
 {
 	char why[ROOTFS_WHY_BYTES], unfit[LAYOUT_WHY_BYTES];
-	const struct board_volume target = { fw->kind, r->firmware.name };
 	struct fwimage_verdict verdict;
 	char compat[FWIMAGE_COMPAT_BYTES], compat_from[PATH_MAX + 64];
 	struct fwimage_expect e = {
@@ -408,7 +422,7 @@ static int receive_and_check(const struct ctx *x, const struct rootfs *r, const 
 	if (x->sha256)
 		fwimage_sha256_parse(x->sha256, e.sha256);
 	/* Everything into RAM, verified as it arrives: nothing is written before all of it is here. */
-	code = receive_image(x->source, x->tmp_dir, fw->size_bytes, stream && !x->quiet, in, why, sizeof(why));
+	code = receive_image(x->source, x->tmp_dir, cap_bytes, stream && !x->quiet, in, why, sizeof(why));
 	if (code != RECEIVE_OK) {
 		fprintf(stderr, "sysupgrade: %s\n", why);
 		return code;
@@ -418,7 +432,8 @@ static int receive_and_check(const struct ctx *x, const struct rootfs *r, const 
 	e.compat_version = compat;
 	if (in->info.has_metadata)
 		printf("Device compat_version %s (%s)\n", compat, compat_from);
-	if (layout_decide(&in->info.payload, board_current(), &target, unfit, sizeof(unfit)) == LAYOUT_REFUSED)
+	if ((*handler = layout_decide(&in->info.payload, board_current(), target, unfit, sizeof(unfit))) ==
+	    LAYOUT_REFUSED)
 		e.unfit = unfit;
 	fwimage_check(&in->info, &e, &verdict);
 	if (verdict.kind != FWIMAGE_ACCEPT) {
@@ -536,52 +551,175 @@ static int settings_after(const struct ctx *x, const struct rootfs *r, const str
 	return UP_OK;
 }
 
-static int upgrade(const struct ctx *x, const struct rootfs *r)
+/* One writer at a time (the recovery page and a shell, two shells): a lock file in the state directory, held until
+ * this process ends. Not the device itself: an open UBI volume refuses its update. */
+static int take_lock(const struct rootfs *r)
 {
-	char why[ROOTFS_WHY_BYTES], err[STORAGE_WHY_BYTES], archive[PATH_MAX] = "";
-	static struct received in;
-	struct storage_volume fw, data;
-	bool inside, frozen = false;
-	uint64_t data_at = 0;
-	long saved;
-	sigset_t stop_sigs, old_sigs;
-	int code, led;
+	char lock_path[PATH_MAX + 32];
+	int lock;
+
+	snprintf(lock_path, sizeof(lock_path), "%s/sysupgrade.lock", r->state_dir);
+	lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		fprintf(stderr, "sysupgrade: another sysupgrade is writing the firmware (%s is held); nothing done\n",
+			lock_path);
+		close(lock);
+		return UP_BUSY;
+	}
+	return UP_OK;
+}
+
+/* The firmware volume for raw writes: 0 with fw, or the exit code after one line. */
+static int find_firmware(const struct rootfs *r, struct storage_volume *fw, bool quiet_if_none)
+{
+	char err[STORAGE_WHY_BYTES];
 
 	if (!r->firmware.kind) {
-		fprintf(stderr, "sysupgrade: board %s declares no firmware partition (give --firmware)\n",
-			board_current()->name);
+		if (!quiet_if_none)
+			fprintf(stderr, "sysupgrade: board %s declares no firmware partition (give --firmware)\n",
+				board_current()->name);
 		return UP_NO_FIRMWARE;
 	}
-	if (hal_storage_find(&r->firmware, r->state_dir, &fw, err) < 0) {
-		fprintf(stderr, "sysupgrade: no firmware partition: %s\n", err);
+	if (hal_storage_find(&r->firmware, r->state_dir, fw, err) < 0) {
+		if (!quiet_if_none)
+			fprintf(stderr, "sysupgrade: no firmware partition: %s\n", err);
 		return UP_NO_FIRMWARE;
 	}
-	if (fw.read_only) {
-		fprintf(stderr, "sysupgrade: the firmware partition (%s) is read-only\n", fw.dev);
+	if (fw->read_only) {
+		fprintf(stderr, "sysupgrade: the firmware partition (%s) is read-only\n", fw->dev);
 		return UP_NO_FIRMWARE;
 	}
-	/* One writer at a time (the recovery page and a shell, two shells): a lock file in the state directory,
-	 * held until this process ends. Not the device itself: an open UBI volume refuses its update. */
-	if (!x->test) {
-		char lock_path[PATH_MAX + 32];
-		int lock;
+	return UP_OK;
+}
 
-		snprintf(lock_path, sizeof(lock_path), "%s/sysupgrade.lock", r->state_dir);
-		lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
-			fprintf(stderr, "sysupgrade: another sysupgrade is writing the firmware (%s is held); nothing done\n",
-				lock_path);
-			close(lock);
-			return UP_BUSY;
+/* Hold the upgrade LED and the signals that would cut a write short; undone by writing_done. */
+static int writing_begins(const struct rootfs *r, sigset_t *old_sigs)
+{
+	sigset_t stop_sigs;
+	int led = hold_upgrade_led(r);
+
+	/* From the first byte written to the settings restored, a dropped telnet or SSH session (SIGHUP,
+	 * SIGPIPE), Ctrl-C or a plain kill does not cut the write short: they wait until it is done. */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGHUP);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &stop_sigs, old_sigs);
+	return led;
+}
+
+/* code: the exit status the write ends with; the daemon shows a failure until a write completes. */
+static void writing_done(int led, const sigset_t *old_sigs, int code)
+{
+	char msg[32], reply[64], err[200];
+
+	if (led >= 0) {
+		snprintf(msg, sizeof(msg), code ? "flash failed %d" : "flash ok", code & 0xff ? code & 0xff : 1);
+		if (ctl_client_ask(led, msg, reply, sizeof(reply), 2000, err, sizeof(err)) < 0)
+			fprintf(stderr, "sysupgrade: note: the daemon was not told how the write ended (%s)\n", err);
+		close(led); /* the daemon's LEDs go back to its own phase */
+	}
+	fflush(NULL);
+	sigprocmask(SIG_SETMASK, old_sigs, NULL);   /* a stop asked for meanwhile takes effect now */
+}
+
+/* NAND/UBI, eMMC and dual-firmware boards: the image as OpenWrt lays it out, by a plan of steps. */
+static int upgrade_layout(const struct ctx *x, const struct rootfs *r, struct received *in,
+			  enum layout_handler handler)
+{
+	char why[ROOTFS_WHY_BYTES], archive[PATH_MAX] = "";
+	struct sysupgrade_layout l = { .board = board_current(), .in = in, .handler = handler, .quiet = x->quiet,
+				       .machine = x->machine, .stay_on_slot = x->stay, .disk = x->disk };
+	static struct plan plan;
+	sigset_t old_sigs;
+	long saved;
+	int code, led;
+
+	/* Where the settings go is a step of the plan: they are saved first (nothing is written yet). */
+	if (x->keep && !x->test) {
+		snprintf(archive, sizeof(archive), "%s/sysupgrade.tgz", x->tmp_dir);
+		if ((saved = save_settings(r, archive, why)) < 0) {
+			fprintf(stderr, "sysupgrade: saving the settings failed: %s; nothing written (-n flashes "
+				"without them)\n", why);
+			receive_release(in);
+			return UP_SETTINGS_FAILED;
+		}
+		if (saved) {
+			printf("%ld config path%s saved\n", saved, saved == 1 ? "" : "s");
+			l.archive = archive;
+		} else {
+			archive[0] = '\0';
 		}
 	}
-	printf("Firmware partition: %s (%llu bytes); image from %s\n", fw.dev, (unsigned long long)fw.size_bytes,
-	       x->source);
-	fflush(stdout);
+	l.keep_settings = l.archive != NULL || (x->test && x->keep);
+	if ((code = sysupgrade_layout_prepare(&l, &plan)) != SL_OK || x->test) {
+		if (code == SL_OK)
+			printf("-T: nothing written\n");
+		receive_release(in);
+		if (archive[0])
+			unlink(archive);
+		return code;
+	}
+	led = writing_begins(r, &old_sigs);
+	code = sysupgrade_layout_write(&l, &plan);
+	receive_release(in);
+	if (archive[0])
+		unlink(archive);
+	if (code == SL_OK)
+		printf("Upgrade completed%s\n", l.archive ? " (settings carried to the next boot)" :
+		       x->keep ? " (there were no settings to keep)" : " (-n: settings reset)");
+	writing_done(led, &old_sigs, code);
+	return code;
+}
+
+static int upgrade(const struct ctx *x, const struct rootfs *r)
+{
+	char why[ROOTFS_WHY_BYTES], archive[PATH_MAX] = "";
+	static struct received in;
+	struct storage_volume fw, data;
+	const struct board *b = board_current();
+	bool inside, frozen = false, have_fw, layout = b->storage.layout != BOARD_LAYOUT_SINGLE;
+	enum layout_handler handler;
+	uint64_t data_at = 0, cap;
+	long saved;
+	sigset_t old_sigs;
+	int code, led;
+
+	/* A layout board may take OpenWrt's own images without a firmware volume; a plain root needs one. */
+	have_fw = find_firmware(r, &fw, layout) == UP_OK;
+	if (!have_fw && !layout)
+		return UP_NO_FIRMWARE;
+	if (!x->test && (code = take_lock(r)) != UP_OK)
+		return code;
+	cap = layout ? sysupgrade_layout_cap(b, x->disk) : fw.size_bytes;
+	if (have_fw && fw.size_bytes > cap)
+		cap = fw.size_bytes;
+	if (!cap)
+		cap = UINT64_MAX;   /* nothing found to measure: RAM is the cap, and the plan's check follows */
+	if (layout)
+		printf("Board %s: %s layout%s; image from %s\n", b->name, board_layout_name(b->storage.layout),
+		       board_is_ab(b) ? ", dual firmware" : "", x->source);
+	else
+		printf("Firmware partition: %s (%llu bytes); image from %s\n", fw.dev,
+		       (unsigned long long)fw.size_bytes, x->source);
 	step_done("start");
-	if ((code = receive_and_check(x, r, &fw, &in)) != UP_OK)
+	if ((code = receive_and_check(x, r, &r->firmware, cap, &in, &handler)) != UP_OK)
 		return code;
 	step_done("receive+check");
+	if (handler != LAYOUT_RAW)
+		return upgrade_layout(x, r, &in, handler);
+	if (!have_fw && (code = find_firmware(r, &fw, false)) != UP_OK) {
+		receive_release(&in);
+		return code;
+	}
+	if (in.info.payload_bytes > fw.size_bytes) {
+		fprintf(stderr, "sysupgrade: the image's payload (%llu bytes) is larger than the firmware partition %s "
+			"(%llu bytes); nothing written\n", (unsigned long long)in.info.payload_bytes, fw.dev,
+			(unsigned long long)fw.size_bytes);
+		receive_release(&in);
+		return RECEIVE_TOO_LARGE;
+	}
 	if (x->test) {
 		printf("-T: nothing written\n");
 		receive_release(&in);
@@ -608,15 +746,7 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 			unlink(archive);
 		return code;
 	}
-	led = hold_upgrade_led(r);
-	/* From the first byte written to the settings restored, a dropped telnet or SSH session (SIGHUP,
-	 * SIGPIPE), Ctrl-C or a plain kill does not cut the write short: they wait until it is done. */
-	sigemptyset(&stop_sigs);
-	sigaddset(&stop_sigs, SIGHUP);
-	sigaddset(&stop_sigs, SIGINT);
-	sigaddset(&stop_sigs, SIGTERM);
-	sigaddset(&stop_sigs, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &stop_sigs, &old_sigs);
+	led = writing_begins(r, &old_sigs);
 	code = write_and_verify(x, &fw, &in, inside);
 	receive_release(&in);
 	step_done("write+sync+readback");
@@ -625,14 +755,11 @@ static int upgrade(const struct ctx *x, const struct rootfs *r)
 	step_done("settings-restore");
 	if (archive[0])
 		unlink(archive);
-	if (led >= 0)
-		close(led); /* the daemon's LEDs go back to its own phase */
 	if (code == UP_OK)
 		printf("Upgrade completed\n");
 	if (frozen)
 		printf("rootfs_data was mounted from the flash just rewritten (now read-only): reboot now\n");
-	fflush(NULL);
-	sigprocmask(SIG_SETMASK, &old_sigs, NULL);   /* a stop asked for meanwhile takes effect now */
+	writing_done(led, &old_sigs, code);
 	return code;
 }
 

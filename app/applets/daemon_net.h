@@ -3,6 +3,7 @@
 #define APP_DAEMON_NET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "drivers.h"
@@ -24,6 +25,9 @@ struct daemon_net_options {
 	unsigned ssh_max_sessions;      /* 0: SSH_SESSIONS_DEFAULT */
 	const char *dropbear;           /* NULL: "dropbear" in PATH */
 	void (*announce)(const char *text); /* lines for the consoles (SSH host key fingerprints); may be NULL */
+	bool no_dhcp;                   /* no DHCP server in failsafe (the board's table may say so too) */
+	uint32_t dhcp_lease_s;          /* 0: DHCPD_DEFAULT_LEASE_S */
+	bool no_mdns;                   /* failsafe.local does not answer (mDNS) */
 };
 
 /* Start bringing the port up (non-blocking); failures are logged and cost only the network. */
@@ -36,6 +40,9 @@ void daemon_net_failsafe(const char *via, const char *banner);
 void daemon_net_restore(void (*done)(void));
 /* Telnet sessions holding a slot now. */
 unsigned daemon_net_telnet_sessions(void);
+/* The DHCP server in one line (dhcp_serve_state_text, or "off" and why), and its leases (up to max lines). */
+void daemon_net_dhcp_state(char *out, size_t size);
+unsigned daemon_net_dhcp_leases(char (*lines)[72], unsigned max);
 /* Stop everything (shutdown). */
 void daemon_net_stop(void);
 

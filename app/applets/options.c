@@ -18,7 +18,8 @@ enum opt_id {
 	OPT_HELP = 0, OPT_VERSION, OPT_THEN, OPT_CHECK_BOARD, OPT_PROBE, OPT_VERBOSE, OPT_WINDOW_MS,
 	OPT_CMDLINE, OPT_STATE_DIR, OPT_CTL, OPT_CONSOLE, OPT_SHELL, OPT_IFNAME, OPT_TELNET_PORT,
 	OPT_TELNET_MAX, OPT_TELNET_IDLE, OPT_BEACON_PORT, OPT_ROOT, OPT_ROOTFS_DATA, OPT_FIRMWARE, OPT_BOARD,
-	OPT_DT_COMPATIBLE, OPT_HTTP_PORT, OPT_NO_HTTP, OPT_HTTP_STALL, OPT_REBOOT_CMD, OPT_SSH_PORT, OPT_SSH_MAX, OPT_NO_SSH, OPT_DROPBEAR, OPT_ID_COUNT,
+	OPT_DT_COMPATIBLE, OPT_HTTP_PORT, OPT_NO_HTTP, OPT_HTTP_STALL, OPT_REBOOT_CMD, OPT_SSH_PORT, OPT_SSH_MAX, OPT_NO_SSH, OPT_DROPBEAR, OPT_DECISION_FD,
+	OPT_NO_DHCP, OPT_DHCP_LEASE, OPT_NO_MDNS, OPT_ID_COUNT,
 	OPT_DRIVER_BASE = 100           /* + index into hal_driver_options[] */
 };
 
@@ -30,6 +31,7 @@ static const struct args_opt own_opts[] = {
 	{ "--console", 0, "PATH", "use this device as the console instead of the board's", OPT_CONSOLE },
 	{ "--shell", 0, "'CMD ARGS'", "login shell in failsafe (default '/bin/sh -l')", OPT_SHELL },
 	{ "--then", 0, NULL, "CMD [ARGS...]: on the normal path, exec CMD instead of exiting 0", OPT_THEN },
+	{ "--decision-fd", 0, "FD", "tell FD 'failsafe' or 'normal' once decided, then close it (preinit)", OPT_DECISION_FD },
 	{ "--verbose", 'v', NULL, "more log output (repeat for debug)", OPT_VERBOSE },
 	{ "--check-board", 0, NULL, "validate and print the board this binary runs as, then exit", OPT_CHECK_BOARD },
 	{ "--board", 0, "NAME", "run as this board table (name, file name or compatible) instead of the one chosen "
@@ -48,6 +50,9 @@ static const struct args_opt own_opts[] = {
 	{ "--ssh-max-sessions", 0, "N", "concurrent SSH sessions (default 8, at most 32)", OPT_SSH_MAX },
 	{ "--no-ssh", 0, NULL, "no SSH in failsafe", OPT_NO_SSH },
 	{ "--dropbear", 0, "PATH", "dropbear for SSH (default: dropbear in PATH; dropbearkey beside it)", OPT_DROPBEAR },
+	{ "--no-dhcp", 0, NULL, "no DHCP server in failsafe (the board's table may also leave it out)", OPT_NO_DHCP },
+	{ "--dhcp-lease-s", 0, "S", "lease time the DHCP server gives (default 300, 10..86400)", OPT_DHCP_LEASE },
+	{ "--no-mdns", 0, NULL, "failsafe.local does not answer in failsafe (mDNS)", OPT_NO_MDNS },
 	{ "--http-port", 0, "N", PAGE_HELP("recovery page port in failsafe (default 80)"), OPT_HTTP_PORT },
 	{ "--no-http", 0, NULL, "no recovery page", OPT_NO_HTTP },
 	{ "--http-stall-ms", 0, "MS", PAGE_HELP("drop a page client that sends nothing this long (default 15000)"),
@@ -198,8 +203,24 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 	case OPT_NO_SSH:
 		o->no_ssh = true;
 		return 0;
+	case OPT_NO_DHCP:
+		o->no_dhcp = true;
+		return 0;
+	case OPT_NO_MDNS:
+		o->no_mdns = true;
+		return 0;
+	case OPT_DHCP_LEASE:
+		if (args_number(v, 10, 86400, &n, err, err_size))
+			return -EINVAL;
+		o->dhcp_lease_s = (uint32_t)n;
+		return 0;
 	case OPT_DROPBEAR:
 		o->dropbear = v;
+		return 0;
+	case OPT_DECISION_FD:
+		if (args_number(v, 3, 65535, &n, err, err_size))
+			return -EINVAL;
+		o->decision_fd = (int)n;
 		return 0;
 	case OPT_TELNET_IDLE:
 		if (args_number(v, 0, 86400000, &n, err, err_size))
@@ -287,6 +308,7 @@ int options_parse(struct options *o, const struct hal_driver_option *driver_opts
 	build_spec(driver_opts);
 	memset(o, 0, sizeof(*o));
 	o->window_ms = -1;
+	o->decision_fd = -1;
 	o->cmdline_path = "/proc/cmdline";
 	o->state_dir = "/tmp";
 	o->verbosity = LOG_LVL_INFO;

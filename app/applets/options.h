@@ -42,11 +42,15 @@ struct options {
 	unsigned ssh_max_sessions;      /* 8 */
 	bool no_ssh;                    /* --no-ssh: no SSH in failsafe */
 	const char *dropbear;           /* --dropbear: NULL: "dropbear" in PATH */
+	bool no_dhcp;                   /* --no-dhcp: no DHCP server in failsafe */
+	uint32_t dhcp_lease_s;          /* --dhcp-lease-s: 0: DHCPD_DEFAULT_LEASE_S */
+	bool no_mdns;                   /* --no-mdns: failsafe.local does not answer */
 	uint16_t http_port;             /* the recovery page: 80; 0: off (--no-http) */
 	uint32_t http_stall_ms;         /* a page client silent this long is dropped */
 	const char *reboot_cmd;         /* the page's Reboot button: "reboot" */
 	int verbosity;                  /* log level, LOG_LVL_INFO by default */
 	char **then_argv;               /* --then CMD ARGS...: exec'd on the normal path */
+	int decision_fd;                /* --decision-fd: told "failsafe" or "normal" once decided; -1: none */
 	struct hal_driver_arg driver_args[HAL_DRIVER_ARGS_MAX];  /* --sim-dir DIR, --sysfs-leds DIR, ... */
 	size_t n_driver_args;
 };

@@ -12,6 +12,68 @@
 
 #define PROBE_LED_MS 1500u
 
+static void print_volume(const char *what, const struct board_volume *v)
+{
+	if (v->kind)
+		printf("  %-7s %s %s\n", what, board_storage_kind_name(v->kind), v->name);
+}
+
+static void print_nand(const char *at, const struct board_nand *n)
+{
+	printf("  nand%s  UBI on mtd %s", at, n->ubi_mtd ? n->ubi_mtd : "?");
+	if (n->kernel_mtd)
+		printf(", kernel raw on mtd %s", n->kernel_mtd);
+	else
+		printf(", kernel volume %s%s%s", board_nand_kernel_volume(n), n->kernel_ubi_mtd ? " on mtd " : "",
+		       n->kernel_ubi_mtd ? n->kernel_ubi_mtd : "");
+	printf(", volumes %s %s, FIT volume %s\n", board_nand_rootfs_volume(n), board_nand_data_volume(n),
+	       board_nand_fit_volume(n));
+}
+
+static void print_emmc(const char *at, const struct board_emmc *e)
+{
+	printf("  emmc%s  GPT kernel %s, root %s, data %s, dtb %s\n", at, e->kernel_part ? e->kernel_part : "?",
+	       e->root_part ? e->root_part : "?", e->data_part ? e->data_part : "(after the root)",
+	       e->dtb_part ? e->dtb_part : "none");
+}
+
+/* The storage layout: where sysupgrade puts each part of an OpenWrt image. */
+static void print_storage(const struct board *b)
+{
+	const struct board_storage *s = &b->storage;
+	const struct board_ab *ab = &s->ab;
+
+	print_volume("data", &s->rootfs_data);
+	print_volume("fw", &s->firmware);
+	printf("  layout %s%s\n", board_layout_name(s->layout), board_is_ab(b) ? ", dual firmware" : "");
+	if (s->layout == BOARD_LAYOUT_NAND && !board_is_ab(b))
+		print_nand("", &s->nand);
+	if (s->layout == BOARD_LAYOUT_EMMC && !board_is_ab(b))
+		print_emmc("", &s->emmc);
+	if (!board_is_ab(b))
+		return;
+	for (int i = 0; i < 2; i++) {
+		char at[8];
+
+		snprintf(at, sizeof(at), "[%d]", i);
+		if (s->layout == BOARD_LAYOUT_NAND)
+			print_nand(at, &ab->slot[i].nand);
+		else
+			print_emmc(at, &ab->slot[i].emmc);
+		printf("  slot%s boots when %s=%s", at, ab->env_var ? ab->env_var : "?",
+		       ab->env_value[i] ? ab->env_value[i] : "?");
+		for (int k = 0; k < BOARD_AB_ENV_MAX && ab->slot[i].env[k]; k++)
+			printf(", %s", ab->slot[i].env[k]);
+		printf("\n");
+	}
+	printf("  switch U-Boot environment");
+	for (int k = 0; k < BOARD_AB_ENV_MAX && ab->env_after[k]; k++)
+		printf(", then %s", ab->env_after[k]);
+	if (ab->bootcount == BOARD_BOOTCOUNT_LINKSYS)
+		printf("; boot counter reset in mtd %s", ab->bootcount_mtd ? ab->bootcount_mtd : "?");
+	printf("\n");
+}
+
 int probe_check_board(const struct board *b)
 {
 	struct board_report r;
@@ -52,7 +114,23 @@ int probe_check_board(const struct board *b)
 		printf(" (VLAN %u on %s)", b->net.vlan_id, b->net.vlan_parent ? b->net.vlan_parent : "?");
 	printf(" %s/%u broadcast %s\n", b->net.address ? b->net.address : "?", b->net.prefix_len,
 	       b->net.broadcast ? b->net.broadcast : "?");
+	if (b->net.lan_ports[0]) {
+		printf("  lan    bridged into %s:", b->net.ifname);
+		for (unsigned i = 0; i < BOARD_MAX_LAN_PORTS && b->net.lan_ports[i]; i++)
+			printf(" %s", b->net.lan_ports[i]);
+		printf("\n");
+	}
+	{
+		uint32_t first, last;
+
+		if (board_dhcp_pool(&b->net, &first, &last) == 0)
+			printf("  dhcp   %u.%u.%u.%u-%u.%u.%u.%u\n", first >> 24, first >> 16 & 255, first >> 8 & 255,
+			       first & 255, last >> 24, last >> 16 & 255, last >> 8 & 255, last & 255);
+		else
+			printf("  dhcp   none\n");
+	}
 	printf("  window %u ms\n", board_window_ms(b));
+	print_storage(b);
 	printf("  gpio   %s\n", hal_input_gpio_api());
 	for (unsigned i = 0; i < r.n_warnings; i++)
 		printf("warning: %s\n", r.warnings[i]);

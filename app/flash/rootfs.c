@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fsprobe.h"
+#include "inflate.h"
 #include "io.h"
 #include "mountinfo.h"
 #include "rootfs.h"
@@ -88,7 +89,8 @@ bool rootfs_args_opt(struct rootfs_args *a, int base, int id, const char *value)
 
 static const char *volume_text(const struct board_volume *v, char *buf, size_t size)
 {
-	if (v->kind == BOARD_STORAGE_MTD || v->kind == BOARD_STORAGE_UBI || v->kind == BOARD_STORAGE_FILE)
+	if (v->kind == BOARD_STORAGE_MTD || v->kind == BOARD_STORAGE_UBI || v->kind == BOARD_STORAGE_FILE ||
+	    v->kind == BOARD_STORAGE_ROOTDISK)
 		snprintf(buf, size, "%s:%s", board_storage_kind_name(v->kind), v->name);
 	else
 		snprintf(buf, size, "%s", v->name ? v->name : "");
@@ -194,6 +196,9 @@ int rootfs_probe_data(const struct rootfs *r, struct storage_volume *v, char *fs
 		fs = v->fs_hint;
 	if (fs && v->fs_hint[0] && strcmp(fs, v->fs_hint) && !(blank == FSPROBE_ERASED))
 		fs = NULL; /* a block filesystem image on flash is not what this medium can mount */
+	if (!fs && blank == FSPROBE_ARCHIVE)
+		return fail(why, ROOTFS_EXIT_ARCHIVE, "rootfs_data (%s) holds the settings a sysupgrade carried (an "
+			    "archive, no filesystem yet)", v->dev);
 	if (!fs)
 		return fail(why, ROOTFS_EXIT_UNFORMATTED, "rootfs_data (%s) is not formatted%s; firstboot prepares it",
 			    v->dev, blank == FSPROBE_MARKED ? " (marked for formatting)" : "");
@@ -202,6 +207,66 @@ int rootfs_probe_data(const struct rootfs *r, struct storage_volume *v, char *fs
 			    "(not in /proc/filesystems)", v->dev, fs);
 	snprintf(fstype, fstype_size, "%s", fs);
 	return ROOTFS_EXIT_OK;
+}
+
+#define ARCHIVE_MAX_BYTES (16u << 20)   /* a settings archive is kilobytes; more is not one */
+
+struct take_all {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static int take_all(void *ctx, const void *buf, size_t n)
+{
+	struct take_all *t = ctx;
+	size_t room = t->cap - t->len;
+
+	memcpy(t->buf + t->len, buf, n < room ? n : room);
+	t->len += n < room ? n : room;
+	return 0;
+}
+
+int rootfs_unpack_archive(struct storage_volume *v, char *fs_out, size_t fs_size, char *why)
+{
+	char dir[] = "/tmp/failsafed-archive.XXXXXX", path[64], err[STORAGE_WHY_BYTES];
+	struct take_all t = { .cap = v->size_bytes < ARCHIVE_MAX_BYTES ? (size_t)v->size_bytes : ARCHIVE_MAX_BYTES };
+	uint64_t len;
+	int rc, fd;
+
+	if (!(t.buf = malloc(t.cap)))
+		return fail(why, -ENOMEM, "no room for the settings archive");
+	if ((rc = hal_storage_read(v, t.cap, take_all, &t, NULL, err)) < 0 ||
+	    (rc = inflate_stream_bytes(t.buf, t.len, &len)) < 0) {
+		free(t.buf);
+		return fail(why, rc < 0 ? rc : -EBADMSG, "rootfs_data (%s): the settings archive at its start cannot be "
+			    "read whole%s%s; left as it is (firstboot prepares a fresh one)", v->dev, rc == -EBADMSG ?
+			    " (corrupt)" : "", rc == -ENODATA ? " (longer than 16 MiB or cut)" : "");
+	}
+	snprintf(fs_out, fs_size, "ext4");
+	if ((rc = hal_storage_erase(v, fs_out, err)) < 0) {
+		free(t.buf);
+		return fail(why, rc, "making a filesystem on rootfs_data (%s): %s", v->dev, err);
+	}
+	if (!mkdtemp(dir)) {
+		free(t.buf);
+		return fail(why, -errno, "mkdtemp: %s", strerror(errno));
+	}
+	if ((rc = rootfs_mount_volume(v, fs_out, dir, false, why)) < 0) {
+		rmdir(dir);
+		free(t.buf);
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/sysupgrade.tgz", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	rc = fd < 0 ? -errno : io_write_all(fd, t.buf, (size_t)len);
+	if (fd >= 0)
+		close(fd);
+	umount2(dir, 0);
+	rmdir(dir);
+	free(t.buf);
+	if (rc < 0)
+		return fail(why, rc, "keeping the settings archive in the new rootfs_data: %s", strerror(-rc));
+	return 0;
 }
 
 int rootfs_mount_volume(struct storage_volume *v, const char *fstype, const char *dir, bool read_only, char *why)
@@ -451,7 +516,7 @@ long rootfs_with_upper(const struct rootfs *r, rootfs_upper_fn fn, void *ctx, ch
 	rc = rootfs_probe_data(r, &v, fstype, sizeof(fstype), false, why);
 	if (rc == ROOTFS_EXIT_MISSING)
 		return -ENOENT;
-	if (rc == ROOTFS_EXIT_UNFORMATTED)
+	if (rc == ROOTFS_EXIT_UNFORMATTED || rc == ROOTFS_EXIT_ARCHIVE)
 		return -ENOMEDIUM;
 	if (rc != ROOTFS_EXIT_OK)
 		return -EIO;   /* there but unreadable (an I/O error, a filesystem this kernel lacks): why says */
@@ -459,7 +524,8 @@ long rootfs_with_upper(const struct rootfs *r, rootfs_upper_fn fn, void *ctx, ch
 		return fail(why, -errno, "mkdtemp: %s", strerror(errno));
 	if ((rc = rootfs_mount_volume(&v, fstype, dir, true, why)) < 0) {
 		rmdir(dir);
-		return rc;
+		/* UBIFS will not mount an empty volume read-only (it would have to format it): nothing in it yet. */
+		return rc == -EROFS && !strcmp(fstype, "ubifs") ? -ENOMEDIUM : rc;
 	}
 	snprintf(upper, sizeof(upper), "%s/upper", dir);
 	n = fn(r, upper, ctx, why);

@@ -44,6 +44,8 @@ enum {
 	ROOTFS_EXIT_NO_FS = 5,          /* its filesystem is not in this kernel */
 	ROOTFS_EXIT_READ_ONLY = 6,      /* the medium is read-only */
 	ROOTFS_EXIT_ANSWER_NO = 7,      /* firstboot: not confirmed, nothing changed */
+	ROOTFS_EXIT_ARCHIVE = 8,        /* rootfs_data holds the settings archive a sysupgrade wrote raw (eMMC):
+					 * mount_root makes a filesystem and restores it */
 };
 
 /* Where things are, from the command line, else the daemon's environment, else the board. */
@@ -87,6 +89,16 @@ int rootfs_state(const struct rootfs *r, struct rootfs_state *st);
  */
 int rootfs_probe_data(const struct rootfs *r, struct storage_volume *v, char *fstype, size_t fstype_size,
 		      bool need_write, char *why);
+
+/*
+ * rootfs_data holds the settings archive a sysupgrade wrote raw at its start
+ * (emmc_copy_config; ROOTFS_EXIT_ARCHIVE): keep the archive, make a fresh
+ * filesystem (fs_out: "ext4") and put the archive into it as
+ * sysupgrade.tgz, which mount_root then restores, as fstools' rootdisk does.
+ * 0, or -errno with why (the volume is left as it was when the archive
+ * cannot be read whole).
+ */
+int rootfs_unpack_archive(struct storage_volume *v, char *fs_out, size_t fs_size, char *why);
 
 /* Mount a probed volume at dir (read_only: MS_RDONLY). 0, or -errno with why. */
 int rootfs_mount_volume(struct storage_volume *v, const char *fstype, const char *dir, bool read_only, char *why);

@@ -38,6 +38,9 @@ enum fsprobe_blank fsprobe_blank(const uint8_t *buf, size_t len)
 
 	if (len >= 4 && buf[0] == 0xde && buf[1] == 0xad && buf[2] == 0xc0 && buf[3] == 0xde)
 		return FSPROBE_MARKED;
+	/* fstools' block_file_identify: 1f 8b 08 is FS_TARGZ, the kept settings to unpack into a new overlay */
+	if (len >= 3 && buf[0] == 0x1f && buf[1] == 0x8b && buf[2] == 0x08)
+		return FSPROBE_ARCHIVE;
 	if (!len)
 		return FSPROBE_NOT_BLANK;
 	for (i = 0; i < len && buf[i] == buf[0]; i++)

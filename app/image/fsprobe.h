@@ -13,6 +13,7 @@ enum fsprobe_blank {
 	FSPROBE_ERASED,          /* all 0xFF: erased flash (an empty JFFS2, an empty UBI volume) */
 	FSPROBE_ZEROED,          /* all 0x00 */
 	FSPROBE_MARKED,          /* OpenWrt's 0xdeadc0de "format me" marker at the start */
+	FSPROBE_ARCHIVE,         /* a gzip stream: the settings archive a sysupgrade wrote raw (emmc_copy_config) */
 	FSPROBE_BLANK_COUNT
 };
 

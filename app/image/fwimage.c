@@ -36,6 +36,11 @@ static const struct {
 	[FWIMAGE_P_WRONG_BOARD]              = { "wrong-board", 32, FWIMAGE_INVALID },
 	[FWIMAGE_P_COMPAT_MAJOR]             = { "compat-major", 33, FWIMAGE_INVALID },
 	[FWIMAGE_P_COMPAT_MINOR]             = { "compat-minor", 34, FWIMAGE_INVALID },
+	[FWIMAGE_P_BAD_TAR]                  = { "bad-tar", 27, FWIMAGE_BROKEN },
+	[FWIMAGE_P_BAD_GZIP]                 = { "bad-gzip", 28, FWIMAGE_BROKEN },
+	[FWIMAGE_P_BAD_FIT]                  = { "bad-fit", 29, FWIMAGE_BROKEN },
+	[FWIMAGE_P_BAD_UBI]                  = { "bad-ubi", 50, FWIMAGE_BROKEN },
+	[FWIMAGE_P_TAR_OTHER_BOARD]          = { "tar-other-board", 35, FWIMAGE_INVALID },
 };
 
 const char *fwimage_problem_name(enum fwimage_problem p)
@@ -110,6 +115,14 @@ static const char *device_compat(const struct fwimage_expect *e)
 	return e->compat_version && *e->compat_version ? e->compat_version : "1.0";
 }
 
+/* A walked sysupgrade tar whose directory is neither name's, in either spelling (nand_do_platform_check). */
+static bool tar_other_board(const struct fwimage_info *info, const struct fwimage_expect *e)
+{
+	return info->payload.format == PAYLOAD_SYSUPGRADE_TAR && info->payload.walked &&
+	       !payload_dir_matches(info->payload.dir, e->compatible) &&
+	       !payload_dir_matches(info->payload.dir, e->board_name);
+}
+
 /* The first problem, in the order of the policy (broken before forceable). */
 static enum fwimage_problem decide(const struct fwimage_info *info, const struct fwimage_expect *e)
 {
@@ -128,6 +141,8 @@ static enum fwimage_problem decide(const struct fwimage_info *info, const struct
 		return e->force && !e->has_sha256 ? FWIMAGE_P_FORCE_NEEDS_SHA256 : FWIMAGE_P_NO_METADATA;
 	if (!listed(info, e->compatible) && !listed(info, e->board_name))
 		return FWIMAGE_P_WRONG_BOARD;
+	if (tar_other_board(info, e))
+		return FWIMAGE_P_TAR_OTHER_BOARD;
 	if (!same_major(dev, info->compat_version))
 		return FWIMAGE_P_COMPAT_MAJOR;
 	if (strcmp(dev, info->compat_version) && e->keep_settings)
@@ -185,6 +200,11 @@ static void describe(enum fwimage_problem p, const struct fwimage_info *info, co
 	case FWIMAGE_P_COMPAT_MINOR:
 		snprintf(buf, n, "image compat_version %s differs from the device's %s: settings cannot be kept,"
 			 " use -n%s%s", info->compat_version, device_compat(e), sep, msg);
+		break;
+	case FWIMAGE_P_TAR_OTHER_BOARD:
+		snprintf(buf, n, "the tar's %s/ is for another board than %s (%s): OpenWrt takes the first "
+			 "sysupgrade-*/ directory", info->payload.dir, e->board_name ? e->board_name : "?",
+			 e->compatible ? e->compatible : "?");
 		break;
 	default:
 		snprintf(buf, n, "%s", info->reason);
@@ -246,7 +266,7 @@ void fwimage_check_list(const struct fwimage_info *info, const struct fwimage_ex
 {
 	char a[FWIMAGE_SHA256_HEX_BYTES], b[FWIMAGE_SHA256_HEX_BYTES], list[160];
 	const char *dev = device_compat(e);
-	bool broken = info->problem != FWIMAGE_P_NONE || !info->complete;
+	bool broken = info->problem != FWIMAGE_P_NONE || !info->complete, tar_dir;
 	bool meta_bad = info->has_meta_sha256 && memcmp(info->meta_sha256, info->payload_sha256, FWIMAGE_SHA256_BYTES);
 	bool want_bad = e->has_sha256 && memcmp(e->sha256, info->payload_sha256, FWIMAGE_SHA256_BYTES) &&
 			memcmp(e->sha256, info->image_sha256, FWIMAGE_SHA256_BYTES);
@@ -293,14 +313,22 @@ void fwimage_check_list(const struct fwimage_info *info, const struct fwimage_ex
 		item(&items[FWIMAGE_CHECK_METADATA], "metadata", FWIMAGE_CHECK_OK, "metadata_version %s",
 		     info->metadata_version[0] ? info->metadata_version : "?");
 	device_list(info, list, sizeof(list));
-	if (broken || !info->has_metadata)
+	tar_dir = info->payload.format == PAYLOAD_SYSUPGRADE_TAR && info->payload.walked;
+	if (broken || (!info->has_metadata && !tar_dir))
 		item(&items[FWIMAGE_CHECK_BOARD], "board", FWIMAGE_CHECK_NOT_RUN, "no device list to check");
-	else if (listed(info, e->compatible) || listed(info, e->board_name))
-		item(&items[FWIMAGE_CHECK_BOARD], "board", FWIMAGE_CHECK_OK, "%s is listed (%s)",
-		     listed(info, e->compatible) ? e->compatible : e->board_name, list);
-	else
+	else if (info->has_metadata && !listed(info, e->compatible) && !listed(info, e->board_name))
 		item(&items[FWIMAGE_CHECK_BOARD], "board", FWIMAGE_CHECK_FAILED, "%s (%s) is not in the list: %s",
 		     e->board_name ? e->board_name : "?", e->compatible ? e->compatible : "?", list);
+	else if (tar_other_board(info, e))
+		item(&items[FWIMAGE_CHECK_BOARD], "board", FWIMAGE_CHECK_FAILED, "the tar's %s/ is for another board than "
+		     "%s (%s)", info->payload.dir, e->board_name ? e->board_name : "?", e->compatible ? e->compatible : "?");
+	else if (!info->has_metadata)
+		item(&items[FWIMAGE_CHECK_BOARD], "board", FWIMAGE_CHECK_OK, "the tar's %s/ is this board's (no device "
+		     "list)", info->payload.dir);
+	else
+		item(&items[FWIMAGE_CHECK_BOARD], "board", FWIMAGE_CHECK_OK, "%s is listed (%s)%s%s%s",
+		     listed(info, e->compatible) ? e->compatible : e->board_name, list, tar_dir ? ", the tar's " : "",
+		     tar_dir ? info->payload.dir : "", tar_dir ? "/ too" : "");
 	if (broken || !info->has_metadata)
 		item(&items[FWIMAGE_CHECK_COMPAT], "compat_version", FWIMAGE_CHECK_NOT_RUN, "no metadata");
 	else if (!same_major(dev, info->compat_version))

@@ -9,6 +9,7 @@
 #include <nettle/sha2.h>
 
 #include "payload.h"
+#include "payload_deep.h"
 
 /*
  * The format (OpenWrt package/system/fwtool, SPEC §12), read from the end:
@@ -63,8 +64,8 @@
 
 /*
  * What is wrong with an image. Each has a stable short name and the exit
- * code the sysupgrade applet returns (1-9 stay free for the applet's own
- * failures: usage, I/O, transfer, RAM cap).
+ * code the sysupgrade applet returns (1-9 and 40-49 stay free for the
+ * applet's own failures: usage, I/O, transfer, RAM cap, busy, slots).
  *
  *   code  name                      kind       meaning
  *    0    ok                        -          nothing wrong
@@ -86,11 +87,25 @@
  *   25    expected-sha256-mismatch  broken     neither payload nor whole image matches --sha256
  *   26    unfit                     broken     the payload's format is not what the board's storage takes
  *                                              (a sysupgrade tar for a raw partition): never written
+ *   27    bad-tar                   broken     a tar header's checksum, size or type is wrong, a member is cut
+ *                                              short, no end-of-archive blocks; a sysupgrade tar's directory
+ *                                              without CONTROL (or empty), without kernel and root, a member twice
+ *   28    bad-gzip                  broken     the gzip stream is corrupt, cut short, or its CRC-32 or ISIZE differ
+ *   29    bad-fit                   broken     a FIT whose FDT is damaged or cut short, a sub-image hash that
+ *                                              differs (or an algorithm not known), a configuration naming an
+ *                                              image that is not there, external data outside the payload:
+ *                                              never forceable (OpenWrt's fit_check_image, 29ec74b8c7)
+ *   50    bad-ubi                   broken     a ubinized image with a damaged EC or VID header, no second PEB,
+ *                                              a partial last PEB, no layout volume, a bad volume table
+ *                                              (30..39 are forceable, 40..49 sysupgrade's own: broken codes go
+ *                                              on at 50)
  *   30    no-metadata               forceable  no metadata chunk at the end
  *   31    force-needs-sha256        forceable  -F on an image without metadata, but no --sha256
  *   32    wrong-board               forceable  the board is not in the device list
  *   33    compat-major              forceable  compat_version major differs from the device's
  *   34    compat-minor              forceable  compat_version minor differs, settings kept
+ *   35    tar-other-board           forceable  the sysupgrade tar's first sysupgrade-<x>/ directory is not this
+ *                                              board's in either spelling (OpenWrt's nand_do_platform_check)
  *
  * A major compat_version mismatch is refused without -F and forceable, as in
  * OpenWrt: fwtool_check_image() returns 1 for it (lib/upgrade/fwtool.sh),
@@ -126,6 +141,12 @@ enum fwimage_problem {
 	FWIMAGE_P_WRONG_BOARD,
 	FWIMAGE_P_COMPAT_MAJOR,
 	FWIMAGE_P_COMPAT_MINOR,
+	/* the deep check of the payload (payload_deep.h) and the tar's board; appended, in the code order above */
+	FWIMAGE_P_BAD_TAR,
+	FWIMAGE_P_BAD_GZIP,
+	FWIMAGE_P_BAD_FIT,
+	FWIMAGE_P_BAD_UBI,
+	FWIMAGE_P_TAR_OTHER_BOARD,
 	FWIMAGE_P_COUNT
 };
 
@@ -174,7 +195,7 @@ struct fwimage_info {
 	uint8_t meta_sha256[FWIMAGE_SHA256_BYTES];
 	uint8_t payload_sha256[FWIMAGE_SHA256_BYTES];
 	uint8_t image_sha256[FWIMAGE_SHA256_BYTES];  /* of every byte, as OpenWrt's sha256sums */
-	struct payload_id payload;          /* what the payload is, from its first bytes */
+	struct payload_id payload;          /* what the payload is: its first bytes, and the deep check's facts */
 	enum fwimage_problem problem;       /* broken-image problem found by the reader, or NONE */
 	char reason[FWIMAGE_REASON_BYTES];  /* one line naming it */
 };
@@ -195,6 +216,7 @@ struct fwimage_reader {
 	uint8_t tail[FWIMAGE_TAIL_BYTES];
 	size_t head_len;                    /* the first bytes, kept to identify the payload */
 	uint8_t head[PAYLOAD_HEAD_BYTES];
+	struct payload_deep deep;           /* the deep check: in the reader that folds the CRC */
 };
 
 void fwimage_reader_init(struct fwimage_reader *r);
@@ -205,6 +227,14 @@ void fwimage_reader_feed(struct fwimage_reader *r, const void *buf, size_t len_b
  * threads): init one with FWIMAGE_FOLD_CRC and one with FWIMAGE_FOLD_SHA256,
  * feed both, then join the second into the first, which finishes as one
  * reader would. join returns -EINVAL if they were not fed alike.
+ *
+ * The deep check of the payload (payload_deep.h: a tar walked, a gzip
+ * stream inflated and its CRC checked, a FIT's hashes, a UBI image's
+ * headers) runs in the reader that folds the CRC: next to zlib's crc32
+ * (GB/s) it balances SHA-256 on the other thread, and it needs no second
+ * pass over the image in RAM (which on the recovery page would block the
+ * loop). join takes it over from either part (-ENOMEM if its inflate state
+ * cannot be copied). A reader is not copied with '=' while it inflates.
  */
 enum { FWIMAGE_FOLD_CRC = 1, FWIMAGE_FOLD_SHA256 = 2 };
 void fwimage_reader_init_part(struct fwimage_reader *r, unsigned fold);
@@ -213,12 +243,14 @@ int fwimage_reader_join(struct fwimage_reader *r, const struct fwimage_reader *p
 /*
  * Walk the chunks back from the end, check every trailer's CRC, hash the
  * payload, parse the metadata JSON (json-c; it allocates, and everything is
- * freed before return). Fills *info. Returns 0 when no broken-image problem
- * was found (an image without metadata included: the check decides),
- * -EBADMSG when info->problem says what is broken, -ENOMEM when json-c
- * could not allocate its parser (info->complete is false then; json-c 0.16
- * reports a failure inside the parse as bad JSON). Calling it again, or
- * feeding more and calling it again, is allowed.
+ * freed before return), then take the deep check's verdict on the payload
+ * (bad-tar, bad-gzip, bad-fit, bad-ubi; its facts in info->payload). Fills
+ * *info. Returns 0 when no broken-image problem was found (an image without
+ * metadata included: the check decides), -EBADMSG when info->problem says
+ * what is broken, -ENOMEM when json-c could not allocate its parser or zlib
+ * could not start (info->complete is false then; json-c 0.16 reports a
+ * failure inside the parse as bad JSON). Calling it again, or feeding more
+ * and calling it again, is allowed.
  */
 int fwimage_reader_finish(struct fwimage_reader *r, struct fwimage_info *info);
 
@@ -247,8 +279,9 @@ struct fwimage_verdict {
  * first (reader's, then sha256 against the metadata and --sha256, which may
  * match the payload or the whole image, then e->unfit: a payload the
  * board's storage does not take is never written, -F or not), then no metadata, board (either
- * name in the list), compat_version major, then minor (only when settings
- * are kept). A forceable problem is accepted with force, except that an
+ * name in the list), a sysupgrade tar's directory for another board (either
+ * name, either spelling: payload_dir_matches), compat_version major, then
+ * minor (only when settings are kept). A forceable problem is accepted with force, except that an
  * image without metadata also needs --sha256. Returns 0, or -EINVAL when
  * info is not complete.
  */

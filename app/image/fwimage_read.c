@@ -39,6 +39,8 @@ void fwimage_reader_init_part(struct fwimage_reader *r, unsigned fold)
 	r->tail_head = 0;
 	r->tail_len = 0;
 	r->head_len = 0;
+	if (fold & FWIMAGE_FOLD_CRC)
+		payload_deep_init(&r->deep);
 }
 
 static void fold(struct fwimage_reader *r, const uint8_t *p, size_t n)
@@ -56,8 +58,11 @@ int fwimage_reader_join(struct fwimage_reader *r, const struct fwimage_reader *p
 	if (r->total_bytes != part->total_bytes || r->tail_len != part->tail_len || r->tail_head != part->tail_head ||
 	    (r->fold | part->fold) != (FWIMAGE_FOLD_CRC | FWIMAGE_FOLD_SHA256))
 		return -EINVAL;
-	if (part->fold & FWIMAGE_FOLD_CRC)
+	if (part->fold & FWIMAGE_FOLD_CRC) {
 		r->crc_folded = part->crc_folded;
+		if (payload_deep_join(&r->deep, &part->deep))
+			return -ENOMEM;
+	}
 	if (part->fold & FWIMAGE_FOLD_SHA256)
 		r->sha_folded = part->sha_folded;
 	r->fold = FWIMAGE_FOLD_CRC | FWIMAGE_FOLD_SHA256;
@@ -70,6 +75,8 @@ void fwimage_reader_feed(struct fwimage_reader *r, const void *buf, size_t len_b
 
 	if (!len_bytes)
 		return;
+	if (r->fold & FWIMAGE_FOLD_CRC)
+		payload_deep_feed(&r->deep, p, len_bytes);
 	if (r->head_len < PAYLOAD_HEAD_BYTES) {
 		size_t n = PAYLOAD_HEAD_BYTES - r->head_len;
 
@@ -428,6 +435,24 @@ static int parse_metadata(const struct walk *w, struct fwimage_info *info)
 	return 0;
 }
 
+/* The deep check's verdict on the payload now that its end is known. */
+static int deep_verdict(const struct fwimage_reader *r, struct fwimage_info *info)
+{
+	static const enum fwimage_problem problems[] = {
+		[PAYLOAD_DEEP_BAD_TAR] = FWIMAGE_P_BAD_TAR, [PAYLOAD_DEEP_BAD_GZIP] = FWIMAGE_P_BAD_GZIP,
+		[PAYLOAD_DEEP_BAD_FIT] = FWIMAGE_P_BAD_FIT, [PAYLOAD_DEEP_BAD_UBI] = FWIMAGE_P_BAD_UBI,
+	};
+	char why[PAYLOAD_DEEP_WHY_BYTES];
+	enum payload_deep_problem p = payload_deep_finish(&r->deep, info->payload_bytes, &info->payload, why,
+							   sizeof(why));
+
+	if (p == PAYLOAD_DEEP_NO_MEMORY)
+		return -ENOMEM;
+	if (p != PAYLOAD_DEEP_OK)
+		set_problem(info, problems[p], "%s", why);
+	return 0;
+}
+
 int fwimage_reader_finish(struct fwimage_reader *r, struct fwimage_info *info)
 {
 	struct walk w = { .r = r };
@@ -444,6 +469,8 @@ int fwimage_reader_finish(struct fwimage_reader *r, struct fwimage_info *info)
 	payload_identify(r->head, r->head_len, info->payload_bytes, &info->payload);
 	if (!info->problem && info->has_metadata)
 		ret = parse_metadata(&w, info);
+	if (!ret && !info->problem)
+		ret = deep_verdict(r, info);
 	if (ret)
 		return ret;
 	info->complete = true;

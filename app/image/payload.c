@@ -6,7 +6,9 @@
 
 #include <zlib.h>
 
-#define TAR_BLOCK 512
+#include "tar_walk.h"
+
+#define TAR_BLOCK TAR_BLOCK_BYTES
 
 static const char *const names[PAYLOAD_FORMAT_COUNT] = {
 	[PAYLOAD_RAW] = "raw",
@@ -54,23 +56,6 @@ static long long tar_octal(const uint8_t *f, size_t n)
 	return v;
 }
 
-/* A ustar or GNU header with a checksum that adds up (unsigned, or signed as old tars wrote it). */
-static bool tar_header(const uint8_t *h)
-{
-	long long want = tar_octal(h + 148, 8);
-	long long sum_u = 0, sum_s = 0;
-
-	if (memcmp(h + 257, "ustar", 5) || want < 0)
-		return false;
-	for (size_t i = 0; i < TAR_BLOCK; i++) {
-		uint8_t c = i >= 148 && i < 156 ? ' ' : h[i];
-
-		sum_u += c;
-		sum_s += (signed char)c;
-	}
-	return want == sum_u || want == sum_s;
-}
-
 /* "sysupgrade-x" from a member name "sysupgrade-x/..." ("./" allowed before it); false otherwise. */
 static bool sysupgrade_dir(const char *name, char dir[PAYLOAD_DIR_BYTES])
 {
@@ -90,10 +75,10 @@ static bool identify_tar(const uint8_t *p, size_t n, struct payload_id *out)
 	char name[PAYLOAD_DIR_BYTES + 1], longname[PAYLOAD_DIR_BYTES + 1] = "";
 	size_t off = 0;
 
-	if (n < TAR_BLOCK || !tar_header(p))
+	if (n < TAR_BLOCK || !tar_header_ok(p))
 		return false;
 	out->format = PAYLOAD_TAR;
-	while (off + TAR_BLOCK <= n && tar_header(p + off)) {
+	while (off + TAR_BLOCK <= n && tar_header_ok(p + off)) {
 		const uint8_t *h = p + off;
 		long long size = tar_octal(h + 124, 12);
 		uint8_t type = h[156];
@@ -120,7 +105,7 @@ static bool identify_tar(const uint8_t *p, size_t n, struct payload_id *out)
 	return true;
 }
 
-static void identify_plain(const uint8_t *p, size_t n, struct payload_id *out)
+void payload_identify_plain(const uint8_t *p, size_t n, struct payload_id *out)
 {
 	out->format = PAYLOAD_RAW;
 	if (starts(p, n, "UBI#", 4))
@@ -156,7 +141,7 @@ void payload_identify(const uint8_t *head, size_t head_len, uint64_t payload_byt
 		return;
 	}
 	if (!starts(head, head_len, "\x1f\x8b", 2)) {
-		identify_plain(head, head_len, out);
+		payload_identify_plain(head, head_len, out);
 		return;
 	}
 	/* gzip: what the first bytes inflate to (a tar's first headers, a magic) */
@@ -174,38 +159,110 @@ void payload_identify(const uint8_t *head, size_t head_len, uint64_t payload_byt
 	inflateEnd(&z);
 	if ((rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) || !got)
 		return;
-	identify_plain(inner, got, out);
+	payload_identify_plain(inner, got, out);
 	/* A short look that matched nothing says nothing about the rest. */
 	if (out->format == PAYLOAD_RAW && got < sizeof(inner) && rc != Z_STREAM_END)
 		out->format = PAYLOAD_GZIP_UNKNOWN;
 }
 
+const char *payload_member_name(enum payload_member_id m)
+{
+	static const char *const members[PAYLOAD_MEMBER_COUNT] = { "CONTROL", "kernel", "root", "dtb" };
+
+	return (unsigned)m < PAYLOAD_MEMBER_COUNT ? members[m] : "?";
+}
+
+/* "812 bytes", "20.0 KiB", "12.3 MiB" */
+static const char *size_text(uint64_t bytes, char *buf, size_t n)
+{
+	if (bytes < 1024)
+		snprintf(buf, n, "%llu bytes", (unsigned long long)bytes);
+	else if (bytes < 1024 * 1024)
+		snprintf(buf, n, "%.1f KiB", (double)bytes / 1024.0);
+	else
+		snprintf(buf, n, "%.1f MiB", (double)bytes / 1048576.0);
+	return buf;
+}
+
+/* What the deep check found, for the description: "kernel 4.0 MiB, root 12.3 MiB", "3 images, ...". */
+static void deep_text(const struct payload_id *p, char *buf, size_t n)
+{
+	char a[24], b[24];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (p->format == PAYLOAD_SYSUPGRADE_TAR) {
+		for (int m = PAYLOAD_MEMBER_KERNEL; m < PAYLOAD_MEMBER_COUNT; m++)
+			if (p->member[m].present && used < n)
+				used += (size_t)snprintf(buf + used, n - used, "%s%s %s", used ? ", " : "",
+							 payload_member_name((enum payload_member_id)m),
+							 size_text(p->member[m].size_bytes, a, sizeof(a)));
+	} else if (p->format == PAYLOAD_FIT) {
+		used = (size_t)snprintf(buf, n, "%u image%s, ", p->fit_images, p->fit_images == 1 ? "" : "s");
+		if (!p->fit_hashes && used < n)
+			used += (size_t)snprintf(buf + used, n - used, "no hashes");
+		else if (used < n)
+			used += (size_t)snprintf(buf + used, n - used, "every hash ok (");
+		for (int i = 0, k = 0; p->fit_hashes && i < PAYLOAD_FIT_ALGOS && used < n; i++)
+			if (p->fit_algos & 1u << i)
+				used += (size_t)snprintf(buf + used, n - used, "%s%s", k++ ? ", " : "",
+							 payload_fit_algo_name((enum payload_fit_algo)i));
+		if (p->fit_hashes && used < n)
+			used += (size_t)snprintf(buf + used, n - used, ")");
+		if (p->fit_unhashed && used < n)
+			used += (size_t)snprintf(buf + used, n - used, ", %u image%s without a hash", p->fit_unhashed,
+						 p->fit_unhashed == 1 ? "" : "s");
+		if (used < n)
+			snprintf(buf + used, n - used, "; %s", size_text(p->own_bytes, a, sizeof(a)));
+	} else if (p->format == PAYLOAD_UBI) {
+		snprintf(buf, n, "%u PEBs of %s, %s; volumes: %s", p->ubi_pebs, size_text(p->ubi_peb_bytes, a, sizeof(a)),
+			 size_text(p->own_bytes, b, sizeof(b)), p->ubi_names[0] ? p->ubi_names : "none");
+	}
+}
+
 void payload_describe(const struct payload_id *p, char *buf, size_t n)
 {
 	const char *gz = p->gzip ? "gzip-compressed " : "";
+	char deep[200] = "", inflated[48] = "", size[24];
 
+	if (p->walked)
+		deep_text(p, deep, sizeof(deep));
+	if (p->walked && p->gzip)
+		snprintf(inflated, sizeof(inflated), "%s%s inflated", deep[0] ? "; " : "",
+			 size_text(p->uncompressed_bytes, size, sizeof(size)));
 	switch (p->format) {
 	case PAYLOAD_SYSUPGRADE_TAR:
-		snprintf(buf, n, "an OpenWrt %ssysupgrade tar (%s/: kernel and root for separate volumes or partitions)",
-			 gz, p->dir);
+		if (p->walked)
+			snprintf(buf, n, "an OpenWrt %ssysupgrade tar (%s/: %s%s)", gz, p->dir, deep, inflated);
+		else
+			snprintf(buf, n, "an OpenWrt %ssysupgrade tar (%s/: kernel and root for separate volumes or "
+				 "partitions)", gz, p->dir);
 		break;
 	case PAYLOAD_TAR:
 		snprintf(buf, n, "a %star archive without a sysupgrade-<board>/ directory", gz);
 		break;
 	case PAYLOAD_UBI:
-		snprintf(buf, n, "a %subinized image (UBI#: a whole UBI device)", gz);
+		if (p->walked)
+			snprintf(buf, n, "a %subinized image (UBI#: a whole UBI device, %s%s)", gz, deep, inflated);
+		else
+			snprintf(buf, n, "a %subinized image (UBI#: a whole UBI device)", gz);
 		break;
 	case PAYLOAD_UBIFS:
-		snprintf(buf, n, "a %sUBIFS root filesystem", gz);
+		snprintf(buf, n, "a %sUBIFS root filesystem%s%s%s", gz, inflated[0] ? " (" : "", inflated,
+			 inflated[0] ? ")" : "");
 		break;
 	case PAYLOAD_SQUASHFS:
-		snprintf(buf, n, "a %ssquashfs root filesystem", gz);
+		snprintf(buf, n, "a %ssquashfs root filesystem%s%s%s", gz, inflated[0] ? " (" : "", inflated,
+			 inflated[0] ? ")" : "");
 		break;
 	case PAYLOAD_EXT4:
-		snprintf(buf, n, "a %sext4 filesystem", gz);
+		snprintf(buf, n, "a %sext4 filesystem%s%s%s", gz, inflated[0] ? " (" : "", inflated, inflated[0] ? ")" : "");
 		break;
 	case PAYLOAD_FIT:
-		snprintf(buf, n, "a %suImage.FIT (kernel, device tree and maybe root)", gz);
+		if (p->walked)
+			snprintf(buf, n, "a %suImage.FIT (%s%s)", gz, deep, inflated);
+		else
+			snprintf(buf, n, "a %suImage.FIT (kernel, device tree and maybe root)", gz);
 		break;
 	case PAYLOAD_UIMAGE:
 		snprintf(buf, n, "a %slegacy U-Boot image (kernel, maybe root after it)", gz);
@@ -220,7 +277,7 @@ void payload_describe(const struct payload_id *p, char *buf, size_t n)
 		snprintf(buf, n, "nothing (an empty payload)");
 		break;
 	default:
-		snprintf(buf, n, "%sraw firmware", gz);
+		snprintf(buf, n, "%sraw firmware%s%s%s", gz, inflated[0] ? " (" : "", inflated, inflated[0] ? ")" : "");
 		break;
 	}
 }

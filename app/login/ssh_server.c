@@ -457,6 +457,18 @@ int ssh_server_start(struct ssh_server *s, const struct ssh_server_config *cfg)
 	return 0;
 }
 
+int ssh_server_listen6(struct ssh_server *s, const char *ifname)
+{
+	return s->listener.running ? listener_add_v6(&s->listener, ifname) : -ENOTCONN;
+}
+
+void ssh_server_set_banner(struct ssh_server *s, const char *banner)
+{
+	/* each connection's dropbear reads the file when it starts: new logins see the new text */
+	if (s->banner_path[0] && statefile_write(s->dir, "banner", banner) < 0)
+		log_warn("ssh: %s/banner: cannot rewrite it; new SSH logins show the old banner", s->dir);
+}
+
 void ssh_server_stop(struct ssh_server *s)
 {
 	uint64_t deadline_ms = loop_now_ms() + SSH_STOP_GRACE_MS;

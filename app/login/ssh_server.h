@@ -93,6 +93,10 @@ int ssh_server_start(struct ssh_server *s, const struct ssh_server_config *cfg);
  * after SSH_STOP_GRACE_MS). Blocks at most about that long. Safe on a
  * server that is not running.
  */
+/* Also serve IPv6 link-local peers on ifname, the failsafe interface, once it exists. 0 or -errno (logged). */
+int ssh_server_listen6(struct ssh_server *s, const char *ifname);
+/* The banner changed (the DHCP leases): logins from now on show banner. */
+void ssh_server_set_banner(struct ssh_server *s, const char *banner);
 void ssh_server_stop(struct ssh_server *s);
 
 #endif /* APP_SSH_SERVER_H */

@@ -606,6 +606,11 @@ int telnet_server_start(struct telnet_server *s, const struct telnet_server_conf
 	return 0;
 }
 
+int telnet_server_listen6(struct telnet_server *s, const char *ifname)
+{
+	return s->running ? listener_add_v6(&s->listener, ifname) : -ENOTCONN;
+}
+
 void telnet_server_stop(struct telnet_server *s)
 {
 	uint64_t deadline_ms = loop_now_ms() + TELNET_STOP_GRACE_MS;

@@ -78,6 +78,8 @@ int telnet_server_start(struct telnet_server *s, const struct telnet_server_conf
  * Safe to call on a server that is not running.
  */
 #define TELNET_STOP_GRACE_MS 200
+/* Also serve IPv6 link-local peers on ifname, the failsafe interface, once it exists. 0 or -errno (logged). */
+int telnet_server_listen6(struct telnet_server *s, const char *ifname);
 void telnet_server_stop(struct telnet_server *s);
 
 /* Counters for logs and tests. */

@@ -44,15 +44,15 @@ void listener_keepalive(int fd)
 
 static void accept_one(struct listener *l, int fd, const struct sockaddr_in *sin)
 {
-	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[LISTENER_PEER_BYTES], line[128];
+	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[LISTENER_PEER_BYTES], line[160];
 
 	inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
 	snprintf(peer, sizeof(peer), "%s:%u", addr, (unsigned)ntohs(sin->sin_port));
 	if (!listener_peer_allowed(sin->sin_addr, l->cfg.subnet, l->cfg.prefix_len)) {
 		inet_ntop(AF_INET, &l->cfg.subnet, net, sizeof(net));
 		log_info("%s %s: refused, not a host of %s/%u", l->cfg.name, peer, net, (unsigned)l->cfg.prefix_len);
-		snprintf(line, sizeof(line), "failsafed: %s only from the failsafe subnet %s/%u\r\n", l->cfg.name,
-			 net, (unsigned)l->cfg.prefix_len);
+		snprintf(line, sizeof(line), "failsafed: %s only from the failsafe subnet %s/%u%s\r\n", l->cfg.name,
+			 net, (unsigned)l->cfg.prefix_len, l->ifname6[0] ? " or IPv6 link-local" : "");
 		listener_refuse(fd, line);
 		l->refused_subnet++;
 		return;
@@ -60,27 +60,48 @@ static void accept_one(struct listener *l, int fd, const struct sockaddr_in *sin
 	l->on_accept(l, fd, peer);
 }
 
+static void accept_one6(struct listener *l, int fd, const struct sockaddr_in6 *sin6)
+{
+	char addr[INET6_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[LISTENER_PEER_BYTES], line[160];
+
+	inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+	snprintf(peer, sizeof(peer), "[%s%%%s]:%u", addr, l->ifname6, (unsigned)ntohs(sin6->sin6_port));
+	if (!listener_peer6_allowed(&sin6->sin6_addr)) {
+		inet_ntop(AF_INET, &l->cfg.subnet, net, sizeof(net));
+		log_info("%s %s: refused, IPv6 only from link-local addresses", l->cfg.name, peer);
+		snprintf(line, sizeof(line), "failsafed: %s only from the failsafe subnet %s/%u or IPv6 link-local\r\n",
+			 l->cfg.name, net, (unsigned)l->cfg.prefix_len);
+		listener_refuse(fd, line);
+		l->refused_v6++;
+		return;
+	}
+	l->on_accept(l, fd, peer);
+}
+
 static void on_listen(struct loop_fd *f, unsigned events);
+static void on_listen6(struct loop_fd *f, unsigned events);
 
 static void on_retry(struct loop_timer *t)
 {
 	struct listener *l = container_of(t, struct listener, retry);
 
 	loop_fd_set(&l->fd, l->fd.fd, LOOP_READ, on_listen);
+	if (l->ifname6[0])
+		loop_fd_set(&l->fd6, l->fd6.fd, LOOP_READ, on_listen6);
 }
 
-static void on_listen(struct loop_fd *f, unsigned events)
+static void accept_burst(struct listener *l, struct loop_fd *f, bool v6)
 {
-	struct listener *l = container_of(f, struct listener, fd);
-
-	(void)events;
 	for (int i = 0; i < ACCEPT_BURST && l->running; i++) {
-		struct sockaddr_in sin;
-		socklen_t len = sizeof(sin);
-		int fd = accept4(f->fd, (struct sockaddr *)&sin, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int fd = accept4(f->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
-			accept_one(l, fd, &sin);
+			if (v6)
+				accept_one6(l, fd, (const struct sockaddr_in6 *)(const void *)&ss);
+			else
+				accept_one(l, fd, (const struct sockaddr_in *)(const void *)&ss);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -89,10 +110,49 @@ static void on_listen(struct loop_fd *f, unsigned events)
 			return;
 		/* Out of fds or memory: the listener stays readable, so pause it rather than spin. */
 		log_warn("%s: accept: %s; pausing %u ms", l->cfg.name, strerror(errno), ACCEPT_RETRY_MS);
-		loop_fd_del(f);
+		loop_fd_del(&l->fd);
+		if (l->ifname6[0])
+			loop_fd_del(&l->fd6);
 		loop_timer_at(&l->retry, loop_now_ms() + ACCEPT_RETRY_MS, on_retry);
 		return;
 	}
+}
+
+static void on_listen(struct loop_fd *f, unsigned events)
+{
+	(void)events;
+	accept_burst(container_of(f, struct listener, fd), f, false);
+}
+
+static void on_listen6(struct loop_fd *f, unsigned events)
+{
+	(void)events;
+	accept_burst(container_of(f, struct listener, fd6), f, true);
+}
+
+int listener_add_v6(struct listener *l, const char *ifname)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(listener_port(l)) };
+	int fd, on = 1, err;
+
+	if (!l->running || l->ifname6[0] || !ifname || !ifname[0])
+		return -EINVAL;
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		err = errno;
+		log_warn("%s [::]:%u on %s: %s; IPv4 only", l->cfg.name, (unsigned)ntohs(sin6.sin6_port), ifname,
+			 strerror(err));
+		if (fd >= 0)
+			close(fd);
+		return -err;
+	}
+	snprintf(l->ifname6, sizeof(l->ifname6), "%s", ifname);
+	loop_fd_set(&l->fd6, fd, LOOP_READ, on_listen6);
+	log_info("%s: also on IPv6 link-local [fe80::...%%%s]:%u", l->cfg.name, ifname, (unsigned)ntohs(sin6.sin6_port));
+	return 0;
 }
 
 int listener_start(struct listener *l, const struct listener_config *cfg, listener_accept_cb on_accept)
@@ -135,6 +195,11 @@ void listener_stop(struct listener *l)
 	loop_timer_cancel(&l->retry);
 	loop_fd_del(&l->fd);
 	close(l->fd.fd);
+	if (l->ifname6[0]) {
+		loop_fd_del(&l->fd6);
+		close(l->fd6.fd);
+		l->ifname6[0] = '\0';
+	}
 	l->running = false;
 }
 

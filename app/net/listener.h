@@ -12,7 +12,7 @@
 #define LISTENER_KEEPALIVE_INTVL_S 5
 #define LISTENER_KEEPALIVE_COUNT 3
 #define LISTENER_USER_TIMEOUT_MS 30000u   /* unacknowledged output to a vanished peer ends the connection */
-#define LISTENER_PEER_BYTES (INET_ADDRSTRLEN + 8) /* "a.b.c.d:port" */
+#define LISTENER_PEER_BYTES (INET6_ADDRSTRLEN + 16 + 10) /* "a.b.c.d:port", "[fe80::1%eth0]:port" */
 
 struct listener;
 
@@ -30,10 +30,13 @@ struct listener_config {
 /* Embedded in its owner (container_of in the callback); every field is private. */
 struct listener {
 	struct loop_fd fd;               /* the listening socket, LOOP_READ */
+	struct loop_fd fd6;              /* [::]:port on the failsafe interface (listener_add_v6), or not watched */
 	struct loop_timer retry;         /* re-listen after accept ran out of fds/memory */
 	struct listener_config cfg;
 	listener_accept_cb on_accept;
 	uint64_t refused_subnet;         /* peers outside the subnet */
+	uint64_t refused_v6;             /* IPv6 peers that are not link-local */
+	char ifname6[16];                /* the interface of fd6, "" without */
 	bool running;
 };
 
@@ -56,6 +59,16 @@ static inline bool listener_peer_allowed(struct in_addr peer, struct in_addr sub
 }
 
 /*
+ * True if an IPv6 peer may use a failsafe service: link-local (fe80::/10)
+ * only, on the failsafe port (the socket is bound to it), so a laptop
+ * without any configured address reaches the board. Pure.
+ */
+static inline bool listener_peer6_allowed(const struct in6_addr *peer)
+{
+	return IN6_IS_ADDR_LINKLOCAL(peer);
+}
+
+/*
  * Listen on cfg->bind_addr:cfg->port (SO_REUSEADDR, IP_FREEBIND) and hand
  * every peer of the subnet to on_accept from the loop. A peer outside the
  * subnet gets "failsafed: <name> only from the failsafe subnet a.b.c.d/n"
@@ -65,6 +78,14 @@ static inline bool listener_peer_allowed(struct in_addr peer, struct in_addr sub
  * socket/setsockopt/bind/listen (e.g. -EADDRINUSE), logged with the address.
  */
 int listener_start(struct listener *l, const struct listener_config *cfg, listener_accept_cb on_accept);
+
+/*
+ * Also listen on [::]:<the same port> bound to ifname (IPV6_V6ONLY) for
+ * link-local peers; any other IPv6 peer gets the refusal line. Call once the
+ * interface exists. 0, -EINVAL (not running, already listening on IPv6), or
+ * the -errno of socket/bind/listen (logged; IPv4 goes on).
+ */
+int listener_add_v6(struct listener *l, const char *ifname);
 
 /* Close the listening socket. Safe on a listener that is not running. */
 void listener_stop(struct listener *l);

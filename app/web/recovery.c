@@ -68,6 +68,8 @@ static struct {
 	struct MHD_Daemon *d;
 	int listen_fd;
 	struct loop_fd fd;
+	struct loop_fd fd6;             /* [::]:port on the failsafe interface: link-local peers, handed to MHD */
+	char ifname6[16];
 	struct loop_timer timer;
 	struct recovery_state st;
 	char dir[PATH_MAX], staged[PATH_MAX + 16], archive[PATH_MAX + 16], self[PATH_MAX];
@@ -146,8 +148,14 @@ static void refresh_board_facts(void)
 	}
 }
 
+#define PAGE_LEASES 32   /* leases listed on the page */
+
 static void fill_view(struct recovery_view *v)
 {
+	static char dhcp[96], lease[PAGE_LEASES][72];
+	static const char *leases[PAGE_LEASES];
+	unsigned total = 0;
+
 	*v = (struct recovery_view){
 		.board = r.cfg.board->name, .model = r.cfg.board->model, .compatible = r.cfg.board->compatible,
 		.failsafed_version = r.cfg.version, .firmware = r.firmware, .rootfs_data = r.rootfs_data,
@@ -155,6 +163,15 @@ static void fill_view(struct recovery_view *v)
 		.step = r.step[0] ? r.step : NULL, .step_done = r.step_done, .step_total = r.step_total,
 		.log = r.log, .message = r.message,
 	};
+	if (r.cfg.dhcp) {
+		total = r.cfg.dhcp(dhcp, sizeof(dhcp), lease, PAGE_LEASES);
+		for (unsigned i = 0; i < PAGE_LEASES; i++)
+			leases[i] = lease[i];
+		v->dhcp = dhcp;
+		v->leases = leases;
+		v->n_leases = total < PAGE_LEASES ? total : PAGE_LEASES;
+		v->leases_total = total;
+	}
 	if (r.have_image) {
 		v->info = &r.info;
 		v->verdict = &r.verdict;
@@ -597,7 +614,10 @@ static bool peer_allowed(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr_in *sin = ci ? (const struct sockaddr_in *)(const void *)ci->client_addr : NULL;
+	const struct sockaddr_in6 *sin6 = ci ? (const struct sockaddr_in6 *)(const void *)ci->client_addr : NULL;
 
+	if (sin && sin->sin_family == AF_INET6)
+		return listener_peer6_allowed(&sin6->sin6_addr);
 	return sin && sin->sin_family == AF_INET && listener_peer_allowed(sin->sin_addr, r.cfg.subnet, r.cfg.prefix_len);
 }
 
@@ -835,6 +855,56 @@ static void schedule(void)
 		loop_timer_cancel(&r.timer);
 }
 
+/* IPv6 link-local peers: accepted here, served by MHD like the rest (its own socket takes IPv4 only). */
+static void on_fd6(struct loop_fd *f, unsigned events)
+{
+	(void)events;
+	for (int i = 0; i < MAX_CONNECTIONS; i++) {
+		struct sockaddr_in6 sin6;
+		socklen_t len = sizeof(sin6);
+		int fd = accept4(f->fd, (struct sockaddr *)&sin6, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		char addr[INET6_ADDRSTRLEN];
+
+		if (fd < 0)
+			break;
+		if (!listener_peer6_allowed(&sin6.sin6_addr)) {
+			inet_ntop(AF_INET6, &sin6.sin6_addr, addr, sizeof(addr));
+			log_info("recovery: [%s]: refused, IPv6 only from link-local addresses", addr);
+			listener_refuse(fd, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+			continue;
+		}
+		if (MHD_add_connection(r.d, fd, (struct sockaddr *)&sin6, len) != MHD_YES)
+			log_warn("recovery: an IPv6 connection could not be taken (MHD_add_connection)");   /* MHD closed it */
+	}
+	run_mhd();
+}
+
+int recovery_listen6(const char *ifname)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(recovery_port()) };
+	int fd, on = 1, err;
+
+	if (!r.running || r.ifname6[0] || !ifname)
+		return -EINVAL;
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		err = errno;
+		log_warn("recovery: http [::]:%u on %s: %s; IPv4 only", (unsigned)ntohs(sin6.sin6_port), ifname,
+			 strerror(err));
+		if (fd >= 0)
+			close(fd);
+		return -err;
+	}
+	snprintf(r.ifname6, sizeof(r.ifname6), "%s", ifname);
+	loop_fd_set(&r.fd6, fd, LOOP_READ, on_fd6);
+	log_info("recovery: also on http://[fe80::...%%%s]:%u/ for IPv6 link-local", ifname,
+		 (unsigned)ntohs(sin6.sin6_port));
+	return 0;
+}
+
 static uint64_t firmware_cap(void)
 {
 	char why[ROOTFS_WHY_BYTES], err[STORAGE_WHY_BYTES];
@@ -945,6 +1015,11 @@ void recovery_stop(void)
 		loop_fd_del(&r.child_out);
 		close(r.child_out.fd);
 		r.child_out.fd = -1;
+	}
+	if (r.ifname6[0]) {
+		loop_fd_del(&r.fd6);
+		close(r.fd6.fd);
+		r.ifname6[0] = '\0';
 	}
 	MHD_stop_daemon(r.d);
 	r.d = NULL;

@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "board.h"
@@ -18,6 +19,9 @@ struct recovery_config {
 	uint32_t stall_timeout_ms;       /* a client that sends nothing this long is dropped */
 	const char *version;             /* failsafed's, for the page */
 	const char *reboot_cmd;          /* what "Reboot" runs (found in PATH): "reboot" */
+	/* The DHCP server's state line and up to max leases ("address mac name seconds"), their number returned;
+	 * NULL: the page shows none. */
+	unsigned (*dhcp)(char *state, size_t size, char (*leases)[72], unsigned max);
 };
 
 /*
@@ -27,6 +31,8 @@ struct recovery_config {
  * (logged; failsafe goes on without the page).
  */
 int recovery_start(const struct recovery_config *cfg);
+/* Also serve IPv6 link-local peers on ifname, the failsafe interface, once it exists. 0 or -errno (logged). */
+int recovery_listen6(const char *ifname);
 /* The port actually listened on (0 when not running). */
 uint16_t recovery_port(void);
 /* Stop serving; children still running are ended. */

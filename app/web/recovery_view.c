@@ -32,6 +32,36 @@ static json_object *jstr(const char *s)
 	return json_object_new_string(s ? s : "");
 }
 
+/* {"state": "...", "leases": [{"address", "mac", "name", "seconds_left"}], "leased": N} */
+static json_object *dhcp_json(const struct recovery_view *v)
+{
+	json_object *d = json_object_new_object(), *list = json_object_new_array();
+
+	if (!d || !list) {
+		json_object_put(d);
+		json_object_put(list);
+		return NULL;
+	}
+	json_object_object_add(d, "state", jstr(v->dhcp));
+	for (unsigned i = 0; i < v->n_leases; i++) {
+		char addr[16], mac[18], name[40];
+		unsigned long long left;
+		json_object *l;
+
+		if (sscanf(v->leases[i], "%15s %17s %39s %llu", addr, mac, name, &left) != 4 ||
+		    !(l = json_object_new_object()))
+			continue;
+		json_object_object_add(l, "address", jstr(addr));
+		json_object_object_add(l, "mac", jstr(mac));
+		json_object_object_add(l, "name", jstr(strcmp(name, "-") ? name : ""));
+		json_object_object_add(l, "seconds_left", json_object_new_int64((int64_t)left));
+		json_object_array_add(list, l);
+	}
+	json_object_object_add(d, "leases", list);
+	json_object_object_add(d, "leased", json_object_new_int64(v->leases_total));
+	return d;
+}
+
 static json_object *image_json(const struct recovery_view *v)
 {
 	const struct fwimage_info *i = v->info;
@@ -89,6 +119,8 @@ char *recovery_view_json(const struct recovery_view *v)
 	json_object_object_add(o, "failsafed", jstr(v->failsafed_version));
 	json_object_object_add(o, "firmware", jstr(v->firmware));
 	json_object_object_add(o, "rootfs_data", jstr(v->rootfs_data));
+	if (v->dhcp)
+		json_object_object_add(o, "dhcp", dhcp_json(v));
 	json_object_object_add(o, "phase", jstr(recovery_phase_name(v->state->phase)));
 	json_object_object_add(up, "received", json_object_new_int64((int64_t)v->received_bytes));
 	json_object_object_add(up, "expected", json_object_new_int64((int64_t)v->expected_bytes));
@@ -186,6 +218,35 @@ static void put_esc(struct sbuf *b, const char *s)
 				put_n(b, s, 1);
 		}
 	}
+}
+
+/* Rows of the board table: what DHCP does, and who has an address from it (escaped: names come from clients). */
+static void dhcp_rows(struct sbuf *b, const struct recovery_view *v)
+{
+	put(b, "<tr><th>Addresses (DHCP)</th><td id=\"dhcp\">");
+	put_esc(b, v->dhcp);
+	put(b, "</td></tr>\n");
+	if (!v->leases_total)
+		return;
+	put(b, "<tr><th>Computers here</th><td><table id=\"leases\">");
+	for (unsigned i = 0; i < v->n_leases; i++) {
+		char addr[16], mac[18], name[40];
+		unsigned long long left;
+
+		if (sscanf(v->leases[i], "%15s %17s %39s %llu", addr, mac, name, &left) != 4)
+			continue;
+		put(b, "<tr><td>");
+		put_esc(b, addr);
+		put(b, "</td><td>");
+		put_esc(b, strcmp(name, "-") ? name : "");
+		put(b, "</td><td>");
+		put_esc(b, mac);
+		putf(b, "</td><td class=\"note\">%llu s left</td></tr>", left);
+	}
+	put(b, "</table>");
+	if (v->leases_total > v->n_leases)
+		putf(b, "and %u more", v->leases_total - v->n_leases);
+	put(b, "</td></tr>\n");
 }
 
 static void mib(char *buf, size_t n, uint64_t bytes)
@@ -310,7 +371,10 @@ char *recovery_view_html(const struct recovery_view *v, const char *script_url)
 	put_esc(&b, v->firmware && v->firmware[0] ? v->firmware : "(unknown)");
 	put(&b, "</td></tr>\n<tr><th>Settings (rootfs_data)</th><td>");
 	put_esc(&b, v->rootfs_data);
-	put(&b, "</td></tr>\n</table>\n");
+	put(&b, "</td></tr>\n");
+	if (v->dhcp)
+		dhcp_rows(&b, v);
+	put(&b, "</table>\n");
 	putf(&b, "<h2 id=\"phase\" data-phase=\"%s\">%s</h2>\n", recovery_phase_name(p),
 	     p == RECOVERY_STAGED && !v->state->staged_file ? "Image refused" :
 	     (unsigned)p < RECOVERY_PHASE_COUNT ? heading[p] : "?");

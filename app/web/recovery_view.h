@@ -26,6 +26,10 @@ struct recovery_view {
 	uint64_t step_done, step_total;
 	const char *log;                        /* newline-separated, oldest first, or "" */
 	const char *message;                    /* one line: the last refusal or result, or "" */
+	const char *dhcp;                       /* the DHCP server in one line ("serving ...", "off (...)"), or NULL */
+	const char *const *leases;              /* its leases: "address mac name seconds-left" each */
+	unsigned n_leases;                      /* shown (of the leases) */
+	unsigned leases_total;                  /* leased: more than n_leases when the list is cut */
 };
 
 /* The view as a JSON object (json-c), NUL-terminated, malloc'd; NULL when out of memory. */

@@ -22,6 +22,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -452,6 +453,102 @@ def payload_seeds():
     return seeds
 
 
+# ---------------------------------------------------------------- tar_walk, fit_check, ubi_check (the deep check)
+VECTORS = os.path.join(HERE, "..", "..", "unittests", "data", "images")
+
+
+def vector(name):
+    """A payload made by the real tools (unittests/data/images/make_vectors.py)."""
+    with open(os.path.join(VECTORS, name + ".bin"), "rb") as f:
+        return f.read()
+
+
+def tar_fix(h):
+    """A tar header with its checksum made right."""
+    h = bytearray(h)
+    h[148:156] = b" " * 8
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+
+
+def tar_seeds():
+    gnu = vector("tar_nand_gnu")
+    k = 1536   # the kernel's header in tar_nand_gnu
+    hdr = gnu[k:k + 512]
+    seeds = {n: vector(n) for n in ("tar_nand_gnu", "tar_nand_ustar", "tar_nand_pax", "tar_nand_longname",
+                                    "tar_ustar_prefix", "tar_emmc_dtb", "tar_dot", "tar_two_dirs", "tar_files_only",
+                                    "tar_nand_gz", "tar_control_only", "tar_first_dir_empty", "tar_other")}
+    bad_sum = bytearray(hdr)
+    bad_sum[148:154] = b"%06o" % (int(hdr[148:154], 8) + 1)
+    seeds["checksum-plus-one"] = gnu[:k] + bytes(bad_sum) + gnu[k + 512:]
+    seeds["size-not-octal"] = gnu[:k] + tar_fix(hdr[:124] + b"0000000x604\0" + hdr[136:]) + gnu[k + 512:]
+    seeds["size-base256"] = gnu[:k] + tar_fix(hdr[:124] + b"\x80" + bytes(9) + b"\x03\x84" + hdr[136:]) + gnu[k + 512:]
+    seeds["symlink-kernel"] = gnu[:k] + tar_fix(hdr[:156] + b"2" + hdr[157:]) + gnu[k + 512:]
+    seeds["lone-zero-block"] = gnu[:k] + bytes(512) + gnu[k:]
+    seeds["kernel-twice"] = gnu[:k] + gnu[k:k + 1536] + gnu[k:]
+    seeds["member-past-end"] = gnu[:4000]
+    seeds["no-end-blocks"] = gnu[:5120]
+    seeds["metadata-after"] = gnu + b"\0" * 8 + b'{"supported_devices":["acme,r1"]}' + b"FWx0" + bytes(12)
+    pax = vector("tar_nand_pax")
+    at = pax.index(b" path=")
+    seeds["pax-no-length"] = pax[:at - 3] + b"x" + pax[at - 2:]
+    gz = vector("tar_nand_gz")
+    seeds["gz-crc-flipped"] = gz[:-8] + bytes([gz[-8] ^ 1]) + gz[-7:]
+    seeds["gz-isize-wrong"] = gz[:-4] + bytes([gz[-4] ^ 1]) + gz[-3:]
+    seeds["gz-cut"] = gz[:1500]
+    seeds["gz-trailing-garbage"] = gz + b"garbage after the gzip stream" * 4
+    return seeds
+
+
+def fdt(struct_words, strings=b"description\0", extra_total=0):
+    """A bare FDT: header, an empty memory reservation map, the structure block (32-bit words), strings."""
+    st = b"".join(w if isinstance(w, bytes) else struct.pack(">I", w) for w in struct_words)
+    off_struct = 40 + 16
+    off_strings = off_struct + len(st)
+    total = off_strings + len(strings)
+    head = struct.pack(">10I", 0xd00dfeed, total + extra_total, off_struct, off_strings, 40, 17, 16, 0,
+                       len(strings), len(st))
+    return head + bytes(16) + st + strings
+
+
+def fit_seeds():
+    seeds = {n: vector(n) for n in ("fit_embedded", "fit_embedded_md5", "fit_external", "fit_position",
+                                    "fit_external_gz", "fit_sha512", "fit_dtc_ok", "fit_value_len", "fit_bad_crc",
+                                    "fit_offset_past_end", "fit_unknown_image", "fit_no_default",
+                                    "fit_no_description", "fit_crc16")}
+    seeds["nested-40-deep"] = fdt([1, b"n\0\0\0"] * 40 + [2] * 40 + [9])
+    seeds["prop-outside-root"] = fdt([3, 0, 0, 9])
+    seeds["unknown-token"] = fdt([1, 0, 7, 2, 9])
+    seeds["no-end-token"] = fdt([1, 0, 2])
+    emb = vector("fit_embedded")
+    seeds["totalsize-beyond"] = emb[:4] + struct.pack(">I", len(emb) + 4096) + emb[8:]
+    ext = bytearray(vector("fit_external"))
+    off_struct = struct.unpack(">I", ext[8:12])[0]
+    ext[off_struct + 16:off_struct + 20] = struct.pack(">I", 0x01000000)   # the root's first property's name offset
+    seeds["nameoff-outside"] = bytes(ext)
+    data = bytearray(vector("fit_external"))
+    data[-1] ^= 1
+    seeds["external-data-flipped"] = bytes(data)
+    return seeds
+
+
+def ubi_fix(h):
+    return h[:60] + struct.pack(">I", zlib.crc32(h[:60]) ^ 0xffffffff)
+
+
+def ubi_seeds():
+    two = vector("ubi_2k")
+    seeds = {n: vector(n) for n in ("ubi_2k", "ubi_1k", "ubi_2k_gz")}
+    seeds["ec-crc-flipped"] = two[:2048 + 8] + bytes([two[2048 + 8] ^ 1]) + two[2048 + 9:]
+    seeds["vid-crc-flipped"] = two[:4096 + 76] + bytes([two[4096 + 76] ^ 1]) + two[4096 + 77:]
+    seeds["last-peb-cut"] = two[:5000]
+    seeds["one-peb"] = two[:2048]
+    seeds["vtbl-flipped"] = two[:128 + 20] + bytes([two[128 + 20] ^ 1]) + two[128 + 21:]
+    other = two[4096:4096 + 64]
+    seeds["data-offset-differs"] = two[:4096] + ubi_fix(other[:20] + b"\x00\x00\x01\x00" + other[24:]) + two[4096 + 64:]
+    return seeds
+
+
 # ---------------------------------------------------------------- sysconfig (/etc/config/system)
 def sysconfig_seeds():
     return {
@@ -487,6 +584,118 @@ def capture_payload(outdir):
     print("captured %d images made by GNU tar and ubinize" % len(got))
 
 
+# ---------------------------------------------------------------- dhcp_msg (records for fuzz/fuzz_dhcp_msg.c)
+def dhcp(mtype=None, mac=1, xid=1, ciaddr="0.0.0.0", flags=0, op=1, opts=b"", hlen=6, cookie=b"\x63\x82\x53\x63",
+         sname=b"", file=b"", end=True):
+    """A DHCP message as a client (op 1) or a server (op 2) sends it."""
+    hdr = struct.pack(">BBBBIHH4s4s4s4s16s64s128s", op, 1, hlen, 0, xid, 0, flags, socket.inet_aton(ciaddr),
+                      bytes(4), bytes(4), bytes(4), bytes([2, 0, 0, 0, 0, mac]) + bytes(10),
+                      sname.ljust(64, b"\0"), file.ljust(128, b"\0"))
+    o = b""
+    if mtype is not None:
+        o += bytes([53, 1, mtype])
+    o += opts
+    return hdr + cookie + o + (b"\xff" if end else b"")
+
+
+def dopt(code, data):
+    return bytes([code, len(data)]) + data
+
+
+def ipb(a):
+    return socket.inet_aton(a)
+
+
+def rec(msg, client_port=False, seconds=0):
+    """One record of the fuzz target's input: flags (port, seconds before), length, bytes."""
+    return bytes([int(client_port) | seconds << 1]) + struct.pack(">H", len(msg)) + msg
+
+
+def dhcp_seeds():
+    srv = dopt(54, ipb("192.168.1.1"))
+    host = dopt(12, b"laptop")
+    cid = dopt(61, b"\x01\x02\x00\x00\x00\x00\x01")
+    disc = dhcp(1, opts=host + cid + dopt(55, bytes([1, 3, 6, 15, 28, 51, 58, 59])) + dopt(57, b"\x05\xdc"))
+    sel = dhcp(3, opts=srv + dopt(50, ipb("192.168.1.100")) + host + cid)
+    renew = dhcp(3, ciaddr="192.168.1.100", opts=cid)
+    release = dhcp(7, ciaddr="192.168.1.100", opts=srv + cid)
+    rival = dhcp(2, op=2, mac=0x99, opts=dopt(54, ipb("192.168.1.254")) + dopt(51, b"\x00\x00\x0e\x10"))
+    seeds = {
+        "dora": rec(disc) + rec(sel),
+        "dora-renew-release": rec(disc) + rec(sel) + rec(renew, seconds=30) + rec(release, seconds=5),
+        "init-reboot-in-pool": rec(dhcp(3, opts=dopt(50, ipb("192.168.1.101")))),
+        "init-reboot-outside": rec(dhcp(3, opts=dopt(50, ipb("192.168.1.20")))),
+        "init-reboot-other-net": rec(dhcp(3, opts=dopt(50, ipb("10.0.0.7")))),
+        "rebinding": rec(dhcp(3, ciaddr="192.168.1.102", flags=0x8000)),
+        "other-server-chosen": rec(disc) + rec(dhcp(3, opts=dopt(54, ipb("192.168.1.254")) + dopt(50, ipb("192.168.1.7")))),
+        "decline": rec(disc) + rec(sel) + rec(dhcp(4, opts=srv + dopt(50, ipb("192.168.1.100")) + cid)),
+        "inform": rec(dhcp(8, ciaddr="192.168.1.2")),
+        "release-spoofed": rec(disc) + rec(sel) + rec(dhcp(7, mac=66, ciaddr="192.168.1.100", opts=srv)),
+        "bootp": rec(dhcp(None)),
+        "relayed": rec(dhcp(1)[:24] + ipb("10.1.1.1") + dhcp(1)[28:]),
+        "rival-offer": rec(disc) + rec(rival, client_port=True) + rec(disc),
+        "own-offer-heard": rec(dhcp(2, op=2, opts=srv), client_port=True),
+        "overload-both": rec(dhcp(None, opts=dopt(52, b"\x03"), file=bytes([53, 1, 3, 255]),
+                                  sname=dopt(50, ipb("192.168.1.103")) + b"\xff")),
+        "split-client-id": rec(dhcp(1, opts=dopt(61, b"\x00" + b"a" * 200) + dopt(61, b"b" * 40))),
+        "exhaust": b"".join(rec(dhcp(1, mac=m, xid=m)) for m in range(1, 9)) + rec(dhcp(1, mac=99), seconds=31),
+        "lease-expiry": rec(disc) + rec(sel) + rec(dhcp(1, mac=5), seconds=61),
+        "bad-short": rec(dhcp(1)[:239]),
+        "bad-cookie": rec(dhcp(1, cookie=b"\x63\x82\x53\x62")),
+        "bad-type": rec(dhcp(9)),
+        "bad-type-len": rec(dhcp(None, opts=dopt(53, b"\x01\x01"))),
+        "bad-option-past-end": rec(dhcp(1, opts=b"\x32\xfa\xc0\xa8", end=False)),
+        "bad-hlen": rec(dhcp(1, hlen=17)),
+        "bad-overload": rec(dhcp(1, opts=dopt(52, b"\x04"))),
+        "bad-client-id-short": rec(dhcp(1, opts=dopt(61, b"\x01"))),
+        "no-end": rec(dhcp(1, opts=host, end=False)),
+    }
+    return seeds
+
+
+
+# ---------------------------------------------------------------- mdns_msg (fuzz/fuzz_mdns_msg.c: port, ms, datagram)
+def dns_name(name):
+    return b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+
+
+def dns_query(questions, qid=0, known=(), flags=0):
+    out = struct.pack(">HHHHHH", qid, flags, len(questions), len(known), 0, 0)
+    for name, qtype, qclass in questions:
+        out += (dns_name(name) if isinstance(name, str) else name) + struct.pack(">HH", qtype, qclass)
+    for name, rtype, ttl, rdata in known:
+        out += dns_name(name) + struct.pack(">HHIH", rtype, 1, ttl, len(rdata)) + rdata
+    return out
+
+
+def mdns_rec(msg, port=5353, ms=0):
+    return struct.pack(">HB", port, ms) + msg
+
+
+def mdns_seeds():
+    a = socket.inet_aton("192.168.1.1")
+    return {
+        "a": mdns_rec(dns_query([("failsafe.local", 1, 1)])),
+        "aaaa-board": mdns_rec(dns_query([("sim-dsa.failsafe.local", 28, 1)])),
+        "any-qu": mdns_rec(dns_query([("failsafe.local", 255, 0x8001)])),
+        "legacy": mdns_rec(dns_query([("failsafe.local", 1, 1)], qid=0xbeef), port=40000),
+        "case": mdns_rec(dns_query([("FAILSAFE.Local", 1, 1)])),
+        "compressed": mdns_rec(dns_query([("failsafe.local", 1, 1), (b"\xc0\x0c", 28, 1)])),
+        "known-answer": mdns_rec(dns_query([("failsafe.local", 1, 1)], known=[("failsafe.local", 1, 120, a)])),
+        "known-answer-stale": mdns_rec(dns_query([("failsafe.local", 1, 1)], known=[("failsafe.local", 1, 10, a)])),
+        "other-name": mdns_rec(dns_query([("printer.local", 1, 1), ("_http._tcp.local", 12, 1)])),
+        "response": mdns_rec(dns_query([("failsafe.local", 1, 1)], flags=0x8400)),
+        "opcode": mdns_rec(dns_query([("failsafe.local", 1, 1)], flags=0x2000)),
+        "bad-short": mdns_rec(b"\0" * 11),
+        "bad-loop": mdns_rec(struct.pack(">HHHHHH", 0, 0, 1, 0, 0, 0) + b"\xc0\x0c\0\1\0\1"),
+        "bad-forward": mdns_rec(struct.pack(">HHHHHH", 0, 0, 1, 0, 0, 0) + b"\xc0\x20\0\1\0\1"),
+        "bad-label-type": mdns_rec(struct.pack(">HHHHHH", 0, 0, 1, 0, 0, 0) + b"\x80\0\1\0\1"),
+        "bad-cut": mdns_rec(dns_query([("failsafe.local", 1, 1)])[:-3]),
+        "bad-long-name": mdns_rec(dns_query([(".".join(["a" * 63] * 5), 1, 1)])),
+        "bad-known-cut": mdns_rec(dns_query([("failsafe.local", 1, 1)], known=[("failsafe.local", 1, 120, a)])[:-2]),
+    }
+
+
 # ---------------------------------------------------------------- main
 GENERATORS = {
     "telnet_proto": telnet_seeds,
@@ -494,7 +703,12 @@ GENERATORS = {
     "beacon": beacon_seeds,
     "rtnl_msg": rtnl_seeds,
     "payload": payload_seeds,
+    "tar_walk": tar_seeds,
+    "fit_check": fit_seeds,
+    "ubi_check": ubi_seeds,
     "sysconfig": sysconfig_seeds,
+    "dhcp_msg": dhcp_seeds,
+    "mdns_msg": mdns_seeds,
 }
 CAPTURES = {
     "rtnl_msg": capture,

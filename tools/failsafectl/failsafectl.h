@@ -33,6 +33,8 @@ struct listen_opts {
 	bool once;		/* return at the first board that enters failsafe */
 	bool json;		/* one JSON object per beacon on stdout */
 	bool plain;		/* plain lines even on a terminal */
+	const char *ifname;	/* --interface: the port to the board, for an address (listen) */
+	bool no_address;	/* --no-address: never change this PC's addresses */
 };
 
 /*

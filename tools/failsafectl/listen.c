@@ -16,6 +16,7 @@
 #include "beacon.h"
 #include "clock.h"
 #include "failsafectl.h"
+#include "hostaddr.h"
 #include "listen_view.h"
 
 #define TICK_MS		100	/* live table refresh */
@@ -34,6 +35,7 @@
 
 static const char listen_usage[] =
 	"Usage: failsafectl listen [--once] [--timeout SECONDS] [--json | --plain] [--port PORT]\n"
+	"                          [--interface IF | --no-address]\n"
 	"Show every board announcing its boot window with the failsafe beacon (UDP\n"
 	"port 4919): address, board, state, seconds left. Rings the bell when a\n"
 	"board's window is open (press its button then) and confirms when it enters\n"
@@ -45,8 +47,14 @@ static const char listen_usage[] =
 	"  --json             one JSON object per beacon on stdout, for scripts\n"
 	"  --plain            plain lines even on a terminal\n"
 	"  --port PORT        UDP port to listen on (default 4919)\n"
+	"  --interface IF     the port cabled to the board (default: the only one with a\n"
+	"                     cable and no address)\n"
+	"  --no-address       never change this PC's addresses\n"
 	"\n"
-	"This host needs an address in the board's failsafe subnet, e.g. 192.168.1.2/24.\n"
+	"This host needs an address in the board's failsafe subnet, 192.168.1.0/24. When\n"
+	"none of its ports has one and it runs as root, listen takes a lease from the\n"
+	"board (a board in failsafe), or else adds 192.168.1.2xx/24 to the port, says so\n"
+	"in one line, and undoes it on exit.\n"
 	"Exit status: 0 ok, 1 nothing arrived in time or an error, 2 bad usage.\n";
 
 static volatile sig_atomic_t got_stop, got_winch;
@@ -505,6 +513,14 @@ int listen_main(int argc, char **argv)
 			o.json = true;
 		} else if (!strcmp(a, "--plain")) {
 			o.plain = true;
+		} else if (!strcmp(a, "--no-address")) {
+			o.no_address = true;
+		} else if (!strcmp(a, "--interface") || !strcmp(a, "-i")) {
+			if (++i >= argc) {
+				fprintf(stderr, "%s: --interface needs a value\n", o.prog);
+				return 2;
+			}
+			o.ifname = argv[i];
 		} else if ((r = listen_opt(&o, argc, argv, &i))) {
 			if (r < 0)
 				return 2;
@@ -517,5 +533,14 @@ int listen_main(int argc, char **argv)
 		fprintf(stderr, "%s: --json and --plain exclude each other\n", o.prog);
 		return 2;
 	}
-	return listen_run(&o, NULL, 0);
+	{
+		struct hostaddr h = { 0 };
+		int ret;
+
+		if (!o.no_address)
+			hostaddr_setup(&h, o.prog, o.ifname);
+		ret = listen_run(&o, NULL, 0);
+		hostaddr_undo(&h, o.prog);
+		return ret;
+	}
 }

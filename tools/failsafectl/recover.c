@@ -9,12 +9,13 @@
 
 #include "args.h"
 #include "failsafectl.h"
+#include "hostaddr.h"
 #include "imagefile.h"
 #include "listen_view.h"
 #include "recover.h"
 
 enum {
-	OPT_HELP, OPT_YES, OPT_KEEP, OPT_RESET, OPT_FORCE, OPT_TIMEOUT, OPT_INTERFACE, OPT_BIND, OPT_ADDRESS,
+	OPT_HELP, OPT_YES, OPT_KEEP, OPT_RESET, OPT_FORCE, OPT_TIMEOUT, OPT_INTERFACE, OPT_BIND, OPT_ADDRESS, OPT_NO_ADDRESS,
 	OPT_REBOOT, OPT_PLAIN, OPT_PORT, OPT_HTTP_PORT,
 };
 
@@ -25,6 +26,8 @@ static const struct args_opt opts[] = {
 	{ "--force", 0, NULL, "flash an image not for the board or invalid (-F)", OPT_FORCE },
 	{ "--timeout", 0, "SECONDS", "give up after SECONDS without a board (default never)", OPT_TIMEOUT },
 	{ "--interface", 'i', "IF", "boards on this interface only (beacons and HTTP)", OPT_INTERFACE },
+	{ "--no-address", 0, NULL, "never change this PC's addresses (by default a port to the board without one gets "
+	  "a lease from the board or a temporary 192.168.1.2xx/24, undone on exit)", OPT_NO_ADDRESS },
 	{ "--bind", 0, "ADDR", "this PC's address toward the board (that interface)", OPT_BIND },
 	{ "--address", 0, "ADDR", "a board in failsafe already, at ADDR: no waiting", OPT_ADDRESS },
 	{ "--reboot", 0, NULL, "reboot the board once the firmware is written", OPT_REBOOT },
@@ -49,8 +52,10 @@ static const struct args_spec spec = {
 	.opts = opts,
 	.n_opts = sizeof(opts) / sizeof(opts[0]),
 	.footer =
-		"This PC needs an address in the failsafe subnet on the interface cabled to\n"
-		"the board, e.g. " RECOVER_PC_ADDR " (it says so while it waits). A board the\n"
+		"This PC needs an address in the failsafe subnet on the port cabled to the\n"
+		"board; run as root with none, it takes a lease from the board or adds a\n"
+		"temporary 192.168.1.2xx/24 (one line says which; undone on exit), else\n"
+		"give one, e.g. " RECOVER_PC_ADDR " (it says so while it waits). A board the\n"
 		"image does not list is named and waited past; one this failsafectl does not\n"
 		"know is taken, and its recovery page says which board it is before anything\n"
 		"is sent. Without --yes and without a terminal on standard input nothing is\n"
@@ -131,6 +136,9 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 			return -EINVAL;
 		}
 		return 0;
+	case OPT_NO_ADDRESS:
+		p->o.no_address = true;
+		return 0;
 	case OPT_INTERFACE:
 		if (!v[0] || strlen(v) >= 16 || strchr(v, '/')) {
 			snprintf(err, err_size, "expects an interface name such as eth0, not '%s'", v);
@@ -196,6 +204,7 @@ static int recover(const struct recover_opts *o, struct fwimage_info *info)
 {
 	struct recover_out out;
 	struct recover_board b = { 0 };
+	struct hostaddr h = { 0 };
 	struct stat st;
 	int fd, rc;
 
@@ -217,6 +226,8 @@ static int recover(const struct recover_opts *o, struct fwimage_info *info)
 	}
 	rout_event(&out, false, "%s: settings %s%s%s", RECOVER_PROG, o->keep ? "kept" : "reset (--reset-settings)",
 		   o->force ? ", --force" : "", o->yes ? ", --yes: no question before writing" : "");
+	if (!o->no_address && !o->bind)
+		hostaddr_setup(&h, RECOVER_PROG, o->ifname);
 	if (o->address) {
 		snprintf(b.addr, sizeof(b.addr), "%s", o->address);
 		rout_event(&out, false, "a board in failsafe at %s (--address): not waiting for a beacon", o->address);
@@ -225,6 +236,8 @@ static int recover(const struct recover_opts *o, struct fwimage_info *info)
 	}
 	rc = recover_flash(o, fd, &st, info, &out, &got_stop, &b);
 out:
+	rout_clear(&out);
+	hostaddr_undo(&h, RECOVER_PROG);
 	close(fd);
 	return rc;
 }

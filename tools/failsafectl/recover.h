@@ -40,6 +40,7 @@ struct recover_opts {
 	const char *ifname;		/* --interface: beacons from and HTTP through this interface only */
 	const char *bind;		/* --bind: this PC's address toward the board */
 	const char *address;		/* --address: a board already in failsafe there, no waiting */
+	bool no_address;		/* --no-address: never change this PC's addresses */
 	unsigned beacon_port;
 	unsigned http_port;
 };

@@ -10,7 +10,7 @@
 #                 ELF executables among them get their DT_NEEDED libraries too)
 #   --out         the archive (default BUILD_DIR/initramfs.cpio.gz); staged in FILE.d (kept for a look)
 #
-# Contents: busybox (applet links in /bin), every mtd-utils binary and e2fsprogs' mke2fs (mkfs.ext4),
+# Contents: busybox (applet links in /bin), every mtd-utils binary, libubootenv's fw_printenv/fw_setenv, and e2fsprogs' mke2fs (mkfs.ext4),
 # e2fsck, tune2fs, dumpe2fs, resize2fs in /usr/sbin (ahead of busybox on PATH), failsafed in /usr/bin,
 # the dynamic loader and every DT_NEEDED library transitively (from this host's multiarch dirs, else
 # from the unpacked debs), the kernel modules below with their modules.dep closure (depmod run on the
@@ -79,6 +79,12 @@ for p in mke2fs e2fsck tune2fs dumpe2fs resize2fs; do
 done
 for l in mkfs.ext2 mkfs.ext3 mkfs.ext4; do ln -s mke2fs "$STAGE/usr/sbin/$l"; done
 for l in fsck.ext2 fsck.ext3 fsck.ext4; do ln -s e2fsck "$STAGE/usr/sbin/$l"; done
+# libubootenv's fw_printenv and fw_setenv
+for p in fw_printenv fw_setenv; do
+	[ -e "$ROOT/usr/bin/$p" ] || continue
+	cp -L "$ROOT/usr/bin/$p" "$STAGE/usr/sbin/$p"
+	elves+=("$STAGE/usr/sbin/$p")
+done
 cp "$fsd" "$STAGE/usr/bin/failsafed"
 elves+=("$STAGE/usr/bin/failsafed")
 

@@ -2,7 +2,7 @@
 # tools/qemu-mtd/setup.sh — what the MTD/UBI QEMU harness needs (idempotent, quiet when done):
 # host packages (qemu-system-x86_64, cpio, kmod for depmod, busybox-static, squashfs-tools for the
 # tests' mksquashfs, binutils for readelf), and the guest's Debian amd64 pieces (the kernel that
-# linux-image-amd64 depends on, busybox-static, mtd-utils, e2fsprogs) fetched with apt-get download into
+# linux-image-amd64 depends on, busybox-static, mtd-utils, e2fsprogs, libubootenv-tool) fetched with apt-get download into
 # BUILD_DIR/cache/debs, unpacked once into BUILD_DIR/cache/root, depmod run, the kernel's ELF vmlinux
 # extracted from the bzImage (boot/vmlinux-<ver>: QEMU boots it through PVH, skipping the ~4 s in-guest xz
 # decompression under TCG), BUILD_DIR/cache/root/.complete marks it done. Nothing is built here: the
@@ -56,7 +56,8 @@ fi
 
 # ---- guest pieces: downloaded once, unpacked into $CACHE/root ----
 ROOT=$CACHE/root
-if [ ! -f "$ROOT/.complete" ]; then
+# (fw_printenv/fw_setenv came later: a cache without them is made again)
+if [ ! -f "$ROOT/.complete" ] || [ ! -e "$ROOT/usr/bin/fw_printenv" ]; then
 	# The kernel package is the one linux-image-amd64 depends on (linux-image-6.1.0-<N>-amd64).
 	kpkg=$(ls "$CACHE/debs" | grep -oE '^linux-image-[0-9][^_]*-amd64' | head -1 || true)
 	if [ -z "$kpkg" ]; then
@@ -67,7 +68,9 @@ if [ ! -f "$ROOT/.complete" ]; then
 		fi
 		[ -n "$kpkg" ] || die "cannot find the amd64 kernel package (apt-cache depends linux-image-amd64)"
 	fi
-	GUEST_PACKAGES=("$kpkg" busybox-static mtd-utils e2fsprogs)
+	# libubootenv: the fw_printenv/fw_setenv that dual-firmware flashing switches slots with (Debian's
+	# libubootenv-tool conflicts with u-boot-tools on the host: it is only unpacked for the guest)
+	GUEST_PACKAGES=("$kpkg" busybox-static mtd-utils e2fsprogs libubootenv-tool libubootenv0.1)
 	for p in "${GUEST_PACKAGES[@]}"; do
 		ls "$CACHE/debs/${p}_"*_amd64.deb >/dev/null 2>&1 && continue
 		echo "qemu-mtd setup: downloading $p" >&2

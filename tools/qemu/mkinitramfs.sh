@@ -2,15 +2,24 @@
 # tools/qemu/mkinitramfs.sh — the QEMU test board's initramfs: busybox, the cross-built failsafed (with the dynamic
 # loader and libs only when it is dynamically linked), gpiohold, the virtio-net and 8021q modules, and an /init that
 # runs failsafed on the console and prints FSD-* markers (PID 1 never exits).
-# Usage: tools/qemu/mkinitramfs.sh [BUILD_DIR] [--failsafed BIN]   (after tools/qemu/setup.sh)
+# Usage: tools/qemu/mkinitramfs.sh [BUILD_DIR] [--failsafed BIN] [--extra DIR] [--module NAME]... [--out FILE]
+#   (after tools/qemu/setup.sh)
 #   writes BUILD_DIR/initramfs.cpio with BUILD_DIR/failsafed, or, with --failsafed BIN (another build of
 #   failsafed, e.g. the static musl one with libgpiod 2: BUILD_DIR/gpiod2/failsafed), $(dirname BIN)/initramfs.cpio
+#   --extra DIR    a test's own files, copied over everything else (its DIR/init replaces this /init); the archive
+#                  is then made every time
+#   --module NAME  a kernel module (and what it depends on) for such a test, in load order in /lib/modules/extra.order
+#   --out FILE     the archive's path instead
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BUILD= BIN=
+BUILD= BIN= EXTRA= OUT=
+MODULES=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--failsafed) BIN=$2; shift 2 ;;
+	--extra) EXTRA=$2; shift 2 ;;
+	--module) MODULES+=("$2"); shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
 	-*) echo "mkinitramfs: unknown option $1" >&2; exit 2 ;;
 	*) BUILD=$1; shift ;;
 	esac
@@ -20,12 +29,14 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 BIN=${BIN:-$BUILD/failsafed}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 ROOT=$BUILD/cache/root
-OUT=$(dirname "$BIN")/initramfs.cpio
+OUT=${OUT:-$(dirname "$BIN")/initramfs.cpio}
+case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 STAGE=${OUT%.cpio}
+[ -z "$EXTRA" ] || [ -d "$EXTRA" ] || { echo "mkinitramfs: --extra $EXTRA: no such directory" >&2; exit 1; }
 
 [ -f "$ROOT/.complete" ] && [ -x "$BIN" ] && [ -x "$BUILD/gpiohold" ] || { echo "mkinitramfs: run tools/qemu/setup.sh first ($BIN)" >&2; exit 1; }
 # Up to date: nothing newer than the archive among its inputs.
-if [ -f "$OUT" ] && [ "$OUT" -nt "$BIN" ] && [ "$OUT" -nt "$0" ] && [ "$OUT" -nt "$ROOT/.complete" ] &&
+if [ -z "$EXTRA" ] && [ ${#MODULES[@]} -eq 0 ] && [ -f "$OUT" ] && [ "$OUT" -nt "$BIN" ] && [ "$OUT" -nt "$0" ] && [ "$OUT" -nt "$ROOT/.complete" ] &&
 	[ "$OUT" -nt "$BUILD/gpiohold" ]; then
 	exit 0
 fi
@@ -63,8 +74,9 @@ while [ ${#todo[@]} -gt 0 ]; do
 done
 
 # Kernel modules, each group with what it depends on first (the .deb has no modules.dep: modinfo reads each .ko),
-# listed in load order in /lib/modules/GROUP.order: "net" (virtio-net, loaded with fsd.net=1) and "vlan" (8021q, for
-# boards/qemu_virt_vlan.c's eth0.1, loaded with fsd.vlan=1).
+# listed in load order in /lib/modules/GROUP.order: "net" (virtio-net, loaded with fsd.net=1), "vlan" (8021q, for
+# boards/qemu_virt_vlan.c's eth0.1, loaded with fsd.vlan=1) and "bridge" (for boards/qemu_virt_lan2.c's br-lan,
+# loaded with fsd.bridge=1).
 KO_DIR=$(ls -d "$ROOT"/lib/modules/*/kernel | head -1)
 add_module() {   # add_module GROUP NAME: NAME's dependencies, then NAME, once each
 	local group=$1 name=$2 ko dep
@@ -77,12 +89,14 @@ add_module() {   # add_module GROUP NAME: NAME's dependencies, then NAME, once e
 }
 for m in virtio_pci virtio_net; do add_module net "$m"; done
 add_module vlan 8021q
+add_module bridge bridge
+for m in "${MODULES[@]}"; do add_module extra "$m"; done
 
 cat >"$STAGE/init" <<'INIT'
 #!/bin/sh
 # /init of the failsafed QEMU test board (tools/qemu/mkinitramfs.sh). PID 1: it must never exit.
 # Kernel command line: fsd.window=MS (default: the board's window), fsd.net=1 (load virtio-net), fsd.vlan=1 (load
-# 8021q), fsd.hold=LINE (gpiohold claims that line of the PL061 before failsafed starts: the busy-line case).
+# 8021q), fsd.bridge=1 (load bridge), fsd.hold=LINE (gpiohold claims that line of the PL061 before failsafed starts: the busy-line case).
 # fsd.args="..." is not supported: keep the markers below stable, tests/test_qemu_board*.py and test_qemu_lan.py
 # read them. After failsafed exited (the normal path), a shell runs on the console.
 /bin/busybox --install -s /bin
@@ -98,12 +112,14 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 window=
 net=0
 vlan=0
+bridge=0
 hold=
 for a in $(cat /proc/cmdline); do
 	case $a in
 	fsd.window=*) window=${a#fsd.window=} ;;
 	fsd.net=1) net=1 ;;
 	fsd.vlan=1) vlan=1 ;;
+	fsd.bridge=1) bridge=1 ;;
 	fsd.hold=*) hold=${a#fsd.hold=} ;;
 	esac
 done
@@ -114,6 +130,7 @@ load() {
 }
 [ "$net" = 1 ] && load net
 [ "$vlan" = 1 ] && load vlan
+[ "$bridge" = 1 ] && load bridge
 # What of a C library is in this root: glibc's loader and libc, musl's loader (a static build needs none).
 echo "FSD-LIBC $(find / -xdev \( -name 'ld-linux*' -o -name 'libc.so*' -o -name 'ld-musl*' \) | sort | tr '\n' ' ')"
 for c in /sys/class/gpio/gpiochip*; do
@@ -162,6 +179,9 @@ echo "FSD-IDLE"
 while :; do PS1='normal-path # ' setsid cttyhack sh; sleep 0.2; done
 INIT
 chmod 755 "$STAGE/init"
+
+# A test's own files last: they win (cp -a keeps its links and modes).
+[ -z "$EXTRA" ] || cp -a "$EXTRA/." "$STAGE/"
 
 # Uncompressed: the kernel unpacks it without decompressing under TCG.
 (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$OUT.tmp"

@@ -18,7 +18,11 @@
 #            --failsafed BIN (boot another build of failsafed: its initramfs is made next to BIN),
 #            --gpiod2 (the static musl build with libgpiod 2.2.1, GPIO uAPI v2: setup.sh --gpiod2 makes it in
 #            BUILD/gpiod2/failsafed), --vlan (the static musl build for boards/qemu_virt_vlan.c, failsafe port
-#            eth0.1: BUILD/vlan/failsafed; the guest loads 8021q), --qtest (headless: DIR/qtest.sock, QEMU's
+#            eth0.1: BUILD/vlan/failsafed; the guest loads 8021q), --lan2 (the static musl build for
+#            boards/qemu_virt_lan2.c, LAN ports eth0 and eth1 bridged: BUILD/lan2/failsafed; the guest loads
+#            bridge), --netns2 NS2 (with --netns: a second NIC, the board's eth1, reaching "pc0" in the caller's
+#            namespace NS2 without an address: a laptop on the second LAN port; a tap "pc1" in NS bridged to a
+#            veth whose far end is NS2's pc0), --qtest (headless: DIR/qtest.sock, QEMU's
 #            qtest protocol, to hold any PL061 input at any level:
 #            set_irq_in <pl061 QOM path> unnamed-gpio-in <line> <0|1>)
 # The power button: tools/qemu/qmp.py DIR/qmp.sock system_powerdown (a 100 ms press of PL061 line 3).
@@ -29,7 +33,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${QEMU_BUILD_DIR:-$HERE/../../build-qemu}
-dir= append= net=0 wait=on bin= gpiod2=0 vlan=0 qtest=0 netns= pc_vlan= paused=0 setup=1
+dir= append= net=0 wait=on bin= gpiod2=0 vlan=0 lan2=0 qtest=0 netns= netns2= pc_vlan= paused=0 setup=1 initrd= drive=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--dir) dir=$2; shift 2 ;;
@@ -39,11 +43,15 @@ while [ $# -gt 0 ]; do
 	--failsafed) bin=$2; shift 2 ;;
 	--gpiod2) gpiod2=1; shift ;;
 	--vlan) vlan=1; shift ;;
+	--lan2) lan2=1; shift ;;
+	--netns2) netns2=$2; shift 2 ;;
 	--netns) netns=$2; shift 2 ;;
 	--pc-vlan) pc_vlan=$2; shift 2 ;;
 	--paused) paused=1; shift ;;
 	--no-setup) setup=0; shift ;;
 	--qtest) qtest=1; shift ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--drive) drive=$2; shift 2 ;;
 	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -56,18 +64,26 @@ if [ -n "$dir" ]; then
 fi
 [ -z "$pc_vlan" ] || [ -n "$netns" ] || { echo "run.sh: --pc-vlan needs --netns" >&2; exit 2; }
 [ -z "$netns" ] || [ $net -eq 0 ] || { echo "run.sh: --net and --netns exclude each other" >&2; exit 2; }
+[ -z "$netns2" ] || [ -n "$netns" ] || { echo "run.sh: --netns2 needs --netns" >&2; exit 2; }
+[ -z "$netns2" ] || ip netns pids "$netns2" >/dev/null 2>&1 || { echo "run.sh: --netns2 $netns2: no such namespace" >&2; exit 2; }
 setup_flags=()
 if [ $vlan -eq 1 ]; then
 	setup_flags=(--vlan)
 	bin=${bin:-$BUILD/vlan/failsafed}
 	append+=" fsd.vlan=1"
+elif [ $lan2 -eq 1 ]; then
+	setup_flags=(--lan2)
+	bin=${bin:-$BUILD/lan2/failsafed}
+	append+=" fsd.bridge=1"
 elif [ $gpiod2 -eq 1 ]; then
 	setup_flags=(--gpiod2)
 	bin=${bin:-$BUILD/gpiod2/failsafed}
 fi
 [ $setup -eq 0 ] || "$HERE/setup.sh" "$BUILD" "${setup_flags[@]}"
 BUILD=$(cd "$BUILD" && pwd)
-if [ -n "$bin" ]; then
+if [ -n "$initrd" ]; then
+	[ -f "$initrd" ] || { echo "run.sh: --initrd $initrd: no such file" >&2; exit 2; }
+elif [ -n "$bin" ]; then
 	bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 	"$HERE/mkinitramfs.sh" "$BUILD" --failsafed "$bin"
 	initrd=$(dirname "$bin")/initramfs.cpio
@@ -116,6 +132,19 @@ if [ -n "$netns" ]; then
 	fi
 	args[${#args[@]}-1]+=" fsd.net=1"
 	args+=(-netdev tap,id=n0,ifname=pc0,script=no,downscript=no -device virtio-net-pci,netdev=n0,romfile=)
+	if [ -n "$netns2" ]; then
+		# The second NIC's tap must be opened in QEMU's namespace: pc1 there, bridged to a veth whose far end
+		# is NS2's pc0 (made in NS2's name from NS, so no name exists on the host; deleted with NS).
+		ip -n "$netns" link show pc1 >/dev/null 2>&1 || ip -n "$netns" tuntap add dev pc1 mode tap
+		ip -n "$netns" link show br1 >/dev/null 2>&1 || ip -n "$netns" link add br1 type bridge
+		ip -n "$netns2" link show pc0 >/dev/null 2>&1 ||
+			ip -n "$netns" link add v1 type veth peer name pc0 netns "$netns2"
+		ip -n "$netns" link set pc1 master br1 up
+		ip -n "$netns" link set v1 master br1 up
+		ip -n "$netns" link set br1 up
+		ip -n "$netns2" link set pc0 up
+		args+=(-netdev tap,id=n1,ifname=pc1,script=no,downscript=no -device virtio-net-pci,netdev=n1,romfile=)
+	fi
 	prefix=(ip netns exec "$netns")
 	if [ $own_ns -eq 1 ]; then
 		echo "run.sh: the PC is network namespace $netns (pc0, 192.168.1.2/24), deleted when QEMU exits:" \
@@ -130,6 +159,10 @@ elif [ "$net" = 1 ]; then
 	[ -n "$dir" ] && args+=(-object filter-dump,id=f0,netdev=n0,file="$dir/net.pcap")
 else
 	args+=(-nic none)
+fi
+if [ -n "$drive" ]; then
+	[ -f "$drive" ] || { echo "run.sh: --drive $drive: no such file" >&2; exit 2; }
+	args+=(-drive "file=$drive,if=none,format=raw,readonly=on,id=d0" -device virtio-blk-pci,drive=d0)
 fi
 [ $paused -eq 0 ] || args+=(-S)
 # run QEMU ARGS...: exec it (this PID becomes QEMU's), or, when the namespace is ours, wait for it.

@@ -3,7 +3,7 @@
 # host packages (qemu-system-aarch64, the aarch64 cross compiler, arm64 -dev libraries),
 # the guest's Debian pieces (kernel, busybox, runtime libs) downloaded and unpacked into
 # build-qemu/cache/, and failsafed cross-built for BOARD=qemu_virt into build-qemu/.
-# Usage: tools/qemu/setup.sh [BUILD_DIR] [--gpiod2] [--vlan]   (default: build-qemu, or $QEMU_BUILD_DIR)
+# Usage: tools/qemu/setup.sh [BUILD_DIR] [--gpiod2] [--vlan] [--lan2]   (default: build-qemu, or $QEMU_BUILD_DIR)
 #   BUILD_DIR/failsafed          glibc, dynamically linked, Debian 12's libgpiod 1.6 (GPIO uAPI v1)
 #   BUILD_DIR/gpiohold           static (musl): claims a GPIO line and keeps it (/init's fsd.hold=LINE)
 #   --gpiod2: also BUILD_DIR/gpiod2/failsafed, fully static with musl and libgpiod 2.2.1 (GPIO uAPI v2, what
@@ -11,14 +11,17 @@
 #             build-deps) and cmake/toolchain-cross.cmake with FAILSAFED_TARGET=aarch64-linux-musl
 #   --vlan:   also BUILD_DIR/vlan/failsafed, the same static musl build for BOARD=qemu_virt_vlan (failsafe port
 #             eth0.1, VLAN 1 on the virtio-net eth0)
+#   --lan2:   also BUILD_DIR/lan2/failsafed, the same static musl build for BOARD=qemu_virt_lan2 (two LAN ports,
+#             eth0 and eth1, bridged into br-lan)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
-BUILD= gpiod2=0 vlan=0
+BUILD= gpiod2=0 vlan=0 lan2=0
 for a in "$@"; do
 	case $a in
 	--gpiod2) gpiod2=1 ;;
 	--vlan) vlan=1 ;;
+	--lan2) lan2=1 ;;
 	-*) echo "qemu setup: unknown option $a" >&2; exit 2 ;;
 	*) BUILD=$a ;;
 	esac
@@ -144,11 +147,12 @@ static_build() {
 	[ "$(od -An -tx1 -j18 -N2 "$b/failsafed" | tr -d ' ')" = "b700" ] || die "$b/failsafed is not an aarch64 ELF"
 	! readelf -l "$b/failsafed" | grep -q "program interpreter" || die "$b/failsafed is not statically linked"
 }
-if [ $gpiod2 -eq 1 ] || [ $vlan -eq 1 ]; then
+if [ $gpiod2 -eq 1 ] || [ $vlan -eq 1 ] || [ $lan2 -eq 1 ]; then
 	DEPS=${FAILSAFED_DEPS_DIR:-$SRC/build-deps}
 	case $DEPS in /*) ;; *) DEPS=$SRC/$DEPS ;; esac
 	"$SRC/tools/deps/build.sh" --cpu aarch64 --dir "$DEPS" >>"$LOG" 2>&1 ||
 		die "tools/deps/build.sh --cpu aarch64 --dir $DEPS failed (static musl libraries, libgpiod 2.2.1)"
 	[ $gpiod2 -eq 0 ] || static_build "$BUILD/gpiod2" qemu_virt
 	[ $vlan -eq 0 ] || static_build "$BUILD/vlan" qemu_virt_vlan
+	[ $lan2 -eq 0 ] || static_build "$BUILD/lan2" qemu_virt_lan2
 fi
