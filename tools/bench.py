@@ -706,11 +706,12 @@ def row_size(b):
             continue
         peers = debian_sizes(b, DEB_ARCH[cpu])
         ours = os.path.getsize(binary)
+        built = "tools/release of %s; " % time.strftime("%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(binary)))
         for pkg, what in (("busybox-static", "busybox"), ("dropbear-bin", "dropbear")):
             if peers.get(pkg):
                 rows.append(Row(figure, "bytes", ours, peers[pkg][0], "Debian %s %s" % (what, peers[pkg][1]),
-                                "Debian's dropbear is dynamic: libc, libz, libcrypt not counted" if what == "dropbear"
-                                else "busybox-static: static glibc, Debian's applet set"))
+                                built + ("Debian's dropbear is dynamic: libc, libz, libcrypt not counted"
+                                         if what == "dropbear" else "busybox-static: static glibc, Debian's applet set")))
             else:
                 rows.append(Row(figure, "bytes", ours, note="%s:%s not downloadable" % (pkg, DEB_ARCH[cpu])))
         if os.path.exists(nopage):
