@@ -136,6 +136,11 @@ foreach(b ${BOARD_NAMES} all)
   target_link_libraries(${exe} PRIVATE fs_daemon)
 endforeach()
 
+# Every fuzz target (fuzz/fuzz_*.c, whether or not this build makes it) has committed seeds, and the generated
+# ones are what fuzz/corpus/make_seeds.py writes: the failure names the target.
+add_test(NAME fuzz_corpus COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/fuzz/corpus/make_seeds.py --check)
+set_tests_properties(fuzz_corpus PROPERTIES LABELS fuzz)
+
 # Integration tests: the real failsafed and failsafectl, driven through a pty and the control socket.
 file(GLOB INTEG_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.py)
 foreach(t ${INTEG_TESTS})
@@ -158,3 +163,5 @@ include(cmake/gpiod-tests.cmake)
 include(cmake/cross-tests.cmake)
 # Every test that boots QEMU (the arm64 board, the Malta, the MTD/UBI guest): set-up, environment, scheduling.
 include(cmake/qemu-tests.cmake)
+# The integration tests again against ASan+UBSan builds of failsafed and failsafectl (label asan).
+include(cmake/san-tests.cmake)

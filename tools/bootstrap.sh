@@ -18,6 +18,7 @@ PACKAGES=(
 	libcurl4-openssl-dev                 # failsafectl recover's HTTP client
 	libcmocka-dev python3                # unit and integration tests
 	clang libclang-rt-14-dev             # sanitizer builds, libFuzzer
+	valgrind                             # tests/test_valgrind.py: memcheck over a whole failsafe session
 	iproute2 iputils-ping tcpdump telnet expect busybox-static procps util-linux   # network tests, telnet peers, benchmark
 	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
 	u-boot-tools gzip tar                # OpenWrt's images made by the real tools: FIT (mkimage -f -E), fit_check_sign, dumpimage

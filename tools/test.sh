@@ -9,11 +9,12 @@
 # builds, one QEMU guest at a time: cmake/qemu-tests.cmake). The output ends with one line giving the total time
 # and its parts, then ctest's summary line again ("NN% tests passed, N tests failed out of M"), the last line.
 # Environment: BUILD_DIR (default build-test), FUZZ_SECONDS (default 20).
+# Labels: asan (the integration tests against ASan+UBSan builds), valgrind (memcheck over a failsafe session),
+# fuzz (each target FUZZ_SECONDS, and fuzz_corpus), qemu, cross; e.g. tools/test.sh -L asan, or -LE qemu.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T0=$(date +%s)
 
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 BUILD=${BUILD_DIR:-build-test}
 REPEAT=1
 ARGS=()
@@ -29,6 +30,10 @@ while [ $# -gt 0 ]; do
 	*) ARGS+=("$1"); shift ;;
 	esac
 done
+if [ "${FAILSAFED_LONG:-0}" = 1 ]; then
+	FUZZ_SECONDS=${FUZZ_SECONDS:-300}   # --long: five minutes per fuzz target (tools/fuzz --minutes N for more)
+fi
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
 # What the build needs first; the rest of what any test needs (tools/bootstrap.sh --qemu) is installed while it
 # builds, and is there before any test runs.
