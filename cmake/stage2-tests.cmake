@@ -2,5 +2,5 @@
 fs_unit(elf_deps)
 fs_unit(stage2_req)
 fs_unit(stage2_policy)
-# The flash from RAM of a NAND board on a real kernel (tools/qemu-mtd/, nandsim): one guest, ~90 s here.
-set_tests_properties(integ_nand_stage2 PROPERTIES TIMEOUT 1200 RUN_SERIAL TRUE LABELS qemu)
+# integ_stage2 (a loop device's GPT, in namespaces of its own) is an integration test like any other;
+# integ_nand_stage2 (nandsim under QEMU) is scheduled with the other QEMU tests (cmake/qemu-tests.cmake).

@@ -40,7 +40,6 @@ import stage2rom
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("FAILSAFED_BIN_DIR", os.path.join(SRC, "build"))
 FAILSAFED = os.path.join(BIN, "failsafed_sim_emmc")
-HOST_FAILSAFED = os.path.join(BIN, "failsafed")
 BOARD = "failsafed,sim-emmc"
 MiB = 1 << 20
 PARTS = (("kernel", 8), ("rootfs", 48), ("dtb", 1))
@@ -162,7 +161,7 @@ class Board:
             return f.read().decode(errors="replace")
 
     def status(self):
-        r = subprocess.run([HOST_FAILSAFED, "status", "--state-dir", os.path.join(self.rom, "tmp")],
+        r = subprocess.run([FAILSAFED, "status", "--state-dir", os.path.join(self.rom, "tmp")],
                            capture_output=True, text=True, timeout=10)
         return r.stdout + r.stderr
 
