@@ -157,6 +157,7 @@ include(cmake/gpiod-tests.cmake)
 include(cmake/cross-tests.cmake)
 include(cmake/qemu-malta-tests.cmake)
 include(cmake/qemu-tests.cmake)
+include(cmake/qemu-nand-tests.cmake)
 # The QEMU boards' static musl builds (tools/qemu/setup.sh --gpiod2, tools/qemu-malta/setup.sh) take their
 # libraries from cross_deps's directory: built once per CPU, before them (the fixture orders it first).
 foreach(t integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_demo integ_qemu_malta integ_qemu_preinit)
