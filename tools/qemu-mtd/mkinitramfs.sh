@@ -206,8 +206,9 @@ while read -r name path params; do
 	# shellcheck disable=SC2086
 	insmod "$path" $params || echo "QMTD-WARN insmod $name $params failed"
 done </etc/qmtd/modules
-# devtmpfs makes the nodes from the kernel's own threads: give them a moment to appear.
-for n in /dev/mtd0 /dev/mtd1 /dev/ubi_ctrl; do
+# devtmpfs makes the nodes from the kernel's own threads: give them a moment to appear (the MTDs /proc/mtd lists
+# already: none waited for in vain when qmtd.skip left nandsim out).
+for n in $(sed -n 's,^\(mtd[0-9]*\):.*,/dev/\1,p' /proc/mtd) /dev/ubi_ctrl; do
 	i=0
 	while [ ! -e "$n" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 done
