@@ -124,18 +124,99 @@ class Boot:
         try:
             self.proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)   # run.sh's own session: run.sh, timeout and QEMU
-            self.proc.wait()
+            self.stop()
             raise AssertionError("the guest did not end in %d s:\n%s" % (timeout_s, self.text()[-4000:]))
         self.thread.join(10)
         return self.text()
 
     def stop(self):
+        """QEMU (by the PID it wrote; timeout(1) puts it in a process group of its own) and run.sh's session."""
         if self.proc.poll() is None:
+            try:
+                with open(self.pidfile) as f:
+                    os.kill(int(f.read().strip()), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
 
 
-def cut_delays(rnd, n, duration_s):
-    """n moments to cut at, spread over a write that takes about duration_s: uniform, sorted for the log."""
-    return [rnd.uniform(0.0, duration_s) for _ in range(n)]
+STEP1 = re.compile(r"^\[w\] Step 1/")
+
+
+def write_steps(boot):
+    """The "Step N/M: ..." texts of the write a boot printed ([w] lines)."""
+    w = "\n".join(l[4:] for _, l in boot.lines if l.startswith("[w] "))
+    return re.findall(r"^Step \d+/\d+: (.*)$", w, re.M)
+
+
+def cut_loop(build_dir, first_initrd, initrd, run_dir, qemu_args, append, cuts_wanted, max_boots, rnd,
+             check_steps, boots):
+    """The power-cut run both tests share. The guest script prints "STATE S" (what a boot loader finds), then
+    "WRITE-START [X]" right before a write and "WRITE-END rc=N" after it, "[w] " lines of its output, "QMTD-DONE".
+    Boot 0 (first_initrd) sets the storage up and writes nothing timed; boot 1 writes uncut: from its "Step 1/" line
+    to WRITE-END on the host's clock is the write's length, and check_steps(steps) judges its plan; every later boot
+    is killed (SIGKILL to QEMU) at a uniform random moment of that length after its own "Step 1/" line, and the
+    boot after it reports the state. A state starting "bad" fails at once. Returns (cuts [(delay s, what was written, the
+    writer's last step, state before, state after)],
+    write length s, uncut steps). boots collects every Boot (the caller stops them)."""
+    b = Boot(build_dir, first_initrd, run_dir, 0, qemu_args, append=append)
+    boots.append(b)
+    out = b.finish()
+    if "QMTD-DONE fails=0" not in out:
+        raise AssertionError("boot 0 (setting the storage up) failed:\n%s" % out[-6000:])
+    b = Boot(build_dir, initrd, run_dir, 1, qemu_args, append=append)
+    boots.append(b)
+    out = b.finish()
+    if "QMTD-DONE fails=0" not in out or not re.search(r"^STATE-AFTER-WRITE [AB]$", out, re.M):
+        raise AssertionError("boot 1 (the uncut write) failed:\n%s" % out[-6000:])
+    # the write's length: from its first step (after the image checks, whose length the host's load changes most)
+    t_w0 = next(t for t, l in b.lines if STEP1.match(l))
+    t_w1 = next(t for t, l in b.lines if l.startswith("WRITE-END rc=0"))
+    duration = t_w1 - t_w0
+    steps = write_steps(b)
+    check_steps(steps)
+    print("  uncut write: %.2f s on the host's clock; steps: %s" % (duration, "; ".join(steps)), flush=True)
+    cuts = []
+    pending = None
+    n = 2
+    while True:
+        b = Boot(build_dir, initrd, run_dir, n, qemu_args, append=append)
+        boots.append(b)
+        seen = b.wait_line(r"^STATE (\S+)$", 120)
+        if seen is None:
+            raise AssertionError("boot %d ended before it read the storage:\n%s" % (n, b.text()[-4000:]))
+        state = seen[1].group(1)
+        if pending is not None:
+            cuts.append(pending + (state,))
+            print("  cut %2d at %.2f s of %.2f s writing %s (last said: %s): next boot finds %s" % (
+                len(cuts), pending[0], duration, pending[1], pending[2], state), flush=True)
+            if state.startswith("bad") or "QMTD-FAIL" in b.text():
+                b.stop()
+                raise AssertionError("after the cut at %.2f s the next boot found %s:\n%s"
+                                     % (pending[0], state, b.text()[-3000:]))
+        pending = None
+        if len(cuts) >= cuts_wanted or n >= max_boots:
+            out = b.finish()
+            if "QMTD-DONE fails=0" not in out:
+                raise AssertionError("the last boot failed:\n%s" % out[-4000:])
+            break
+        what = b.wait_line(r"^WRITE-START(?: ([ab]) )?", 300)
+        started = what and b.wait_line(STEP1.pattern, 120)
+        if started is None:
+            raise AssertionError("boot %d did not reach the write:\n%s" % (n, b.text()[-4000:]))
+        delay = rnd.uniform(0.0, duration)
+        time.sleep(max(0.0, started[0] + delay - time.time()))
+        done_before = any(l.startswith("WRITE-END") for _, l in b.lines)
+        b.kill_qemu()
+        b.finish(60)
+        # (a line the kill cut short may end in run.sh's own "line N: PID Killed ..." report)
+        said = [re.sub(r"/\S*run\.sh: line \d+: .*|\[ *\d+\.\d+\] .*", "", l[4:]) for _, l in b.lines
+                if l.startswith("[w] Step ")]
+        if done_before:
+            print("  boot %d: the write was done before the cut at %.2f s: not counted" % (n, delay), flush=True)
+        else:
+            pending = (delay, (what[1].group(1) or "").upper() or "the image", said[-1] if said else "nothing yet",
+                       state)
+        n += 1
+    return cuts, duration, steps
