@@ -11,6 +11,8 @@
 #                        kernel, never a mixed pair (tests/test_powercut_nand.py; FAILSAFED_LONG=1: 60 cuts)
 #   integ_powercut_emmc  the same on a GPT virtio disk (cache=writethrough) with the eMMC tar
 #                        (tests/test_powercut_emmc.py; FAILSAFED_LONG=1: 60 cuts)
+#   integ_powercut_ab    the dual-firmware board (sim-ab) on five phram MTDs: the slot boot_part selects is always
+#                        whole, and unchanged when the cut came before the switch (tests/test_powercut_ab.py)
 # One guest at a time: RESOURCE_LOCK qemu beside RUN_SERIAL (the harness's run directory is shared).
 if(TEST integ_qemu_nand_e2e)
   set_tests_properties(integ_qemu_nand_e2e PROPERTIES TIMEOUT 1800 RUN_SERIAL TRUE LABELS qemu)
@@ -19,7 +21,7 @@ if(TEST integ_qemu_nand_e2e)
     set_property(TEST integ_qemu_nand_e2e APPEND PROPERTY FIXTURES_REQUIRED cross_deps)
   endif()
 endif()
-foreach(t integ_powercut_nand integ_powercut_emmc)
+foreach(t integ_powercut_nand integ_powercut_emmc integ_powercut_ab)
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE RESOURCE_LOCK qemu LABELS qemu)
     if("$ENV{FAILSAFED_LONG}" STREQUAL "1")

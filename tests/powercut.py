@@ -168,7 +168,7 @@ def cut_loop(build_dir, first_initrd, initrd, run_dir, qemu_args, append, cuts_w
     b = Boot(build_dir, initrd, run_dir, 1, qemu_args, append=append)
     boots.append(b)
     out = b.finish()
-    if "QMTD-DONE fails=0" not in out or not re.search(r"^STATE-AFTER-WRITE [AB]$", out, re.M):
+    if "QMTD-DONE fails=0" not in out or not re.search(r"^STATE-AFTER-WRITE (slot\d-)?[AB]$", out, re.M):
         raise AssertionError("boot 1 (the uncut write) failed:\n%s" % out[-6000:])
     # the write's length: from its first step (after the image checks, whose length the host's load changes most)
     t_w0 = next(t for t, l in b.lines if STEP1.match(l))
