@@ -2,8 +2,9 @@
 #
 # Included at the end of cmake/tests.cmake; only a host build registers the tests. Per CPU, as a release build
 # makes it (the preset <cpu>: cmake/toolchain-cross.cmake, BOARD=all, MinSizeRel, LTO) but with the unit tests:
-#   cross_deps           tools/deps/build.sh --cpu <cpu>... --dir <build>/deps: the first run
-#                        fetches the sources (apt, from the configured Debian mirror; libmnl from its upstream
+#   cross_deps           tools/deps/build.sh --cpu <cpu>... --dir <build>/deps, in two steps (cross_deps: aarch64
+#   cross_deps_rest      and mipsel, which the QEMU set-up needs; then the rest, with --cpu host-gpiod2 for
+#                        gpiod2_host_build): the first run fetches the sources (apt, from the configured Debian mirror; libmnl from its upstream
 #                        tarball: $FAILSAFED_LIBMNL_TARBALL, else shared/deps/ above the checkout), later runs are
 #                        offline and up to date
 #   cross_<cpu>_build    configure and build <build>/cross/<cpu>: failsafed and every unit_* test's program
@@ -12,10 +13,15 @@
 #   cross_<cpu>_binary   failsafed is a stripped, statically linked ELF for that machine, and runs (--version, qemu-user)
 #   cross_<cpu>_no_recovery_page  (the last CPU only) the preset with FAILSAFED_RECOVERY_PAGE=OFF: builds, runs,
 #                        refuses --http-port by name; prints what the page and libmicrohttpd add to the binary
+#   cross_<cpu>_dynamic  (the last CPU only) the preset with FAILSAFED_LINK=shared, against the libraries' shared
+#                        builds (tools/deps/build.sh --cpu <cpu>-shared, made by cross_deps): a dynamically linked
+#                        ELF that needs each library and runs under qemu-user with their directory as its library
+#                        path; prints its size against issue 15's target (tools/size-report has the whole table)
 # FAILSAFED_CROSS_CPUS (cache; default aarch64;armhf;mipsel) picks the CPUs, empty: no cross tests. Measured on 2
 # cores: 4.4 min from nothing (the libraries of three CPUs, sources fetched: 2.2 min), 47 s once built.
 # The steps are this file run as a script:
-#   cmake -DSTEP=deps|build|unit|binary -DSRC=<checkout> -DBIN=<host build dir> [-DCPU=<cpu>] [-DCPUS=<cpu,...>]
+#   cmake -DSTEP=deps|build|unit|binary|nopage|dynamic -DSRC=<checkout> -DBIN=<host build dir> [-DCPU=<cpu>]
+#         [-DCPUS=<cpu,...>] [-DSHARED=<cpu>]
 #         [-DJOBS=2] -P cmake/cross-tests.cmake
 
 # CPU -> target triple, qemu-user, readelf's Class and Machine for the binary check.
@@ -63,6 +69,9 @@ if(CMAKE_SCRIPT_MODE_FILE)
     foreach(c IN LISTS CPUS)
       list(APPEND args --cpu ${c})
     endforeach()
+    if(SHARED)
+      list(APPEND args --cpu ${SHARED}-shared)
+    endif()
     run("static musl libraries for ${CPUS} in ${deps}" "${SRC}/tools/deps/build.sh" ${args} --dir "${deps}"
         --jobs ${JOBS})
   elseif(STEP STREQUAL "build")
@@ -153,6 +162,47 @@ if(CMAKE_SCRIPT_MODE_FILE)
     endif()
     message(STATUS "cross: ${CPU}: failsafed ${with} bytes stripped, ${without} without the recovery page: "
                    "the page and libmicrohttpd add ${adds} bytes")
+  elseif(STEP STREQUAL "dynamic")
+    # The same preset linked against the shared libraries: what an OpenWrt package of failsafed is.
+    set(dy "${b}-dynamic")
+    run("configure ${dy} (preset ${CPU}, FAILSAFED_LINK=shared)" ${CMAKE_COMMAND} --preset ${CPU} -S "${SRC}"
+        -B "${dy}" "-DFAILSAFED_DEPS_DIR=${deps}" -DFAILSAFED_LINK=shared)
+    run("build failsafed in ${dy}" ${CMAKE_COMMAND} --build "${dy}" -j${JOBS} --target failsafed)
+    set(f "${dy}/failsafed")
+    execute_process(COMMAND readelf -h -l -d -S -W "${f}" OUTPUT_VARIABLE elf RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "cross: readelf ${f} failed (${rc})")
+    endif()
+    foreach(w "Machine: +${machine}\n" "Type: +EXEC " "Requesting program interpreter: /lib/ld-musl-"
+        "NEEDED[^\n]*libc\\.so" "NEEDED[^\n]*libev\\.so" "NEEDED[^\n]*libmnl\\.so" "NEEDED[^\n]*libgpiod\\.so"
+        "NEEDED[^\n]*libjson-c\\.so" "NEEDED[^\n]*libz\\.so" "NEEDED[^\n]*libnettle\\.so" "NEEDED[^\n]*libmicrohttpd\\.so")
+      if(NOT elf MATCHES "${w}")
+        message(FATAL_ERROR "cross: ${f}: readelf does not say '${w}' (not linked against the shared libraries):\n${elf}")
+      endif()
+    endforeach()
+    if(elf MATCHES "\\.symtab")
+      message(FATAL_ERROR "cross: ${f}: not stripped")
+    endif()
+    # qemu-user: the loader from <cpu>-shared/root (-L), the libraries from the sysroot's lib (LD_LIBRARY_PATH).
+    set(emu ${qemu} -L "${deps}/${CPU}-shared/root" -E "LD_LIBRARY_PATH=${deps}/${CPU}-shared/sysroot/lib")
+    execute_process(COMMAND ${emu} "${f}" --version OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0 OR NOT out MATCHES "^failsafed ")
+      message(FATAL_ERROR "cross: ${f} --version under ${qemu} with the shared libraries: rc ${rc}:\n${out}${err}")
+    endif()
+    # Every library called: the board tables (libgpiod's version), the page's options (libmicrohttpd).
+    execute_process(COMMAND ${emu} "${f}" --board sim --check-board OUTPUT_VARIABLE out ERROR_VARIABLE err
+      RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0 OR NOT out MATCHES "libgpiod 2\\.")
+      message(FATAL_ERROR "cross: ${f} --board sim --check-board: rc ${rc}:\n${out}${err}")
+    endif()
+    execute_process(COMMAND ${emu} "${f}" --help OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0 OR NOT out MATCHES "--http-port N")
+      message(FATAL_ERROR "cross: ${f} --help: rc ${rc}, no recovery page:\n${out}${err}")
+    endif()
+    file(SIZE "${f}" size)
+    math(EXPR kib "${size} / 1024")
+    message(STATUS "cross: ${CPU}: failsafed dynamically linked: ${size} bytes (${kib} KiB; issue 15's target for "
+                   "mipsel: 128 KiB), the libraries not counted")
   else()
     message(FATAL_ERROR "cross-tests.cmake: unknown -DSTEP=${STEP}")
   endif()
@@ -179,16 +229,56 @@ endforeach()
 if(NOT FAILSAFED_CROSS_CPUS)
   return()
 endif()
-string(REPLACE ";" "," _cross_list "${FAILSAFED_CROSS_CPUS}")   # one argument of the test's command
 set(_cross_cmd ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DBIN=${CMAKE_BINARY_DIR} -DJOBS=2)
-# Serial: each step keeps both cores busy. Cold (nothing cached), the libraries take minutes.
-add_test(NAME cross_deps COMMAND ${_cross_cmd} -DCPUS=${_cross_list} -DSTEP=deps -P ${CMAKE_CURRENT_LIST_FILE})
-set_tests_properties(cross_deps PROPERTIES TIMEOUT 1800 RUN_SERIAL TRUE LABELS cross FIXTURES_SETUP cross_deps
-  ENVIRONMENT "${_cross_env}")
+# The libraries in two steps, one tools/deps/build.sh each (it builds its CPUs side by side; one at a time per
+# directory): cross_deps first, the CPUs the QEMU boards need (aarch64, mipsel: the QEMU set-up waits for them),
+# then cross_deps_rest (after it: it would only wait for the lock), the other CPUs and gpiod2_host_build's
+# libgpiod 2.2.1 for this host. The last CPU's libraries are also built shared (in its step), for
+# cross_<cpu>_dynamic. Each CPU's libraries are the fixture cross_deps_<cpu> (cross_deps_host).
+# Each step keeps both cores busy; under ctest -j2 another test runs beside it (they are not serial: the tests
+# beside them wait for conditions, not for times). COST starts the long ones first. Cold (nothing cached), the
+# libraries take minutes.
+set(_cross_first "")
+set(_cross_rest "")
+foreach(cpu IN LISTS FAILSAFED_CROSS_CPUS)
+  if(cpu MATCHES "^(aarch64|mipsel)$")
+    list(APPEND _cross_first ${cpu})
+  else()
+    list(APPEND _cross_rest ${cpu})
+  endif()
+endforeach()
+if(TEST gpiod2_host_build)
+  list(APPEND _cross_rest host-gpiod2)
+  set_property(TEST gpiod2_host_build APPEND PROPERTY FIXTURES_REQUIRED cross_deps_host)
+endif()
+set(FAILSAFED_CROSS_DEPS_FIXTURES "")   # which cross_deps_<cpu> fixtures exist (cmake/qemu-tests.cmake asks)
+list(GET FAILSAFED_CROSS_CPUS -1 _cross_last)
+set(_cross_before "")
+foreach(step first rest)
+  if(NOT _cross_${step})
+    continue()
+  endif()
+  set(name cross_deps)
+  if(step STREQUAL "rest" AND _cross_first)
+    set(name cross_deps_rest)
+  endif()
+  string(REPLACE ";" "," list "${_cross_${step}}")   # one argument of the test's command
+  string(REGEX REPLACE "([^;]+)" "cross_deps_\\1" fixtures "${_cross_${step}}")
+  string(REPLACE "cross_deps_host-gpiod2" "cross_deps_host" fixtures "${fixtures}")
+  list(APPEND FAILSAFED_CROSS_DEPS_FIXTURES ${fixtures})
+  set(shared "")
+  if(_cross_last IN_LIST _cross_${step})
+    set(shared -DSHARED=${_cross_last})
+  endif()
+  add_test(NAME ${name} COMMAND ${_cross_cmd} -DCPUS=${list} ${shared} -DSTEP=deps -P ${CMAKE_CURRENT_LIST_FILE})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 1800 COST 1000 LABELS cross FIXTURES_SETUP "${fixtures}"
+    ENVIRONMENT "${_cross_env}" DEPENDS "${_cross_before}")
+  set(_cross_before ${name})
+endforeach()
 foreach(cpu IN LISTS FAILSAFED_CROSS_CPUS)
   add_test(NAME cross_${cpu}_build COMMAND ${_cross_cmd} -DSTEP=build -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
-  set_tests_properties(cross_${cpu}_build PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS cross
-    FIXTURES_REQUIRED cross_deps FIXTURES_SETUP cross_${cpu})
+  set_tests_properties(cross_${cpu}_build PROPERTIES TIMEOUT 900 COST 300 LABELS cross
+    FIXTURES_REQUIRED cross_deps_${cpu} FIXTURES_SETUP cross_${cpu})
   foreach(step unit binary)
     add_test(NAME cross_${cpu}_${step} COMMAND ${_cross_cmd} -DSTEP=${step} -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
     set_tests_properties(cross_${cpu}_${step} PROPERTIES TIMEOUT 600 LABELS cross FIXTURES_REQUIRED cross_${cpu})
@@ -197,5 +287,8 @@ endforeach()
 # One CPU (the last listed: mipsel by default, most routers' family) is also built without the recovery page.
 list(GET FAILSAFED_CROSS_CPUS -1 cpu)
 add_test(NAME cross_${cpu}_no_recovery_page COMMAND ${_cross_cmd} -DSTEP=nopage -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
-set_tests_properties(cross_${cpu}_no_recovery_page PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS cross
+set_tests_properties(cross_${cpu}_no_recovery_page PROPERTIES TIMEOUT 900 COST 200 LABELS cross
+  FIXTURES_REQUIRED cross_${cpu})
+add_test(NAME cross_${cpu}_dynamic COMMAND ${_cross_cmd} -DSTEP=dynamic -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
+set_tests_properties(cross_${cpu}_dynamic PROPERTIES TIMEOUT 900 COST 200 LABELS cross
   FIXTURES_REQUIRED cross_${cpu})

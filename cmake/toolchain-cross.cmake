@@ -16,13 +16,23 @@
 #   FAILSAFED_LTO       musl only: link-time optimisation, across the libraries too (tools/deps/build.sh makes fat
 #                       LTO objects). Default ON: failsafed (BOARD=all, stripped) measured 2-4 % smaller: aarch64
 #                       592 -> 576 KB, armhf 469 -> 460 KB, mipsel 705 -> 676 KB; tools/release prints both sizes
+#   FAILSAFED_LINK      musl only: static (default: one file with every library in it) or shared (dynamically
+#                       linked against shared musl builds of the same libraries, as an OpenWrt package is: what
+#                       tools/deps/build.sh --cpu <cpu>-shared built in ${FAILSAFED_DEPS_DIR}/<cpu>-shared/sysroot;
+#                       ctest and the test runs find them through qemu-user's -L and LD_LIBRARY_PATH)
+#   FAILSAFED_MIPS16    mipsel musl only: MIPS16e code (default ON, as OpenWrt builds its mipsel_24kc packages:
+#                       -mips16 -minterlink-mips16); about a fifth smaller. Every MIPS32 router CPU of the boards
+#                       here (24K, 24KEc, 1004K: MT7620, MT7621, MT7628) and QEMU's 24Kf have the MIPS16e ASE.
+#                       Like every flag below it goes into CMake's cached CMAKE_C_FLAGS and CMAKE_EXE_LINKER_FLAGS on
+#                       the first configure: changing it (or this file's flags) needs a new build directory
 # Results for the project: FAILSAFED_CPU (aarch64, armhf or mipsel: the boards' .cpu), FAILSAFED_LIBC (musl, glibc).
 #
 # musl: Debian's glibc cross gcc with musl's specs as a mandatory compiler argument (so it is on every compile and
 # link line exactly once: -specs twice makes gcc fail), the kernel-header symlink dir as a system include dir (never
 # glibc's /usr/<gnu-triple>/include), find_*() and pkg-config restricted to the sysroot (pkg-config --static, so
 # Libs.private counts), a static non-PIE link with -Os, no unwind tables (C, no backtraces: 16 KB on aarch64),
-# sections garbage-collected, LTO and, for MinSizeRel, stripped (-s).
+# sections garbage-collected, LTO and, for MinSizeRel, stripped (-s); on mipsel non-PIC MIPS16e code. With
+# FAILSAFED_LINK=shared the same, dynamically linked (not PIE) against the <cpu>-shared sysroot.
 # Release/RelWithDebInfo append their own -O2. glibc: the Debian multiarch directories of that architecture only.
 # Both: qemu-<arch>-static as CMAKE_CROSSCOMPILING_EMULATOR, so ctest runs cross-built tests under qemu-user.
 
@@ -32,7 +42,8 @@ endif()
 set(FAILSAFED_TARGET "${FAILSAFED_TARGET}" CACHE STRING
   "target triple: aarch64-linux-musl, arm-linux-musleabihf, mipsel-linux-musl (static musl) or aarch64-linux-gnu, arm-linux-gnueabihf, mipsel-linux-gnu (glibc)")
 # try_compile() projects read this file again: hand them the parameters.
-list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES FAILSAFED_TARGET FAILSAFED_DEPS_DIR FAILSAFED_DEPS_BOOTSTRAP FAILSAFED_LTO)
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES FAILSAFED_TARGET FAILSAFED_DEPS_DIR FAILSAFED_DEPS_BOOTSTRAP FAILSAFED_LTO
+  FAILSAFED_LINK FAILSAFED_MIPS16)
 list(REMOVE_DUPLICATES CMAKE_TRY_COMPILE_PLATFORM_VARIABLES)
 
 # triple -> CPU (as boards and tools/deps/build.sh name it), CMAKE_SYSTEM_PROCESSOR, Debian's gcc triple, qemu-user name
@@ -105,7 +116,7 @@ if(FAILSAFED_LIBC STREQUAL glibc)
   return()
 endif()
 
-# ---- static musl ----
+# ---- musl: static, or against shared builds of the libraries ----
 if(NOT FAILSAFED_DEPS_DIR)
   if(DEFINED ENV{FAILSAFED_DEPS_DIR})
     set(FAILSAFED_DEPS_DIR "$ENV{FAILSAFED_DEPS_DIR}")
@@ -115,16 +126,32 @@ if(NOT FAILSAFED_DEPS_DIR)
 endif()
 get_filename_component(FAILSAFED_DEPS_DIR "${FAILSAFED_DEPS_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_LIST_DIR}/..")
 set(FAILSAFED_DEPS_DIR "${FAILSAFED_DEPS_DIR}" CACHE PATH "directory tools/deps/build.sh built the dependencies in")
-option(FAILSAFED_LTO "static musl build: link-time optimisation" ON)
+option(FAILSAFED_LTO "musl build: link-time optimisation" ON)
+if(NOT FAILSAFED_LINK AND DEFINED ENV{FAILSAFED_LINK})
+  set(FAILSAFED_LINK "$ENV{FAILSAFED_LINK}")
+endif()
+if(NOT FAILSAFED_LINK)
+  set(FAILSAFED_LINK static)
+endif()
+set(FAILSAFED_LINK "${FAILSAFED_LINK}" CACHE STRING "musl build: static, or shared (against the libraries' shared builds)")
+if(NOT FAILSAFED_LINK MATCHES "^(static|shared)$")
+  message(FATAL_ERROR "toolchain-cross.cmake: FAILSAFED_LINK is static or shared (got '${FAILSAFED_LINK}')")
+endif()
+option(FAILSAFED_MIPS16 "mipsel musl build: MIPS16e code (as OpenWrt's mipsel_24kc packages)" ON)
 
+# tools/deps/build.sh's directory of this target: <cpu> (static libraries) or <cpu>-shared.
+set(_fs_tdir "${FAILSAFED_CPU}")
+if(FAILSAFED_LINK STREQUAL shared)
+  set(_fs_tdir "${FAILSAFED_CPU}-shared")
+endif()
 set(_fs_specs "/usr/lib/${FAILSAFED_TARGET}/musl-gcc.specs")
-set(_fs_kh "${FAILSAFED_DEPS_DIR}/${FAILSAFED_CPU}/kh")
-set(FAILSAFED_SYSROOT "${FAILSAFED_DEPS_DIR}/${FAILSAFED_CPU}/sysroot")
+set(_fs_kh "${FAILSAFED_DEPS_DIR}/${_fs_tdir}/kh")
+set(FAILSAFED_SYSROOT "${FAILSAFED_DEPS_DIR}/${_fs_tdir}/sysroot")
 set(_fs_need "${_fs_specs}" "${_fs_kh}/linux")
 # tools/deps/build.sh writes <cpu>/complete once every library is built; while it builds (json-c and cmocka use this
 # file) it sets FAILSAFED_DEPS_BOOTSTRAP.
 if(NOT FAILSAFED_DEPS_BOOTSTRAP)
-  list(APPEND _fs_need "${FAILSAFED_DEPS_DIR}/${FAILSAFED_CPU}/complete")
+  list(APPEND _fs_need "${FAILSAFED_DEPS_DIR}/${_fs_tdir}/complete")
 endif()
 foreach(_fs_f IN LISTS _fs_need)
   if(NOT EXISTS "${_fs_f}")
@@ -133,7 +160,7 @@ foreach(_fs_f IN LISTS _fs_need)
     if(NOT FAILSAFED_DEPS_DIR STREQUAL _fs_default)
       set(_fs_dir " --dir ${FAILSAFED_DEPS_DIR}")
     endif()
-    message(FATAL_ERROR "toolchain-cross.cmake: ${_fs_f} is missing; run: tools/deps/build.sh --cpu ${FAILSAFED_CPU}${_fs_dir}")
+    message(FATAL_ERROR "toolchain-cross.cmake: ${_fs_f} is missing; run: tools/deps/build.sh --cpu ${_fs_tdir}${_fs_dir}")
   endif()
 endforeach()
 
@@ -148,16 +175,48 @@ set(_fs_ldflags "")
 if(FAILSAFED_CPU STREQUAL aarch64)
   set(_fs_ldflags "-Wl,-z,max-page-size=4096")  # else ld pads segments to 64 KiB pages: twice the file size
 endif()
-# The same as tools/deps/build.sh's CFLAGS for the libraries.
-set(CMAKE_C_FLAGS_INIT "-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -Wl,--gc-sections ${_fs_ldflags}")
+# The same as tools/deps/build.sh's CFLAGS for the libraries (its ARCH_CFLAGS: the per-CPU part below).
+set(_fs_cflags "-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables")
+if(FAILSAFED_CPU STREQUAL mipsel)
+  # An executable that is not position-independent (Debian's gcc makes PIE code by default): on MIPS PIC code loads
+  # every call and global address from the GOT (measured, mipsel static: 584,084 -> 536,124 B). -mplt keeps the
+  # abicalls ABI, so the objects link with musl's libc.a and, dynamically, call shared libraries through a PLT.
+  string(APPEND _fs_cflags " -fno-pic -mplt")
+  if(FAILSAFED_MIPS16)
+    # MIPS16e: 16-bit instructions where they do (536,108 -> 437,592 B); calls to and from MIPS32 code (musl's
+    # libc) go through the linker's stubs. libev's memory fence is MIPS32 assembler: the project uses libev from
+    # one thread only (EV_NO_THREADS, set by tools/deps/build.sh).
+    string(APPEND _fs_cflags " -mips16 -minterlink-compressed")
+  endif()
+endif()
+set(CMAKE_C_FLAGS_INIT "${_fs_cflags}")
+if(FAILSAFED_CPU STREQUAL mipsel AND FAILSAFED_MIPS16)
+  # MIPS16's floating-point call stubs would not survive --gc-sections (see the file).
+  string(APPEND _fs_ldflags " -Wl,-T,${CMAKE_CURRENT_LIST_DIR}/mips16-stubs.ld")
+endif()
+if(FAILSAFED_LINK STREQUAL static)
+  set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -Wl,--gc-sections ${_fs_ldflags}")
+  set(BUILD_SHARED_LIBS OFF CACHE BOOL "static musl build: no shared libraries")
+else()
+  # Not PIE (Debian's gcc default, OpenWrt's too for most packages); only the libraries it calls are NEEDED.
+  set(CMAKE_EXE_LINKER_FLAGS_INIT "-no-pie -Wl,--gc-sections -Wl,--as-needed ${_fs_ldflags}")
+endif()
 set(CMAKE_EXE_LINKER_FLAGS_MINSIZEREL_INIT "-s")
-set(BUILD_SHARED_LIBS OFF CACHE BOOL "static musl build: no shared libraries")
 if(FAILSAFED_LTO)
   # CMake adds -flto=auto -fno-fat-lto-objects and archives with ${_fs_gnu}-gcc-ar.
   set(CMAKE_INTERPROCEDURAL_OPTIMIZATION ON)
+else()
+  # Without it gcc's linker plugin still takes the libraries' fat LTO objects through LTO: -fno-lto links their
+  # machine code, so "without LTO" means that (tools/release, tools/size-report's linker map).
+  string(APPEND CMAKE_EXE_LINKER_FLAGS_INIT " -fno-lto")
 endif()
-set(CMAKE_CROSSCOMPILING_EMULATOR "${_fs_emu}")
+if(FAILSAFED_LINK STREQUAL static)
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${_fs_emu}")
+else()
+  # The loader (/lib/ld-musl-<arch>.so.1, musl's libc.so) from <cpu>-shared/root (tools/deps/build.sh), the libraries
+  # from the sysroot.
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${_fs_emu};-L;${FAILSAFED_DEPS_DIR}/${_fs_tdir}/root;-E;LD_LIBRARY_PATH=${FAILSAFED_SYSROOT}/lib")
+endif()
 
 # Headers, libraries and CMake packages only from the sysroot; programs (pkg-config, python) from the host.
 set(CMAKE_FIND_ROOT_PATH "${FAILSAFED_SYSROOT}")
@@ -165,10 +224,13 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
-
 # pkg-config sees only the sysroot's .pc files (their prefix is ${pcfiledir}-relative), never the host's.
 set(ENV{PKG_CONFIG_LIBDIR} "${FAILSAFED_SYSROOT}/lib/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
 set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
-set(PKG_CONFIG_ARGN --static)
+if(FAILSAFED_LINK STREQUAL static)
+  set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
+  set(PKG_CONFIG_ARGN --static)
+else()
+  set(CMAKE_FIND_LIBRARY_SUFFIXES .so)
+endif()

@@ -1,6 +1,7 @@
 /* drivers/led_real.c — real LEDs: sysfs LED class (trigger/brightness/delay_on/delay_off) or libgpiod output */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,12 +122,15 @@ static void list_leds(const struct led_real *l, char *out, size_t size)
 
 static unsigned read_max_brightness(const struct led_real *l, unsigned role)
 {
-	char buf[16];
-	unsigned v;
+	char buf[16], *end;
+	unsigned long v;
 
-	if (attr_read(l, role, "max_brightness", buf, sizeof(buf)) < 0 || sscanf(buf, "%u", &v) != 1 || !v)
+	if (attr_read(l, role, "max_brightness", buf, sizeof(buf)) < 0)
 		return 1;
-	return v;
+	v = strtoul(buf, &end, 10);
+	if (end == buf || !v || v > UINT_MAX)
+		return 1;
+	return (unsigned)v;
 }
 
 static int lr_open(void *drv, unsigned role, const struct board_led *led, bool off_level, char *why,

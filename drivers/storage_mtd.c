@@ -45,6 +45,36 @@ static void mtd_place(int n, const struct mtd_info_user *info, struct storage_vo
 		 top ? top : "", (unsigned)info->type, info->erasesize);
 }
 
+/* A line of /proc/mtd, `mtd<N>: <size> <erasesize> "<name>"` (sizes in hex): its number and name; false for the
+ * header and anything else. */
+static bool mtd_line(const char *line, int *num, char *name, size_t name_size)
+{
+	const char *q, *e;
+	char *end;
+	long n;
+
+	if (strncmp(line, "mtd", 3))
+		return false;
+	n = strtol(line + 3, &end, 10);
+	if (end == line + 3 || *end != ':' || n < 0 || n > INT_MAX)
+		return false;
+	for (int field = 0; field < 2; field++) {   /* size and erasesize, after the ':' */
+		const char *at = field ? end : end + 1;
+
+		strtoull(at, &end, 16);
+		if (end == at)
+			return false;
+	}
+	q = strchr(end, '"');
+	e = q ? strchr(q + 1, '"') : NULL;
+	if (!e || e == q + 1 || (size_t)(e - q - 1) >= name_size)
+		return false;
+	memcpy(name, q + 1, (size_t)(e - q - 1));
+	name[e - q - 1] = '\0';
+	*num = (int)n;
+	return true;
+}
+
 static int find(const struct board_volume *v, const char *base_dir, struct storage_volume *out, char *why)
 {
 	FILE *f = fopen("/proc/mtd", "re");
@@ -57,12 +87,10 @@ static int find(const struct board_volume *v, const char *base_dir, struct stora
 	if (!f)
 		return storage_fail(why, -ENODEV, "no MTD in this kernel (/proc/mtd: %s)", strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long size;
-		unsigned erase;
 		char name[128];
 		int num;
 
-		if (sscanf(line, "mtd%d: %llx %x \"%127[^\"]\"", &num, &size, &erase, name) != 4)
+		if (!mtd_line(line, &num, name, sizeof(name)))
 			continue;
 		if (!strcmp(name, v->name)) {
 			n = num;

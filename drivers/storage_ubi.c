@@ -1,7 +1,9 @@
 /* drivers/storage_ubi.c — UBI volumes by name: an atomic volume update (UBI_IOCVOLUP), read back, emptied */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <mtd/ubi-user.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,16 +26,21 @@ static int find(const struct board_volume *v, const char *base_dir, struct stora
 		return storage_fail(why, -ENODEV, "no UBI in this kernel, or no device attached (/sys/class/ubi: %s)",
 				    strerror(errno));
 	while ((de = readdir(d))) {
-		int dev, vol;
+		char *end;
+		long dev;
 
-		if (sscanf(de->d_name, "ubi%d_%d", &dev, &vol) != 2)
+		/* ubi<dev>_<vol>: a volume (not ubi<dev>, the device, nor ubi_ctrl) */
+		if (strncmp(de->d_name, "ubi", 3) || !isdigit((unsigned char)de->d_name[3]))
+			continue;
+		dev = strtol(de->d_name + 3, &end, 10);
+		if (*end != '_' || !isdigit((unsigned char)end[1]) || dev > INT_MAX)
 			continue;
 		snprintf(path, sizeof(path), "/sys/class/ubi/%s/name", de->d_name);
 		if (io_read_file(path, text, sizeof(text)) < 0)
 			continue;
 		if (strcmp(text, v->name)) {
 			if (seen < sizeof(names))
-				seen += (size_t)snprintf(names + seen, sizeof(names) - seen, "%subi%d:%s",
+				seen += (size_t)snprintf(names + seen, sizeof(names) - seen, "%subi%ld:%s",
 							 seen ? ", " : "", dev, text);
 			continue;
 		}

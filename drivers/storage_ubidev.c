@@ -1,7 +1,9 @@
 /* drivers/storage_ubidev.c — UBI devices: attach, volumes made and removed by ioctl, ubiformat for ubinized images */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <mtd/ubi-user.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,20 +26,40 @@ static long long sysfs_num(const char *dir, const char *attr)
 	return io_read_file(path, text, sizeof(text)) > 0 ? strtoll(text, NULL, 0) : -1;
 }
 
+/* s is prefix and a decimal number: the number (at most INT_MAX), and in *rest what follows it; else -1. (No sscanf
+ * in the daemon: musl's scanf is 5 KB of a static build, docs/performance.md.) */
+static int prefixed_num(const char *s, const char *prefix, const char **rest)
+{
+	size_t len = strlen(prefix);
+	char *end;
+	long n;
+
+	if (strncmp(s, prefix, len) || !isdigit((unsigned char)s[len]))
+		return -1;
+	n = strtol(s + len, &end, 10);
+	if (n > INT_MAX)
+		return -1;
+	if (rest)
+		*rest = end;
+	return (int)n;
+}
+
 /* /dev/<name> from the sysfs "dev" (major:minor): devtmpfs makes it, but OpenWrt's nand.sh mknods it if not. */
 static int dev_node(const char *sysdir, const char *name, char *path, size_t size)
 {
 	char attr[400], text[32];
-	unsigned maj, min;
+	const char *colon;
+	int maj, min = -1;
 	struct stat st;
 
 	snprintf(path, size, "/dev/%.60s", name);
 	if (stat(path, &st) == 0)
 		return 0;
 	snprintf(attr, sizeof(attr), "%.300s/dev", sysdir);
-	if (io_read_file(attr, text, sizeof(text)) < 0 || sscanf(text, "%u:%u", &maj, &min) != 2)
+	if (io_read_file(attr, text, sizeof(text)) < 0 || (maj = prefixed_num(text, "", &colon)) < 0 || *colon != ':' ||
+	    (min = prefixed_num(colon + 1, "", NULL)) < 0)
 		return -ENOENT;
-	return mknod(path, S_IFCHR | 0600, makedev(maj, min)) < 0 && errno != EEXIST ? -errno : 0;
+	return mknod(path, S_IFCHR | 0600, makedev((unsigned)maj, (unsigned)min)) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 /* The attached UBI device whose mtd_num is mtd, or -1. */
@@ -52,7 +74,7 @@ static int ubi_on_mtd(int mtd)
 	while ((de = readdir(d)) && found < 0) {
 		char dir[300];
 
-		if (sscanf(de->d_name, "ubi%d", &n) != 1 || strchr(de->d_name, '_'))
+		if ((n = prefixed_num(de->d_name, "ubi", NULL)) < 0 || strchr(de->d_name, '_'))
 			continue;
 		snprintf(dir, sizeof(dir), "/sys/class/ubi/%.60s", de->d_name);
 		if (sysfs_num(dir, "mtd_num") == mtd)
@@ -80,9 +102,11 @@ int hal_ubi_refresh(struct storage_ubi *u, char *why)
 	while ((de = readdir(d))) {
 		struct storage_ubi_volume *v = &u->volume[u->n_volumes];
 		char vdir[128], path[160];
+		const char *rest;
 		int dev, vol;
 
-		if (sscanf(de->d_name, "ubi%d_%d", &dev, &vol) != 2 || dev != u->ubi_num)
+		if ((dev = prefixed_num(de->d_name, "ubi", &rest)) != u->ubi_num || *rest != '_' ||
+		    (vol = prefixed_num(rest + 1, "", NULL)) < 0)
 			continue;
 		if (u->n_volumes == STORAGE_UBI_MAX_VOLUMES)
 			break;
@@ -112,7 +136,7 @@ int hal_ubi_open(const char *mtd_name, bool attach, struct storage_ubi *u, char 
 	snprintf(u->mtd_name, sizeof(u->mtd_name), "%s", mtd_name);
 	if ((rc = hal_storage_find(&mv, NULL, &m, why)) < 0)
 		return rc;
-	if (sscanf(m.dev, "/dev/mtd%d", &u->mtd_num) != 1)
+	if ((u->mtd_num = prefixed_num(m.dev, "/dev/mtd", NULL)) < 0)
 		return storage_fail(why, -ENODEV, "%s: not an MTD device", m.dev);
 	u->mtd_bytes = m.size_bytes;
 	u->peb_bytes = m.erase_bytes;

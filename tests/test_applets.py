@@ -69,6 +69,39 @@ def test_a_client_holds_an_led_phase_until_it_goes():
         d.stop()
 
 
+def test_a_failed_write_shows_until_one_completes():
+    """sysupgrade tells the daemon how a write ended: a failure keeps failsafe with its own LED pattern and a line
+    on the console and in status, until a write completes."""
+    d = Daemon(cmdline="failsafe=1")
+    try:
+        d.expect("- failsafe -")
+        c, reply = ask(d, "led upgrade")              # as sysupgrade holds it while writing
+        assert reply == "ok\n", reply
+        c.send(b"flash failed 8")
+        assert c.recv(4096) == b"ok\n"
+        assert d.leds()["boot"] == "200/200", d.leds()   # the hold still shows the upgrade phase
+        c.close()
+        deadline = time.monotonic() + 3
+        while d.leds().get("boot") != "1000/200":     # sim: the boot LED carries failsafe's patterns
+            assert time.monotonic() < deadline, d.leds()
+            time.sleep(0.05)
+        d.expect("the write failed (exit 8")
+        st = status(d).stdout
+        assert "state:   failsafe" in st and "flash:   failed (exit 8): still in failsafe, flash again" in st, st
+        assert "flash=failed (exit 8)\n" in status(d, "--raw").stdout
+        _, reply = ask(d, "flash failed 0")
+        assert reply.startswith("error: flash:"), reply
+        _, reply = ask(d, "flash ok")
+        assert reply == "ok\n", reply
+        deadline = time.monotonic() + 3
+        while d.leds().get("boot") != "50/50":
+            assert time.monotonic() < deadline, d.leds()
+            time.sleep(0.05)
+        assert "flash:   ok" in status(d).stdout
+    finally:
+        d.stop()
+
+
 def test_root_only():
     d = Daemon(cmdline="failsafe=1")
     try:

@@ -88,7 +88,16 @@ static void requests_rejected(void **s)
 		{ "", 0, -EINVAL, 0, 0, "unknown request \"\"" },
 		{ "\r\n", 0, -EINVAL, 0, 0, "unknown request \"\"" },
 		{ "   ", 0, -EINVAL, 0, 0, "unknown request \"\"" },
-		{ "reboot", 0, -EINVAL, 0, 0, "unknown request \"reboot\" (status, led PHASE, led release)" },
+		{ "reboot", 0, -EINVAL, 0, 0, "unknown request \"reboot\" (status, led PHASE|release, flash ok|failed N)" },
+		{ "flash", 0, -EINVAL, 0, 0, "flash: \"ok\" or \"failed N\"" },
+		{ "flash failed", 0, -EINVAL, 0, 0, "flash: " },
+		{ "flash failed 0", 0, -EINVAL, 0, 0, "1-255" },
+		{ "flash failed 256", 0, -EINVAL, 0, 0, "1-255" },
+		{ "flash failed -1", 0, -EINVAL, 0, 0, "1-255" },
+		{ "flash failed 1x", 0, -EINVAL, 0, 0, "flash: " },
+		{ "flash failed 1 2", 0, -EINVAL, 0, 0, "flash: " },
+		{ "flash ok now", 0, -EINVAL, 0, 0, "flash: " },
+		{ "flash OK", 0, -EINVAL, 0, 0, "flash: " },
 		{ "STATUS", 0, -EINVAL, 0, 0, "unknown request \"STATUS\"" },
 		{ "stat", 0, -EINVAL, 0, 0, "unknown request \"stat\"" },
 		{ "statusx", 0, -EINVAL, 0, 0, "unknown request \"statusx\"" },
@@ -110,8 +119,29 @@ static void requests_rejected(void **s)
 	};
 
 	(void)s;
-	assert_int_equal(strlen(rows[20].msg), 64);
+	assert_int_equal(strlen(rows[ARRAY_SIZE(rows) - 1].msg), 64);
 	run_requests(rows, ARRAY_SIZE(rows));
+}
+
+/* How a write ended, as sysupgrade tells the daemon. */
+static void flash_results(void **s)
+{
+	static const struct { const char *msg; bool ok; int code; } rows[] = {
+		{ "flash ok", true, 0 }, { "flash ok\n", true, 0 }, { "flash failed 1", false, 1 },
+		{ " flash\tfailed 255\r\n", false, 255 }, { "flash failed 9", false, 9 },
+	};
+	char err[128];
+
+	(void)s;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct ctl_req req;
+
+		assert_int_equal(ctl_parse_request(rows[i].msg, strlen(rows[i].msg), &req, err, sizeof(err)), 0);
+		assert_int_equal(req.kind, CTL_REQ_FLASH);
+		assert_int_equal(req.flash_ok, rows[i].ok);
+		if (!rows[i].ok)
+			assert_int_equal(req.flash_code, rows[i].code);
+	}
 }
 
 static void request_edges(void **s)
@@ -142,6 +172,7 @@ static void fill(struct ctl_status *st, const char *board, const char *model, co
 	snprintf(st->state, sizeof(st->state), "%s", state);
 	snprintf(st->cause, sizeof(st->cause), "%s", cause);
 	snprintf(st->led_hold, sizeof(st->led_hold), "%s", hold);
+	snprintf(st->flash, sizeof(st->flash), "failed (exit 1)");
 }
 
 static void assert_status_equal(const struct ctl_status *a, const struct ctl_status *b)
@@ -158,6 +189,7 @@ static void assert_status_equal(const struct ctl_status *a, const struct ctl_sta
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
 		assert_string_equal(a->led[r], b->led[r]);
 	assert_string_equal(a->led_hold, b->led_hold);
+	assert_string_equal(a->flash, b->flash);
 	assert_int_equal(a->telnet_sessions, b->telnet_sessions);
 	assert_string_equal(a->dhcp, b->dhcp);
 	assert_int_equal(a->leases, b->leases);
@@ -355,6 +387,7 @@ int main(void)
 		cmocka_unit_test(requests_accepted),
 		cmocka_unit_test(requests_rejected),
 		cmocka_unit_test(request_edges),
+		cmocka_unit_test(flash_results),
 		cmocka_unit_test(status_round_trip),
 		cmocka_unit_test(status_truncated),
 		cmocka_unit_test(status_replies),

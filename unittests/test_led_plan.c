@@ -54,6 +54,9 @@ static void separate_leds(void **s)
 	led_plan(LED_PHASE_NORMAL, b.present, b.same, p);
 	expect(&p[LED_BOOT], true, 200, 200);
 	expect(&p[LED_FAILSAFE], true, 0, 0);
+	led_plan(LED_PHASE_FAILED, b.present, b.same, p);      /* a write failed: still failsafe, told apart */
+	expect(&p[LED_FAILSAFE], true, 1000, 200);
+	expect(&p[LED_BOOT], true, 0, 0);
 }
 
 static void one_status_led(void **s)
@@ -69,6 +72,9 @@ static void one_status_led(void **s)
 	expect(&p[LED_RUNNING], false, 0, 0);
 	led_plan(LED_PHASE_UPGRADE, b.present, b.same, p);
 	expect(&p[LED_UPGRADE], true, 200, 200);
+	led_plan(LED_PHASE_FAILED, b.present, b.same, p);
+	expect(&p[LED_FAILSAFE], true, 1000, 200);
+	expect(&p[LED_BOOT], false, 0, 0);
 }
 
 static void no_failsafe_led(void **s)
@@ -82,6 +88,9 @@ static void no_failsafe_led(void **s)
 	expect(&p[LED_BOOT], true, 50, 50);   /* visible, unlike OpenWrt's dark LED */
 	expect(&p[LED_RUNNING], true, 0, 0);
 	expect(&p[LED_FAILSAFE], false, 0, 0);
+	led_plan(LED_PHASE_FAILED, b.present, b.same, p);
+	expect(&p[LED_BOOT], true, 1000, 200);
+	expect(&p[LED_RUNNING], true, 0, 0);
 }
 
 static void no_leds_at_all(void **s)

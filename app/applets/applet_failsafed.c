@@ -51,12 +51,15 @@ static struct daemon {
 	struct loop_timer decide;
 	struct loop_signal signals[SIGNALS_MAX];
 	enum led_phase phase;               /* the boot's own LED phase; a control client may hold another */
+	char flash[32];                     /* the last write a sysupgrade reported: "", "ok", "failed (exit N)" */
 	char banner[BANNER_BYTES];
 	struct boot_event queue[EVENT_QUEUE];/* events raised while a step runs, handled after it */
 	unsigned queued;
 	bool stepping;
 	int exit_code;
 	bool continue_boot;
+	bool page_writing;                  /* the recovery page's applet writes the flash */
+	bool upgrade_held;                  /* a control client (sysupgrade) holds the upgrade LED: it writes */
 } d;
 
 static void apply(const struct boot_actions *a);
@@ -195,6 +198,10 @@ static void apply(const struct boot_actions *a)
 	}
 	if (a->flags & BOOT_ACT_UNDO)
 		daemon_net_restore(on_restored);
+	if (a->flags & BOOT_ACT_DRAIN) {
+		log_info("stopping once the firmware write is done (a stop now would leave it half written)");
+		print_all("- failsafed: stopping once the write is done; do not power off -\n");
+	}
 	if (a->flags & BOOT_ACT_EXIT) {
 		d.exit_code = a->exit_code;
 		d.continue_boot = a->continue_boot;
@@ -272,6 +279,22 @@ static void on_signal(struct loop_signal *s)
 	}
 }
 
+/* The signals the loop watches wait (blocked) from the start of main until their watchers exist: a SIGTERM while
+ * the drivers open is then a stop like any other, not the kernel's default (death by the signal). */
+static void hold_signals(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (int sig = 1; sig < SIGNALS_MAX && sig <= SIGRTMAX; sig++) {
+		enum sig_action a = sigpolicy_action(sig);
+
+		if (a == SIG_ACT_STOP || a == SIG_ACT_TRIGGER || a == SIG_ACT_IGNORE || a == SIG_ACT_QUIET)
+			sigaddset(&set, sig);
+	}
+	sigprocmask(how, &set, NULL);
+}
+
 static void watch_signals(void)
 {
 	for (int sig = 1; sig < SIGNALS_MAX && sig <= SIGRTMAX; sig++) {
@@ -289,6 +312,18 @@ static void watch_signals(void)
 			break; /* the loop's own (SIGCHLD), or the kernel's (faults, KILL, STOP) */
 		}
 	}
+}
+
+/* A flash write runs while the page's applet writes or a sysupgrade holds the upgrade LED: a stop waits for it. */
+static void writing_changed(void)
+{
+	step(&(struct boot_event){ .type = BOOT_EV_WRITING, .writing = d.page_writing || d.upgrade_held });
+}
+
+static void on_page_writing(bool writing)
+{
+	d.page_writing = writing;
+	writing_changed();
 }
 
 /* ---- control socket ---- */
@@ -315,6 +350,7 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 			snprintf(st->led[r], sizeof(st->led[r]), "off");
 	snprintf(st->led_hold, sizeof(st->led_hold), "%s", ctl_server_held_phase(&d.ctl) < 0 ? "none" :
 		 led_phase_name((enum led_phase)ctl_server_held_phase(&d.ctl)));
+	snprintf(st->flash, sizeof(st->flash), "%s", d.flash[0] ? d.flash : "none");
 	st->telnet_sessions = daemon_net_telnet_sessions();
 	daemon_net_dhcp_state(st->dhcp, sizeof(st->dhcp));
 	st->leases = daemon_net_dhcp_leases(st->lease, CTL_LEASES_MAX);
@@ -323,9 +359,33 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 static void ctl_led(void *ctx, int phase)
 {
 	(void)ctx;
+	if (d.upgrade_held != (phase == LED_PHASE_UPGRADE)) {
+		d.upgrade_held = phase == LED_PHASE_UPGRADE;
+		writing_changed();
+	}
 	if (phase >= 0)
 		log_info("control: LEDs show the %s phase for a client", led_phase_name((enum led_phase)phase));
 	leds_show(&d.leds, phase >= 0 ? (enum led_phase)phase : d.phase);
+}
+
+/*
+ * A write that failed leaves the board in failsafe (OpenWrt reboots; here the user flashes again): the failsafe
+ * LED says so (1000/200) until a write completes, and the consoles get one line.
+ */
+static void ctl_flash(void *ctx, bool ok, int code)
+{
+	(void)ctx;
+	if (ok) {
+		snprintf(d.flash, sizeof(d.flash), "ok");
+		log_info("sysupgrade: the write completed");
+		if (d.phase == LED_PHASE_FAILED)
+			show(LED_PHASE_FAILSAFE);
+		return;
+	}
+	snprintf(d.flash, sizeof(d.flash), "failed (exit %d)", code);
+	log_warn("sysupgrade: the write failed (exit %d; its output says why): still in failsafe, flash again", code);
+	if (d.phase == LED_PHASE_FAILSAFE)
+		show(LED_PHASE_FAILED);
 }
 
 /* ---- start and stop ---- */
@@ -400,7 +460,7 @@ static void prepare_applets(void)
 static void start(void)
 {
 	struct boot_config bc = { .n_buttons = (unsigned)d.board->n_buttons };
-	struct ctl_server_ops ops = { .status = ctl_status, .led = ctl_led };
+	struct ctl_server_ops ops = { .status = ctl_status, .led = ctl_led, .flash = ctl_flash };
 	char ctl_path[256];
 	unsigned held = 0;
 	int fd;
@@ -419,7 +479,7 @@ static void start(void)
 		.http_stall_ms = d.opt.http_stall_ms, .reboot_cmd = d.opt.reboot_cmd, .state_dir = d.opt.state_dir,
 		.no_ssh = d.opt.no_ssh, .ssh_port = d.opt.ssh_port, .ssh_max_sessions = d.opt.ssh_max_sessions,
 		.dropbear = d.opt.dropbear, .announce = print_all, .no_dhcp = d.opt.no_dhcp,
-		.dhcp_lease_s = d.opt.dhcp_lease_s, .no_mdns = d.opt.no_mdns });
+		.dhcp_lease_s = d.opt.dhcp_lease_s, .no_mdns = d.opt.no_mdns, .page_writing = on_page_writing });
 	hal_input_open(&d.in, &d.drv, true);
 	hal_led_open(&d.led, &d.drv);
 	leds_init(&d.leds, &d.led);
@@ -430,6 +490,8 @@ static void start(void)
 	snprintf(ctl_path, sizeof(ctl_path), "%s/%s", d.opt.state_dir, CTL_SOCKET_NAME);
 	ctl_server_start(&d.ctl, d.opt.ctl_path ? d.opt.ctl_path : ctl_path, &ops);
 	watch_signals();
+	hold_signals(SIG_UNBLOCK); /* one that came meanwhile is delivered to its watcher now */
+	statefiles_reset(d.opt.state_dir);
 	prepare_applets();
 
 	bc.window_ms = d.opt.window_ms >= 0 ? (uint32_t)d.opt.window_ms : board_window_ms(d.board);
@@ -509,6 +571,7 @@ static int daemon_main(int argc, char **argv)
 	char err[256];
 	int rc;
 
+	hold_signals(SIG_BLOCK);
 	if (options_parse(&d.opt, hal_driver_options, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "failsafed: %s\n", err);
 		return 2;
@@ -555,6 +618,7 @@ static int daemon_main(int argc, char **argv)
 	if (open_drivers(err, sizeof(err)) < 0)
 		return start_failed(err);
 	if (d.opt.mode == OPTIONS_PROBE) {
+		hold_signals(SIG_UNBLOCK); /* the probe watches its own */
 		rc = probe_run(&d.drv);
 		hal_drivers_close(&d.drv);
 		return rc;

@@ -80,6 +80,9 @@ static void print_status(const struct ctl_status *st)
 	printf("%s\n", any ? "" : " none");
 	if (strcmp(st->led_hold, "none"))
 		printf("         (an applet holds the %s phase)\n", st->led_hold);
+	if (strcmp(st->flash, "none"))
+		printf("flash:   %s%s\n", st->flash, strncmp(st->flash, "failed", 6) ? "" :
+		       ": still in failsafe, flash again");
 	printf("telnet:  %u session%s\n", st->telnet_sessions, st->telnet_sessions == 1 ? "" : "s");
 	printf("DHCP:    %s\n", st->dhcp[0] ? st->dhcp : "off");
 	if (st->leases)

@@ -222,7 +222,8 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 		fprintf(stderr, "progress writing %llu %llu\n", (unsigned long long)done, (unsigned long long)total);
 		return;
 	}
-	if (pr->l->quiet || (now_ms - pr->shown_ms < (tty ? 500u : 2000u) && done < total))
+	/* A step of a few KiB (a kernel's first 4 KiB zeroed) is its step line alone. */
+	if (pr->l->quiet || total < 64 * 1024 || (now_ms - pr->shown_ms < (tty ? 500u : 2000u) && done < total))
 		return;
 	pr->shown_ms = now_ms;
 	fprintf(stderr, "%ssysupgrade: writing %3u%% (%.1f of %.1f MiB)%s", tty ? "\r" : "",

@@ -13,11 +13,13 @@ static const struct {
 	[LED_PHASE_FAILSAFE] = { LED_FAILSAFE, 50, 50, true },
 	[LED_PHASE_NORMAL] = { LED_BOOT, 200, 200, false },
 	[LED_PHASE_UPGRADE] = { LED_UPGRADE, 200, 200, false },
+	/* Not OpenWrt's (it reboots after a failed write): long on, short off, told apart from failsafe's 50/50. */
+	[LED_PHASE_FAILED] = { LED_FAILSAFE, 1000, 200, true },
 };
 
 static const char *const phase_names[LED_PHASE_COUNT] = {
 	[LED_PHASE_WINDOW] = "window", [LED_PHASE_FAILSAFE] = "failsafe",
-	[LED_PHASE_NORMAL] = "normal", [LED_PHASE_UPGRADE] = "upgrade",
+	[LED_PHASE_NORMAL] = "normal", [LED_PHASE_UPGRADE] = "upgrade", [LED_PHASE_FAILED] = "failed",
 };
 
 const char *led_phase_name(enum led_phase phase)

@@ -12,6 +12,7 @@ enum led_phase {
 	LED_PHASE_FAILSAFE,     /* failsafe LED 50/50, boot and running off */
 	LED_PHASE_NORMAL,       /* "preinit_regular": boot LED 200/200 */
 	LED_PHASE_UPGRADE,      /* flashing: upgrade LED 200/200 */
+	LED_PHASE_FAILED,       /* failsafe after a flash that failed: failsafe LED 1000/200, boot and running off */
 	LED_PHASE_COUNT
 };
 
@@ -21,7 +22,7 @@ struct led_pattern {
 	uint32_t off_ms;        /* 0 with on_ms > 0: steady on */
 };
 
-/* "window", "failsafe", "normal", "upgrade"; "?" out of range. */
+/* "window", "failsafe", "normal", "upgrade", "failed"; "?" out of range. */
 const char *led_phase_name(enum led_phase phase);
 /* The phase named name, or -ENOENT. */
 int led_phase_parse(const char *name);

@@ -31,8 +31,24 @@ int ctl_parse_request(const char *msg, size_t len, struct ctl_req *req, char *er
 		req->kind = CTL_REQ_STATUS;
 		return 0;
 	}
+	if (verb && !strcmp(verb, "flash")) {
+		char *end = NULL;
+		long code = extra ? strtol(extra, &end, 10) : 0;
+
+		req->kind = CTL_REQ_FLASH;
+		req->flash_ok = arg && !strcmp(arg, "ok") && !extra;
+		if (req->flash_ok)
+			return 0;
+		if (arg && !strcmp(arg, "failed") && extra && end && !*end && code >= 1 && code <= 255 &&
+		    !strtok_r(NULL, " \t", &save)) {
+			req->flash_code = (int)code;
+			return 0;
+		}
+		snprintf(err, err_size, "flash: \"ok\" or \"failed N\" (N: the exit status, 1-255)");
+		return -EINVAL;
+	}
 	if (verb && !strcmp(verb, "led") && (!arg || extra)) {
-		snprintf(err, err_size, "led: %s (window, failsafe, normal, upgrade, release)",
+		snprintf(err, err_size, "led: %s (window, failsafe, normal, upgrade, failed, release)",
 			 arg ? "one phase only" : "needs a phase");
 		return -EINVAL;
 	}
@@ -43,7 +59,7 @@ int ctl_parse_request(const char *msg, size_t len, struct ctl_req *req, char *er
 		}
 		phase = led_phase_parse(arg);
 		if (phase < 0) {
-			snprintf(err, err_size, "led: unknown phase \"%.20s\" (window, failsafe, normal, upgrade, release)",
+			snprintf(err, err_size, "led: unknown phase \"%.20s\" (window, failsafe, normal, upgrade, failed, release)",
 				 arg);
 			return -EINVAL;
 		}
@@ -51,7 +67,8 @@ int ctl_parse_request(const char *msg, size_t len, struct ctl_req *req, char *er
 		req->phase = (enum led_phase)phase;
 		return 0;
 	}
-	snprintf(err, err_size, "unknown request \"%.30s\" (status, led PHASE, led release)", verb ? verb : "");
+	snprintf(err, err_size, "unknown request \"%.30s\" (status, led PHASE|release, flash ok|failed N)",
+		 verb ? verb : "");
 	return -EINVAL;
 }
 
@@ -67,7 +84,8 @@ int ctl_format_status(const struct ctl_status *st, char *out, size_t size)
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)
 		if (st->led[r][0])
 			PUT("led.%s=%s\n", board_led_role_name(r), st->led[r]);
-	PUT("led_hold=%s\ntelnet_sessions=%u\n", st->led_hold, st->telnet_sessions);
+	PUT("led_hold=%s\nflash=%s\ntelnet_sessions=%u\n", st->led_hold, st->flash[0] ? st->flash : "none",
+	    st->telnet_sessions);
 	PUT("dhcp=%s\nleases=%u\n", st->dhcp, st->leases);
 	for (unsigned i = 0; i < st->leases && i < CTL_LEASES_MAX; i++)
 		PUT("lease=%s\n", st->lease[i]);
@@ -126,6 +144,8 @@ int ctl_parse_status(const char *msg, size_t len, struct ctl_status *st, char *e
 			st->window_ms = (uint32_t)strtoul(v, NULL, 10);
 		else if (!strcmp(line, "led_hold"))
 			copy(st->led_hold, sizeof(st->led_hold), v);
+		else if (!strcmp(line, "flash"))
+			copy(st->flash, sizeof(st->flash), v);
 		else if (!strcmp(line, "telnet_sessions"))
 			st->telnet_sessions = (unsigned)strtoul(v, NULL, 10);
 		else if (!strcmp(line, "dhcp"))

@@ -25,12 +25,15 @@ enum ctl_req_kind {
 	CTL_REQ_STATUS = 0,
 	CTL_REQ_LED,
 	CTL_REQ_LED_RELEASE,
+	CTL_REQ_FLASH,                  /* "flash ok" / "flash failed N": how a write ended (sysupgrade tells) */
 	CTL_REQ_KIND_COUNT
 };
 
 struct ctl_req {
 	enum ctl_req_kind kind;
 	enum led_phase phase;           /* with CTL_REQ_LED */
+	bool flash_ok;                  /* with CTL_REQ_FLASH */
+	int flash_code;                 /* with CTL_REQ_FLASH and !flash_ok: sysupgrade's exit status, 1-255 */
 };
 
 /* The daemon as the status applet shows it. */
@@ -46,6 +49,7 @@ struct ctl_status {
 	uint32_t window_ms;
 	char led[LED_ROLE_COUNT][16];   /* pattern per role ("100/100", "off"); "" when the role has no LED */
 	char led_hold[16];              /* a phase an applet holds, or "none" */
+	char flash[32];                 /* the last write: "none", "ok", "failed (exit N)" */
 	unsigned telnet_sessions;
 	char dhcp[96];                  /* "serving 192.168.1.100-192.168.1.199, leases of 300 s", "silent: ...", "off" */
 	unsigned leases;                /* bound leases (lease[] lists the first CTL_LEASES_MAX) */

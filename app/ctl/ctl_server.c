@@ -82,6 +82,11 @@ static void on_client(struct loop_fd *f, unsigned events)
 		s->ops.led(s->ops.ctx, (int)req.phase);
 		reply(f->fd, "ok\n");
 		break;
+	case CTL_REQ_FLASH:
+		if (s->ops.flash)
+			s->ops.flash(s->ops.ctx, req.flash_ok, req.flash_code);
+		reply(f->fd, "ok\n");
+		break;
 	default:
 		release_hold(s, i);
 		reply(f->fd, "ok\n");

@@ -14,6 +14,8 @@ struct ctl_server_ops {
 	void (*status)(void *ctx, struct ctl_status *st);
 	/* Show phase while a client holds it; phase -1: back to the daemon's own. */
 	void (*led)(void *ctx, int phase);
+	/* How a write ended (a sysupgrade says): ok, or failed with its exit status. May be NULL. */
+	void (*flash)(void *ctx, bool ok, int code);
 	void *ctx;
 };
 

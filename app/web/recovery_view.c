@@ -1,5 +1,7 @@
 /* app/web/recovery_view.c — what the recovery page shows, as JSON for scripts and as one HTML page for browsers (pure) */
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,35 @@ static json_object *jstr(const char *s)
 	return json_object_new_string(s ? s : "");
 }
 
+/* One word of s after blanks, at most size - 1 bytes, into out: what follows it, or NULL. */
+static const char *lease_word(const char *s, char *out, size_t size)
+{
+	size_t n;
+
+	s += strspn(s, " \t");
+	n = strcspn(s, " \t\n");
+	if (!n || n >= size)
+		return NULL;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return s + n;
+}
+
+/* A lease line, "ADDRESS MAC NAME SECONDS_LEFT" (NAME "-" for none), into its fields; false if it is not one. No
+ * sscanf: musl's scanf is 5 KB of a static failsafed (docs/performance.md). */
+static bool lease_fields(const char *line, char addr[16], char mac[18], char name[40], unsigned long long *left)
+{
+	const char *s;
+
+	if (!(s = lease_word(line, addr, 16)) || !(s = lease_word(s, mac, 18)) || !(s = lease_word(s, name, 40)))
+		return false;
+	s += strspn(s, " \t");
+	if (!isdigit((unsigned char)*s))
+		return false;
+	*left = strtoull(s, NULL, 10);
+	return true;
+}
+
 /* {"state": "...", "leases": [{"address", "mac", "name", "seconds_left"}], "leased": N} */
 static json_object *dhcp_json(const struct recovery_view *v)
 {
@@ -48,8 +79,7 @@ static json_object *dhcp_json(const struct recovery_view *v)
 		unsigned long long left;
 		json_object *l;
 
-		if (sscanf(v->leases[i], "%15s %17s %39s %llu", addr, mac, name, &left) != 4 ||
-		    !(l = json_object_new_object()))
+		if (!lease_fields(v->leases[i], addr, mac, name, &left) || !(l = json_object_new_object()))
 			continue;
 		json_object_object_add(l, "address", jstr(addr));
 		json_object_object_add(l, "mac", jstr(mac));
@@ -233,7 +263,7 @@ static void dhcp_rows(struct sbuf *b, const struct recovery_view *v)
 		char addr[16], mac[18], name[40];
 		unsigned long long left;
 
-		if (sscanf(v->leases[i], "%15s %17s %39s %llu", addr, mac, name, &left) != 4)
+		if (!lease_fields(v->leases[i], addr, mac, name, &left))
 			continue;
 		put(b, "<tr><td>");
 		put_esc(b, addr);

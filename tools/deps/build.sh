@@ -12,7 +12,9 @@
 #                            [--list] [--help]
 #   --cpu CPU     aarch64 | armhf | mipsel (static musl cross builds), or host-gpiod2: libgpiod 2.2.1 for the
 #                 build host itself (x86_64 glibc, static, PIC) in DIR/host/sysroot, so CI can build and test a
-#                 libgpiod 2.x driver next to Debian 12's libgpiod 1.6. Repeatable.
+#                 libgpiod 2.x driver next to Debian 12's libgpiod 1.6, or aarch64-shared | armhf-shared |
+#                 mipsel-shared: the same libraries (not cmocka) as shared musl libraries (.so), as OpenWrt ships
+#                 them, for a failsafed linked with FAILSAFED_LINK=shared. Repeatable.
 #   --all         all four (also the default when no --cpu is given)
 #   --dir DIR     where everything goes (default: build-deps, or $FAILSAFED_DEPS_DIR; relative to the checkout)
 #   --jobs N      make -jN (default: nproc)
@@ -33,6 +35,8 @@
 #   <cpu>/sysroot/      include/, lib/*.a, lib/pkgconfig/<library>.pc (libev libmnl libgpiod json-c zlib nettle
 #                       libmicrohttpd cmocka; prefix=${pcfiledir}/../.., so the sysroot can move), lib/cmake/json-c/
 #   <cpu>/complete      written when every library of <cpu> is built; the toolchain file refuses a sysroot without it
+#   <cpu>-shared/       the same with lib/*.so, and root/lib/ld-musl-<arch>.so.1 (a link to musl's libc.so): the
+#                       directory qemu-user's -L takes to run a dynamically linked failsafed
 #   <cpu>/logs/<lib>.log, <cpu>/stamps/<lib> (what it was built from), <cpu>/build/<lib>/ (kept after a failure)
 #   host/               the same for host-gpiod2 (no kh/)
 # For a CI cache, cache/src/ (7 MB) is enough to build offline; each sysroot is about 7 MB (fat LTO objects).
@@ -104,8 +108,8 @@ CPUS=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpu) [ $# -ge 2 ] || { echo "deps: --cpu needs a value" >&2; exit 2; }
-		case $2 in aarch64 | armhf | mipsel | host-gpiod2) CPUS+=("$2") ;;
-		*) echo "deps: unknown CPU '$2' (aarch64, armhf, mipsel, host-gpiod2)" >&2; exit 2 ;; esac
+		case $2 in aarch64 | armhf | mipsel | host-gpiod2 | aarch64-shared | armhf-shared | mipsel-shared) CPUS+=("$2") ;;
+		*) echo "deps: unknown CPU '$2' (aarch64, armhf, mipsel, host-gpiod2, <cpu>-shared)" >&2; exit 2 ;; esac
 		shift 2 ;;
 	--cpu=*) set -- --cpu "${1#--cpu=}" "${@:2}" ;;
 	--all) CPUS+=("${CPUS_ALL[@]}"); shift ;;
@@ -191,13 +195,17 @@ LOG=$DIR/deps.log
 declare -A DEBARCH=([aarch64]=arm64 [armhf]=armhf [mipsel]=mipsel)
 declare -A GNU=([aarch64]=aarch64-linux-gnu [armhf]=arm-linux-gnueabihf [mipsel]=mipsel-linux-gnu)
 declare -A MUSL=([aarch64]=aarch64-linux-musl [armhf]=arm-linux-musleabihf [mipsel]=mipsel-linux-musl)
+# Per CPU, after the common CFLAGS (build_target), as cmake/toolchain-cross.cmake adds them to failsafed's own:
+# mipsel: not position-independent (-fno-pic -mplt; shared builds leave that out) and MIPS16e code. Measured on
+# failsafed: docs/performance.md, "Footprint".
+declare -A ARCH_CFLAGS=([mipsel]="-fno-pic -mplt -mips16 -minterlink-compressed")
 packages=(make cmake pkg-config gcc libc6-dev linux-libc-dev autoconf automake libtool m4 xz-utils bzip2
 	debian-archive-keyring)
 archs=()
 for cpu in "${CPUS[@]}"; do
 	[ "$cpu" = host-gpiod2 ] && continue
-	a=${DEBARCH[$cpu]}
-	packages+=("gcc-${GNU[$cpu]}" "musl-dev:$a" "linux-libc-dev-$a-cross")
+	a=${DEBARCH[${cpu%-shared}]}
+	packages+=("gcc-${GNU[${cpu%-shared}]}" "musl-dev:$a" "linux-libc-dev-$a-cross")
 	archs+=("$a")
 done
 missing=()
@@ -375,6 +383,16 @@ BUILD_TRIPLE=$(gcc -dumpmachine)
 # Per-library recipes; run in a subshell inside the unpacked source with the target's environment set.
 # Each installs with DESTDIR=$STAGE; prefix is the final sysroot.
 recipe_libev() {
+	# MIPS16 code cannot hold libev's memory fence (MIPS32 assembler, "sync"): failsafed runs its loop in one
+	# thread (app/loop/loop.c), where a compiler barrier is all a fence has to be (EV_NO_THREADS).
+	case " $CFLAGS " in *" -mips16 "*) export CPPFLAGS="$CPPFLAGS -DEV_NO_THREADS=1" ;; esac
+	# Static: what app/loop/loop.c uses (io, timer, signal, child watchers; epoll, which every Linux a router runs
+	# has), not the other backends (select, poll, Linux AIO, io_uring) nor the other watcher kinds; a program
+	# that used one would not link. The shared build is libev as OpenWrt ships it. (docs/performance.md)
+	local only="-DEV_USE_SELECT=0 -DEV_USE_POLL=0 -DEV_USE_LINUXAIO=0 -DEV_USE_IOURING=0 -DEV_USE_INOTIFY=0"
+	only+=" -DEV_PERIODIC_ENABLE=0 -DEV_STAT_ENABLE=0 -DEV_IDLE_ENABLE=0 -DEV_EMBED_ENABLE=0 -DEV_FORK_ENABLE=0"
+	only+=" -DEV_CLEANUP_ENABLE=0 -DEV_ASYNC_ENABLE=0 -DEV_PREPARE_ENABLE=0 -DEV_CHECK_ENABLE=0"
+	[ "$SHARED" -eq 1 ] || export CPPFLAGS="$CPPFLAGS $only"
 	step configure ./configure "${CONF[@]}"
 	step make make -j"$JOBS"
 	step install make install DESTDIR="$STAGE"
@@ -413,17 +431,30 @@ recipe_libgpiod() {
 recipe_json-c() {
 	# The toolchain file has the compiler and flags: keep the autotools environment out of CMake's (CMake puts
 	# CFLAGS, here only the LTO flags, before the toolchain's own).
+	# Static: without its switch of the numeric locale around strtod (uselocale, duplocale): musl's strtod reads
+	# "." whatever the locale, so it changes nothing there and linked musl's locale loader (3 KB).
+	local shared=OFF locale=(-DHAVE_USELOCALE=0 -DHAVE_DUPLOCALE=0 -DHAVE_SETLOCALE=0)
+	[ "$SHARED" -eq 0 ] || { shared=ON; locale=(); }
 	step cmake env -u CC -u CPPFLAGS -u LDFLAGS CFLAGS="$LTO_CFLAGS" cmake -S . -B obj "${TOOLCHAIN_ARGS[@]}" \
 		-DCMAKE_BUILD_TYPE=MinSizeRel -DCMAKE_INSTALL_PREFIX="$SYS" -DCMAKE_INSTALL_LIBDIR=lib \
-		-DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON -DBUILD_TESTING=OFF -DBUILD_APPS=OFF \
+		-DBUILD_SHARED_LIBS=$shared -DBUILD_STATIC_LIBS=$([ $shared = ON ] && echo OFF || echo ON) \
+		-DBUILD_TESTING=OFF -DBUILD_APPS=OFF "${locale[@]}" \
 		-DDISABLE_EXTRA_LIBS=ON -DDISABLE_WERROR=ON
 	step make cmake --build obj -j"$JOBS"
 	step install env DESTDIR="$STAGE" cmake --install obj
 }
 recipe_zlib() {
-	# zlib's own configure: CHOST picks the cross tools, --static builds libz.a only (no examples).
-	step configure env CHOST="$GNU_T" ./configure --static --prefix="$SYS"
-	step make make -j"$JOBS" libz.a
+	# zlib's own configure: CHOST picks the cross tools, --static builds libz.a only (no examples); the shared
+	# build makes libz.a too (its install wants both), removed from the stage afterwards.
+	# Static: the CRC-32 tables made at the first crc32() (once(), C11 atomics: sysupgrade sums on two threads)
+	# instead of 5 KB of constants in the binary's flash (docs/performance.md).
+	if [ "$SHARED" -eq 0 ]; then
+		step configure env CHOST="$GNU_T" CFLAGS="$CFLAGS -DDYNAMIC_CRC_TABLE" ./configure --static --prefix="$SYS"
+		step make make -j"$JOBS" libz.a
+	else
+		step configure env CHOST="$GNU_T" ./configure --prefix="$SYS"
+		step make make -j"$JOBS" libz.a libz.so.${VER[zlib]}
+	fi
 	step install make install DESTDIR="$STAGE"
 }
 recipe_nettle() {
@@ -432,8 +463,13 @@ recipe_nettle() {
 	# ChaCha, SHA-1/512 variant, which put 22 KB (aarch64) and 34 KB (armhf) into a binary that only uses
 	# SHA-256. The plain build still uses the baseline assembler of each CPU.
 	step configure ./configure "${CONF[@]}" --disable-public-key --disable-documentation --disable-openssl --disable-fat
-	step make make -j"$JOBS" libnettle.a
-	step install make install-headers install-static install-pkgconfig DESTDIR="$STAGE"
+	if [ "$SHARED" -eq 0 ]; then
+		step make make -j"$JOBS" libnettle.a
+		step install make install-headers install-static install-pkgconfig DESTDIR="$STAGE"
+	else
+		step make make -j"$JOBS" libnettle.so
+		step install make install-headers install-shared-nettle install-pkgconfig DESTDIR="$STAGE"
+	fi
 }
 recipe_libmicrohttpd() {
 	# No TLS (no gnutls), no docs, examples, tools or curl tests; only the library, its header and .pc are
@@ -458,8 +494,10 @@ recipe_cmocka() {
 	# cmocka.h typedefs uintptr_t itself unless _UINTPTR_T_DEFINED, guessing its width from __WORDSIZE, which
 	# musl defines only in <bits/reg.h>: "conflicting types for 'uintptr_t'". musl's <stdint.h> has it; the
 	# define goes into the .pc too, for every test that includes cmocka.h. (CFLAGS comes before the toolchain's.)
-	step cmake env -u CC -u CPPFLAGS -u LDFLAGS CFLAGS="-D_UINTPTR_T_DEFINED $LTO_CFLAGS" cmake -S . -B obj "${TOOLCHAIN_ARGS[@]}" \
-		-DCMAKE_BUILD_TYPE=MinSizeRel -DWITH_STATIC_LIB=ON -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
+	# Its build adds -fstack-check, which gcc does not implement for MIPS16 code: MIPS32 code, and no LTO objects (an
+	# LTO link of a test would compile them again with the test's -mips16). The tests' library only.
+	step cmake env -u CC -u CPPFLAGS -u LDFLAGS CFLAGS="-D_UINTPTR_T_DEFINED" cmake -S . -B obj "${TOOLCHAIN_ARGS[@]}" \
+		-DFAILSAFED_MIPS16=OFF -DCMAKE_BUILD_TYPE=MinSizeRel -DWITH_STATIC_LIB=ON -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
 	step make cmake --build obj --target cmocka-static -j"$JOBS"
 	step install install -D -m 644 include/cmocka.h include/cmocka_pbc.h -t "$STAGE$SYS/include"
 	step install install -D -m 644 obj/src/libcmocka-static.a "$STAGE$SYS/lib/libcmocka.a"
@@ -511,14 +549,22 @@ build_lib() {
 	rmdir "$stage$SYS/share" 2>/dev/null || true
 	# Debug info out of the cross libraries (nettle always adds -ggdb3: 10 MB instead of 0.4); the host
 	# build keeps it for debugging tests.
-	if [ "$CPU" != host-gpiod2 ]; then
+	if [ "$SHARED" -eq 1 ]; then
+		# A shared build ships shared libraries only (zlib's install also copies its libz.a).
+		rm -f "$stage$SYS/lib/"*.a
+		for a in "$stage$SYS/lib/"*.so.*; do [ -L "$a" ] || step strip "$STRIP" --strip-unneeded "$a"; done
+	elif [ "$CPU" != host-gpiod2 ]; then
 		for a in "$stage$SYS/lib/"*.a; do step strip "$STRIP" --strip-debug --enable-deterministic-archives "$a"; done
 	fi
 	for pc in "$stage$SYS/lib/pkgconfig/"*.pc; do
 		[ -f "$pc" ] || continue
 		sed -i -e "s|^prefix=$SYS\$|prefix=\${pcfiledir}/../..|" -e "s|$SYS|\${prefix}|g" "$pc"
 	done
-	ls "$stage$SYS/lib/"*.a >/dev/null 2>&1 || die "$CPU: $lib: no static library was installed" "$BLOG"
+	if [ "$SHARED" -eq 1 ]; then
+		ls "$stage$SYS/lib/"*.so >/dev/null 2>&1 || die "$CPU: $lib: no shared library was installed" "$BLOG"
+	else
+		ls "$stage$SYS/lib/"*.a >/dev/null 2>&1 || die "$CPU: $lib: no static library was installed" "$BLOG"
+	fi
 	# Swap the library's files in the sysroot: remove what its previous build installed, copy the new ones.
 	rm -f "$TD/stamps/$lib"
 	if [ -f "$TD/stamps/$lib.files" ]; then
@@ -535,7 +581,9 @@ build_lib() {
 
 build_target() {
 	CPU=$1
-	local libs=("${LIBS[@]}") t lib d
+	local libs=("${LIBS[@]}") t lib d arch=${1%-shared} pcargs=(--static)
+	SHARED=0
+	[ "$arch" = "$CPU" ] || { SHARED=1; libs=("${LIBS[@]/cmocka/}"); pcargs=(); }
 	t=$(now)
 	BUILT=0 UPTODATE=0
 	unset CC CFLAGS CPPFLAGS LDFLAGS AR RANLIB STRIP NM PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
@@ -550,41 +598,58 @@ build_target() {
 		LIBC_ID="glibc $(dpkg-query -W -f='${Version}' libc6-dev 2>/dev/null)"
 	else
 		TD=$DIR/$CPU
-		GNU_T=${GNU[$CPU]}
+		GNU_T=${GNU[$arch]}
 		# LTO objects with their machine code too ("fat"): an LTO link of failsafed optimises across the libraries
 		# (measured, BOARD=all stripped: aarch64 592 -> 576 KB, mipsel 700 -> 676 KB), a link without LTO still works.
-		LTO_CFLAGS="-flto -ffat-lto-objects"
+		# A shared library is what it is: no LTO objects.
+		[ $SHARED -eq 1 ] || LTO_CFLAGS="-flto -ffat-lto-objects"
 		# For the libraries built with CMake: the project's toolchain file, told the sysroot is still being built,
 		# without its own LTO switch (CMake's is -fno-fat-lto-objects: unusable to a link without -flto).
-		TOOLCHAIN_ARGS=(-DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DFAILSAFED_TARGET="${MUSL[$CPU]}" -DFAILSAFED_DEPS_DIR="$DIR"
-			-DFAILSAFED_DEPS_BOOTSTRAP=ON -DFAILSAFED_LTO=OFF)
-		local specs=/usr/lib/${MUSL[$CPU]}/musl-gcc.specs kh=$TD/kh
-		[ -f "$specs" ] || die "$CPU: $specs is missing (package musl-dev:${DEBARCH[$CPU]})"
-		[ -d "/usr/$GNU_T/include/linux" ] || die "$CPU: /usr/$GNU_T/include/linux is missing (package linux-libc-dev-${DEBARCH[$CPU]}-cross)"
+		TOOLCHAIN_ARGS=(-DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DFAILSAFED_TARGET="${MUSL[$arch]}" -DFAILSAFED_DEPS_DIR="$DIR"
+			-DFAILSAFED_DEPS_BOOTSTRAP=ON -DFAILSAFED_LTO=OFF -DFAILSAFED_LINK=$([ $SHARED -eq 1 ] && echo shared || echo static))
+		local specs=/usr/lib/${MUSL[$arch]}/musl-gcc.specs kh=$TD/kh loader
+		[ -f "$specs" ] || die "$CPU: $specs is missing (package musl-dev:${DEBARCH[$arch]})"
+		[ -d "/usr/$GNU_T/include/linux" ] || die "$CPU: /usr/$GNU_T/include/linux is missing (package linux-libc-dev-${DEBARCH[$arch]}-cross)"
 		# Kernel uAPI headers only (musl's specs add -nostdinc): glibc's headers stay out of the include path.
 		mkdir -p "$kh"
 		for d in linux asm asm-generic mtd; do ln -sfn "/usr/$GNU_T/include/$d" "$kh/$d"; done
 		# The same flags as cmake/toolchain-cross.cmake's: small code, no unwind tables (C only), sections to
-		# garbage-collect at the final link; and fat LTO objects.
+		# garbage-collect at the final link, the CPU's own (ARCH_CFLAGS); and fat LTO objects.
+		local arch_cflags=${ARCH_CFLAGS[$arch]:-}
+		[ $SHARED -eq 0 ] || arch_cflags=${arch_cflags//-fno-pic -mplt/}   # libtool and CMake add -fPIC
 		export CC="$GNU_T-gcc -specs=$specs" CPPFLAGS="-isystem $kh"
-		export CFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables $LTO_CFLAGS"
-		export LDFLAGS=-static AR=$GNU_T-ar RANLIB=$GNU_T-ranlib STRIP=$GNU_T-strip NM=$GNU_T-nm
+		# libtool passes the -specs of CC to its shared link a second time (gcc fails on that): musl-dev's wrapper,
+		# one word, for the shared libraries.
+		[ $SHARED -eq 0 ] || CC=${MUSL[$arch]}-gcc
+		export CFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables $arch_cflags $LTO_CFLAGS"
+		export AR=$GNU_T-ar RANLIB=$GNU_T-ranlib STRIP=$GNU_T-strip NM=$GNU_T-nm
 		# --build as well as --host: configure must not decide it can run target programs (binfmt + qemu-user).
-		CONF=(--build="$BUILD_TRIPLE" --host="${MUSL[$CPU]}" --prefix="$TD/sysroot" --enable-static --disable-shared
-			--disable-dependency-tracking)
-		LIBC_ID="musl $(dpkg-query -W -f='${Version}' "musl-dev:${DEBARCH[$CPU]}" 2>/dev/null)"
+		CONF=(--build="$BUILD_TRIPLE" --host="${MUSL[$arch]}" --prefix="$TD/sysroot" --disable-dependency-tracking)
+		if [ $SHARED -eq 0 ]; then
+			export LDFLAGS=-static
+			CONF+=(--enable-static --disable-shared)
+		else
+			CONF+=(--disable-static --enable-shared)
+			# What qemu-user's -L takes to run a program linked against these: musl's loader, which is its libc.so.
+			loader=$(sed -n 's/.*-dynamic-linker \([^ ]*\).*/\1/p' "$specs")
+			[ -n "$loader" ] || die "$CPU: $specs names no -dynamic-linker"
+			mkdir -p "$TD/root$(dirname "$loader")"
+			ln -sfn "/usr/lib/${MUSL[$arch]}/libc.so" "$TD/root$loader"
+		fi
+		LIBC_ID="musl $(dpkg-query -W -f='${Version}' "musl-dev:${DEBARCH[$arch]}" 2>/dev/null)"
 	fi
 	SYS=$TD/sysroot
 	rm -f "$TD/complete"
 	export PKG_CONFIG_LIBDIR=$SYS/lib/pkgconfig PKG_CONFIG_PATH=
 	CC_ID=$($CC --version | head -1)
-	for lib in "${libs[@]}"; do build_lib "$lib"; done
+	for lib in "${libs[@]}"; do [ -z "$lib" ] || build_lib "$lib"; done
 	rmdir "$TD/build" "$TD/stage" 2>/dev/null || true
-	# Every .pc must resolve with --static, as the toolchain file's pkg-config calls do.
+	# Every .pc must resolve with --static (shared: without), as the toolchain file's pkg-config calls do.
 	# The .pc files have the libraries' names: libev libmnl libgpiod json-c zlib nettle libmicrohttpd cmocka.
 	local out
-	out=$(pkg-config --static --cflags --libs "${libs[@]}" 2>&1) ||
-		die "$CPU: pkg-config --static ${libs[*]} fails in $SYS/lib/pkgconfig: $out"
+	mapfile -t libs < <(printf '%s\n' "${libs[@]}" | grep .)
+	out=$(pkg-config "${pcargs[@]}" --cflags --libs "${libs[@]}" 2>&1) ||
+		die "$CPU: pkg-config ${pcargs[*]} ${libs[*]} fails in $SYS/lib/pkgconfig: $out"
 	echo "${libs[*]}" >"$TD/complete"
 	if [ $BUILT -eq 0 ]; then
 		say "$CPU: ${libs[*]}: up to date in ${SYS#"$SRC"/}"
