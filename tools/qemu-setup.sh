@@ -46,7 +46,10 @@ malta() {
 }
 mtd() {
 	tools/qemu-mtd/setup.sh "$B/qemu-mtd"
-	tools/qemu-mtd/mtd-wbuf.sh "$B/qemu-mtd" >/dev/null   # the power-cut tests' phram fixture module
+	# the power-cut tests' phram fixture module (the kernel's headers fetched once): only they need it, and they say
+	# why when it is missing, so its failure does not hold the other QEMU tests back
+	tools/qemu-mtd/mtd-wbuf.sh "$B/qemu-mtd" >/dev/null || echo "qemu-setup: tools/qemu-mtd/mtd-wbuf.sh failed" \
+		"(integ_powercut_* will fail with its message)"
 }
 # timed NAME: run the function NAME, its output in $OUT/NAME, its status and seconds in $OUT/NAME.rc
 timed() {
