@@ -9,7 +9,6 @@ it). One initramfs holds the guest script; every boot runs the same script, whic
 prints it, and writes again. The test reads the console as it comes, with the host time of each line.
 """
 import os
-import random
 import re
 import shutil
 import signal
@@ -157,8 +156,8 @@ def cut_loop(build_dir, first_initrd, initrd, run_dir, qemu_args, append, cuts_w
     Boot 0 (first_initrd) sets the storage up and writes nothing timed; boot 1 writes uncut: from its "Step 1/" line
     to WRITE-END on the host's clock is the write's length, and check_steps(steps) judges its plan; every later boot
     is killed (SIGKILL to QEMU) at a uniform random moment of that length after its own "Step 1/" line, and the
-    boot after it reports the state. A state starting "bad" fails at once. Returns (cuts [(delay s, what was written, the
-    writer's last step, state before, state after)],
+    boot after it reports the state. A state starting "bad" fails at once. Returns (cuts [(delay s, what was
+    written, the writer's last step, state before, state after)],
     write length s, uncut steps). boots collects every Boot (the caller stops them)."""
     b = Boot(build_dir, first_initrd, run_dir, 0, qemu_args, append=append)
     boots.append(b)

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""tests/test_powercut_ab.py — the dual-firmware board (boards/sim_ab.c: Linksys-style boot_part 1/2, raw kernelN beside
-UBI rootfsN, the U-Boot environment in u_env, the boot counter in s_env) with the whole QEMU killed (SIGKILL, by its PID)
-at 20 or more random moments of a sysupgrade: whatever boot_part the next boot reads, the slot it selects holds a
-whole image, and when boot_part was not switched yet, that slot is byte for byte the one that booted before the cut.
+"""tests/test_powercut_ab.py — the dual-firmware board (boards/sim_ab.c: Linksys-style boot_part 1/2, raw
+kernelN beside UBI rootfsN, the boot counter in s_env) with the whole QEMU killed (SIGKILL, by its PID) at 20 or more
+random moments of a sysupgrade: whatever boot_part the next boot reads, the slot it selects holds a whole image, and
+when boot_part was not switched yet, that slot is byte for byte the one that booted before the cut.
 
 The flash is five phram MTDs over 24 MiB of guest RAM the kernel leaves alone (memmap=24M$256M), RAM that is a host
 file (run.sh --mem-file), named as sim-ab's table names nandsim's partitions (kernel1 2 MiB, rootfs1 8 MiB, kernel2,
 rootfs2, s_env 256 KiB; erase blocks of 128 KiB; NOR-like, so the boot counter's records are 16 bytes apart);
 tools/qemu-mtd/mtd-wbuf.sh's fixture module gives them the write-buffer size UBI wants (Linux 6.1's phram leaves it
 0). The U-Boot environment (boot_part=1, made by mkenvimage) is on a virtio disk (run.sh --drive, cache=writethrough):
-libubootenv takes no RAM-type MTD. Boot 0 formats both UBI partitions, writes the counter log, and writes image A into slot 1 (sysupgrade -s, the running slot). Every later boot reads boot_part (fw_printenv)
+libubootenv takes no RAM-type MTD. Boot 0 formats both UBI partitions, writes the counter log, and writes image A
+into slot 1 (sysupgrade -s, the running slot). Every later boot reads boot_part (fw_printenv)
 and the selected slot (its kernel's first 4 KiB, then kernel and root bytes against A's and B's: "slotN-A"), then
 writes the image the selected slot does not hold, which goes to the other slot and switches boot_part; boot 1 is
 never cut and gives the write's length, later boots are cut at a uniform random moment of it (tests/powercut.py).
@@ -169,8 +170,8 @@ def test_ab_whole_qemu_killed_during_writes():
                 ("the other slot is not written before the switch", steps)
 
         cuts, duration, steps = powercut.cut_loop(BUILD, first, initrd, os.path.dirname(initrd),
-                                                  ["--mem", "512", "--mem-file", ram, "--drive", env], APPEND, CUTS, MAX_BOOTS, rnd,
-                                                  check_steps, boots)
+                                                  ["--mem", "512", "--mem-file", ram, "--drive", env], APPEND, CUTS,
+                                                  MAX_BOOTS, rnd, check_steps, boots)
         assert "SETUP-END boot_part=1 slot1-A" in boots[0].text(), boots[0].text()[-3000:]
         kept = switched = 0
         for delay, what, said, before, after in cuts:

@@ -121,7 +121,8 @@ def test_emmc_whole_qemu_killed_during_writes():
             script = script.replace("@%s@" % k, str(v))
         t_start = time.monotonic()
         open(os.path.join(tmp, "first"), "w").close()
-        first = powercut.make_initramfs(BUILD, FAILSAFED, script, dict(files, **{"/qmtd/first": os.path.join(tmp, "first")}),
+        files0 = dict(files, **{"/qmtd/first": os.path.join(tmp, "first")})
+        first = powercut.make_initramfs(BUILD, FAILSAFED, script, files0,
                                         ["virtio_pci", "virtio_blk"], "powercut_emmc0")
         initrd = powercut.make_initramfs(BUILD, FAILSAFED, script, files, ["virtio_pci", "virtio_blk"],
                                          "powercut_emmc")

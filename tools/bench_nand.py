@@ -21,7 +21,6 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -167,7 +166,8 @@ def main():
     ap.add_argument("--harness-dir", default=os.environ.get("QEMU_MTD_BUILD_DIR",
                                                             os.path.join(ROOT, "build", "qemu-mtd")),
                     help="tools/qemu-mtd/ build directory (default build/qemu-mtd)")
-    ap.add_argument("--mib", type=int, default=32, help="the tar's size (default 32 MiB: a 4 MiB kernel, the rest root)")
+    ap.add_argument("--mib", type=int, default=32,
+                    help="the tar's size (default 32 MiB: a 4 MiB kernel, the rest root)")
     ap.add_argument("--runs", type=int, default=5, help="runs of each, alternating (default 5; median)")
     ap.add_argument("--echo", action="store_true", help="show the guest's console")
     a = ap.parse_args()
