@@ -14,7 +14,7 @@
 #                              runs tools/qemu-malta/setup.sh --nand itself: the static mipsel NAND build, mtd-utils)
 #   integ_powercut_nand        the whole QEMU killed (SIGKILL) at 20 random moments of a NAND tar write into UBI on
 #                              phram over guest RAM that is a host file: every next boot attaches UBI and finds the old
-#                              pair, the new pair or no kernel, never a mixed pair (FAILSAFED_LONG=1: 60 cuts)
+#                              pair, the new pair or no kernel, never a mixed pair (6 cuts; FAILSAFED_LONG=1: 20)
 #   integ_powercut_emmc        the same on a GPT virtio disk (cache=writethrough) with the eMMC tar
 #   integ_powercut_ab          the dual-firmware board (sim-ab) on phram: the slot boot_part selects is always whole,
 #                              and unchanged when the cut came before the switch (docs/performance.md: counts, times)

@@ -204,7 +204,9 @@ def cut_loop(build_dir, first_initrd, initrd, run_dir, qemu_args, append, cuts_w
         started = what and b.wait_line(STEP1.pattern, 120)
         if started is None:
             raise AssertionError("boot %d did not reach the write:\n%s" % (n, b.text()[-4000:]))
-        delay = rnd.uniform(0.0, duration)
+        # stratified: the k-th cut falls at a random moment of the k-th of cuts_wanted equal stretches of the write,
+        # so a short run covers the whole write, its start (the A/B board's old slot) and its end alike
+        delay = duration * ((len(cuts) % cuts_wanted) + rnd.random()) / cuts_wanted
         time.sleep(max(0.0, started[0] + delay - time.time()))
         done_before = any(l.startswith("WRITE-END") for _, l in b.lines)
         b.kill_qemu()

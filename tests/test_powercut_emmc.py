@@ -15,7 +15,7 @@ on the console. Boot 1 is never cut: from its first "Step" line to its end is th
 is killed at a uniform random moment of that length after its own first "Step" line (tests/powercut.py). Checked:
  - the state is "A" (old kernel and root), "invalid" (no kernel: the boot loader finds nothing to boot) or "B" (new
    kernel and root), never a kernel with a root that is not its own;
- - at least 20 cuts (FAILSAFED_LONG=1: 60) fell inside a write (before it said it was done), and between them both
+ - at least 6 cuts (FAILSAFED_LONG=1: 20) fell inside a write (before it said it was done), and between them both
    "invalid" and at least one of the whole states were found;
  - the uncut write's plan invalidates the kernel first and writes it last (the overlay wiped before it).
 """
@@ -40,7 +40,7 @@ BUILD = os.environ.get("QEMU_MTD_BUILD_DIR") or os.path.join(BIN, "qemu-mtd")
 FAILSAFED = os.path.join(BIN, "failsafed_sim_emmc")
 BOARD = "failsafed,sim-emmc"
 MiB = 1 << 20
-CUTS = 60 if os.environ.get("FAILSAFED_LONG") == "1" else 20
+CUTS = 20 if os.environ.get("FAILSAFED_LONG") == "1" else 6   # bounded by default; --long: 20
 MAX_BOOTS = CUTS + CUTS // 2 + 2
 
 GUEST = r'''
