@@ -12,7 +12,7 @@
 #   integ_qemu_nand_e2e        the Malta NAND board (tools/qemu-malta/ --nand, boards/qemu_malta_nand.c): failsafectl
 #                              recover and the recovery page flash OpenWrt NAND images from a PC namespace (~80 s; it
 #                              runs tools/qemu-malta/setup.sh --nand itself: the static mipsel NAND build, mtd-utils)
-#   integ_powercut_nand        the whole QEMU killed (SIGKILL) at 20 random moments of a NAND tar write into UBI on
+#   integ_powercut_nand        the whole QEMU killed (SIGKILL) at random moments of a NAND tar write into UBI on
 #                              phram over guest RAM that is a host file: every next boot attaches UBI and finds the old
 #                              pair, the new pair or no kernel, never a mixed pair (6 cuts; FAILSAFED_LONG=1: 20)
 #   integ_powercut_emmc        the same on a GPT virtio disk (cache=writethrough) with the eMMC tar
@@ -68,7 +68,7 @@ foreach(t integ_nand_flash integ_qemu_preinit integ_qemu_nand_e2e)   # several g
     set_tests_properties(${t} PROPERTIES TIMEOUT 1500)
   endif()
 endforeach()
-foreach(t integ_powercut_nand integ_powercut_emmc integ_powercut_ab)   # 22+ boots each; 3x the cuts with --long
+foreach(t integ_powercut_nand integ_powercut_emmc integ_powercut_ab)   # 8+ boots each by default; 20 cuts with --long
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES TIMEOUT 1200)
     if("$ENV{FAILSAFED_LONG}" STREQUAL "1")
