@@ -10,6 +10,15 @@
 #   integ_nand_stage2          a flash from RAM of the NAND root failsafed runs from (nandsim, ubiblock): one guest
 #   integ_qemu_preinit         the OpenWrt preinit hook in a release image (tools/release --cpu aarch64
 #                              --images-only: ~2 min the first time), four boots through preinit (~45 s)
+#   integ_qemu_nand_e2e        the Malta NAND board (tools/qemu-malta/ --nand, boards/qemu_malta_nand.c): failsafectl
+#                              recover and the recovery page flash OpenWrt NAND images from a PC namespace (~80 s; it
+#                              runs tools/qemu-malta/setup.sh --nand itself: the static mipsel NAND build, mtd-utils)
+#   integ_powercut_nand        the whole QEMU killed (SIGKILL) at random moments of a NAND tar write into UBI on
+#                              phram over guest RAM that is a host file: every next boot attaches UBI and finds the old
+#                              pair, the new pair or no kernel, never a mixed pair (6 cuts; FAILSAFED_LONG=1: 20)
+#   integ_powercut_emmc        the same on a GPT virtio disk (cache=writethrough) with the eMMC tar
+#   integ_powercut_ab          the dual-firmware board (sim-ab) on phram: the slot boot_part selects is always whole,
+#                              and unchanged when the cut came before the switch (docs/performance.md: counts, times)
 # Two fixtures set the three harnesses up first (tools/qemu-setup.sh), each part side by side: the guest packages
 # (downloaded once into this build directory, later runs are offline), the cross builds and the initramfs.
 #   qemu_setup         what needs no static musl library (the arm64 board's glibc build, the MTD guest): it runs at
@@ -23,7 +32,8 @@
 # started early (COST: in a new build directory ctest has no times yet; qemu_setup and cross_deps come first); the
 # tests wait for conditions, never for a time, so they pass with the other core busy (docs/performance.md).
 set(_qemu_tests integ_qemu_board integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_demo integ_qemu_malta
-  integ_mtd_ubi integ_nand_flash integ_nand_stage2 integ_qemu_preinit)
+  integ_mtd_ubi integ_nand_flash integ_nand_stage2 integ_qemu_preinit integ_qemu_nand_e2e integ_powercut_nand
+  integ_powercut_emmc integ_powercut_ab)
 set(_qemu_env "QEMU_BUILD_DIR=${CMAKE_BINARY_DIR}/qemu" "QEMU_MALTA_DIR=${CMAKE_BINARY_DIR}/qemu-malta"
   "QEMU_MTD_BUILD_DIR=${CMAKE_BINARY_DIR}/qemu-mtd" "FAILSAFED_DEPS_DIR=${CMAKE_BINARY_DIR}/deps")
 
@@ -46,7 +56,7 @@ foreach(t IN LISTS _qemu_tests)
     set_tests_properties(${t} PROPERTIES TIMEOUT 900 COST 600 FIXTURES_REQUIRED qemu_setup RESOURCE_LOCK qemu)
   endif()
 endforeach()
-foreach(t integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_malta integ_qemu_preinit)
+foreach(t integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_malta integ_qemu_preinit integ_qemu_nand_e2e)
   if(TEST ${t})
     set_property(TEST ${t} APPEND PROPERTY FIXTURES_REQUIRED qemu_static)
   endif()
@@ -54,8 +64,16 @@ endforeach()
 if(TEST integ_qemu_lan)
   set_property(TEST integ_qemu_lan APPEND PROPERTY LABELS gpiod2)   # the static libgpiod 2.2.1 build boots
 endif()
-foreach(t integ_nand_flash integ_qemu_preinit)   # several guests each
+foreach(t integ_nand_flash integ_qemu_preinit integ_qemu_nand_e2e)   # several guests each
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES TIMEOUT 1500)
+  endif()
+endforeach()
+foreach(t integ_powercut_nand integ_powercut_emmc integ_powercut_ab)   # 8+ boots each by default; 20 cuts with --long
+  if(TEST ${t})
+    set_tests_properties(${t} PROPERTIES TIMEOUT 1200)
+    if("$ENV{FAILSAFED_LONG}" STREQUAL "1")
+      set_tests_properties(${t} PROPERTIES TIMEOUT 3600)
+    endif()
   endif()
 endforeach()

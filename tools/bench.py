@@ -9,7 +9,8 @@ failsafed / peer:
   idle wake-ups/s in failsafe (peer: BusyBox telnetd + dropbear started by hand, idle), peak RSS in the window and
   in failsafe with 8 telnet sessions (peer: BusyBox telnetd with 8), memory growth over 2000 sessions, telnet (connect, echo p50/p99, 64 MiB cat,
   32 sessions; peer: BusyBox telnetd), SSH login (peer: dropbear started by hand), flashing 64 MiB (NOR-style
-  file and block device; peer: nc | dd) and on nandsim in QEMU (peer: mtd-utils' ubiupdatevol), stripped size per
+  file and block device; peer: nc | dd) and on nandsim in QEMU (peer: mtd-utils' ubiupdatevol), a 32 MiB OpenWrt
+  NAND sysupgrade tar on nandsim (peer: OpenWrt's nand.sh sequence with mtd-utils; tools/bench_nand.py), stripped size per
   CPU with and without the recovery page (peers: Debian's busybox-static and dropbear for the same CPU), DHCP
   plug-in to lease and idle wake-ups (peer: dnsmasq; tools/bench_dhcp.py).
 A row that cannot be measured on this host says why ("not measured: ..."); the command exits 1 if a row failed.
@@ -644,6 +645,34 @@ def row_nand(b):
                 statistics.median(got["ubiupdatevol"]), "mtd-utils ubiupdatevol", "same image, nothing written")]
 
 
+# ---------------------------------------------------------------- NAND: OpenWrt's sysupgrade tar (issue 16)
+NAND_TAR_TARGET = 1.2   # issue 16: within 1.2x of OpenWrt's own sequence
+
+
+def row_nand_tar(b):
+    """tools/bench_nand.py's measurement: an OpenWrt NAND sysupgrade tar (4 MiB kernel, squashfs root) flashed by
+    failsafed sysupgrade (boards/sim_nand.c) and by nand.sh's own sequence (tar passes, ubirmvol, ubimkvol,
+    ubiupdatevol from mtd-utils, kernel last) on the same nandsim in one guest, runs alternating; median of each."""
+    figure = "flash a %d MiB OpenWrt NAND sysupgrade tar onto nandsim (QEMU)" % b.a.nand_tar_mib
+    if b.a.quick:
+        return [not_measured(figure, "--quick (one QEMU guest of about 5 minutes under TCG)")]
+    binary = os.path.join(os.path.dirname(os.path.abspath(b.failsafed)), "failsafed_sim_nand")
+    if not os.access(binary, os.X_OK):
+        return [not_measured(figure, "no %s (tools/bench.sh builds it)" % binary)]
+    import bench_nand
+    import qemu_mtd
+    try:
+        m = bench_nand.measure(qemu_mtd.DEFAULT_BUILD, binary, b.a.nand_tar_mib, b.a.nand_tar_runs)
+    except (bench_nand.Failed, qemu_mtd.SetupError) as e:
+        return [not_measured(figure, str(e).splitlines()[0][:150])]
+    ours, peer = statistics.median(m["failsafed"]), statistics.median(m["openwrt"])
+    verdict = "met" if ours <= NAND_TAR_TARGET * peer else "NOT met"
+    note = ("median of %d alternating runs each, one guest under TCG (%.0f s); failsafed checks the image (CRC, "
+            "SHA-256, the tar's walk), writes and reads every volume back; target within %.1fx: %s"
+            % (b.a.nand_tar_runs, m["guest_s"], NAND_TAR_TARGET, verdict))
+    return [Row(figure, "s", ours, peer, "OpenWrt nand.sh sequence (mtd-utils)", note)]
+
+
 # ---------------------------------------------------------------- DHCP
 def row_dhcp(b):
     """tools/bench_dhcp.py's measurement: plug-in to lease on the board's side, and wake-ups with no client,
@@ -727,8 +756,8 @@ def row_size(b):
     return rows
 
 
-ROWS = [row_press, row_first_beacon, row_idle, row_rss, row_soak, row_telnet, row_ssh, row_flash, row_nand, row_dhcp,
-        row_size]
+ROWS = [row_press, row_first_beacon, row_idle, row_rss, row_soak, row_telnet, row_ssh, row_flash, row_nand,
+        row_nand_tar, row_dhcp, row_size]
 
 
 # ---------------------------------------------------------------- output
@@ -773,6 +802,8 @@ def main():
     ap.add_argument("--mib", type=int, default=64, help="telnet cat and flashing size")
     ap.add_argument("--flash-runs", type=int, default=5)
     ap.add_argument("--nand-mib", type=int, default=16)
+    ap.add_argument("--nand-tar-mib", type=int, default=32, help="the OpenWrt NAND tar's size (nand_tar row)")
+    ap.add_argument("--nand-tar-runs", type=int, default=5, help="runs of each method in the nand_tar row (median)")
     ap.add_argument("--idle-s", type=float, default=20)
     ap.add_argument("--release-dir", default=os.path.join(SRC, "build-release"))
     ap.add_argument("--cache", default=os.path.join(SRC, "build-bench"), help="Debian packages of the size peers")

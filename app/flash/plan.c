@@ -183,7 +183,23 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
-/* emmc_upgrade_tar: the kernel's first 8 sectors zeroed, root, dtb, kernel last; then the overlay's start. */
+/* The overlay of an eMMC board: the kept settings' archive, else its first 4 KiB zeroed (emmc.sh). */
+static void emmc_overlay(const struct plan_input *in, const char *part, uint64_t offset, struct plan *p)
+{
+	struct plan_step *s = add(p, in->keep_settings ? PLAN_SETTINGS_BLOCK : PLAN_BLOCK_INVALIDATE, part);
+
+	if (s) {
+		s->offset_bytes = offset;
+		s->bytes = in->keep_settings ? 0 : PLAN_INVALIDATE_BYTES;
+	}
+}
+
+/*
+ * emmc_upgrade_tar: the kernel's first 8 sectors zeroed, root, dtb, the overlay, the kernel last. emmc.sh wipes the
+ * overlay (or emmc_copy_config writes the settings) after the kernel; here it comes before it, so the kernel stays
+ * the one write that makes the new firmware bootable: a cut between the two would boot the new pair on the old
+ * overlay, which -n asked to drop (tests/test_powercut_emmc.py checks the order on a real disk).
+ */
 static int emmc_tar(const struct plan_input *in, const struct board_emmc *e, struct plan *p, char *why, size_t wn)
 {
 	uint64_t kernel = member_bytes(in->payload, PAYLOAD_MEMBER_KERNEL);
@@ -200,34 +216,25 @@ static int emmc_tar(const struct plan_input *in, const struct board_emmc *e, str
 		write_src(p, PLAN_BLOCK_WRITE, e->root_part, PLAN_SRC_ROOT, root, 0);
 	if (dtb && e->dtb_part)
 		write_src(p, PLAN_BLOCK_WRITE, e->dtb_part, PLAN_SRC_DTB, dtb, 0);
-	if (kernel)
-		write_src(p, PLAN_BLOCK_WRITE, e->kernel_part, PLAN_SRC_KERNEL, kernel, 0);
 	/* The overlay: the data partition, else right after the root (64 KiB aligned), else after the kernel. */
 	if (e->data_part)
-		s = add(p, in->keep_settings ? PLAN_SETTINGS_BLOCK : PLAN_BLOCK_INVALIDATE, e->data_part);
+		emmc_overlay(in, e->data_part, 0, p);
 	else if (root)
-		s = add(p, in->keep_settings ? PLAN_SETTINGS_BLOCK : PLAN_BLOCK_INVALIDATE, e->root_part);
+		emmc_overlay(in, e->root_part, align_up(root, PLAN_EMMC_ALIGN_BYTES), p);
 	else
-		s = add(p, in->keep_settings ? PLAN_SETTINGS_BLOCK : PLAN_BLOCK_INVALIDATE, e->kernel_part);
-	if (s) {
-		s->offset_bytes = e->data_part ? 0 : root ? align_up(root, PLAN_EMMC_ALIGN_BYTES) : align_up(kernel, 512);
-		s->bytes = in->keep_settings ? 0 : PLAN_INVALIDATE_BYTES;
-	}
+		emmc_overlay(in, e->kernel_part, align_up(kernel, 512), p);
+	if (kernel)
+		write_src(p, PLAN_BLOCK_WRITE, e->kernel_part, PLAN_SRC_KERNEL, kernel, 0);
 	return 0;
 }
 
-/* emmc_upgrade_fit: the FIT onto the kernel partition, the overlay after it (fitblk's /dev/fitrw). */
+/* emmc_upgrade_fit: the FIT onto the kernel partition, the overlay after it (fitblk's /dev/fitrw) before the FIT,
+ * whose first 4 KiB are its last write (as a tar's kernel, above). */
 static void emmc_fit(const struct plan_input *in, const struct board_emmc *e, struct plan *p)
 {
-	struct plan_step *s;
-
+	emmc_overlay(in, e->data_part ? e->data_part : e->kernel_part,
+		     e->data_part ? 0 : align_up(own_bytes(in), 512), p);
 	write_src(p, PLAN_BLOCK_WRITE, e->kernel_part, PLAN_SRC_PAYLOAD, own_bytes(in), 0);
-	s = add(p, in->keep_settings ? PLAN_SETTINGS_BLOCK : PLAN_BLOCK_INVALIDATE, e->data_part ? e->data_part :
-		e->kernel_part);
-	if (s) {
-		s->offset_bytes = e->data_part ? 0 : align_up(own_bytes(in), 512);
-		s->bytes = in->keep_settings ? 0 : PLAN_INVALIDATE_BYTES;
-	}
 }
 
 /* The switch to the written slot: the selector and the slot's own variables, what follows, the boot counter. */

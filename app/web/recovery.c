@@ -17,6 +17,7 @@
 #include "fwimage.h"
 #include "io.h"
 #include "layout.h"
+#include "layout_space.h"
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
@@ -1041,18 +1042,25 @@ int recovery_listen6(const char *ifname)
 	return 0;
 }
 
+/*
+ * The most an upload may have: what sysupgrade takes as its cap. A NAND or eMMC board's is its layout's
+ * partitions (a tar's kernel and root together are larger than the rootfs volume they replace, and a board whose
+ * UBI is blank or broken has no rootfs volume at all); the firmware volume's size where that is larger, or the
+ * board writes one partition. 0: nothing found to write to, uploads are refused.
+ */
 static uint64_t firmware_cap(void)
 {
 	char why[ROOTFS_WHY_BYTES], err[STORAGE_WHY_BYTES];
 	struct storage_volume fw;
 	struct rootfs rf;
+	uint64_t cap = r.cfg.board->storage.layout != BOARD_LAYOUT_SINGLE ? layout_space_bytes(r.cfg.board, NULL) : 0;
 
-	if (rootfs_setup(&rf, r.cfg.board, NULL, NULL, NULL, NULL, why) < 0 || !rf.firmware.kind ||
-	    hal_storage_find(&rf.firmware, rf.state_dir, &fw, err) < 0) {
+	if (rootfs_setup(&rf, r.cfg.board, NULL, NULL, NULL, NULL, why) == 0 && rf.firmware.kind &&
+	    hal_storage_find(&rf.firmware, rf.state_dir, &fw, err) == 0 && fw.size_bytes > cap)
+		cap = fw.size_bytes;
+	if (!cap)
 		log_warn("recovery: no firmware partition found: uploads are refused");
-		return 0;
-	}
-	return fw.size_bytes;
+	return cap;
 }
 
 static void on_bind_retry(struct loop_timer *t)

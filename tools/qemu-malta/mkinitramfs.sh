@@ -2,11 +2,18 @@
 # tools/qemu-malta/mkinitramfs.sh — the QEMU Malta harness's initramfs: static busybox and the static musl
 # failsafed (both mipsel, no C library in the archive at all), the NIC and LED-trigger modules, and an /init
 # that runs failsafed on the console and prints FSD-* markers (PID 1 never exits).
-# Usage: tools/qemu-malta/mkinitramfs.sh [DIR] [--failsafed BIN] [--out FILE]   (after tools/qemu-malta/setup.sh)
+# Usage: tools/qemu-malta/mkinitramfs.sh [DIR] [--failsafed BIN] [--out FILE] [--nand] [--extra DIR]
+#                                       (after tools/qemu-malta/setup.sh)
 #   DIR          default: $QEMU_MALTA_DIR, else build/qemu-malta
 #   --failsafed  default DIR/build/failsafed (a static mipsel ELF; anything dynamically linked is refused)
 #   --out        default DIR/initramfs.cpio (uncompressed: the kernel unpacks it without decompressing under
 #                TCG); staged in FILE.d, kept for a look
+#   --nand       also the NAND modules (nandsim, UBI, UBIFS), loaded by /init with fsd.nand=PARTS (below), and
+#                mtd-utils' UBI tools in /usr/sbin with the glibc they link (setup.sh --nand unpacks them): failsafed
+#                runs ubiformat for a ubinized image and a UBI partition that will not attach, as OpenWrt's ubi-utils
+#                are on a NAND router; this archive is then not free of a C library
+#   --extra DIR  a test's own files, copied over everything else; with --nand or --extra the archive is made every
+#                time
 # Quiet and quick when the archive is newer than everything it is made of.
 #
 # Modules (from the kernel's modules.dep, each after what it needs): mii pcnet32 (QEMU's default NIC, an AMD
@@ -15,6 +22,10 @@
 # /init, by the kernel command line:
 #   fsd.nic=pcnet|virtio|none   which NIC driver to load (default pcnet)
 #   fsd.window=MS               failsafed --window-ms (default: the board's)
+#   fsd.nand=PARTS              (an archive made with --nand) before failsafed starts: nandsim as a 256 MiB NAND with
+#                               2 KiB pages and 128 KiB erase blocks (id_bytes=0x20,0xaa,0x00,0x15), split into
+#                               partitions of PARTS erase blocks (nandsim.parts=PARTS, e.g. 256 = 32 MiB, the rest
+#                               a last partition), UBI (nothing attached) and UBIFS; marker FSD-MTD <the /proc/mtd lines>
 # Markers on the console, in order: FSD-NET <netdevs>, FSD-LEDS <LED class devices>, FSD-COMPAT <the device
 # tree's compatible>, FSD-CHECK-BEGIN / failsafed --check-board's output / FSD-CHECK-END rc=N, FSD-START
 # uptime=S; then failsafed itself (window, failsafe, shells); FSD-STATE name=value for each state file as soon
@@ -23,11 +34,13 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$HERE/../.."
-DIR='' BIN='' OUT=''
+DIR='' BIN='' OUT='' NAND=0 EXTRA=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--failsafed) BIN=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
+	--nand) NAND=1; shift ;;
+	--extra) EXTRA=$2; shift 2 ;;
 	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	-*) echo "mkinitramfs: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) DIR=$1; shift ;;
@@ -49,8 +62,9 @@ if readelf -l "$BIN" 2>/dev/null | grep -q "program interpreter"; then
 	die "$BIN is dynamically linked: the guest has no C library, build the static musl one"
 fi
 [ "$(od -An -tx1 -j18 -N2 "$BIN" | tr -d ' ')" = "0800" ] || die "$BIN is not a MIPS ELF"
+[ -z "$EXTRA" ] || [ -d "$EXTRA" ] || die "--extra $EXTRA: no such directory"
 # Up to date: nothing newer than the archive among its inputs.
-if [ -f "$OUT" ] && [ "$OUT" -nt "$BIN" ] && [ "$OUT" -nt "$0" ] && [ "$OUT" -nt "$ROOT/.complete" ]; then
+if [ $NAND -eq 0 ] && [ -z "$EXTRA" ] && [ -f "$OUT" ] && [ "$OUT" -nt "$BIN" ] && [ "$OUT" -nt "$0" ] && [ "$OUT" -nt "$ROOT/.complete" ]; then
 	exit 0
 fi
 
@@ -107,6 +121,37 @@ list nic-pcnet pcnet32
 # virtio_pci pulls in its modern and legacy halves; failover/net_failover come with virtio_net.
 list nic-virtio virtio_pci virtio_net
 list leds ledtrig_timer
+if [ $NAND -eq 1 ]; then
+	NROOT=$DIR/cache/nand-root
+	[ -f "$NROOT/.complete" ] || die "run tools/qemu-malta/setup.sh $DIR --nand first (mtd-utils for the guest)"
+	# the UBI tools, then the loader and every DT_NEEDED library, transitively, from the unpacked packages
+	tools=(ubiformat ubiattach ubidetach ubimkvol ubirmvol ubirsvol ubiupdatevol ubinfo mtdinfo flash_erase nandwrite)
+	todo=()
+	for t in "${tools[@]}"; do
+		cp "$NROOT/usr/sbin/$t" "$STAGE/usr/sbin/$t"
+		todo+=("$STAGE/usr/sbin/$t")
+	done
+	mkdir -p "$STAGE/lib/mipsel-linux-gnu"
+	interp=$(readelf -l "$NROOT/usr/sbin/ubiformat" | sed -n 's/.*program interpreter: \(.*\)]/\1/p')
+	cp -L "$NROOT$interp" "$STAGE$interp"
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for lib in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ -e "$STAGE/lib/mipsel-linux-gnu/$lib" ] || [ -e "$STAGE/lib/$lib" ] && continue
+			src=
+			for d in lib/mipsel-linux-gnu usr/lib/mipsel-linux-gnu lib; do
+				[ -e "$NROOT/$d/$lib" ] && { src=$NROOT/$d/$lib; break; }
+			done
+			[ -n "$src" ] || die "$lib (needed by ${f##*/}) is not in $NROOT"
+			cp -L "$src" "$STAGE/lib/mipsel-linux-gnu/$lib"
+			todo+=("$STAGE/lib/mipsel-linux-gnu/$lib")
+		done
+	done
+	# UBIFS sets up its zlib and zstd compressors through the crypto modules, which modules.dep does not list.
+	list nand ubi crc16 deflate zstd ubifs
+	list nandsim nandsim
+fi
 
 cat >"$STAGE/init" <<'INIT'
 #!/bin/sh
@@ -123,10 +168,12 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 
 nic=pcnet
 window=
+nand=
 for a in $(cat /proc/cmdline); do
 	case $a in
 	fsd.nic=*) nic=${a#fsd.nic=} ;;
 	fsd.window=*) window=${a#fsd.window=} ;;
+	fsd.nand=*) nand=${a#fsd.nand=} ;;
 	esac
 done
 load() {
@@ -137,6 +184,18 @@ load() {
 }
 [ "$nic" = none ] || load "nic-$nic"
 load leds
+if [ -n "$nand" ]; then
+	load nand
+	[ -f /etc/malta/nandsim ] || echo "FSD-WARN no module list nandsim (an archive without --nand)"
+	while read -r name path; do
+		case $name in
+		nandsim) set -- id_bytes=0x20,0xaa,0x00,0x15 "parts=$nand" ;;
+		*) set -- ;;
+		esac
+		insmod "$path" "$@" || echo "FSD-WARN insmod $name $* failed"
+	done </etc/malta/nandsim
+	echo "FSD-MTD $(sed 1d /proc/mtd | tr '\n' ' ')"
+fi
 # A NIC appears from the driver's probe; give it a moment.
 i=0
 while [ "$nic" != none ] && [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -168,6 +227,8 @@ echo "FSD-IDLE"
 while :; do sleep 3600; done
 INIT
 chmod 755 "$STAGE/init"
+# A test's own files last: they win (cp -a keeps its links and modes).
+[ -z "$EXTRA" ] || cp -a "$EXTRA/." "$STAGE/"
 
 (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

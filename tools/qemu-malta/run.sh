@@ -11,7 +11,9 @@
 #            --nic pcnet|virtio|none (default pcnet, the Malta's default NIC; virtio: virtio-net-pci),
 #            --tap IF (the NIC on the existing tap device IF instead of user-mode networking: e.g. one made in a
 #            network namespace, running this script inside it with ip netns exec),
-#            --no-setup (skip setup.sh and mkinitramfs.sh: they already ran)
+#            --no-setup (skip setup.sh and mkinitramfs.sh: they already ran),
+#            --initrd FILE (boot this archive instead of DIR/initramfs.cpio, e.g. one made by mkinitramfs.sh --nand
+#            --out FILE; implies --no-setup)
 # The boot LED (the PS/2 keyboard's scroll lock, boards/qemu_malta.c) is traced: RUNDIR/trace.log has one
 # timestamped ps2_set_ledstate line per LED state the guest sends (bit 0 = scroll lock).
 # Runs tools/qemu-malta/setup.sh and mkinitramfs.sh first (both quiet when up to date). QEMU is exec'ed: this
@@ -20,7 +22,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 DIR=${QEMU_MALTA_DIR:-build/qemu-malta}
-run='' append='' nic=pcnet tap='' setup=1
+run='' append='' nic=pcnet tap='' setup=1 initrd=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--dir) DIR=$2; shift 2 ;;
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--nic) nic=$2; shift 2 ;;
 	--tap) tap=$2; shift 2 ;;
 	--no-setup) setup=0; shift ;;
+	--initrd) initrd=$2; setup=0; shift 2 ;;
 	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -46,9 +49,10 @@ if [ $setup -eq 1 ]; then
 fi
 kernel=$(ls "$DIR"/cache/root/boot/vmlinuz-* 2>/dev/null | head -1 || true)
 [ -n "$kernel" ] || { echo "run.sh: no kernel in $DIR/cache/root/boot (run tools/qemu-malta/setup.sh)" >&2; exit 2; }
-[ -f "$DIR/initramfs.cpio" ] || { echo "run.sh: no $DIR/initramfs.cpio (run tools/qemu-malta/mkinitramfs.sh)" >&2; exit 2; }
+initrd=${initrd:-$DIR/initramfs.cpio}
+[ -f "$initrd" ] || { echo "run.sh: no $initrd (run tools/qemu-malta/mkinitramfs.sh)" >&2; exit 2; }
 
-args=(-M malta -m 256 -accel tcg -no-reboot -kernel "$kernel" -initrd "$DIR/initramfs.cpio"
+args=(-M malta -m 256 -accel tcg -no-reboot -kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 rdinit=/init quiet panic=-1 fsd.nic=$nic${append:+ $append}")
 if [ -z "$model" ]; then
 	args+=(-nic none)

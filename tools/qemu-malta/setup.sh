@@ -7,8 +7,13 @@
 # cross-built statically with musl for BOARD=qemu_malta into DIR/build/failsafed (tools/deps/build.sh --cpu mipsel
 # for its libraries, then cmake/toolchain-cross.cmake with FAILSAFED_TARGET=mipsel-linux-musl). No glibc goes into
 # the guest.
-# Usage: tools/qemu-malta/setup.sh [DIR]   (default: $QEMU_MALTA_DIR, else build/qemu-malta; the tests use
-#                                           <build>/qemu-malta: every build directory has its own)
+# Usage: tools/qemu-malta/setup.sh [DIR] [--nand]   (default: $QEMU_MALTA_DIR, else build/qemu-malta; the tests use
+#                                                   <build>/qemu-malta: every build directory has its own)
+#   --nand   also DIR/build-nand/failsafed: the same static musl build for BOARD=qemu_malta_nand (NAND/UBI storage on
+#            nandsim: tools/qemu-malta/mkinitramfs.sh --nand, tests/test_qemu_nand_e2e.py), and Debian's mipsel
+#            mtd-utils with the glibc it links unpacked into DIR/cache/nand-root (failsafed runs mtd-utils' ubiformat
+#            for a ubinized image or a UBI partition that will not attach, as OpenWrt's ubi-utils are on a NAND
+#            router)
 #   Environment: FAILSAFED_DEPS_DIR  where the static libraries are built (default: deps/ next to DIR, i.e.
 #                                    <build>/deps; a complete one is reused as it is)
 # The first run downloads about 46 MB from the configured Debian mirror; later runs are offline.
@@ -16,6 +21,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
+nand=0
+if [ "${1:-}" = --nand ]; then nand=1; shift; fi
+if [ "${2:-}" = --nand ]; then nand=1; set -- "$1"; fi
 DIR=${1:-${QEMU_MALTA_DIR:-build/qemu-malta}}
 case $DIR in /*) ;; *) DIR=$SRC/$DIR ;; esac
 NAME=qemu-malta
@@ -55,4 +63,41 @@ if [ "$(od -An -tx1 -j4 -N2 "$B/failsafed" | tr -d ' ')" != "0101" ] ||
 	die "$B/failsafed is not a 32-bit little-endian MIPS ELF"
 fi
 ! readelf -l "$B/failsafed" | grep -q "program interpreter" || die "$B/failsafed is not statically linked"
+# --nand: the same for BOARD=qemu_malta_nand, in its own build directory; mtd-utils and its libraries unpacked.
+if [ $nand -eq 1 ]; then
+	NROOT=$CACHE/nand-root
+	NAND_PACKAGES=(mtd-utils libc6 libgcc-s1)    # the UBI tools link only libc (mkfs.ubifs, not taken, more)
+	if [ "$(cat "$NROOT/.complete" 2>/dev/null)" != "${NAND_PACKAGES[*]}" ]; then
+		for p in "${NAND_PACKAGES[@]}"; do
+			ls "$CACHE/debs/${p}_"*_mipsel.deb >/dev/null 2>&1 && continue
+			echo "qemu-malta setup: downloading $p:mipsel" >&2
+			if ! (cd "$CACHE/debs" && apt-get download -qq "$p:mipsel") >>"$LOG" 2>&1; then
+				qlib_apt_update
+				(cd "$CACHE/debs" && apt-get download -qq "$p:mipsel") >>"$LOG" 2>&1 ||
+					die "apt-get download $p:mipsel failed (no network or no package mirror?)"
+			fi
+		done
+		rm -rf "$NROOT.tmp"
+		mkdir -p "$NROOT.tmp"
+		for p in "${NAND_PACKAGES[@]}"; do
+			deb=$(ls "$CACHE/debs/${p}_"*_mipsel.deb | tail -1)
+			dpkg-deb -x "$deb" "$NROOT.tmp" || die "dpkg-deb -x $deb failed"
+		done
+		[ -x "$NROOT.tmp/usr/sbin/ubiformat" ] || die "no usr/sbin/ubiformat in mtd-utils:mipsel"
+		rm -rf "$NROOT"
+		mv "$NROOT.tmp" "$NROOT"
+		echo "${NAND_PACKAGES[*]}" >"$NROOT/.complete"
+	fi
+	B=$DIR/build-nand
+	if [ ! -f "$B/CMakeCache.txt" ]; then
+		cmake -S "$SRC" -B "$B" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/toolchain-cross.cmake" \
+			-DFAILSAFED_TARGET=mipsel-linux-musl -DFAILSAFED_DEPS_DIR="$DEPS" -DBOARD=qemu_malta_nand \
+			-DFAILSAFED_TESTS=OFF -DCMAKE_BUILD_TYPE=MinSizeRel >>"$LOG" 2>&1 ||
+			die "cmake configure (static musl mipsel build, BOARD=qemu_malta_nand) failed"
+	fi
+	cmake --build "$B" --target failsafed -j2 >>"$LOG" 2>&1 ||
+		die "static musl mipsel build of failsafed (BOARD=qemu_malta_nand) failed"
+	[ "$(od -An -tx1 -j18 -N2 "$B/failsafed" | tr -d ' ')" = "0800" ] || die "$B/failsafed is not a MIPS ELF"
+	! readelf -l "$B/failsafed" | grep -q "program interpreter" || die "$B/failsafed is not statically linked"
+fi
 exit 0

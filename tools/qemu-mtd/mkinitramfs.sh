@@ -2,12 +2,14 @@
 # tools/qemu-mtd/mkinitramfs.sh — the initramfs of the MTD/UBI QEMU harness (amd64 guest, Debian 12 kernel).
 #
 # Usage: tools/qemu-mtd/mkinitramfs.sh BUILD_DIR --failsafed PATH --script GUEST_SCRIPT
-#                                      [--add HOSTPATH:GUESTPATH ...] [--out FILE]
+#                                      [--add HOSTPATH:GUESTPATH ...] [--module NAME ...] [--out FILE]
 #   BUILD_DIR     where tools/qemu-mtd/setup.sh unpacked the guest pieces (BUILD_DIR/cache/root)
 #   --failsafed   a failsafed built on this host (Debian 12, dynamically linked): /usr/bin/failsafed
 #   --script      the guest script: /qmtd/guest.sh, sourced by /init after /qmtd/lib.sh
 #   --add         a host file or directory copied to GUESTPATH (repeatable; a directory is copied whole;
 #                 ELF executables among them get their DT_NEEDED libraries too)
+#   --module      a kernel module (with its modules.dep closure) put into the archive but not loaded by /init: the
+#                 guest script loads it (busybox modprobe NAME), e.g. phram, virtio_blk (repeatable)
 #   --out         the archive (default BUILD_DIR/initramfs.cpio.gz); staged in FILE.d (kept for a look)
 #
 # Contents: busybox (applet links in /bin), every mtd-utils binary, libubootenv's fw_printenv/fw_setenv, and e2fsprogs' mke2fs (mkfs.ext4),
@@ -30,13 +32,14 @@ usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0";
 [ $# -ge 1 ] || usage
 case $1 in -h|--help) usage 0 ;; esac
 BUILD=$1; shift
-fsd="" script="" out="" adds=()
+fsd="" script="" out="" adds=() more_mods=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--failsafed) fsd=$2; shift 2 ;;
 	--script) script=$2; shift 2 ;;
 	--add) adds+=("$2"); shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--module) more_mods+=("$2"); shift 2 ;;
 	-h|--help) usage 0 ;;
 	*) echo "mkinitramfs: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -158,6 +161,11 @@ for m in "${WANT[@]}"; do add_mod "$m"; done
 for m in "${order[@]}"; do
 	echo "$m /$KMOD/${path_of[$m]} ${PARAMS[$m]:-}" >>"$STAGE/etc/qmtd/modules"
 done
+# --module: each with what it needs, not loaded by /init (in the archive only)
+loaded=${#order[@]}
+for m in "${more_mods[@]+"${more_mods[@]}"}"; do add_mod "$m"; done
+EXTRA+=("${order[@]:$loaded}")
+order=("${order[@]:0:$loaded}")
 for m in "${order[@]}" "${EXTRA[@]}"; do
 	p=${path_of[$m]}
 	mkdir -p "$STAGE/$KMOD/$(dirname "$p")"
@@ -198,8 +206,9 @@ while read -r name path params; do
 	# shellcheck disable=SC2086
 	insmod "$path" $params || echo "QMTD-WARN insmod $name $params failed"
 done </etc/qmtd/modules
-# devtmpfs makes the nodes from the kernel's own threads: give them a moment to appear.
-for n in /dev/mtd0 /dev/mtd1 /dev/ubi_ctrl; do
+# devtmpfs makes the nodes from the kernel's own threads: give them a moment to appear (the MTDs /proc/mtd lists
+# already: none waited for in vain when qmtd.skip left nandsim out).
+for n in $(sed -n 's,^\(mtd[0-9]*\):.*,/dev/\1,p' /proc/mtd) /dev/ubi_ctrl; do
 	i=0
 	while [ ! -e "$n" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 done

@@ -3,7 +3,8 @@
 # and return the guest script's exit status.
 #
 # Usage: tools/qemu-mtd/run.sh BUILD_DIR [--initrd FILE] [--timeout S] [--log FILE] [--append 'ARGS']
-#                              [--machine q35|microvm] [--quiet]
+#                              [--machine q35|microvm] [--quiet] [--mem MIB] [--mem-file FILE] [--drive FILE]
+#                              [--pidfile FILE]
 #   --initrd    default BUILD_DIR/initramfs.cpio.gz (tools/qemu-mtd/mkinitramfs.sh)
 #   --timeout   seconds before QEMU is killed (default 300)
 #   --log       the serial console is also written here (default BUILD_DIR/serial.log)
@@ -12,6 +13,14 @@
 #               microvm is no faster here and hangs in about 2 boots of 5 (TSC calibration against the PIT
 #               fails: "tsc: Marking TSC unstable"): only for experiments
 #   --quiet     console only into the log, not on stdout
+#   --mem       guest RAM in MiB (default 512)
+#   --mem-file  the guest's RAM is this host file (memory-backend-file, share=on; made or grown to --mem): what the
+#               guest stored in RAM is in the file the moment it is stored, so it outlives QEMU, also a SIGKILL. With
+#               memmap=SIZE$START on --append the kernel leaves that range alone, and phram over it is an MTD whose
+#               contents survive to the next boot with the same file (tests/test_powercut.py)
+#   --drive     a raw disk image as a virtio disk (/dev/vda; the guest loads virtio_blk, mkinitramfs.sh --module),
+#               cache=writethrough: a write the guest was told is done is in the host file, a flush is a no-op
+#   --pidfile   QEMU writes its PID here (to kill QEMU itself, e.g. with SIGKILL as a power cut)
 # Exit status: the N of the guest's last "QMTD-EXIT N" line; 124 when the timeout struck, 125 when QEMU
 # ended without that line (kernel panic, crash), with one line on stderr saying which. Callers that must
 # tell a guest status of 124/125 from these read the log (tests/qemu_mtd.py does).
@@ -20,7 +29,7 @@ usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0";
 [ $# -ge 1 ] || usage
 case $1 in -h|--help) usage 0 ;; esac
 BUILD=$1; shift
-initrd="" timeout=300 log="" append="" machine=q35 quiet=0
+initrd="" timeout=300 log="" append="" machine=q35 quiet=0 mem=512 mem_file="" drive="" pidfile=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--initrd) initrd=$2; shift 2 ;;
@@ -29,6 +38,10 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift 2 ;;
 	--machine) machine=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--mem) mem=$2; shift 2 ;;
+	--mem-file) mem_file=$2; shift 2 ;;
+	--drive) drive=$2; shift 2 ;;
+	--pidfile) pidfile=$2; shift 2 ;;
 	-h|--help) usage 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -49,9 +62,18 @@ microvm) margs=(-M microvm,pit=on,pic=on,rtc=on); cmdline+=" reboot=t" ;;
 esac
 mkdir -p "$(dirname "$log")"
 : >"$log"
-args=("${margs[@]}" -accel tcg -m 512 -smp 1 -no-reboot -nic none -display none -monitor none
+args=("${margs[@]}" -accel tcg -m "$mem" -smp 1 -no-reboot -nic none -display none -monitor none
 	-chardev "stdio,id=ser0,signal=on,logfile=$log" -serial chardev:ser0
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline${append:+ $append}")
+if [ -n "$mem_file" ]; then
+	args+=(-object "memory-backend-file,id=ram0,size=${mem}M,mem-path=$mem_file,share=on")
+	args[1]+=",memory-backend=ram0"
+fi
+if [ -n "$drive" ]; then
+	[ -f "$drive" ] || { echo "run.sh: --drive $drive: no such file" >&2; exit 2; }
+	args+=(-drive "file=$drive,format=raw,if=none,id=d0,cache=writethrough" -device virtio-blk-pci,drive=d0)
+fi
+[ -z "$pidfile" ] || args+=(-pidfile "$pidfile")
 rc=0
 if [ "$quiet" = 1 ]; then
 	timeout -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null || rc=$?
