@@ -532,6 +532,9 @@ build_lib() {
 		UPTODATE=$((UPTODATE + 1))
 		return 0
 	fi
+	# Only a library that is rebuilt takes the sysroot's mark away (a run that finds everything up to date leaves
+	# it: a cross build configuring beside this run reads it).
+	rm -f "$TD/complete"
 	t=$(now)
 	b=$TD/build/$lib
 	stage=$TD/stage/$lib
@@ -639,7 +642,6 @@ build_target() {
 		LIBC_ID="musl $(dpkg-query -W -f='${Version}' "musl-dev:${DEBARCH[$arch]}" 2>/dev/null)"
 	fi
 	SYS=$TD/sysroot
-	rm -f "$TD/complete"
 	export PKG_CONFIG_LIBDIR=$SYS/lib/pkgconfig PKG_CONFIG_PATH=
 	CC_ID=$($CC --version | head -1)
 	for lib in "${libs[@]}"; do [ -z "$lib" ] || build_lib "$lib"; done
@@ -650,7 +652,7 @@ build_target() {
 	mapfile -t libs < <(printf '%s\n' "${libs[@]}" | grep .)
 	out=$(pkg-config "${pcargs[@]}" --cflags --libs "${libs[@]}" 2>&1) ||
 		die "$CPU: pkg-config ${pcargs[*]} ${libs[*]} fails in $SYS/lib/pkgconfig: $out"
-	echo "${libs[*]}" >"$TD/complete"
+	echo "${libs[*]}" >"$TD/complete.tmp" && mv -f "$TD/complete.tmp" "$TD/complete"
 	if [ $BUILT -eq 0 ]; then
 		say "$CPU: ${libs[*]}: up to date in ${SYS#"$SRC"/}"
 	else
