@@ -48,7 +48,7 @@ echo "FAILSAFED-STANDIN decided $d"
 '''
 
 NORMAL_HOOKS = ["preinit_ip no-port", "pi_indicate_preinit", "failsafed --check-board",
-                "failsafed --state-dir /tmp --window-ms 3000 --ifname eth0 --decision-fd 3",
+                "failsafed --state-dir /tmp --window-ms 8000 --ifname eth0 --decision-fd 3",
                 "run_failsafe_hook FAILSAFE=", "indicate_regular_preinit", "do_mount_root", "mount_root start",
                 "run_init"]
 FAILSAFE_TAIL = ["run_failsafe_hook FAILSAFE=true", "lock /tmp/.failsafe", "indicate_failsafe FAILSAFE=true",
@@ -190,7 +190,7 @@ def test_hotplug_button_after_the_window():
     try:
         r.start()
         r.wait_hook("lock -w /tmp/.failsafe")
-        again = "failsafed --state-dir /tmp --window-ms 3000 --ifname eth0 --cmdline /tmp/.failsafed_cmdline " \
+        again = "failsafed --state-dir /tmp --window-ms 8000 --ifname eth0 --cmdline /tmp/.failsafed_cmdline " \
                 "--decision-fd 3"
         expect_hooks(r, NORMAL_HOOKS[:4] + [again] + FAILSAFE_TAIL)
         if "- failsafe button reset was pressed -" not in r.output():
