@@ -487,23 +487,6 @@ static void evict(struct telnet_session *v, const char *newcomer)
 	sess_update(v);
 }
 
-/*
- * End the sessions whose client has hung up but whose end the loop has not read yet: an accept can be handled
- * before them, and a full server would otherwise evict a live newcomer for the room they hold.
- */
-static void reap_hung_up(struct telnet_server *s)
-{
-	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
-		struct telnet_session *ss = s->sessions[i];
-		char c;
-
-		if (!ss || ss->ended || ss->sock_fd < 0 || recv(ss->sock_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
-			continue;
-		sess_end(ss, "client closed");
-		sess_update(ss);        /* may free it */
-	}
-}
-
 /* A client answered: a session slot by the rule (telnet_slots.h), or one line and closed at once. */
 static void admit(struct telnet_server *s, int fd, const char *peer, const struct telnet_proto *tp)
 {
@@ -512,8 +495,6 @@ static void admit(struct telnet_server *s, int fd, const char *peer, const struc
 	unsigned slot, victim = 0;
 	int rc;
 
-	if (s->stats.live >= s->cfg.max_sessions)
-		reap_hung_up(s);   /* clients that hung up free their slot before the rule counts them */
 	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
 		const struct telnet_session *ss = s->sessions[i];
 
