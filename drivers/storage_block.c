@@ -276,32 +276,28 @@ static int read_vol(const struct storage_volume *v, uint64_t len, int (*sink)(vo
 }
 
 #define OVERLAP_BYTES (4u << 20)   /* a stretch written while the one before it is read back */
-#define DIRECT_ALIGN_BYTES 4096u
 
-/* Wait until the stretch is on the medium, then read it back past the page cache into sink. */
-static int verify_stretch(const struct storage_volume *v, int wfd, int rfd, bool direct, uint8_t *buf, uint64_t off,
-			  size_t n, int (*sink)(void *ctx, const void *buf, size_t n), void *sink_ctx, char *why)
+/* Wait until the stretch is on the medium, drop its cached pages, read it back from the medium into sink. */
+static int verify_stretch(const struct storage_volume *v, int wfd, int rfd, uint8_t *buf, uint64_t off, size_t n,
+			  int (*sink)(void *ctx, const void *buf, size_t n), void *sink_ctx, char *why)
 {
 	off_t at = (off_t)(v->offset_bytes + off);
-	size_t ask = direct ? (n + DIRECT_ALIGN_BYTES - 1) / DIRECT_ALIGN_BYTES * DIRECT_ALIGN_BYTES : n, done = 0;
+	size_t done = 0;
 
 	if (sync_file_range(wfd, at, (off_t)n, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
 			    SYNC_FILE_RANGE_WAIT_AFTER) < 0) {
 		if ((errno == EINVAL || errno == ESPIPE) && !off)
 			return -EOPNOTSUPP;   /* no ranges here: the caller writes, syncs, then reads */
-		return storage_fail(why, errno == EBADMSG ? -EIO : -errno, "%s: writing at %llu: %s", v->dev, (unsigned long long)off,
-				    strerror(errno));
+		return storage_fail(why, errno == EBADMSG ? -EIO : -errno, "%s: writing at %llu: %s", v->dev,
+				    (unsigned long long)off, strerror(errno));
 	}
 	/* Written back, so clean: the cached copy is dropped and the read below comes from the medium. */
-	if (!direct)
-		posix_fadvise(wfd, at, (off_t)n, POSIX_FADV_DONTNEED);
+	posix_fadvise(wfd, at, (off_t)n, POSIX_FADV_DONTNEED);
 	while (done < n) {
-		ssize_t got = pread(rfd, buf + done, ask - done, at + (off_t)done);
+		ssize_t got = pread(rfd, buf + done, n - done, at + (off_t)done);
 
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got < 0 && errno == EINVAL && direct && !off && !done)
-			return -EOPNOTSUPP;   /* the device refuses O_DIRECT after all: the caller writes, then reads */
 		if (got <= 0)
 			return storage_fail(why, -EBADMSG, "%s: reading back at %llu: %s", v->dev,
 					    (unsigned long long)(off + done), got < 0 ? strerror(errno) : "ended early");
@@ -311,29 +307,30 @@ static int verify_stretch(const struct storage_volume *v, int wfd, int rfd, bool
 }
 
 /*
- * Stretch k is written and its write-back started, then stretch k-1 is waited
- * for and read back: the medium writes one while the other is read and
- * compared. The last stretch is read back after the final sync.
+ * A file (the NOR-style volume): stretch k is written and its write-back
+ * started, then stretch k-1 is waited for and read back, so the medium writes
+ * one while the other is read and compared; the last is read back after the
+ * final sync. A block device is written whole, then read back with O_DIRECT
+ * (read_vol): done this way on a loop device at load 12-16 it was slower
+ * (docs/performance.md, issue 19).
  */
 static int write_verify_vol(const struct storage_volume *v, const uint8_t *data, uint64_t len,
 			    int (*sink)(void *ctx, const void *buf, size_t n), void *sink_ctx,
 			    storage_progress_cb progress, void *ctx, char *why)
 {
-	bool direct = v->kind != BOARD_STORAGE_FILE && v->offset_bytes % DIRECT_ALIGN_BYTES == 0;
-	int wfd, rfd = -1, rc = 0;
+	int wfd, rfd, rc = 0;
 	uint64_t off, prev = 0;
 	size_t prev_n = 0;
-	void *buf = NULL;
+	uint8_t *buf;
 
-	wfd = open(v->dev, O_WRONLY | O_CLOEXEC | (v->kind == BOARD_STORAGE_BLOCK ? O_EXCL : 0));
+	if (v->kind != BOARD_STORAGE_FILE)
+		return -EOPNOTSUPP;
+	wfd = open(v->dev, O_WRONLY | O_CLOEXEC);
 	if (wfd < 0)
-		return storage_fail(why, -errno, "%s: %s%s", v->dev, strerror(errno),
-				    errno == EBUSY ? " (mounted, or in use)" : "");
-	if (direct && (rfd = open(v->dev, O_RDONLY | O_CLOEXEC | O_DIRECT)) < 0)
-		direct = false;
-	if (rfd < 0)
-		rfd = open(v->dev, O_RDONLY | O_CLOEXEC);
-	if (rfd < 0 || posix_memalign(&buf, DIRECT_ALIGN_BYTES, OVERLAP_BYTES)) {
+		return storage_fail(why, -errno, "%s: %s", v->dev, strerror(errno));
+	rfd = open(v->dev, O_RDONLY | O_CLOEXEC);
+	buf = malloc(OVERLAP_BYTES);
+	if (rfd < 0 || !buf) {
 		rc = storage_fail(why, rfd < 0 ? -errno : -ENOMEM, "%s: %s", v->dev,
 				  rfd < 0 ? strerror(errno) : "no memory for the read-back");
 		goto out;
@@ -355,7 +352,7 @@ static int write_verify_vol(const struct storage_volume *v, const uint8_t *data,
 		}
 		sync_file_range(wfd, (off_t)(v->offset_bytes + off), (off_t)n, SYNC_FILE_RANGE_WRITE);
 		if (off)
-			rc = verify_stretch(v, wfd, rfd, direct, buf, prev, prev_n, sink, sink_ctx, why);
+			rc = verify_stretch(v, wfd, rfd, buf, prev, prev_n, sink, sink_ctx, why);
 		prev = off;
 		prev_n = n;
 		if (!rc && progress)
@@ -364,7 +361,7 @@ static int write_verify_vol(const struct storage_volume *v, const uint8_t *data,
 	if (!rc && fdatasync(wfd) < 0)
 		rc = storage_fail(why, -errno, "%s: sync: %s", v->dev, strerror(errno));
 	if (!rc && prev_n)
-		rc = verify_stretch(v, wfd, rfd, direct, buf, prev, prev_n, sink, sink_ctx, why);
+		rc = verify_stretch(v, wfd, rfd, buf, prev, prev_n, sink, sink_ctx, why);
 out:
 	free(buf);
 	if (rfd >= 0)
