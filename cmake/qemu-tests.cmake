@@ -7,6 +7,7 @@
 #   integ_qemu_malta           the static mipsel build on the Malta: two boots of ~15 s (tests/test_qemu_malta.py)
 #   integ_mtd_ubi              the storage applets on MTD/UBI, Debian's amd64 kernel
 #   integ_nand_flash           OpenWrt's NAND images and dual firmware on nandsim, same kernel: two guests
+#   integ_nand_stage2          a flash from RAM of the NAND root failsafed runs from (nandsim, ubiblock): one guest
 #   integ_qemu_preinit         the OpenWrt preinit hook in a release image (tools/release --cpu aarch64
 #                              --images-only: ~2 min the first time), four boots through preinit (~45 s)
 # Two fixtures set the three harnesses up first (tools/qemu-setup.sh), each part side by side: the guest packages
@@ -22,7 +23,7 @@
 # started early (COST: in a new build directory ctest has no times yet; qemu_setup and cross_deps come first); the
 # tests wait for conditions, never for a time, so they pass with the other core busy (docs/performance.md).
 set(_qemu_tests integ_qemu_board integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_demo integ_qemu_malta
-  integ_mtd_ubi integ_nand_flash integ_qemu_preinit)
+  integ_mtd_ubi integ_nand_flash integ_nand_stage2 integ_qemu_preinit)
 set(_qemu_env "QEMU_BUILD_DIR=${CMAKE_BINARY_DIR}/qemu" "QEMU_MALTA_DIR=${CMAKE_BINARY_DIR}/qemu-malta"
   "QEMU_MTD_BUILD_DIR=${CMAKE_BINARY_DIR}/qemu-mtd" "FAILSAFED_DEPS_DIR=${CMAKE_BINARY_DIR}/deps")
 

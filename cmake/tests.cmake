@@ -163,5 +163,6 @@ include(cmake/gpiod-tests.cmake)
 include(cmake/cross-tests.cmake)
 # Every test that boots QEMU (the arm64 board, the Malta, the MTD/UBI guest): set-up, environment, scheduling.
 include(cmake/qemu-tests.cmake)
+include(cmake/stage2-tests.cmake)
 # The integration tests again against ASan+UBSan builds of failsafed and failsafectl (label asan).
 include(cmake/san-tests.cmake)

@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  *     invalid one with force (and its sha256 when it has no metadata); never a
  *     broken one;
  *   - one long step at a time (write, reset, reboot), and no upload meanwhile;
+ *   - a flash from RAM (stage2) is shown only by a page that does nothing else and holds no image;
  *   - one upload at a time;
  *   - refusals carry a reason, and every answer is one the page documents.
  * CHILD_EXIT is delivered only while a step runs, as the service does.
@@ -73,6 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check(!m.receiving && !m.child && !m.rebooted);
 		if (ev.type == RECOVERY_EV_UPLOAD_BEGIN && m.receiving)
 			check(d.answer == 409 && !d.actions);
+		if (ev.type == RECOVERY_EV_STAGE2 && d.answer == 200)
+			check(!m.receiving && !m.child && !m.staged && !m.rebooted && !d.actions);
 
 		/* The model follows what was done. */
 		switch (ev.type) {
@@ -109,8 +112,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default:
 			break;
 		}
-		if (d.actions & (RECOVERY_DO_RUN_FLASH | RECOVERY_DO_RUN_FIRSTBOOT | RECOVERY_DO_RUN_REBOOT))
-			m.child = true;
+		if (d.actions & (RECOVERY_DO_RUN_FLASH | RECOVERY_DO_RUN_FIRSTBOOT | RECOVERY_DO_RUN_REBOOT) ||
+		    (ev.type == RECOVERY_EV_STAGE2 && d.answer == 200))
+			m.child = true;   /* the daemon's flash from RAM is a long step too */
 		if (d.actions & RECOVERY_DO_REMOVE_STAGED)
 			m.staged = false;
 		if (ev.type == RECOVERY_EV_DISCARD && d.answer == 200)

@@ -77,6 +77,25 @@ static void one_status_led(void **s)
 	expect(&p[LED_BOOT], false, 0, 0);
 }
 
+/* A flash that failed (here or from RAM): the failsafe LED long on, short off (no other phase blinks so), the rest dark. */
+static void flash_failed(void **s)
+{
+	struct board_shape b;
+	struct led_pattern p[LED_ROLE_COUNT];
+
+	(void)s;
+	shape_init(&b, "BFRU", "");
+	led_plan(LED_PHASE_FAILED, b.present, b.same, p);
+	expect(&p[LED_FAILSAFE], true, 1000, 200);
+	expect(&p[LED_BOOT], true, 0, 0);
+	expect(&p[LED_RUNNING], true, 0, 0);
+	shape_init(&b, "B", "");
+	led_plan(LED_PHASE_FAILED, b.present, b.same, p);
+	expect(&p[LED_BOOT], true, 1000, 200);   /* the only LED carries it */
+	assert_string_equal(led_phase_name(LED_PHASE_FAILED), "failed");
+	assert_int_equal(led_phase_parse("failed"), LED_PHASE_FAILED);
+}
+
 static void no_failsafe_led(void **s)
 {
 	struct board_shape b;
@@ -113,6 +132,7 @@ int main(void)
 		cmocka_unit_test(separate_leds),
 		cmocka_unit_test(one_status_led),
 		cmocka_unit_test(no_failsafe_led),
+		cmocka_unit_test(flash_failed),
 		cmocka_unit_test(no_leds_at_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,11 +65,48 @@ static void options(void **s)
 	assert_string_equal(v, "");
 }
 
+static void every_mount_with_its_device(void **s)
+{
+	const char *cur = text;
+	struct mount_entry e;
+	unsigned n = 0;
+
+	(void)s;
+	while (mountinfo_next(&cur, &e)) {
+		static const unsigned want[][2] = { { 8, 1 }, { 7, 0 }, { 0, 40 }, { 7, 1 }, { 0, 50 } };
+
+		assert_true(n < 5);
+		assert_int_equal(e.major, want[n][0]);
+		assert_int_equal(e.minor, want[n][1]);
+		n++;
+	}
+	assert_int_equal(n, 5);          /* the garbage line and the cut one are skipped */
+	assert_false(mountinfo_next(&cur, &e));
+	cur = "1 0 a:b / / rw - ext4 x rw\n";
+	assert_false(mountinfo_next(&cur, &e));   /* no device */
+}
+
+static void what_moves_to_ram(void **s)
+{
+	(void)s;
+	assert_true(mountinfo_moves_to_ram("/proc"));
+	assert_true(mountinfo_moves_to_ram("/dev/pts"));
+	assert_true(mountinfo_moves_to_ram("/tmp"));
+	assert_true(mountinfo_moves_to_ram("/sys/kernel/debug"));
+	assert_false(mountinfo_moves_to_ram("/"));
+	assert_false(mountinfo_moves_to_ram("/rom"));
+	assert_false(mountinfo_moves_to_ram("/overlay"));
+	assert_false(mountinfo_moves_to_ram("/tmpfoo"));
+	assert_false(mountinfo_moves_to_ram("/devices"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(topmost_wins),
 		cmocka_unit_test(escapes_and_ro),
+		cmocka_unit_test(every_mount_with_its_device),
+		cmocka_unit_test(what_moves_to_ram),
 		cmocka_unit_test(options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -281,6 +281,115 @@ static void checks(void **s)
 	}
 }
 
+/* What holds a target, as the writer found it: a row of the holds table. */
+struct hold_row {
+	const char *what;               /* the case, for the failure message */
+	const struct board *board;
+	enum layout_handler handler;
+	int oversize;                   /* 1: the root does not fit */
+	const char *vol;                /* the held UBI volume (NULL: the partition) */
+	const char *part;               /* the held partition (eMMC; NULL: the board's UBI part) */
+	enum plan_hold_kind kind;
+	bool stage2;                    /* stage2 releases it */
+	int rc;                         /* plan_check as things are */
+	int rc_stage2;                  /* plan_check_stage2 */
+	bool needs_stage2;
+	const char *why;                /* in plan_check_stage2's why */
+};
+
+static void hold_facts(struct plan_facts *f, const struct hold_row *r)
+{
+	struct plan_hold h = { .kind = r->kind, .stage2 = r->stage2 };
+
+	if (r->board == &mt6000) {
+		*f = (struct plan_facts){ .n_parts = 2 };
+		f->part[0] = (struct plan_part){ .name = "kernel", .found = true, .bytes = 32 * MiB };
+		f->part[1] = (struct plan_part){ .name = "rootfs", .found = true, .bytes = 64 * MiB };
+	} else {
+		*f = facts(40);
+		f->part[0].vol[3].name = "ubootenv";
+		f->part[0].vol[3].lebs = 2;
+		f->part[0].n_vols = 4;
+	}
+	if (r->kind == PLAN_HOLD_NONE)
+		return;
+	h.by = plan_facts_keep(f, r->kind == PLAN_HOLD_MOUNTED ? "ubiblock0_1 is mounted at / (squashfs)" :
+			       r->kind == PLAN_HOLD_OPEN ? "pid 1 (init) has /dev/ubi0_3 open" : "loop0 reads it");
+	for (unsigned i = 0; i < f->n_parts; i++) {
+		if (r->part && !strcmp(f->part[i].name, r->part))
+			f->part[i].hold = h;
+		for (unsigned v = 0; r->vol && v < f->part[i].n_vols; v++)
+			if (!strcmp(f->part[i].vol[v].name, r->vol))
+				f->part[i].vol[v].hold = h;
+	}
+}
+
+static void holds(void **s)
+{
+	struct payload_id ok = tar(4 * MiB, 12 * MiB, 0), big = tar(4 * MiB, 45 * MiB, 0), emmc_big = tar(MiB, 70 * MiB, 0);
+	struct payload_id ubi = { .format = PAYLOAD_UBI, .own_bytes = 20 * MiB, .ubi_peb_bytes = 131072 };
+	static const struct hold_row rows[] = {
+		{ "nothing held: written now", &mr85x, LAYOUT_NAND_TAR, 0, NULL, NULL, PLAN_HOLD_NONE, false, 0, 0, false,
+		  "" },
+		{ "the root's volume mounted through its ubiblock: only after stage2", &mr85x, LAYOUT_NAND_TAR, 0, "rootfs",
+		  NULL, PLAN_HOLD_MOUNTED, true, -EBUSY, 0, true,
+		  "remove UBI volume rootfs on ubi0: UBI volume rootfs on ubi0 is in use: ubiblock0_1 is mounted at / "
+		  "(squashfs)" },
+		{ "the overlay's UBIFS mounted: only after stage2", &mr85x, LAYOUT_NAND_TAR, 0, "rootfs_data", NULL,
+		  PLAN_HOLD_MOUNTED, true, -EBUSY, 0, true, "UBI volume rootfs_data on ubi0 is in use" },
+		{ "held by what stage2 cannot release: refused", &mr85x, LAYOUT_NAND_TAR, 0, "kernel", NULL,
+		  PLAN_HOLD_OPEN, false, -EBUSY, -EBUSY, false,
+		  "remove UBI volume kernel on ubi0: UBI volume kernel on ubi0 is in use: pid 1 (init) has /dev/ubi0_3 "
+		  "open (moving the root into RAM does not release that)" },
+		{ "too large and held: refused for its size, before any stage2", &mr85x, LAYOUT_NAND_TAR, 1, "rootfs", NULL,
+		  PLAN_HOLD_MOUNTED, true, -EBUSY, -ENOSPC, false, "the image is larger than the UBI device" },
+		{ "a volume the tar leaves alone, held: written now", &mr85x, LAYOUT_NAND_TAR, 0, "ubootenv", NULL,
+		  PLAN_HOLD_OPEN, false, 0, 0, false, "" },
+		{ "the same volume held, a ubinized image replaces everything: refused", &mr85x, LAYOUT_NAND_UBI, 0,
+		  "ubootenv", NULL, PLAN_HOLD_OPEN, false, -EBUSY, -EBUSY, false,
+		  "detach UBI from ubi0: UBI volume ubootenv on ubi0 is in use" },
+		{ "the root mounted from the eMMC rootfs partition: only after stage2", &mt6000, LAYOUT_EMMC_TAR, 0, NULL,
+		  "rootfs", PLAN_HOLD_MOUNTED, true, -EBUSY, 0, true,
+		  "write the root (12.0 MiB) to partition rootfs, its first 4 KiB last: partition rootfs is in use" },
+		{ "the eMMC root partition too small: refused for its size", &mt6000, LAYOUT_EMMC_TAR, 2, NULL, "rootfs",
+		  PLAN_HOLD_MOUNTED, true, -ENOSPC, -ENOSPC, false, "do not fit partition rootfs (64.0 MiB)" },
+		{ "a loop over the kernel partition, stage2 cannot release it: refused", &mt6000, LAYOUT_EMMC_TAR, 0, NULL,
+		  "kernel", PLAN_HOLD_LOOP, false, -EBUSY, -EBUSY, false,
+		  "zero 4096 bytes at 0 of partition kernel: partition kernel is in use: loop0 reads it" },
+	};
+	char why[PLAN_WHY_BYTES];
+	static struct plan_facts f;
+
+	(void)s;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct hold_row *r = &rows[i];
+		const struct payload_id *id = r->oversize == 1 ? &big : r->oversize == 2 ? &emmc_big :
+					      r->handler == LAYOUT_NAND_UBI ? &ubi : &ok;
+		bool needs = !r->needs_stage2;
+		int rc;
+
+		assert_int_equal(make(r->board, id, r->handler, false, -1, false, false), 0);
+		hold_facts(&f, r);
+		rc = plan_check(&plan, &f, why, sizeof(why));
+		if (rc != r->rc)
+			fail_msg("%s: plan_check %d, want %d (%s)", r->what, rc, r->rc, why);
+		rc = plan_check_stage2(&plan, &f, &needs, why, sizeof(why));
+		if (rc != r->rc_stage2 || needs != r->needs_stage2 || !strstr(why, r->why))
+			fail_msg("%s: plan_check_stage2 %d stage2=%d \"%s\", want %d stage2=%d \"%s\"", r->what, rc, needs,
+				 why, r->rc_stage2, r->needs_stage2, r->why);
+		assert_false(f.stage2);   /* left as it was */
+	}
+	/* the facts' own text storage: full is "" (never a pointer past it) */
+	f = (struct plan_facts){ 0 };
+	for (int i = 0; i < 2000; i++)
+		(void)plan_facts_keep(&f, "ubiblock0_1 is mounted at /");
+	assert_true(f.text_used <= sizeof(f.text) && f.text_used > sizeof(f.text) - 29);
+	assert_string_equal(plan_facts_keep(&f, "a line longer than what is left of the storage"), "");
+	assert_string_equal(plan_facts_keep(&f, ""), "");
+	for (int k = 0; k < PLAN_HOLD_KIND_COUNT; k++)
+		assert_string_not_equal(plan_hold_name((enum plan_hold_kind)k), "?");
+}
+
 static void texts(void **s)
 {
 	char buf[200];
@@ -305,6 +414,7 @@ int main(void)
 		cmocka_unit_test(emmc),
 		cmocka_unit_test(dual_firmware),
 		cmocka_unit_test(checks),
+		cmocka_unit_test(holds),
 		cmocka_unit_test(texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #define RESET { .type = RECOVERY_EV_FIRSTBOOT }
 #define REBOOT { .type = RECOVERY_EV_REBOOT }
 #define DISCARD { .type = RECOVERY_EV_DISCARD }
+#define STAGE2 { .type = RECOVERY_EV_STAGE2 }
 
 enum { ACC = RECOVERY_DO_ACCEPT_UPLOAD, RM = RECOVERY_DO_REMOVE_STAGED, WR = RECOVERY_DO_RUN_FLASH,
        FB = RECOVERY_DO_RUN_FIRSTBOOT, RB = RECOVERY_DO_RUN_REBOOT };
@@ -133,6 +134,36 @@ static void reset_and_reboot(void **state)
 	RUN(rows);
 }
 
+/* The daemon's successor in RAM runs the flash a sysupgrade handed over: its fresh page shows it as its write. */
+static void flash_from_ram(void **state)
+{
+	(void)state;
+	static const struct row ok[] = {
+		{ STAGE2, 200, 0, RECOVERY_WRITING, false },
+		{ UP(1), 409, 0, RECOVERY_WRITING, false },                           /* nothing else meanwhile */
+		{ FLASH(false, false), 409, 0, RECOVERY_WRITING, false },
+		{ REBOOT, 409, 0, RECOVERY_WRITING, false },
+		{ STAGE2, 409, 0, RECOVERY_WRITING, false },
+		{ EXIT(0), 200, RM, RECOVERY_DONE, false },
+		{ REBOOT, 202, RB, RECOVERY_REBOOTING, false },                      /* what the daemon then does */
+	};
+	static const struct row failed[] = {
+		{ STAGE2, 200, 0, RECOVERY_WRITING, false },
+		{ EXIT(1), 200, RM, RECOVERY_FAILED, false },
+		{ STAGE2, 409, 0, RECOVERY_FAILED, false },                           /* one per page */
+		{ UP(1), 200, ACC, RECOVERY_RECEIVING, true },                        /* flash again */
+	};
+	static const struct row busy[] = {
+		{ UP(1), 200, ACC, RECOVERY_RECEIVING, true },
+		{ STAGE2, 409, 0, RECOVERY_RECEIVING, true },
+		{ DONE(1, RECOVERY_IMAGE_GOOD, true), 200, 0, RECOVERY_STAGED, true },
+		{ STAGE2, 409, 0, RECOVERY_STAGED, true },
+	};
+	RUN(ok);
+	RUN(failed);
+	RUN(busy);
+}
+
 static void names(void **state)
 {
 	(void)state;
@@ -148,6 +179,7 @@ int main(void)
 		cmocka_unit_test(refused_images),
 		cmocka_unit_test(aborted_and_replaced),
 		cmocka_unit_test(reset_and_reboot),
+		cmocka_unit_test(flash_from_ram),
 		cmocka_unit_test(names),
 	};
 

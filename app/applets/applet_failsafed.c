@@ -22,6 +22,7 @@
 #include "log.h"
 #include "loop.h"
 #include "daemon_net.h"
+#include "daemon_stage2.h"
 #include "options.h"
 #include "probe.h"
 #include "rootfs.h"
@@ -58,6 +59,10 @@ static struct daemon {
 	bool stepping;
 	int exit_code;
 	bool continue_boot;
+	int argc;                           /* the command line, for the successor a flash from RAM starts */
+	char **argv;
+	int resumed_cause;                  /* --stage2: how failsafe was entered before the move into RAM */
+	char resumed_button[32];
 	bool page_writing;                  /* the recovery page's applet writes the flash */
 	bool upgrade_held;                  /* a control client (sysupgrade) holds the upgrade LED: it writes */
 } d;
@@ -99,6 +104,12 @@ static struct banner_cause cause(void)
 {
 	struct banner_cause c = { .cause = boot_cause(&d.boot) };
 
+	/* the successor in RAM enters failsafe at once, as failsafe= would; the cause stays the one before the move */
+	if (d.opt.stage2 && d.resumed_cause > WINDOW_CAUSE_NONE && d.resumed_cause < WINDOW_CAUSE_COUNT) {
+		c.cause = (enum window_cause)d.resumed_cause;
+		c.button = c.cause == WINDOW_CAUSE_BUTTON ? d.resumed_button : NULL;
+		return c;
+	}
 	if (c.cause == WINDOW_CAUSE_BUTTON)
 		c.button = d.board->buttons[boot_button(&d.boot)].name;
 	return c;
@@ -352,8 +363,40 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 		 led_phase_name((enum led_phase)ctl_server_held_phase(&d.ctl)));
 	snprintf(st->flash, sizeof(st->flash), "%s", d.flash[0] ? d.flash : "none");
 	st->telnet_sessions = daemon_net_telnet_sessions();
+	daemon_stage2_status(st->stage2, sizeof(st->stage2));
 	daemon_net_dhcp_state(st->dhcp, sizeof(st->dhcp));
 	st->leases = daemon_net_dhcp_leases(st->lease, CTL_LEASES_MAX);
+}
+
+static int ctl_stage2(void *ctx, char *err, size_t err_size)
+{
+	(void)ctx;
+	return daemon_stage2_request(err, err_size);
+}
+
+static bool in_failsafe(void)
+{
+	return d.boot.phase == BOOT_FAILSAFE;
+}
+
+static void stage2_cause(int *c, char *button, size_t size)
+{
+	struct banner_cause bc = cause();
+
+	*c = (int)bc.cause;
+	snprintf(button, size, "%s", bc.button ? bc.button : "");
+}
+
+/* Before the move into RAM: everything the daemon started stops (the shells hold the root they run from). */
+static void stop_services(void)
+{
+	for (unsigned i = 0; i < BOARD_MAX_CONSOLES; i++) {
+		console_flush(&d.consoles[i]);
+		console_close(&d.consoles[i]);
+	}
+	daemon_net_stop();
+	hal_input_close(&d.in);
+	loop_fd_del(&d.input_fd);
 }
 
 static void ctl_led(void *ctx, int phase)
@@ -441,7 +484,8 @@ static void prepare_applets(void)
 	}
 	self[n] = '\0';
 	for (size_t i = 0; i < n_applets; i++) {
-		if (!strcmp(applets[i]->name, "failsafed"))
+		/* upgraded is for procd to exec as PID 1 (OpenWrt has its own /sbin/upgraded), not for the shells */
+		if (!strcmp(applets[i]->name, "failsafed") || !strcmp(applets[i]->name, "upgraded"))
 			continue;
 		snprintf(link, sizeof(link), "%s/%s", dir, applets[i]->name);
 		unlink(link);
@@ -460,7 +504,8 @@ static void prepare_applets(void)
 static void start(void)
 {
 	struct boot_config bc = { .n_buttons = (unsigned)d.board->n_buttons };
-	struct ctl_server_ops ops = { .status = ctl_status, .led = ctl_led, .flash = ctl_flash };
+	struct ctl_server_ops ops = { .status = ctl_status, .led = ctl_led, .flash = ctl_flash,
+				      .stage2 = ctl_stage2 };
 	char ctl_path[256];
 	unsigned held = 0;
 	int fd;
@@ -510,7 +555,7 @@ static void start(void)
 	}
 	boot_init(&d.boot, &bc);
 	step(&(struct boot_event){ .type = BOOT_EV_START, .held_mask = held,
-				   .cmdline_failsafe = read_cmdline_failsafe(d.opt.cmdline_path) });
+				   .cmdline_failsafe = d.opt.stage2 || read_cmdline_failsafe(d.opt.cmdline_path) });
 }
 
 static void shutdown_all(void)
@@ -572,6 +617,8 @@ static int daemon_main(int argc, char **argv)
 	int rc;
 
 	hold_signals(SIG_BLOCK);
+	d.argc = argc;
+	d.argv = argv;
 	if (options_parse(&d.opt, hal_driver_options, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "failsafed: %s\n", err);
 		return 2;
@@ -623,7 +670,16 @@ static int daemon_main(int argc, char **argv)
 		hal_drivers_close(&d.drv);
 		return rc;
 	}
+	daemon_stage2_init(&(struct daemon_stage2_config){
+		.state_dir = d.opt.state_dir, .argv = d.argv, .argc = d.argc, .shell_argv = d.opt.shell_argv,
+		.reboot_cmd = d.opt.reboot_cmd, .dropbear = d.opt.dropbear, .in_failsafe = in_failsafe,
+		.announce = print_all, .stop_services = stop_services, .leds = show, .cause = stage2_cause });
+	/* The successor of a daemon that moved into RAM for a flash: the old root goes, failsafe goes on at once. */
+	if (d.opt.stage2)
+		daemon_stage2_resume(&d.resumed_cause, d.resumed_button, sizeof(d.resumed_button));
 	start();
+	if (d.opt.stage2)
+		daemon_stage2_start();
 	if (d.boot.phase != BOOT_DONE) /* a zero window can end before the loop ever runs */
 		loop_run();
 	shutdown_all();

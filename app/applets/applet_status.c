@@ -91,6 +91,8 @@ static void print_status(const struct ctl_status *st)
 		printf("         %s\n", st->lease[i]);
 	if (st->leases > CTL_LEASES_MAX)
 		printf("         and %u more\n", st->leases - CTL_LEASES_MAX);
+	if (st->stage2[0])
+		printf("stage2:  %s\n", st->stage2);
 }
 
 static int status_main(int argc, char **argv)

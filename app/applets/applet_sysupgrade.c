@@ -23,6 +23,7 @@
 #include "receive.h"
 #include "rootfs.h"
 #include "settings.h"
+#include "stage2_req.h"
 #include "sysupgrade_layout.h"
 
 /* Exit codes of sysupgrade's own (the image's problems use fwimage's 10..34). */
@@ -37,7 +38,7 @@ enum {
 };
 
 enum { OPT_HELP = 0, OPT_NO_KEEP, OPT_TEST, OPT_FORCE, OPT_SHA256, OPT_TMP, OPT_QUIET, OPT_PROGRESS, OPT_BACKUP,
-       OPT_STAY, OPT_DISK = 20, OPT_ROOTFS = 10 };
+       OPT_STAY, OPT_DISK = 20, OPT_FROM_RAM, OPT_NO_STAGE2, OPT_ARCHIVE, OPT_ROOTFS = 10 };
 
 static const struct args_opt opts[] = {
 	{ NULL, 'n', NULL, "do not keep settings (a factory reset of the overlay)", OPT_NO_KEEP },
@@ -52,6 +53,12 @@ static const struct args_opt opts[] = {
 	  "partition\")", OPT_STAY },
 	{ "--disk", 0, "DEV", "eMMC boards: the disk whose GPT partitions are meant (mmcblk0; OpenWrt's CI_ROOTDEV)",
 	  OPT_DISK },
+	{ "--no-stage2", 0, NULL, "refuse when the storage holds the running root instead of handing the flash to "
+	  "failsafed to write from RAM", OPT_NO_STAGE2 },
+	{ "--settings-archive", 0, "FILE", "keep the settings in FILE (a .tar.gz, as -b makes) instead of saving them "
+	  "now", OPT_ARCHIVE },
+	{ "--from-ram", 0, NULL, "failsafed's own: the flash it runs from RAM after stage2 (the old root is let go)",
+	  OPT_FROM_RAM },
 	ROOTFS_ARGS_OPTS(OPT_ROOTFS),
 	{ "--help", 'h', NULL, "this text", OPT_HELP },
 };
@@ -72,13 +79,16 @@ static const struct args_spec spec = {
 		  "larger than the partition or the UBI device, 7 no room in RAM, 8 read-back differs, 9 settings not\n"
 		  "kept; 10-25, 27-29 and 50 a broken image (never written), 26 a format the board's storage does\n"
 		  "not take (never written), 30-35 an invalid image (-F writes it; without metadata also --sha256),\n"
-		  "40 another sysupgrade is writing the firmware, 42 dual firmware: the running slot is not known.\n",
+		  "40 another sysupgrade is writing the firmware, 42 dual firmware: the running slot is not known, 43\n"
+		  "handed to failsafed: the storage holds the running root, failsafed flashes it from RAM (its\n"
+		  "console and the recovery page report it), 44 what a step would write is in use (mounted, open)\n"
+		  "and nothing can let it go: nothing written.\n",
 };
 
 struct ctx {
 	struct rootfs_args a;
-	bool keep, test, force, quiet, machine, help, stay;
-	const char *sha256, *tmp_dir, *source, *backup, *disk;
+	bool keep, test, force, quiet, machine, help, stay, from_ram, no_stage2;
+	const char *sha256, *tmp_dir, *source, *backup, *disk, *archive;
 };
 
 static int on_opt(void *c, int id, const char *v, char *err, size_t err_size)
@@ -112,6 +122,15 @@ static int on_opt(void *c, int id, const char *v, char *err, size_t err_size)
 		return 0;
 	case OPT_DISK:
 		x->disk = v;
+		return 0;
+	case OPT_FROM_RAM:
+		x->from_ram = true;
+		return 0;
+	case OPT_NO_STAGE2:
+		x->no_stage2 = true;
+		return 0;
+	case OPT_ARCHIVE:
+		x->archive = v;
 		return 0;
 	case OPT_SHA256:
 		x->sha256 = v;
@@ -622,20 +641,159 @@ static void writing_done(int led, const sigset_t *old_sigs, int code)
 	sigprocmask(SIG_SETMASK, old_sigs, NULL);   /* a stop asked for meanwhile takes effect now */
 }
 
+/* path made (or emptied) with text in it, mode 0600. 0 or -errno. */
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = io_write_all(fd, text, strlen(text));
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	return rc;
+}
+
+/* src into dst: a hard link where both are on one filesystem, else a copy. 0 or -errno. */
+static int link_or_copy(const char *src, int src_fd, const char *dst)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out, rc = 0;
+
+	unlink(dst);
+	if (link(src, dst) == 0)
+		return 0;
+	in = src_fd >= 0 ? dup(src_fd) : open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		rc = -errno;
+		close(in);
+		return rc;
+	}
+	lseek(in, 0, SEEK_SET);
+	while ((n = read(in, buf, sizeof(buf))) > 0 && !(rc = io_write_all(out, buf, (size_t)n)))
+		;
+	if (n < 0)
+		rc = -errno;
+	close(in);
+	if (close(out) < 0 && !rc)
+		rc = -errno;
+	if (rc)
+		unlink(dst);
+	return rc;
+}
+
+static void add_arg(struct stage2_req *q, const char *a)
+{
+	if (q->argc < STAGE2_ARGS_MAX)
+		snprintf(q->argv[q->argc++], sizeof(q->argv[0]), "%.*s", (int)sizeof(q->argv[0]) - 1, a);
+}
+
+/*
+ * The storage holds the running root (OpenWrt's case for stage2): the verified image and the saved settings
+ * go where failsafed finds them in RAM, the request beside them, and failsafed is asked to take over. It moves
+ * into RAM, closes the shells (this one too) and runs the same sysupgrade from there (--from-ram), which
+ * checks everything again. SL_STAGE2 once it has taken it, SL_BUSY (nothing written) when it cannot.
+ */
+static int hand_over(const struct ctx *x, const struct rootfs *r, const struct received *in, const char *archive,
+		     const struct sysupgrade_layout *l)
+{
+	char dir[PATH_MAX], image[PATH_MAX + 16], kept[PATH_MAX + 32], req_path[PATH_MAX + 16], sock[PATH_MAX];
+	char hex[FWIMAGE_SHA256_HEX_BYTES], reply[256], err[400];
+	static struct stage2_req q;
+	static char text[STAGE2_REQ_BYTES];
+	int n, fd = -1;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(dir, sizeof(dir), "%.3000s/%s", r->state_dir, STAGE2_DIR);
+	snprintf(image, sizeof(image), "%s/image", dir);
+	snprintf(kept, sizeof(kept), "%s/sysupgrade.tgz", dir);
+	snprintf(req_path, sizeof(req_path), "%s/%s", r->state_dir, STAGE2_REQUEST);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "sysupgrade: %s: %s; nothing written\n", dir, strerror(errno));
+		return SL_BUSY;
+	}
+	if (link_or_copy(in->path, in->fd, image) < 0 || (archive && link_or_copy(archive, -1, kept) < 0)) {
+		fprintf(stderr, "sysupgrade: keeping the image for the flash from RAM in %s: %s; nothing written\n", dir,
+			strerror(errno));
+		return SL_BUSY;
+	}
+	add_arg(&q, "sysupgrade");
+	add_arg(&q, "--from-ram");
+	add_arg(&q, "--progress");
+	if (!x->keep)
+		add_arg(&q, "-n");
+	if (x->force)
+		add_arg(&q, "-F");
+	if (x->stay)
+		add_arg(&q, "-s");
+	if (x->disk) {
+		add_arg(&q, "--disk");
+		add_arg(&q, x->disk);
+	}
+	if (archive) {
+		add_arg(&q, "--settings-archive");
+		add_arg(&q, kept);
+	}
+	/* the same image, whatever happens to the file: the payload's SHA-256 as checked here (or the one given) */
+	fwimage_sha256_hex(in->info.payload_sha256, hex);
+	add_arg(&q, "--sha256");
+	add_arg(&q, x->sha256 ? x->sha256 : hex);
+	add_arg(&q, "--tmp-dir");
+	add_arg(&q, x->tmp_dir);
+	add_arg(&q, image);
+	for (unsigned i = 0; i < l->n_tools; i++)
+		snprintf(q.tool[q.n_tools++], sizeof(q.tool[0]), "%s", l->tool[i]);
+	snprintf(q.why, sizeof(q.why), "%s", l->stage2_why);
+	if ((n = stage2_req_format(&q, text, sizeof(text))) < 0 || write_file(req_path, text) < 0) {
+		fprintf(stderr, "sysupgrade: %s cannot be written; nothing written\n", req_path);
+		return SL_BUSY;
+	}
+	printf("The storage holds the running root (%s): handing the flash to failsafed, which moves into RAM and "
+	       "writes from there\n", l->stage2_why);
+	fflush(stdout);
+	ctl_client_path(NULL, r->state_dir, sock, sizeof(sock));
+	/* building the root in RAM copies programs from flash: seconds on a slow board */
+	if ((fd = ctl_client_open(sock, err, sizeof(err))) < 0 ||
+	    ctl_client_ask(fd, "stage2", reply, sizeof(reply), 60000, err, sizeof(err)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		fprintf(stderr, "sysupgrade: failsafed cannot flash from RAM: %s; nothing written\n", err);
+		unlink(req_path);
+		unlink(image);
+		unlink(kept);
+		return SL_BUSY;
+	}
+	close(fd);
+	printf("failsafed took it over: it closes the shells (this one too) and flashes from RAM; the console, the "
+	       "recovery page and `failsafed status` follow it; telnet in again in a moment\n");
+	fflush(stdout);
+	return SL_STAGE2;
+}
+
 /* NAND/UBI, eMMC and dual-firmware boards: the image as OpenWrt lays it out, by a plan of steps. */
 static int upgrade_layout(const struct ctx *x, const struct rootfs *r, struct received *in,
 			  enum layout_handler handler)
 {
 	char why[ROOTFS_WHY_BYTES], archive[PATH_MAX] = "";
-	struct sysupgrade_layout l = { .board = board_current(), .in = in, .handler = handler, .quiet = x->quiet,
-				       .machine = x->machine, .stay_on_slot = x->stay, .disk = x->disk };
+	static struct sysupgrade_layout l;
 	static struct plan plan;
 	sigset_t old_sigs;
 	long saved;
 	int code, led;
 
-	/* Where the settings go is a step of the plan: they are saved first (nothing is written yet). */
-	if (x->keep && !x->test) {
+	l = (struct sysupgrade_layout){ .board = board_current(), .in = in, .handler = handler, .quiet = x->quiet,
+					.machine = x->machine, .stay_on_slot = x->stay, .disk = x->disk,
+					.from_ram = x->from_ram };
+	/* Where the settings go is a step of the plan: they are saved first (nothing is written yet), before a flash
+	 * from RAM lets the overlay go; one run from RAM has them saved already. */
+	if (x->keep && x->archive) {
+		l.archive = x->archive;
+	} else if (x->keep && !x->test) {
 		snprintf(archive, sizeof(archive), "%s/sysupgrade.tgz", x->tmp_dir);
 		if ((saved = save_settings(r, archive, why)) < 0) {
 			fprintf(stderr, "sysupgrade: saving the settings failed: %s; nothing written (-n flashes "
@@ -651,9 +809,20 @@ static int upgrade_layout(const struct ctx *x, const struct rootfs *r, struct re
 		}
 	}
 	l.keep_settings = l.archive != NULL || (x->test && x->keep);
-	if ((code = sysupgrade_layout_prepare(&l, &plan)) != SL_OK || x->test) {
-		if (code == SL_OK)
-			printf("-T: nothing written\n");
+	code = sysupgrade_layout_prepare(&l, &plan);
+	if (code == SL_STAGE2 && x->test) {
+		printf("-T: nothing written; the storage holds the running root (%s): failsafed would write it from RAM "
+		       "(stage2)\n", l.stage2_why);
+		code = SL_OK;
+	} else if (code == SL_STAGE2 && x->no_stage2) {
+		fprintf(stderr, "sysupgrade: %s; nothing written (--no-stage2: not from RAM either)\n", l.stage2_why);
+		code = SL_BUSY;
+	} else if (code == SL_STAGE2) {
+		code = hand_over(x, r, in, l.archive, &l);
+	} else if (code == SL_OK && x->test) {
+		printf("-T: nothing written\n");
+	}
+	if (code != SL_OK || x->test) {
 		receive_release(in);
 		if (archive[0])
 			unlink(archive);

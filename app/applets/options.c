@@ -19,7 +19,7 @@ enum opt_id {
 	OPT_CMDLINE, OPT_STATE_DIR, OPT_CTL, OPT_CONSOLE, OPT_SHELL, OPT_IFNAME, OPT_TELNET_PORT,
 	OPT_TELNET_MAX, OPT_TELNET_IDLE, OPT_BEACON_PORT, OPT_ROOT, OPT_ROOTFS_DATA, OPT_FIRMWARE, OPT_BOARD,
 	OPT_DT_COMPATIBLE, OPT_HTTP_PORT, OPT_NO_HTTP, OPT_HTTP_STALL, OPT_REBOOT_CMD, OPT_SSH_PORT, OPT_SSH_MAX, OPT_NO_SSH, OPT_DROPBEAR, OPT_DECISION_FD,
-	OPT_NO_DHCP, OPT_DHCP_LEASE, OPT_NO_MDNS, OPT_ID_COUNT,
+	OPT_NO_DHCP, OPT_DHCP_LEASE, OPT_NO_MDNS, OPT_STAGE2, OPT_ID_COUNT,
 	OPT_DRIVER_BASE = 100           /* + index into hal_driver_options[] */
 };
 
@@ -62,6 +62,8 @@ static const struct args_opt own_opts[] = {
 	{ "--rootfs-data", 0, "VOLUME", "the overlay volume instead of the board's (path, mtd:, ubi:, file:)",
 	  OPT_ROOTFS_DATA },
 	{ "--firmware", 0, "VOLUME", "the firmware partition instead of the board's", OPT_FIRMWARE },
+	{ "--stage2", 0, NULL, "failsafed's own: failsafe again at once, from the root in RAM it moved into for a flash "
+	  "(<state-dir>/stage2/request), which it runs", OPT_STAGE2 },
 };
 
 #define N_DRIVER_OPTS 8
@@ -205,6 +207,9 @@ static int on_opt(void *ctx, int id, const char *v, char *err, size_t err_size)
 		return 0;
 	case OPT_NO_DHCP:
 		o->no_dhcp = true;
+		return 0;
+	case OPT_STAGE2:
+		o->stage2 = true;
 		return 0;
 	case OPT_NO_MDNS:
 		o->no_mdns = true;

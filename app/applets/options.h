@@ -51,6 +51,7 @@ struct options {
 	int verbosity;                  /* log level, LOG_LVL_INFO by default */
 	char **then_argv;               /* --then CMD ARGS...: exec'd on the normal path */
 	int decision_fd;                /* --decision-fd: told "failsafe" or "normal" once decided; -1: none */
+	bool stage2;                    /* --stage2: the successor in RAM of a daemon that moved there for a flash */
 	struct hal_driver_arg driver_args[HAL_DRIVER_ARGS_MAX];  /* --sim-dir DIR, --sysfs-leds DIR, ... */
 	size_t n_driver_args;
 };

@@ -14,6 +14,8 @@
 #include "inflate.h"
 
 #define MACHINE_PROGRESS_MS 100u
+#define RELEASE_WAIT_MS 5000u    /* from RAM: how long the old root may take to let go */
+#define RELEASE_POLL_MS 100u
 
 /* --disk, else the board's CI_ROOTDEV, else NULL (any disk). */
 static const char *disk_of(const struct sysupgrade_layout *l)
@@ -142,7 +144,15 @@ static bool root_is_ubifs(const struct payload_id *id, const struct mapped *m)
 	return !memcmp(magic, "\x31\x18\x10\x06", 4);
 }
 
-int sysupgrade_layout_prepare(const struct sysupgrade_layout *l, struct plan *p)
+static bool tool_listed(const struct sysupgrade_layout *l, const char *name)
+{
+	for (unsigned i = 0; i < l->n_tools; i++)
+		if (!strcmp(l->tool[i], name))
+			return true;
+	return false;
+}
+
+int sysupgrade_layout_prepare(struct sysupgrade_layout *l, struct plan *p)
 {
 	char why[PLAN_WHY_BYTES], seen[BOOTENV_WHY_BYTES + 64] = "", text[200], err[FLASH_EXEC_WHY_BYTES];
 	struct plan_input pi = {
@@ -150,8 +160,10 @@ int sysupgrade_layout_prepare(const struct sysupgrade_layout *l, struct plan *p)
 		.handler = l->handler, .keep_settings = l->keep_settings, .running_slot = -1,
 		.stay_on_slot = l->stay_on_slot,
 	};
-	struct plan_facts facts;
+	static struct plan_facts facts;
+	uint64_t until_ms = hal_now_ms() + RELEASE_WAIT_MS;
 	struct mapped m;
+	bool stage2 = false;
 	int rc;
 
 	if (map_image(l->in, &m) < 0) {
@@ -176,13 +188,21 @@ int sysupgrade_layout_prepare(const struct sysupgrade_layout *l, struct plan *p)
 		fprintf(stderr, "sysupgrade: %s\n", why);
 		return rc == -EINVAL ? 26 : SL_WRITE_FAILED;
 	}
-	if ((rc = flash_exec_facts(p, disk_of(l), &facts, err)) < 0) {
-		fprintf(stderr, "sysupgrade: looking at the storage: %s; nothing written\n", err);
-		return SL_NO_STORAGE;
+	for (;;) {
+		if ((rc = flash_exec_facts(p, disk_of(l), &facts, err)) < 0) {
+			fprintf(stderr, "sysupgrade: looking at the storage: %s; nothing written\n", err);
+			return SL_NO_STORAGE;
+		}
+		rc = plan_check_stage2(p, &facts, &stage2, why, sizeof(why));
+		/* From RAM: a root let go lazily is gone once its last user is; the kernel takes a moment */
+		if (!l->from_ram || (rc != -EBUSY && !stage2) || hal_now_ms() >= until_ms)
+			break;
+		usleep(RELEASE_POLL_MS * 1000);
 	}
-	if ((rc = plan_check(p, &facts, why, sizeof(why))) < 0) {
-		fprintf(stderr, "sysupgrade: %s; nothing written\n", why);
-		return rc == -ENOSPC ? SL_TOO_LARGE : SL_NO_STORAGE;
+	if (rc < 0 || (stage2 && l->from_ram)) {
+		fprintf(stderr, "sysupgrade: %s%s; nothing written\n", why, l->from_ram ? " (still, after the move into "
+			"RAM)" : "");
+		return rc == -ENOSPC ? SL_TOO_LARGE : rc == -EBUSY || stage2 ? SL_BUSY : SL_NO_STORAGE;
 	}
 	printf("Plan (%s, %u steps, nothing written yet):\n", layout_handler_name(p->handler), p->n);
 	for (unsigned i = 0; i < p->n; i++) {
@@ -190,7 +210,22 @@ int sysupgrade_layout_prepare(const struct sysupgrade_layout *l, struct plan *p)
 		printf("  %2u. %s\n", i + 1, text);
 	}
 	fflush(stdout);
-	return SL_OK;
+	if (!stage2)
+		return SL_OK;
+	snprintf(l->stage2_why, sizeof(l->stage2_why), "%s", why);
+	l->n_tools = 0;
+	for (unsigned i = 0; i < p->n; i++) {
+		/* what flash_exec runs beside failsafed: ubiformat (a UBI image, or a partition that will not attach),
+		 * libubootenv's fw_setenv and fw_printenv (the boot environment) */
+		if ((p->step[i].op == PLAN_UBI_FORMAT || p->step[i].op == PLAN_UBI_ATTACH) && l->n_tools < 4 &&
+		    !tool_listed(l, "ubiformat"))
+			l->tool[l->n_tools++] = "ubiformat";
+		if (p->step[i].op == PLAN_ENV_SET && l->n_tools < 3 && !tool_listed(l, "fw_setenv")) {
+			l->tool[l->n_tools++] = "fw_setenv";
+			l->tool[l->n_tools++] = "fw_printenv";
+		}
+	}
+	return SL_STAGE2;
 }
 
 struct progress {

@@ -12,7 +12,8 @@ enum led_phase {
 	LED_PHASE_FAILSAFE,     /* failsafe LED 50/50, boot and running off */
 	LED_PHASE_NORMAL,       /* "preinit_regular": boot LED 200/200 */
 	LED_PHASE_UPGRADE,      /* flashing: upgrade LED 200/200 */
-	LED_PHASE_FAILED,       /* failsafe after a flash that failed: failsafe LED 1000/200, boot and running off */
+	LED_PHASE_FAILED,       /* failsafe after a flash that failed (here or from RAM): failsafe LED 1000/200, boot
+				 * and running off */
 	LED_PHASE_COUNT
 };
 

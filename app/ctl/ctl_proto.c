@@ -67,7 +67,15 @@ int ctl_parse_request(const char *msg, size_t len, struct ctl_req *req, char *er
 		req->phase = (enum led_phase)phase;
 		return 0;
 	}
-	snprintf(err, err_size, "unknown request \"%.30s\" (status, led PHASE|release, flash ok|failed N)",
+	if (verb && !strcmp(verb, "stage2")) {
+		if (arg) {
+			snprintf(err, err_size, "stage2: takes no argument (the request is <state-dir>/stage2/request)");
+			return -EINVAL;
+		}
+		req->kind = CTL_REQ_STAGE2;
+		return 0;
+	}
+	snprintf(err, err_size, "unknown request \"%.30s\" (status, led PHASE|release, flash ok|failed N, stage2)",
 		 verb ? verb : "");
 	return -EINVAL;
 }
@@ -89,6 +97,8 @@ int ctl_format_status(const struct ctl_status *st, char *out, size_t size)
 	PUT("dhcp=%s\nleases=%u\n", st->dhcp, st->leases);
 	for (unsigned i = 0; i < st->leases && i < CTL_LEASES_MAX; i++)
 		PUT("lease=%s\n", st->lease[i]);
+	if (st->stage2[0])
+		PUT("stage2=%s\n", st->stage2);
 	PUT("ok\n");
 #undef PUT
 	return (int)n;
@@ -152,6 +162,8 @@ int ctl_parse_status(const char *msg, size_t len, struct ctl_status *st, char *e
 			copy(st->dhcp, sizeof(st->dhcp), v);
 		else if (!strcmp(line, "leases"))
 			st->leases = (unsigned)strtoul(v, NULL, 10);
+		else if (!strcmp(line, "stage2"))
+			copy(st->stage2, sizeof(st->stage2), v);
 		else if (!strcmp(line, "lease") && n_lease < CTL_LEASES_MAX)
 			copy(st->lease[n_lease++], sizeof(st->lease[0]), v);
 		else if (!strncmp(line, "led.", 4))

@@ -15,9 +15,15 @@
  *   led PHASE          -> "ok": the LEDs show PHASE (window, failsafe, normal,
  *                         upgrade) for as long as this connection is open
  *   led release        -> "ok": back to the daemon's own phase
+ *   flash ok|failed N  -> "ok": how a write ended (sysupgrade tells; N its
+ *                         exit status): a failed one shows the failed phase
+ *   stage2             -> "ok": the daemon takes over the flash that
+ *                         <state-dir>/stage2/request describes (the storage
+ *                         holds the running root: the daemon moves into RAM,
+ *                         lets the old root go and runs the flash from there)
  * A reply that is not "ok" is one line "error: WHY".
  */
-#define CTL_MSG_BYTES 2048
+#define CTL_MSG_BYTES 4096              /* a status reply with every field at its longest fits */
 #define CTL_LEASES_MAX 16               /* DHCP leases listed in a status reply */
 #define CTL_SOCKET_NAME "failsafed.sock"  /* in the state directory, unless --ctl-socket */
 
@@ -26,6 +32,7 @@ enum ctl_req_kind {
 	CTL_REQ_LED,
 	CTL_REQ_LED_RELEASE,
 	CTL_REQ_FLASH,                  /* "flash ok" / "flash failed N": how a write ended (sysupgrade tells) */
+	CTL_REQ_STAGE2,                 /* "stage2": take over the flash <state-dir>/stage2/request describes */
 	CTL_REQ_KIND_COUNT
 };
 
@@ -54,6 +61,7 @@ struct ctl_status {
 	char dhcp[96];                  /* "serving 192.168.1.100-192.168.1.199, leases of 300 s", "silent: ...", "off" */
 	unsigned leases;                /* bound leases (lease[] lists the first CTL_LEASES_MAX) */
 	char lease[CTL_LEASES_MAX][72]; /* "192.168.1.100 02:00:00:00:00:01 laptop 280": address, MAC, name, s left */
+	char stage2[400];               /* a flash from RAM: "running from RAM: writing", "done", "failed: WHY"; "" none */
 };
 
 /* Parse one request (trailing newline optional). 0, or -EINVAL with why in err. */

@@ -45,7 +45,7 @@ static void on_client(struct loop_fd *f, unsigned events)
 	struct ctl_client_slot *c = container_of(f, struct ctl_client_slot, fd);
 	struct ctl_server *s = c->srv;
 	unsigned i = (unsigned)(c - s->clients);
-	char msg[256], out[CTL_MSG_BYTES], err[160];
+	char msg[256], out[CTL_MSG_BYTES], err[400];
 	struct ctl_status st;
 	struct ctl_req req;
 	ssize_t n;
@@ -81,6 +81,15 @@ static void on_client(struct loop_fd *f, unsigned events)
 		s->held_phase = (int)req.phase;
 		s->ops.led(s->ops.ctx, (int)req.phase);
 		reply(f->fd, "ok\n");
+		break;
+	case CTL_REQ_STAGE2:
+		err[0] = '\0';
+		if (!s->ops.stage2 || s->ops.stage2(s->ops.ctx, err, sizeof(err)) < 0) {
+			snprintf(out, sizeof(out), "error: %s\n", err[0] ? err : "this daemon does not flash from RAM");
+			reply(f->fd, out);
+		} else {
+			reply(f->fd, "ok\n");
+		}
 		break;
 	case CTL_REQ_FLASH:
 		if (s->ops.flash)

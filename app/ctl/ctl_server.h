@@ -3,6 +3,7 @@
 #define APP_CTL_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ctl_proto.h"
 #include "loop.h"
@@ -14,6 +15,8 @@ struct ctl_server_ops {
 	void (*status)(void *ctx, struct ctl_status *st);
 	/* Show phase while a client holds it; phase -1: back to the daemon's own. */
 	void (*led)(void *ctx, int phase);
+	/* Take over the flash in <state-dir>/stage2/request (NULL: refused). 0, or -errno with one line in err. */
+	int (*stage2)(void *ctx, char *err, size_t err_size);
 	/* How a write ended (a sysupgrade says): ok, or failed with its exit status. May be NULL. */
 	void (*flash)(void *ctx, bool ok, int code);
 	void *ctx;

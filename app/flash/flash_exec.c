@@ -15,6 +15,7 @@
 #include "bootcount.h"
 #include "bootenv.h"
 #include "inflate.h"
+#include "inuse.h"
 #include "io.h"
 
 #define HEADER_LAST_BYTES 4096u   /* a kernel's first 4 KiB (its header) go last: a cut leaves none that boots */
@@ -61,11 +62,56 @@ static int find_mtd(const char *part, struct storage_volume *v, char *why)
 	return hal_storage_find(&bv, NULL, v, why);
 }
 
-static int part_facts(const struct plan *p, const char *name, const char *disk, struct plan_part *pp, char *why)
+/* The MTD number of /dev/mtdN, or -1. */
+static int mtd_num_of(const char *dev)
 {
-	bool ubi = false, block = false, format = false;
+	int n;
+
+	return sscanf(dev, "/dev/mtd%d", &n) == 1 ? n : -1;
+}
+
+static bool removes(const struct plan *p, const char *part, const char *volume)
+{
+	for (unsigned k = 0; k < p->n; k++)
+		if (p->step[k].op == PLAN_UBI_RMVOL && p->step[k].part && !strcmp(p->step[k].part, part) &&
+		    !strcmp(p->step[k].volume, volume))
+			return true;
+	return false;
+}
+
+/* What holds the partition, or each volume of a UBI partition (those the plan removes, and every held one). */
+static void part_holds(const struct inuse *iu, const struct storage_volume *v, bool block, bool ubi, bool raw_mtd,
+		       struct storage_ubi *u, const struct plan *p, struct plan_part *pp, struct plan_facts *f)
+{
+	struct stat st;
+
+	if (block && stat(v->dev, &st) == 0 && S_ISBLK(st.st_mode)) {
+		const char *base = strrchr(v->dev, '/');
+
+		inuse_block(iu, st.st_rdev, base ? base + 1 : v->dev, &pp->hold, f);
+	} else if (raw_mtd && mtd_num_of(v->dev) >= 0) {
+		inuse_mtd(iu, mtd_num_of(v->dev), true, &pp->hold, f);
+	}
+	if (!ubi || !u)
+		return;
+	for (unsigned i = 0; i < u->n_volumes && pp->n_vols < PLAN_MAX_VOLS; i++) {
+		struct plan_hold h = { 0 };
+
+		inuse_ubi_volume(iu, u->ubi_num, u->volume[i].id, u->volume[i].name, &h, f);
+		if (!removes(p, pp->name, u->volume[i].name) && h.kind == PLAN_HOLD_NONE)
+			continue;
+		pp->vol[pp->n_vols].name = plan_facts_keep(f, u->volume[i].name);
+		pp->vol[pp->n_vols].lebs = (uint32_t)(u->volume[i].reserved_bytes / u->leb_bytes);
+		pp->vol[pp->n_vols++].hold = h;
+	}
+}
+
+static int part_facts(const struct plan *p, const char *name, const char *disk, const struct inuse *iu,
+		      struct plan_part *pp, struct plan_facts *f, char *why)
+{
+	bool ubi = false, block = false, format = false, raw_mtd = false;
 	struct storage_volume v;
-	struct storage_ubi u;
+	static struct storage_ubi u;
 	char err[STORAGE_WHY_BYTES];
 	int rc;
 
@@ -74,6 +120,8 @@ static int part_facts(const struct plan *p, const char *name, const char *disk, 
 			ubi |= ubi_op(p->step[i].op);
 			block |= block_op(p->step[i].op);
 			format |= p->step[i].op == PLAN_UBI_FORMAT;
+			raw_mtd |= p->step[i].op == PLAN_MTD_WRITE || p->step[i].op == PLAN_MTD_INVALIDATE ||
+				   p->step[i].op == PLAN_BOOTCOUNT_RESET;
 		}
 	memset(pp, 0, sizeof(*pp));
 	pp->name = name;
@@ -85,31 +133,33 @@ static int part_facts(const struct plan *p, const char *name, const char *disk, 
 	pp->found = true;
 	pp->bytes = v.size_bytes;
 	pp->erase_bytes = v.erase_bytes;
-	if (!ubi || format)
+	if (!ubi) {
+		part_holds(iu, &v, block, false, raw_mtd, NULL, p, pp, f);
 		return 0;
-	if (hal_ubi_open(name, true, &u, err) < 0)
-		return 0;   /* not UBI yet: the attach step formats it empty, as nand.sh does */
-	pp->ubi_attached = true;
-	pp->leb_bytes = u.leb_bytes;
-	pp->avail_lebs = u.avail_lebs;
-	for (unsigned i = 0; i < u.n_volumes && pp->n_vols < PLAN_MAX_VOLS; i++) {
-		/* the names must outlive u: only volumes the plan removes matter, and those names are the plan's */
-		for (unsigned k = 0; k < p->n; k++)
-			if (p->step[k].op == PLAN_UBI_RMVOL && p->step[k].part && !strcmp(p->step[k].part, name) &&
-			    !strcmp(p->step[k].volume, u.volume[i].name)) {
-				pp->vol[pp->n_vols].name = p->step[k].volume;
-				pp->vol[pp->n_vols++].lebs = (uint32_t)(u.volume[i].reserved_bytes / u.leb_bytes);
-				break;
-			}
 	}
+	/* attached where it attaches, as nand.sh does (a ubinized image's format looks at what is attached too) */
+	if (hal_ubi_open(name, !format, &u, err) < 0) {
+		part_holds(iu, &v, false, false, false, NULL, p, pp, f);
+		return 0;   /* not UBI yet: the attach step formats it empty, as nand.sh does */
+	}
+	if (!format) {
+		pp->ubi_attached = true;
+		pp->leb_bytes = u.leb_bytes;
+		pp->avail_lebs = u.avail_lebs;
+	}
+	part_holds(iu, &v, false, true, false, &u, p, pp, f);
 	return 0;
 }
 
 int flash_exec_facts(const struct plan *p, const char *disk, struct plan_facts *f, char *why)
 {
+	static struct inuse iu;
+	char err[160];
 	int rc;
 
 	memset(f, 0, sizeof(*f));
+	if (inuse_load(&iu, err, sizeof(err)) < 0)
+		return fail(why, -EIO, "what is mounted cannot be read: %s", err);
 	for (unsigned i = 0; i < p->n; i++) {
 		const char *name = p->step[i].part;
 
@@ -117,7 +167,7 @@ int flash_exec_facts(const struct plan *p, const char *disk, struct plan_facts *
 			continue;
 		if (f->n_parts == PLAN_MAX_PARTS)
 			return fail(why, -E2BIG, "the plan names more than %d partitions", PLAN_MAX_PARTS);
-		if ((rc = part_facts(p, name, disk, &f->part[f->n_parts], why)) < 0)
+		if ((rc = part_facts(p, name, disk, &iu, &f->part[f->n_parts], f, why)) < 0)
 			return rc;
 		f->n_parts++;
 	}

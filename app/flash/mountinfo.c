@@ -35,8 +35,11 @@ static bool parse_line(const char *line, struct mount_entry *e)
 	const char *p = line;
 
 	/* id parent major:minor root mount-point options [optional...] - fstype source super-options */
-	for (int i = 0; i < 4 && p; i++)
+	for (int i = 0; i < 4 && p; i++) {
 		p = field(p, skip, sizeof(skip));
+		if (p && i == 2 && sscanf(skip, "%u:%u", &e->major, &e->minor) != 2)
+			return false;
+	}
 	if (!p || !(p = field(p, e->mount_point, sizeof(e->mount_point))) || !(p = field(p, opts, sizeof(opts))))
 		return false;
 	e->read_only = !strncmp(opts, "ro", 2) && (opts[2] == ',' || !opts[2]);
@@ -62,6 +65,34 @@ bool mountinfo_find(const char *text, const char *mount_point, struct mount_entr
 		}
 	}
 	return found;
+}
+
+bool mountinfo_next(const char **cursor, struct mount_entry *out)
+{
+	const char *line = *cursor;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+
+		*cursor = nl ? nl + 1 : line + strlen(line);
+		if (parse_line(line, out))
+			return true;
+		line = *cursor;
+	}
+	return false;
+}
+
+bool mountinfo_moves_to_ram(const char *mount_point)
+{
+	static const char *const moved[] = { "/proc", "/sys", "/dev", "/tmp" };
+
+	for (size_t i = 0; i < sizeof(moved) / sizeof(moved[0]); i++) {
+		size_t n = strlen(moved[i]);
+
+		if (!strncmp(mount_point, moved[i], n) && (mount_point[n] == '\0' || mount_point[n] == '/'))
+			return true;
+	}
+	return false;
 }
 
 bool mountinfo_option(const char *options, const char *key, char *out, size_t size)

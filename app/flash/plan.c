@@ -311,6 +311,30 @@ const struct plan_part *plan_facts_part(const struct plan_facts *f, const char *
 	return NULL;
 }
 
+const char *plan_facts_keep(struct plan_facts *f, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *at;
+
+	if (f->text_used + n > sizeof(f->text))
+		return "";
+	at = f->text + f->text_used;
+	memcpy(at, s, n);
+	f->text_used += n;
+	return at;
+}
+
+const char *plan_hold_name(enum plan_hold_kind k)
+{
+	static const char *const names[PLAN_HOLD_KIND_COUNT] = {
+		[PLAN_HOLD_NONE] = "", [PLAN_HOLD_MOUNTED] = "mounted", [PLAN_HOLD_LOOP] = "loop",
+		[PLAN_HOLD_STACKED] = "stacked", [PLAN_HOLD_UBI] = "ubi", [PLAN_HOLD_OPEN] = "open",
+		[PLAN_HOLD_BUSY] = "busy",
+	};
+
+	return (unsigned)k < PLAN_HOLD_KIND_COUNT ? names[k] : "?";
+}
+
 /* LEBs for bytes. */
 static uint64_t lebs(uint64_t bytes, uint32_t leb)
 {
@@ -326,6 +350,7 @@ static void mib(char *buf, size_t n, uint64_t bytes)
 struct sim {
 	struct plan_part part[PLAN_MAX_PARTS];
 	unsigned n;
+	bool stage2;
 };
 
 static struct plan_part *sim_part(struct sim *s, const char *name)
@@ -336,11 +361,58 @@ static struct plan_part *sim_part(struct sim *s, const char *name)
 	return NULL;
 }
 
+/* A hold that refuses the step: one not released by stage2 (or any, when the flash would run now). */
+static bool refuses(const struct sim *sim, const struct plan_hold *h)
+{
+	return h->kind != PLAN_HOLD_NONE && !(sim->stage2 && h->stage2);
+}
+
+static int held(const struct sim *sim, const struct plan_hold *h, const char *step, const char *what, char *why,
+		size_t wn)
+{
+	if (!refuses(sim, h))
+		return 0;
+	return refuse(why, wn, -EBUSY, "%s: %s is in use: %s%s", step, what,
+		      h->by && h->by[0] ? h->by : plan_hold_name(h->kind),
+		      sim->stage2 ? " (moving the root into RAM does not release that)" : "");
+}
+
+/* What a step that detaches or formats a UBI partition needs free: the partition and every volume on it. */
+static int ubi_part_held(const struct sim *sim, const struct plan_part *pp, const char *step, char *why, size_t wn)
+{
+	char what[160];
+	int rc;
+
+	snprintf(what, sizeof(what), "MTD partition %s", pp->name);
+	if ((rc = held(sim, &pp->hold, step, what, why, wn)) < 0)
+		return rc;
+	for (unsigned i = 0; i < pp->n_vols; i++) {
+		snprintf(what, sizeof(what), "UBI volume %s on %s", pp->vol[i].name, pp->name);
+		if ((rc = held(sim, &pp->vol[i].hold, step, what, why, wn)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int vol_held(const struct sim *sim, const struct plan_part *pp, const char *vol, const char *step, char *why,
+		    size_t wn)
+{
+	char what[160];
+
+	for (unsigned i = 0; vol && i < pp->n_vols; i++)
+		if (!strcmp(pp->vol[i].name, vol)) {
+			snprintf(what, sizeof(what), "UBI volume %s on %s", vol, pp->name);
+			return held(sim, &pp->vol[i].hold, step, what, why, wn);
+		}
+	return 0;
+}
+
 static int check_step(struct sim *sim, const struct plan_step *s, char *why, size_t wn)
 {
-	char step[160], a[24], b[24];
+	char step[160], a[24], b[24], what[160];
 	struct plan_part *pp = s->part ? sim_part(sim, s->part) : NULL;
 	uint64_t need;
+	int rc;
 
 	plan_step_text(s, step, sizeof(step));
 	if (s->op == PLAN_ENV_SET)
@@ -348,6 +420,8 @@ static int check_step(struct sim *sim, const struct plan_step *s, char *why, siz
 	if (!pp || !pp->found)
 		return refuse(why, wn, -ENODEV, "%s: there is no partition %s on this system", step, s->part ? s->part : "?");
 	switch (s->op) {
+	case PLAN_UBI_DETACH:
+		return ubi_part_held(sim, pp, step, why, wn);
 	case PLAN_UBI_FORMAT:
 		need = s->bytes;
 		mib(a, sizeof(a), need);
@@ -358,12 +432,16 @@ static int check_step(struct sim *sim, const struct plan_step *s, char *why, siz
 		if (s->peb_bytes && pp->erase_bytes && s->peb_bytes != pp->erase_bytes)
 			return refuse(why, wn, -EINVAL, "%s: the UBI image is made for %u-byte erase blocks and MTD partition "
 				      "%s has %u-byte ones", step, s->peb_bytes, s->part, pp->erase_bytes);
+		if ((rc = ubi_part_held(sim, pp, step, why, wn)) < 0)
+			return rc;
 		/* After the format the device holds what the image made: sizes are the image's. */
 		pp->ubi_attached = true;
 		pp->n_vols = 0;
 		pp->avail_lebs = 0;
 		return 0;
 	case PLAN_UBI_RMVOL:
+		if ((rc = vol_held(sim, pp, s->volume, step, why, wn)) < 0)
+			return rc;
 		for (unsigned i = 0; i < pp->n_vols; i++)
 			if (!strcmp(pp->vol[i].name, s->volume)) {
 				pp->avail_lebs += pp->vol[i].lebs;
@@ -371,6 +449,8 @@ static int check_step(struct sim *sim, const struct plan_step *s, char *why, siz
 				break;
 			}
 		return 0;
+	case PLAN_UBI_WRITE:
+		return vol_held(sim, pp, s->volume, step, why, wn);
 	case PLAN_UBI_MKVOL:
 		if (!pp->ubi_attached || !pp->leb_bytes)
 			return 0;   /* formatted empty at attach: the writer checks against what the format leaves */
@@ -393,11 +473,14 @@ static int check_step(struct sim *sim, const struct plan_step *s, char *why, siz
 		mib(b, sizeof(b), pp->bytes);
 		if (need > pp->bytes)
 			return refuse(why, wn, -ENOSPC, "%s: %s do not fit partition %s (%s)", step, a, s->part, b);
-		return 0;
+		snprintf(what, sizeof(what), "%s %s", s->op == PLAN_MTD_WRITE || s->op == PLAN_MTD_INVALIDATE ?
+			 "MTD partition" : "partition", s->part);
+		return held(sim, &pp->hold, step, what, why, wn);
 	case PLAN_SETTINGS_BLOCK:
 		if (s->offset_bytes >= pp->bytes)
 			return refuse(why, wn, -ENOSPC, "%s: partition %s ends before it", step, s->part);
-		return 0;
+		snprintf(what, sizeof(what), "partition %s", s->part);
+		return held(sim, &pp->hold, step, what, why, wn);
 	default:
 		return 0;
 	}
@@ -405,15 +488,39 @@ static int check_step(struct sim *sim, const struct plan_step *s, char *why, siz
 
 int plan_check(const struct plan *p, const struct plan_facts *f, char *why, size_t why_size)
 {
-	struct sim sim = { .n = f->n_parts < PLAN_MAX_PARTS ? f->n_parts : PLAN_MAX_PARTS };
+	static struct sim sim;   /* ~45 KB: not on a router's stack */
 	int rc;
 
 	why[0] = '\0';
+	memset(&sim, 0, sizeof(sim));
+	sim.n = f->n_parts < PLAN_MAX_PARTS ? f->n_parts : PLAN_MAX_PARTS;
+	sim.stage2 = f->stage2;
 	memcpy(sim.part, f->part, sim.n * sizeof(sim.part[0]));
 	for (unsigned i = 0; i < p->n; i++)
 		if ((rc = check_step(&sim, &p->step[i], why, why_size)) < 0)
 			return rc;
 	return 0;
+}
+
+int plan_check_stage2(const struct plan *p, struct plan_facts *f, bool *stage2, char *why, size_t why_size)
+{
+	char first[PLAN_WHY_BYTES];
+	int rc, rc2;
+
+	*stage2 = false;
+	f->stage2 = false;
+	if ((rc = plan_check(p, f, why, why_size)) != -EBUSY)
+		return rc;
+	snprintf(first, sizeof(first), "%s", why);
+	f->stage2 = true;
+	rc2 = plan_check(p, f, why, why_size);
+	f->stage2 = false;
+	if (rc2 == 0) {
+		*stage2 = true;
+		snprintf(why, why_size, "%s", first);   /* what stage2 has to release, for the caller to tell */
+		return 0;
+	}
+	return rc2;
 }
 
 const char *plan_op_name(enum plan_op op)

@@ -91,9 +91,32 @@ struct plan_input {
  */
 int plan_make(const struct plan_input *in, struct plan *out, char *why, size_t why_size);
 
+/*
+ * What holds a partition or a UBI volume, so that rewriting it now would pull the ground from under whatever uses
+ * it: in failsafe on a NAND or eMMC board that is the running root itself (the squashfs on a ubiblock of the rootfs
+ * volume, or on the eMMC rootfs partition), which failsafed, its shells and PID 1 execute from.
+ */
+enum plan_hold_kind {
+	PLAN_HOLD_NONE = 0,
+	PLAN_HOLD_MOUNTED,      /* a filesystem on it (or on its ubiblock or mtdblock) is mounted */
+	PLAN_HOLD_LOOP,         /* a loop device reads it (fstools' rootfs_data after the root, a mounted image) */
+	PLAN_HOLD_STACKED,      /* device-mapper or md is stacked on it (its sysfs holders) */
+	PLAN_HOLD_UBI,          /* MTD: UBI is attached to it, and the step writes it raw */
+	PLAN_HOLD_OPEN,         /* a process has its device open */
+	PLAN_HOLD_BUSY,         /* the kernel refuses an exclusive open, and no mount or process says why */
+	PLAN_HOLD_KIND_COUNT
+};
+
+struct plan_hold {
+	enum plan_hold_kind kind;
+	bool stage2;            /* stage2 lets it go: the running root, what hangs off it, processes it stops */
+	const char *by;         /* for people: "ubiblock0_1 is mounted at / (squashfs)", "pid 512 (sh) has /dev/ubi0_2 open" */
+};
+
 /* What the storage holds before anything is written, as the writer found it. */
 #define PLAN_MAX_PARTS 8
 #define PLAN_MAX_VOLS 32
+#define PLAN_FACTS_TEXT_BYTES 4096
 struct plan_facts {
 	unsigned n_parts;
 	struct plan_part {
@@ -104,10 +127,21 @@ struct plan_facts {
 		uint32_t erase_bytes;   /* MTD: erase block */
 		uint32_t leb_bytes;     /* UBI: LEB size */
 		uint32_t avail_lebs;    /* UBI: free now */
-		unsigned n_vols;
-		struct { const char *name; uint32_t lebs; } vol[PLAN_MAX_VOLS];
+		struct plan_hold hold;  /* the partition itself (its block device, mtdblock, MTD device) */
+		unsigned n_vols;        /* UBI: the volumes the plan removes, and every volume something holds */
+		struct { const char *name; uint32_t lebs; struct plan_hold hold; } vol[PLAN_MAX_VOLS];
 	} part[PLAN_MAX_PARTS];
+	/*
+	 * The flash runs after stage2 (the root moved into RAM, the old one let go): holds it releases do not
+	 * count. false: every hold refuses the step that would remove, format or write what it holds.
+	 */
+	bool stage2;
+	char text[PLAN_FACTS_TEXT_BYTES];   /* storage for names and holders the facts point to */
+	size_t text_used;
 };
+
+/* Keep a copy of s in the facts' own storage: the copy, or "" when it is full. */
+const char *plan_facts_keep(struct plan_facts *f, const char *s);
 
 /* The facts for part name, or NULL. */
 const struct plan_part *plan_facts_part(const struct plan_facts *f, const char *name);
@@ -116,10 +150,27 @@ const struct plan_part *plan_facts_part(const struct plan_facts *f, const char *
  * Whether the plan fits the storage, walked step by step as it would run:
  * every partition found, the UBI volumes' LEBs after the removals, a
  * ubinized image made for this erase size and no larger than the
- * partition, each write within its partition. 0, or -ENOSPC/-ENODEV with
- * one line in why naming the step, the sizes and what there is.
+ * partition, each write within its partition; and that nothing holds what
+ * a step removes, formats or writes (a mounted root, a loop, an open
+ * device: with f->stage2, only holds stage2 cannot release count). 0, or
+ * -ENOSPC/-ENODEV/-EINVAL, or -EBUSY, with one line in why naming the step,
+ * the sizes or the target and what holds it. The sizes of a step are
+ * checked before its holds: an image that cannot fit is refused as such.
  */
 int plan_check(const struct plan *p, const struct plan_facts *f, char *why, size_t why_size);
+
+/*
+ * plan_check first as things are; a plan refused only for holds that
+ * stage2 releases (the running root, what hangs off it) is checked again as
+ * it would run from RAM. 0 with *stage2 false (write now), or 0 with
+ * *stage2 true (only after stage2; why then names what holds the first
+ * target, for people), or the refusal as it would run from RAM: a hold
+ * stage2 cannot release (-EBUSY), or a size (-ENOSPC ...).
+ */
+int plan_check_stage2(const struct plan *p, struct plan_facts *f, bool *stage2, char *why, size_t why_size);
+
+/* "mounted", "loop", "stacked", "ubi", "open", "busy"; "" for none. */
+const char *plan_hold_name(enum plan_hold_kind k);
 
 /* "remove UBI volume kernel (ubi0)" ...: one step for people. */
 void plan_step_text(const struct plan_step *s, char *buf, size_t n);

@@ -20,6 +20,7 @@
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
+#include "ramroot.h"
 #include "recovery.h"
 #include "recovery_assets.h"
 #include "recovery_policy.h"
@@ -371,6 +372,15 @@ static void on_child_exit(struct loop_child *c, int status)
 		run_mhd(); /* the resumed connection is answered from MHD_run() */
 		return;
 	}
+	if (kind == CHILD_FLASH && code == STAGE2_EXIT_HANDED_OVER) {
+		/* the daemon took the write over to run it from RAM: the page keeps showing it (its successor's page
+		 * picks it up, or the daemon ends it when the move is given up) */
+		say("the storage holds the running root: failsafed moves into RAM and writes from there; this page "
+		    "comes back in a moment");
+		refresh_board_facts();
+		schedule();
+		return;
+	}
 	dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_CHILD_EXIT, .exit_code = code });
 	apply(dec.actions);
 	if (kind == CHILD_FLASH)
@@ -421,6 +431,70 @@ static int run_child(enum child_kind kind, char **argv)
 	loop_child_watch(&r.child, pid, on_child_exit);
 	if ((kind == CHILD_FLASH || kind == CHILD_FIRSTBOOT) && r.cfg.writing)
 		r.cfg.writing(true);
+	return 0;
+}
+
+/* ---- a flash from RAM the daemon runs (stage2): the page shows it as its own write ---- */
+
+void recovery_stage2_begin(void)
+{
+	struct recovery_decision dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_STAGE2 });
+
+	if (dec.answer >= 400) {
+		log_warn("recovery: the flash from RAM is not shown: %s", dec.why);
+		return;
+	}
+	r.log[0] = '\0';
+	r.step[0] = '\0';
+	r.step_done = r.step_total = 0;
+	say("flashing from RAM (the storage held the running root): do not power off");
+}
+
+void recovery_stage2_line(const char *line)
+{
+	char copy[LINE_BYTES];
+
+	if (r.st.phase != RECOVERY_WRITING || r.child_kind != CHILD_NONE)
+		return;
+	snprintf(copy, sizeof(copy), "%s", line);
+	child_line(copy);
+}
+
+void recovery_stage2_end(int exit_code)
+{
+	struct recovery_decision dec;
+
+	if (r.st.phase != RECOVERY_WRITING || r.child_kind != CHILD_NONE)
+		return;
+	dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_CHILD_EXIT, .exit_code = exit_code });
+	apply(dec.actions);
+	if (exit_code == 0)
+		say("Upgrade completed from RAM: the board reboots into the new firmware");
+	else
+		say("sysupgrade (from RAM) failed with exit code %d: failsafe goes on from RAM; upload and flash again",
+		    exit_code);
+	if (r.running)
+		schedule();
+}
+
+int recovery_reboot(void)
+{
+	char *argv[] = { (char *)r.cfg.reboot_cmd, NULL };
+	struct recovery_decision dec;
+	int rc;
+
+	if (!r.running)
+		return -ENOTCONN;
+	dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_REBOOT });
+	if (dec.answer >= 400)
+		return -EBUSY;
+	r.log[0] = '\0';
+	if ((rc = run_child(CHILD_REBOOT, argv)) < 0) {
+		dec = recovery_step(&r.st, &(struct recovery_event){ .type = RECOVERY_EV_CHILD_EXIT, .exit_code = -1 });
+		return rc;
+	}
+	say("rebooting");
+	schedule();
 	return 0;
 }
 

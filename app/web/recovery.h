@@ -47,4 +47,16 @@ uint16_t recovery_port(void);
  */
 void recovery_stop(void);
 
+/*
+ * A flash the daemon runs from RAM after stage2 (checked by the sysupgrade
+ * that handed it over): a fresh page shows it as its own write, its output
+ * lines (progress included) as they come, and how it ended.
+ */
+void recovery_stage2_begin(void);
+void recovery_stage2_line(const char *line);
+void recovery_stage2_end(int exit_code);
+
+/* What the page's Reboot button does, started by the daemon. 0, or -errno (no page, busy). */
+int recovery_reboot(void);
+
 #endif /* APP_RECOVERY_H */

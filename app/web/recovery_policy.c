@@ -129,6 +129,11 @@ struct recovery_decision recovery_step(struct recovery_state *s, const struct re
 		return answer(RECOVERY_DO_RUN_REBOOT, 202, NULL);
 	case RECOVERY_EV_CHILD_EXIT:
 		return child_exit(s, ev->exit_code);
+	case RECOVERY_EV_STAGE2:
+		if (s->phase != RECOVERY_IDLE || s->staged_file)
+			return answer(0, 409, "the page is busy with something else");
+		s->phase = RECOVERY_WRITING;
+		return answer(0, 200, NULL);
 	case RECOVERY_EV_DISCARD:
 		if ((why = busy(s)))
 			return answer(0, 409, why);

@@ -39,6 +39,8 @@ enum recovery_event_type {
 	RECOVERY_EV_REBOOT,
 	RECOVERY_EV_CHILD_EXIT,         /* the applet running the step ended: .exit_code (-1: killed) */
 	RECOVERY_EV_DISCARD,            /* drop the staged image */
+	RECOVERY_EV_STAGE2,             /* the daemon runs a flash from RAM (stage2), checked by the sysupgrade that
+					 * handed it over: a page that has done nothing yet shows it as its write */
 	RECOVERY_EV_COUNT
 };
 

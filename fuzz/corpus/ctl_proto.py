@@ -30,6 +30,11 @@ def seeds():
         "req-tabs-blanks": b"\t led \t upgrade \t",
         "req-empty": b"",
         "req-newlines-only": b"\n\r\n",
+        "req-flash-ok": b"flash ok\n",
+        "req-flash-failed": b"flash failed 26",
+        "req-flash-failed-256": b"flash failed 256",
+        "req-stage2": b"stage2\n",
+        "req-stage2-arg": b"stage2 /tmp/stage2/request",
         # replies the status applet reads
         "reply-window": status(state="window", cause="none", remaining_ms="3150"),
         "reply-failsafe": status(),
@@ -43,4 +48,7 @@ def seeds():
         "reply-equals-in-value": status(model="a=b=c"),
         "reply-error-after-ok": status() + b"error: late\n",
         "reply-crlf": status().replace(b"\n", b"\r\n"),
+        "reply-stage2": status(flash="failed (exit 1)", stage2="failed: the flash from RAM ended with exit code 1: "
+                               "writing the root: Read-only file system; failsafe goes on from RAM: flash again"),
+        "reply-stage2-long": status(stage2="s" * 600),
     }
