@@ -100,6 +100,22 @@ int hal_storage_read(const struct storage_volume *v, uint64_t len, int (*sink)(v
 	return driver(v->kind)->read(v, len, sink, ctx, progress, why);
 }
 
+int hal_storage_write_verify(const struct storage_volume *v, const void *data, uint64_t len, bool erase_rest,
+			     int (*sink)(void *ctx, const void *buf, size_t n), void *sink_ctx,
+			     storage_progress_cb progress, void *ctx, char *why)
+{
+	const struct storage_driver *d = driver(v->kind);
+	int rc = -EOPNOTSUPP;
+
+	if (d && d->write_verify && !erase_rest && len <= v->size_bytes && !v->read_only)
+		rc = d->write_verify(v, data, len, sink, sink_ctx, progress, ctx, why);
+	if (rc != -EOPNOTSUPP)
+		return rc;
+	if ((rc = hal_storage_write(v, data, len, erase_rest, progress, ctx, why)) < 0)
+		return rc == -EBADMSG ? -EIO : rc;
+	return hal_storage_read(v, len, sink, sink_ctx, NULL, why) < 0 ? -EBADMSG : 0;
+}
+
 int hal_storage_erase(const struct storage_volume *v, const char *fs, char *why)
 {
 	if (v->read_only)

@@ -275,6 +275,101 @@ static int read_vol(const struct storage_volume *v, uint64_t len, int (*sink)(vo
 	return rc;
 }
 
+#define OVERLAP_BYTES (4u << 20)   /* a stretch written while the one before it is read back */
+
+/* Wait until the stretch is on the medium, drop its cached pages, read it back from the medium into sink. */
+static int verify_stretch(const struct storage_volume *v, int wfd, int rfd, uint8_t *buf, uint64_t off, size_t n,
+			  int (*sink)(void *ctx, const void *buf, size_t n), void *sink_ctx, char *why)
+{
+	off_t at = (off_t)(v->offset_bytes + off);
+	size_t done = 0;
+
+	if (sync_file_range(wfd, at, (off_t)n, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+			    SYNC_FILE_RANGE_WAIT_AFTER) < 0) {
+		if ((errno == EINVAL || errno == ESPIPE) && !off)
+			return -EOPNOTSUPP;   /* no ranges here: the caller writes, syncs, then reads */
+		return storage_fail(why, errno == EBADMSG ? -EIO : -errno, "%s: writing at %llu: %s", v->dev,
+				    (unsigned long long)off, strerror(errno));
+	}
+	/* Written back, so clean: the cached copy is dropped and the read below comes from the medium. */
+	posix_fadvise(wfd, at, (off_t)n, POSIX_FADV_DONTNEED);
+	while (done < n) {
+		ssize_t got = pread(rfd, buf + done, n - done, at + (off_t)done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return storage_fail(why, -EBADMSG, "%s: reading back at %llu: %s", v->dev,
+					    (unsigned long long)(off + done), got < 0 ? strerror(errno) : "ended early");
+		done += (size_t)got;
+	}
+	return sink(sink_ctx, buf, n) < 0 ? -EBADMSG : 0;
+}
+
+/*
+ * A file (the NOR-style volume): stretch k is written and its write-back
+ * started, then stretch k-1 is waited for and read back, so the medium writes
+ * one while the other is read and compared; the last is read back after the
+ * final sync. A block device is written whole, then read back with O_DIRECT
+ * (read_vol): done this way on a loop device at load 12-16 it was slower
+ * (docs/performance.md, issue 19).
+ */
+static int write_verify_vol(const struct storage_volume *v, const uint8_t *data, uint64_t len,
+			    int (*sink)(void *ctx, const void *buf, size_t n), void *sink_ctx,
+			    storage_progress_cb progress, void *ctx, char *why)
+{
+	int wfd, rfd, rc = 0;
+	uint64_t off, prev = 0;
+	size_t prev_n = 0;
+	uint8_t *buf;
+
+	if (v->kind != BOARD_STORAGE_FILE)
+		return -EOPNOTSUPP;
+	wfd = open(v->dev, O_WRONLY | O_CLOEXEC);
+	if (wfd < 0)
+		return storage_fail(why, -errno, "%s: %s", v->dev, strerror(errno));
+	rfd = open(v->dev, O_RDONLY | O_CLOEXEC);
+	buf = malloc(OVERLAP_BYTES);
+	if (rfd < 0 || !buf) {
+		rc = storage_fail(why, rfd < 0 ? -errno : -ENOMEM, "%s: %s", v->dev,
+				  rfd < 0 ? strerror(errno) : "no memory for the read-back");
+		goto out;
+	}
+	for (off = 0; !rc && off < len; off += prev_n) {
+		size_t n = len - off < OVERLAP_BYTES ? (size_t)(len - off) : OVERLAP_BYTES;
+
+		for (size_t done = 0; done < n;) {
+			ssize_t w = pwrite(wfd, data + off + done, n - done, (off_t)(v->offset_bytes + off + done));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = storage_fail(why, w < 0 ? -errno : -EIO, "%s: writing at %llu: %s", v->dev,
+						  (unsigned long long)(off + done), w < 0 ? strerror(errno) : "no progress");
+				goto out;
+			}
+			done += (size_t)w;
+		}
+		sync_file_range(wfd, (off_t)(v->offset_bytes + off), (off_t)n, SYNC_FILE_RANGE_WRITE);
+		if (off)
+			rc = verify_stretch(v, wfd, rfd, buf, prev, prev_n, sink, sink_ctx, why);
+		prev = off;
+		prev_n = n;
+		if (!rc && progress)
+			progress(ctx, off + n, len);
+	}
+	if (!rc && fdatasync(wfd) < 0)
+		rc = storage_fail(why, -errno, "%s: sync: %s", v->dev, strerror(errno));
+	if (!rc && prev_n)
+		rc = verify_stretch(v, wfd, rfd, buf, prev, prev_n, sink, sink_ctx, why);
+out:
+	free(buf);
+	if (rfd >= 0)
+		close(rfd);
+	close(wfd);
+	return rc;
+}
+
 /* A fresh filesystem from the system's mkfs: e2fsprogs' mkfs.ext4, f2fs-tools' mkfs.f2fs; a rootdisk through a loop. */
 static int erase_vol(const struct storage_volume *v, const char *fs, char *why)
 {
@@ -301,4 +396,5 @@ const struct storage_driver storage_block_driver = {
 	.write = write_vol,
 	.read = read_vol,
 	.erase = erase_vol,
+	.write_verify = write_verify_vol,
 };

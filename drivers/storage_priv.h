@@ -11,6 +11,10 @@ struct storage_driver {
 	int (*read)(const struct storage_volume *v, uint64_t len, int (*sink)(void *ctx, const void *buf, size_t n),
 		    void *ctx, storage_progress_cb progress, char *why);
 	int (*erase)(const struct storage_volume *v, const char *fs, char *why);
+	/* Optional: write and read back overlapped (hal_storage_write_verify); -EOPNOTSUPP: do the two in turn. */
+	int (*write_verify)(const struct storage_volume *v, const uint8_t *data, uint64_t len,
+			    int (*sink)(void *ctx, const void *buf, size_t n), void *sink_ctx,
+			    storage_progress_cb progress, void *ctx, char *why);
 };
 
 extern const struct storage_driver storage_block_driver;   /* BLOCK and FILE */

@@ -87,6 +87,19 @@ int hal_storage_read(const struct storage_volume *v, uint64_t len, int (*sink)(v
 		     void *ctx, storage_progress_cb progress, char *why);
 
 /*
+ * hal_storage_write() and hal_storage_read() of the same len bytes in one:
+ * each stretch written is read back from the medium (past the page cache, as
+ * hal_storage_read) into sink while the next stretch is being written, so the
+ * read-back is not a second pass after the write. A kind that cannot overlap
+ * the two writes all, then reads all back. progress reports the writing.
+ * 0, -EBADMSG with why when reading back failed, or another -errno with why
+ * when writing failed.
+ */
+int hal_storage_write_verify(const struct storage_volume *v, const void *data, uint64_t len, bool erase_rest,
+			     int (*sink)(void *ctx, const void *buf, size_t n), void *sink_ctx,
+			     storage_progress_cb progress, void *ctx, char *why);
+
+/*
  * Make the volume blank for a fresh filesystem: MTD erased, UBI volume
  * emptied (UBIFS formats an empty volume when mounted), block device or
  * file given a new filesystem of type fs ("ext4", "f2fs"; mkfs from the

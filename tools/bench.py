@@ -13,6 +13,12 @@ failsafed / peer:
   NAND sysupgrade tar on nandsim (peer: OpenWrt's nand.sh sequence with mtd-utils; tools/bench_nand.py), stripped size per
   CPU with and without the recovery page (peers: Debian's busybox-static and dropbear for the same CPU), DHCP
   plug-in to lease and idle wake-ups (peer: dnsmasq; tools/bench_dhcp.py).
+Memory: the daemon's peak in failsafe with 8 telnet sessions, 2 SSH logins and the recovery page open, for the static
+musl build (tools/release's aarch64 one, or --static-failsafed) under qemu-user, counting the guest's own pages (qemu
+runs it at a fixed guest base, -B), and for this host's dynamic build (VmHWM).
+A row with a target (the issue's: a ratio, or a bound) says "ok" or "MISSED" in the verdict column. --before BINARY
+(failsafed built before a change) adds rows "this build vs before" to the press/start-up, telnet and flash rows,
+measured interleaved with this build in the same run.
 A row that cannot be measured on this host says why ("not measured: ..."); the command exits 1 if a row failed.
 Adding a row: a function taking the Bench and returning Row()s, appended to ROWS.
 
@@ -36,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from urllib.parse import unquote
 
@@ -57,16 +64,32 @@ BEGIN, END = "<!-- tools/bench: last table -->", "<!-- /tools/bench -->"
 
 
 class Row:
-    """One line of the table. ours/peer: numbers (or None); text: instead of numbers ("not measured: why")."""
+    """One line of the table. ours/peer: numbers (or None); text: instead of numbers ("not measured: why").
+    target: the ratio the issue asks for (ours/peer at most this, or at least this when higher is better);
+    limit: an absolute bound on ours (at most). Either gives the row a verdict."""
 
-    def __init__(self, figure, unit, ours=None, peer=None, peer_name="", note="", text=None, lower_is_better=True):
+    def __init__(self, figure, unit, ours=None, peer=None, peer_name="", note="", text=None, lower_is_better=True,
+                 target=None, limit=None):
         self.figure, self.unit, self.ours, self.peer, self.peer_name = figure, unit, ours, peer, peer_name
         self.note, self.text, self.lower_is_better = note, text, lower_is_better
+        self.target, self.limit = target, limit
 
     def ratio(self):
         if self.ours is None or not self.peer:
             return ""
         return "%.2f" % (self.ours / self.peer)
+
+    def verdict(self):
+        if self.ours is None:
+            return ""
+        if self.limit is not None:
+            return "ok (<= %s)" % fmt(self.limit) if self.ours <= self.limit else "MISSED (<= %s)" % fmt(self.limit)
+        if self.target is None or not self.peer:
+            return ""
+        r = self.ours / self.peer
+        if self.lower_is_better:
+            return "ok (<= %.2f)" % self.target if r <= self.target else "MISSED (<= %.2f)" % self.target
+        return "ok (>= %.2f)" % self.target if r >= self.target else "MISSED (>= %.2f)" % self.target
 
 
 def not_measured(figure, why):
@@ -122,10 +145,15 @@ class Bench:
         self.a = a
         self.failsafed = os.path.abspath(a.failsafed)
         self.failsafectl = os.path.abspath(a.failsafectl)
+        self.before_name = a.before_name or (a.before or "")
         fsd.FAILSAFED, fsd.FAILSAFECTL = self.failsafed, self.failsafectl   # the sim board's Daemon() runs these
         self.work = tempfile.mkdtemp(prefix="fsd-bench.")
         self.debounce_ms = 20      # the sim board's buttons
         self.window_hwm = []       # VmHWM samples of the press runs, taken in the window
+        self.before = None
+        if a.before:   # under the sim board's name, so tests/fsd.py's Daemon gives it a sim directory
+            self.before = os.path.join(self.work, "failsafed_sim-before")
+            os.symlink(os.path.abspath(a.before), self.before)
 
     def tmp(self, name):
         p = os.path.join(self.work, name)
@@ -154,9 +182,9 @@ class Bench:
 
 
 # ---------------------------------------------------------------- boot window
-def one_press(b, i):
+def one_press(b, i, binary=None):
     """Spawn the daemon (window 10 s), wait for the window (boot LED on), press reset, time the failsafe LED."""
-    d = b.tmp("press-%d" % i)
+    d = b.tmp("press-%d%s" % (i, "-before" if binary else ""))
     sim = os.path.join(d, "sim")
     log = os.path.join(sim, "leds.log")
 
@@ -172,7 +200,7 @@ def one_press(b, i):
         return None
 
     t_spawn = now_ms()
-    p = subprocess.Popen([b.failsafed, "--cmdline", b.cmdline("quiet"), "--state-dir", d, "--sim-dir", sim,
+    p = subprocess.Popen([binary or b.failsafed, "--cmdline", b.cmdline("quiet"), "--state-dir", d, "--sim-dir", sim,
                           "--console", "/dev/null", "--shell", "/bin/true", "--window-ms", "10000"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -193,18 +221,33 @@ def one_press(b, i):
 
 
 def row_press(b):
-    starts, lats = [], []
+    starts, lats, before_starts, before_lats = [], [], [], []
     for i in range(b.a.runs):
         st, lat, hwm = one_press(b, i)
         starts.append(st)
         lats.append(lat)
         b.window_hwm.append(hwm)
+        if b.before:   # interleaved: the same moment's load for both builds
+            st, lat, _ = one_press(b, i, b.before)
+            before_starts.append(st)
+            before_lats.append(lat)
     n = "%d presses" % len(lats)
-    return [
+    rows = [
         Row("press to failsafe LED p50", "ms", statistics.median(lats), b.debounce_ms, "debounce (floor)", n),
         Row("press to failsafe LED p99", "ms", pct(lats, 99), b.debounce_ms, "debounce (floor)", n),
         Row("start-up to window open (boot LED) p50", "ms", statistics.median(starts), note=n),
     ]
+    if b.before:
+        bn, nb = "before (%s)" % b.before_name, "%d presses each, alternating; not worse: within 10%%" % len(lats)
+        rows += [
+            Row("press to failsafe LED p99, this build vs before", "ms", pct(lats, 99), pct(before_lats, 99), bn, nb,
+                target=1.10),
+            Row("start-up to window open p50, this build vs before", "ms", statistics.median(starts),
+                statistics.median(before_starts), bn, nb, target=1.10),
+            Row("start-up to window open p99, this build vs before", "ms", pct(starts, 99), pct(before_starts, 99),
+                bn, nb, target=1.10),
+        ]
+    return rows
 
 
 def row_first_beacon(b):
@@ -398,6 +441,142 @@ def row_rss(b):
     return rows
 
 
+# qemu-user puts the guest's address space at a base of our choosing, so the guest's pages are the ones mapped there.
+GUEST_BASE, GUEST_SPAN = 0x100000000000, 0x100000000
+QEMU_BY_MACHINE = {0xB7: "qemu-aarch64-static", 0x28: "qemu-arm-static", 0x08: "qemu-mipsel-static"}
+
+
+def guest_rss_kib(pid):
+    """Resident KiB of the guest's mappings of a qemu-user process started with -B GUEST_BASE -R GUEST_SPAN:
+    what the program itself holds (its binary's pages, data, heap, stacks), not the emulator's own memory."""
+    total, inside = 0, False
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            head = line.split(None, 1)[0]
+            if "-" in head and not head.endswith(":"):
+                start = int(head.split("-")[0], 16)
+                inside = GUEST_BASE <= start < GUEST_BASE + GUEST_SPAN
+            elif head == "Rss:" and inside:
+                total += int(line.split()[1])
+    return total
+
+
+@contextlib.contextmanager
+def empty_root_password(b):
+    """root with an empty password (OpenWrt's failsafe) for the SSH logins, by a bind mount in this process's own
+    mount namespace (top of file): the host's /etc/shadow is not touched."""
+    shadow = os.path.join(b.work, "shadow")
+    with open(shadow, "w") as f:
+        f.write("root::19000:0:99999:7:::\n")
+    subprocess.run(["mount", "--bind", shadow, "/etc/shadow"], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "/etc/shadow"])
+
+
+PAGE_CLIENT = r"""
+import socket, sys
+s = socket.create_connection(("192.168.1.1", 80), 10)
+s.sendall(b"GET / HTTP/1.1\r\nHost: 192.168.1.1\r\nConnection: keep-alive\r\n\r\n")
+got = b""
+while b"</html>" not in got.lower():
+    d = s.recv(65536)
+    if not d: break
+    got += d
+print("open" if b"200" in got.split(b"\r\n", 1)[0] else "failed", flush=True)
+sys.stdin.readline()
+"""
+
+
+def memory_scene(b, binary, sample):
+    """failsafed in failsafe with 8 telnet sessions, 2 SSH logins and the recovery page open (a browser's
+    keep-alive connection that loaded it); sample(pid) every 10 ms from start-up to the end: the largest value."""
+    home = b.tmp("ssh-home-mem-%s" % os.path.basename(binary or "native"))   # each run its own host keys
+    peak = [0]
+    stop_flag = []
+    with failsafe_scene(b, "--telnet-max-sessions", "8", binary=binary, peer_telnet=False,
+                        peer_ssh=False) as (lan, d):
+        def sampler():
+            while not stop_flag:
+                try:
+                    peak[0] = max(peak[0], sample(d.proc.pid))
+                except (OSError, ValueError):
+                    pass
+                time.sleep(0.01)
+        t = threading.Thread(target=sampler)
+        t.start()
+        clients = []
+        try:
+            clients.append(telnet_sessions(lan, 23, 8))
+            for _ in range(2):
+                argv = ssh_argv(home, 22)[:-1] + ["echo in; read x"]
+                p = subprocess.Popen(lan.in_pc() + argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=open(os.path.join(home, "ssh.err"), "w"), text=True)
+                clients.append(p)
+                if p.stdout.readline().strip() != "in":
+                    with open(os.path.join(home, "ssh.err")) as f:
+                        raise RuntimeError("an SSH login did not get its shell: %s" % " ".join(f.read().split())[-200:])
+            p = subprocess.Popen(lan.in_pc() + [sys.executable, "-c", PAGE_CLIENT], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+            clients.append(p)
+            if p.stdout.readline().strip() != "open":
+                raise RuntimeError("the recovery page did not load")
+            time.sleep(1.0)
+            status = proc_status(d.proc.pid)
+        finally:
+            stop_flag.append(1)
+            t.join()
+            for c in clients:
+                try:
+                    c.stdin.close()
+                    c.wait(timeout=10)
+                except (OSError, subprocess.TimeoutExpired):
+                    c.kill()
+                    c.wait()
+    return peak[0], status
+
+
+def static_binary(b):
+    """(path, qemu-user program) of the static musl failsafed for the memory row, or (None, why)."""
+    path = b.a.static_failsafed or os.path.join(b.a.release_dir, "build", "aarch64", "failsafed")
+    if not os.path.exists(path):
+        return None, "no static musl failsafed at %s (BENCH_RELEASE=1, or --static-failsafed)" % path
+    with open(path, "rb") as f:
+        head = f.read(20)
+    qemu = QEMU_BY_MACHINE.get(int.from_bytes(head[18:20], "little"))
+    if head[:4] != b"\x7fELF" or not qemu or not shutil.which(qemu):
+        return None, "%s: no qemu-user for its CPU here" % path
+    return path, qemu
+
+
+def row_memory(b):
+    """Peak memory of the daemon in failsafe with 8 telnet sessions, 2 SSH logins and the recovery page open:
+    the static musl build under qemu-user (its guest pages) and this host's dynamic glibc build (VmHWM)."""
+    rows = []
+    note = "8 telnet sessions, 2 SSH logins, the recovery page open; the daemon only (shells and dropbear not counted)"
+    with empty_root_password(b):
+        path, qemu = static_binary(b)
+        if path:
+            # The sim board's name for the daemon, so the scene gives it a sim directory; the board chosen by flag.
+            wrap = os.path.join(b.work, "failsafed_sim-qemu")
+            with open(wrap, "w") as f:
+                f.write("#!/bin/sh\nexec %s -B 0x%x -R 0x%x %s --board sim \"$@\"\n"
+                        % (qemu, GUEST_BASE, GUEST_SPAN, path))
+            os.chmod(wrap, 0o755)
+            peak, _ = memory_scene(b, wrap, guest_rss_kib)
+            rows.append(Row("peak RSS in failsafe, static musl (%s, qemu-user)" % qemu.split("-")[1], "KiB", peak,
+                            note=note + "; the guest's resident pages sampled every 10 ms from start-up, largest",
+                            limit=2048))
+        else:
+            rows.append(not_measured("peak RSS in failsafe, static musl (qemu-user)", qemu))
+        _, st = memory_scene(b, None, lambda pid: 0)
+        rows.append(Row("peak RSS in failsafe, dynamic glibc build of this host (VmHWM)", "KiB", int(st["VmHWM"]),
+                        note=note + "; shared libraries' pages included"))
+        rows.append(Row("  private memory then (RssAnon)", "KiB", int(st["RssAnon"]), note="the same run"))
+    return rows
+
+
 def telnet_cycles(lan, port, n):
     """n telnet sessions one after the other: connect, prompt, close."""
     code = 'import sys\n' + bench_telnet.CLIENT.split("port, path, size, n = ")[0] + r'''
@@ -430,6 +609,67 @@ def row_soak(b):
 
 
 # ---------------------------------------------------------------- telnet, SSH
+PAIR_CLIENT = r'''
+import json, sys, time
+''' + bench_telnet.CLIENT.split("def now():")[0] + r'''
+ports, n = [int(x) for x in sys.argv[1].split(",")], int(sys.argv[2])
+cs = [Client(p) for p in ports]
+for c in cs: c.prompt()
+sys.stdout.write("open\n"); sys.stdout.flush(); sys.stdin.readline()
+echo = [[] for _ in ports]; cmd = [[] for _ in ports]
+for i in range(n):
+    ch = b"abcdefghij"[i % 10:i % 10 + 1]
+    for k in (0, 1) if i % 2 == 0 else (1, 0):   # one keystroke to each server in turn, who goes first alternating
+        c = cs[k]
+        c.buf = b""; t = time.monotonic(); c.s.sendall(ch); c.until(lambda b: ch in b)
+        echo[k].append((time.monotonic() - t) * 1e6)
+for c in cs:                              # the line typed so far is dropped (Ctrl-U), its echo read
+    c.buf = b""; c.s.sendall(b"\x15echo x\r\n"); c.prompt()
+for i in range(n // 4):
+    for k in (0, 1) if i % 2 == 0 else (1, 0):   # Enter to the next prompt: the command's output and the prompt
+        c = cs[k]
+        m = b"y%d\r\n" % i
+        c.buf = b""; t = time.monotonic(); c.s.sendall(b"echo y%d\r\n" % i)
+        c.until(lambda b: m in b and b.endswith((b"# ", b"$ ")))
+        cmd[k].append((time.monotonic() - t) * 1e6)
+print(json.dumps({"echo": echo, "cmd": cmd}))
+'''
+
+
+def cpu_ns(pid):
+    """CPU time (user and system, ns) of every thread of pid so far (/proc/PID/task/*/schedstat)."""
+    total = 0
+    for t in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/schedstat" % (pid, t)) as f:
+            total += int(f.read().split()[0])
+    return total
+
+
+def echo_pair(lan, pids, n):
+    """Keystrokes and commands alternating between the servers on ports 23 and 2323, each server's CPU time over
+    it: {"echo": [ours, theirs], "cmd": [ours, theirs], "cpu_us_per_key": [ours, theirs]}."""
+    p = subprocess.Popen(lan.in_pc() + [sys.executable, "-c", PAIR_CLIENT, "23,2323", str(n)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    if p.stdout.readline().strip() != "open":
+        p.kill()
+        raise RuntimeError("the keystroke client did not get both prompts")
+    # Each server's CPU at rest first (the sim board's daemon blinks its LED itself, 20 wake-ups a second): taken
+    # off what the keystrokes cost.
+    idle0, t_idle = [cpu_ns(x) for x in pids], time.monotonic()
+    time.sleep(1.0)
+    cpu0, t0 = [cpu_ns(x) for x in pids], time.monotonic()
+    idle_ns_per_s = [(cpu0[i] - idle0[i]) / (t0 - t_idle) for i in range(2)]
+    p.stdin.write("go\n")
+    p.stdin.flush()
+    out, _ = p.communicate(timeout=600)
+    cpu1, t1 = [cpu_ns(x) for x in pids], time.monotonic()
+    r = json.loads(out)
+    keys = n + n // 4
+    r["cpu_us_per_key"] = [max(0.0, cpu1[i] - cpu0[i] - idle_ns_per_s[i] * (t1 - t0)) / 1000.0 / keys
+                           for i in range(2)]
+    return r
+
+
 def row_telnet(b):
     """failsafed's telnet against BusyBox telnetd, in rounds that alternate between them (the host's load changes
     over a run): each figure is the median over the rounds of the round's p50 or p99."""
@@ -439,15 +679,30 @@ def row_telnet(b):
     line = b"failsafed telnet throughput 0123456789 abcdefghijklmnopqrstuvwxyz\n"
     with open(data, "wb") as f:
         f.write((line * (size // len(line) + 1))[:size])
-    res = {23: [], 2323: []}
+    res = {23: [], 2323: [], "before": []}
+    pairs = []
+    conns = max(5, b.a.runs // (2 * rounds))
     try:
-        with failsafe_scene(b, "--telnet-max-sessions", "32", ssh=False, peer_ssh=False) as (lan, d):
+        with contextlib.ExitStack() as stack:
+            lan, d = stack.enter_context(failsafe_scene(b, "--telnet-max-sessions", "32", ssh=False, peer_ssh=False))
+            if b.before:   # the build before, on a LAN of its own, its rounds between the others'
+                blan, _ = stack.enter_context(failsafe_scene(b, "--telnet-max-sessions", "32", ssh=False,
+                                                             binary=b.before, peer_telnet=False, peer_ssh=False))
+            pids = [d.proc.pid, peer_pid(lan, b"telnetd")]
             for _ in range(rounds):
-                for port in res:
-                    res[port].append(bench_telnet.run_client(lan, port, data, size,
-                                                             max(5, b.a.runs // (2 * rounds))))
+                for port in (23, 2323):
+                    res[port].append(bench_telnet.run_client(lan, port, data, size, conns))
+                if b.before:
+                    res["before"].append(bench_telnet.run_client(blan, 23, data, size, conns))
+                pairs.append(echo_pair(lan, pids, max(40, 2 * b.a.runs)))
     finally:
         os.unlink(data)
+
+    def pair(key, k, fn):
+        return statistics.median(fn(r[key][k]) for r in pairs)
+
+    def both_pair(key, fn):
+        return pair(key, 0, fn), pair(key, 1, fn)
 
     def fig(port, fn):
         return statistics.median(fn(r) for r in res[port])
@@ -457,18 +712,53 @@ def row_telnet(b):
 
     bb = "busybox telnetd"
     n = "median of %d rounds of %d connections" % (rounds, len(res[23][0]["connect"]))
-    k = "median of %d rounds of %d keystrokes" % (rounds, len(res[23][0]["echo"]))
+    k = ("median of %d rounds of %d keystrokes, each sent to one server then the other"
+         % (rounds, len(pairs[0]["echo"][0])))
+    c = ("median of %d rounds of %d commands (`echo yN` Enter: its output and the prompt), alternating"
+         % (rounds, len(pairs[0]["cmd"][0])))
     ok = lambda port: "%s/%d" % ("+".join(str(r["concurrent"][1]) for r in res[port]), 32)
+
+    def slow_first(*ports):
+        return [sum(1 for r in res[p] for x in r["first_key"] if x > 30) for p in ports]
+
+    before_rows = []
+    if res["before"]:
+        bn, nb = "before (%s)" % b.before_name, n + ", on a LAN of its own, its rounds between the others'"
+        before_rows = [
+            Row("telnet first keystroke after the prompt p99, this build vs before", "ms",
+                fig(23, lambda r: pct(r["first_key"], 99)), fig("before", lambda r: pct(r["first_key"], 99)), bn, nb),
+            Row("telnet first keystroke after the prompt p50, this build vs before", "ms",
+                fig(23, lambda r: statistics.median(r["first_key"])),
+                fig("before", lambda r: statistics.median(r["first_key"])), bn, nb),
+            Row("telnet first keystrokes over 30 ms, this build vs before", "of %d" % (rounds * conns),
+                *slow_first(23, "before"), bn, nb),
+            Row("telnet connect to prompt p50, this build vs before", "ms",
+                fig(23, lambda r: statistics.median(r["connect"])),
+                fig("before", lambda r: statistics.median(r["connect"])), bn, nb),
+        ]
     return [
-        Row("telnet connect to prompt p50", "ms", *both(lambda r: statistics.median(r["connect"])), bb, n),
-        Row("telnet connect to prompt p99", "ms", *both(lambda r: pct(r["connect"], 99)), bb, n),
-        Row("telnet keystroke echo RTT p50", "us", *both(lambda r: 1000 * statistics.median(r["echo"])), bb, k),
-        Row("telnet keystroke echo RTT p99", "us", *both(lambda r: 1000 * pct(r["echo"], 99)), bb, k),
+        Row("telnet connect to prompt p50", "ms", *both(lambda r: statistics.median(r["connect"])), bb, n,
+            target=1.0),
+        Row("telnet connect to prompt p99", "ms", *both(lambda r: pct(r["connect"], 99)), bb, n, target=1.0),
+        Row("telnet first keystroke after the prompt p50", "ms", *both(lambda r: statistics.median(r["first_key"])),
+            bb, n + ": the echo of one keystroke sent at once", target=1.0),
+        Row("telnet first keystrokes over 30 ms", "of %d" % (rounds * conns), *slow_first(23, 2323), bb,
+            "a client with Nagle on held the key for a delayed ACK of its own negotiation answer"),
+        Row("telnet keystroke echo RTT p50", "us", *both_pair("echo", statistics.median), bb, k, target=1.0),
+        Row("telnet keystroke echo RTT p99", "us", *both_pair("echo", lambda v: pct(v, 99)), bb, k, target=1.0),
+        Row("telnet server CPU per keystroke or command", "us",
+            statistics.median(r["cpu_us_per_key"][0] for r in pairs),
+            statistics.median(r["cpu_us_per_key"][1] for r in pairs), bb,
+            "the server process's user + system time over the rounds above (/proc/PID/task/*/schedstat) less "
+            "its rate at rest over the second before, median of the rounds", target=1.0),
+        Row("telnet command to next prompt p50", "us", *both_pair("cmd", statistics.median), bb, c, target=1.0),
+        Row("telnet command to next prompt p99", "us", *both_pair("cmd", lambda v: pct(v, 99)), bb, c, target=1.0),
         Row("telnet cat %d MiB" % b.a.mib, "MiB/s", *both(lambda r: r["mibps"]), bb,
-            "median of %d rounds; higher is better" % rounds, lower_is_better=False),
+            "median of %d rounds; higher is better" % rounds, lower_is_better=False, target=1.0),
         Row("telnet 32 sessions at once, all answered", "ms", *both(lambda r: r["concurrent"][0]), bb,
-            "sessions that got their answer per round: %s and %s" % (ok(23), ok(2323))),
-    ]
+            "sessions that got their answer per round: %s and %s" % (ok(23), ok(2323)), target=1.0),
+    ] + before_rows
+
 
 
 def ssh_argv(home, port):
@@ -490,12 +780,7 @@ def ssh_login_ms(lan, home, port):
 def row_ssh(b):
     if not shutil.which("dropbear") or not shutil.which("ssh"):
         return [not_measured("SSH login", "dropbear or ssh missing (tools/bootstrap.sh)")]
-    shadow = os.path.join(b.work, "shadow")
-    with open(shadow, "w") as f:
-        f.write("root::19000:0:99999:7:::\n")
-    # This process has a mount namespace of its own (top of file): the host's /etc/shadow is not touched.
-    subprocess.run(["mount", "--bind", shadow, "/etc/shadow"], check=True)
-    try:
+    with empty_root_password(b):
         with failsafe_scene(b, peer_telnet=False) as (lan, d):
             home = b.tmp("ssh-home")
             n = max(5, b.a.runs // 5)
@@ -505,8 +790,6 @@ def row_ssh(b):
             for _ in range(n):              # alternating: the host's load moves during a run
                 ours.append(ssh_login_ms(lan, home, 22))
                 theirs.append(ssh_login_ms(lan, home, 2222))
-    finally:
-        subprocess.run(["umount", "/etc/shadow"])
     note = "%d logins each, alternating: ssh root@ 'echo in', connect to exit" % n
     return [Row("SSH login + command p50", "ms", statistics.median(ours), statistics.median(theirs),
                 "dropbear by hand", note),
@@ -532,12 +815,12 @@ def flash_runs(b, target, label):
     want = hashlib.sha256(open(payload, "rb").read()).hexdigest()
     dev = target["path"]
     lan = Lan()
-    res = {"nc": [], "fsd": []}
+    res = {"nc": [], "fsd": [], "before": []}
     try:
         subprocess.run(["ip", "-n", lan.board, "addr", "add", "192.168.1.1/24", "dev", "eth0"], check=True)
         subprocess.run(["ip", "-n", lan.board, "link", "set", "eth0", "up"], check=True)
         for _ in range(b.a.flash_runs):
-            for how in ("nc", "fsd"):
+            for how in ("nc", "fsd") + (("before",) if b.before else ()):
                 serve = subprocess.Popen(lan.in_pc() + [b.failsafectl, "serve", image, "--port", "3333", "--once",
                                                         "--timeout", "60", "--plain"],
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -549,7 +832,8 @@ def flash_runs(b, target, label):
                     subprocess.run(lan.in_board() + ["sh", "-c", "nc -d 192.168.1.2 3333 | dd of=%s bs=1M "
                                                      "conv=fsync status=none" % dev], check=True)
                 else:
-                    subprocess.run(lan.in_board() + [b.failsafed, "sysupgrade", "-n", "-q", "--root", rom,
+                    subprocess.run(lan.in_board() + [b.before if how == "before" else b.failsafed,
+                                                     "sysupgrade", "-n", "-q", "--root", rom,
                                                      "--firmware", target["spec"], "--tmp-dir", ram, "--state-dir",
                                                      b.work, "--rootfs-data", "ubi:none-in-this-bench",
                                                      "tcp://192.168.1.2:3333"], check=True, capture_output=True)
@@ -563,8 +847,14 @@ def flash_runs(b, target, label):
         lan.close()
         subprocess.run(["umount", "-l", ram])
     ours, theirs = statistics.median(res["fsd"]), statistics.median(res["nc"])
-    return Row("flash %d MiB, %s" % (mib, label), "s", ours, theirs, "nc | dd conv=fsync",
-               "%d runs each; failsafed receives into RAM, verifies, writes, reads back" % b.a.flash_runs)
+    rows = [Row("flash %d MiB, %s" % (mib, label), "s", ours, theirs, "nc | dd conv=fsync",
+                "%d runs each; failsafed receives into RAM, verifies, writes and reads back (overlapped)"
+                % b.a.flash_runs, target=1 / 0.9)]
+    if res["before"]:
+        rows.append(Row("flash %d MiB, %s, this build vs before" % (mib, label), "s", ours,
+                        statistics.median(res["before"]), "before (%s)" % b.before_name,
+                        "%d runs each, interleaved with the two above" % b.a.flash_runs))
+    return rows
 
 
 def row_flash(b):
@@ -573,13 +863,13 @@ def row_flash(b):
     part = os.path.join(b.tmp("disk"), "nor.img")
     with open(part, "wb") as f:
         f.truncate((b.a.mib + 8) << 20)
-    rows.append(flash_runs(b, {"path": part, "spec": "file:" + part}, "file (NOR-style) on disk"))
+    rows += flash_runs(b, {"path": part, "spec": "file:" + part}, "file (NOR-style) on disk")
     blk = os.path.join(b.tmp("disk"), "blk.img")
     with open(blk, "wb") as f:
         f.truncate((b.a.mib + 8) << 20)
     dev = subprocess.run(["losetup", "-f", "--show", blk], check=True, capture_output=True, text=True).stdout.strip()
     try:
-        rows.append(flash_runs(b, {"path": dev, "spec": dev}, "block device (loop on disk)"))
+        rows += flash_runs(b, {"path": dev, "spec": dev}, "block device (loop on disk)")
     finally:
         subprocess.run(["losetup", "-d", dev])
     return rows
@@ -756,7 +1046,7 @@ def row_size(b):
     return rows
 
 
-ROWS = [row_press, row_first_beacon, row_idle, row_rss, row_soak, row_telnet, row_ssh, row_flash, row_nand,
+ROWS = [row_press, row_first_beacon, row_idle, row_rss, row_memory, row_soak, row_telnet, row_ssh, row_flash, row_nand,
         row_nand_tar, row_dhcp, row_size]
 
 
@@ -784,13 +1074,14 @@ def table(rows):
     """A Markdown table (a '|' inside a cell is escaped)."""
     def line(cells):
         return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-    lines = [line(("figure", "unit", "failsafed", "peer", "peer value", "ratio", "note")),
-             "|---|---|---:|---|---:|---:|---|"]
+    lines = [line(("figure", "unit", "failsafed", "peer", "peer value", "ratio", "verdict", "note")),
+             "|---|---|---:|---|---:|---:|---|---|"]
     for r in rows:
         if r.text:
-            lines.append(line((r.figure, "", "", "", "", "", r.text)))
+            lines.append(line((r.figure, "", "", "", "", "", "", r.text)))
         else:
-            lines.append(line((r.figure, r.unit, fmt(r.ours), r.peer_name, fmt(r.peer), r.ratio(), r.note)))
+            lines.append(line((r.figure, r.unit, fmt(r.ours), r.peer_name, fmt(r.peer), r.ratio(), r.verdict(),
+                               r.note)))
     return lines
 
 
@@ -807,6 +1098,11 @@ def main():
     ap.add_argument("--idle-s", type=float, default=20)
     ap.add_argument("--release-dir", default=os.path.join(SRC, "build-release"))
     ap.add_argument("--cache", default=os.path.join(SRC, "build-bench"), help="Debian packages of the size peers")
+    ap.add_argument("--before", default="", help="a failsafed built before a change: the press, start-up and flash "
+                    "rows measure it too, interleaved, in rows 'this build vs before'")
+    ap.add_argument("--before-name", default="", help="what --before is, for the table (e.g. a commit)")
+    ap.add_argument("--static-failsafed", default="", help="a static musl failsafed (tools/release) for the memory "
+                    "row, run under qemu-user (default: the aarch64 one in --release-dir)")
     ap.add_argument("--only", default="", help="row functions, e.g. press,telnet")
     ap.add_argument("--quick", action="store_true", help="fewer runs, 8 MiB, no QEMU: to try the command")
     ap.add_argument("--record", action="store_true", help="write the table into docs/performance.md")

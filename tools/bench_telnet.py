@@ -70,10 +70,16 @@ class Client:
 
 def now(): return time.monotonic()
 
+FIRST_KEYS = []
+
 def connect_to_prompt(port, n):
+    """Connect to the prompt, ms; then the first keystroke's echo, ms, into FIRST_KEYS (a client with Nagle on,
+    as this one, holds it while a negotiation answer of its own is not yet acknowledged)."""
     r = []
     for _ in range(n):
-        t = now(); c = Client(port); c.prompt(); r.append((now() - t) * 1000); c.s.close()
+        t = now(); c = Client(port); c.prompt(); r.append((now() - t) * 1000)
+        c.buf = b""; t = now(); c.s.sendall(b"a"); c.until(lambda b: b"a" in b); FIRST_KEYS.append((now() - t) * 1000)
+        c.s.close()
         time.sleep(0.02)
     return r
 
@@ -109,7 +115,7 @@ def concurrent(port, n):
     return (now() - t) * 1000, len(ok), errs[:3]
 
 port, path, size, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-res = {"connect": connect_to_prompt(port, n), "echo": echo_rtt(port, 20 * n),
+res = {"connect": connect_to_prompt(port, n), "first_key": FIRST_KEYS, "echo": echo_rtt(port, 20 * n),
        "mibps": throughput(port, path, size), "concurrent": concurrent(port, 32)}
 print(json.dumps(res))
 '''

@@ -194,6 +194,7 @@ struct readback {
 	bool by_hash;                   /* borrowed: hash what reads back */
 	struct sha256_ctx sha;
 	uint64_t off;
+	uint64_t total;                 /* bytes to read back: the progress shown as "verifying" */
 	bool differs;
 	uint64_t first_diff;
 };
@@ -205,6 +206,7 @@ static int compare_sink(void *c, const void *buf, size_t n)
 	if (rb->by_hash) {
 		sha256_update(&rb->sha, n, buf);
 		rb->off += n;
+		on_progress(&rb->p, rb->off, rb->total);
 		return 0;
 	}
 	if (!rb->differs && memcmp(rb->image + rb->off, buf, n)) {
@@ -216,12 +218,8 @@ static int compare_sink(void *c, const void *buf, size_t n)
 			}
 	}
 	rb->off += n;
+	on_progress(&rb->p, rb->off, rb->total);
 	return 0;
-}
-
-static void readback_progress(void *c, uint64_t done, uint64_t total)
-{
-	on_progress(&((struct readback *)c)->p, done, total);
 }
 
 static void print_image(const struct received *in)
@@ -481,7 +479,7 @@ static void step_done(const char *step)
 	last_ms = now_ms;
 }
 
-/* Write the payload, sync, read it back: byte for byte the image whose SHA-256 was checked. */
+/* Write the payload and read it back, overlapped: byte for byte the image whose SHA-256 was checked. */
 static int write_and_verify(const struct ctx *x, const struct storage_volume *fw, const struct received *in, bool erase_rest)
 {
 	struct readback rb = { .p = { .what = "verifying", .quiet = x->quiet, .machine = x->machine } };
@@ -506,19 +504,24 @@ static int write_and_verify(const struct ctx *x, const struct storage_volume *fw
 		image = NULL;
 	else
 		madvise(image, map_bytes, MADV_SEQUENTIAL);
-	rc = hal_storage_write(fw, image, in->info.payload_bytes, erase_rest, on_progress, &wp, err);
+	rb.image = image;
+	rb.by_hash = in->borrowed;
+	rb.total = in->info.payload_bytes;
+	sha256_init(&rb.sha);
+	/* Each stretch is read back while the next is written (where the storage lets it). */
+	rc = hal_storage_write_verify(fw, image, in->info.payload_bytes, erase_rest, compare_sink, &rb, on_progress, &wp,
+				      err);
 	if (rc < 0) {
 		if (image)
 			munmap(image, map_bytes);
+		if (rc == -EBADMSG) {
+			fprintf(stderr, "sysupgrade: reading the firmware back failed: %s\n", err);
+			return UP_VERIFY_FAILED;
+		}
 		fprintf(stderr, "sysupgrade: writing the firmware failed: %s\n", err);
 		return UP_WRITE_FAILED;
 	}
-	step_done("write+sync");
-	rb.image = image;
-	rb.by_hash = in->borrowed;
-	sha256_init(&rb.sha);
-	rc = hal_storage_read(fw, in->info.payload_bytes, compare_sink, &rb, readback_progress, err);
-	if (rc == 0 && rb.by_hash) {
+	if (rb.by_hash) {
 		uint8_t got[FWIMAGE_SHA256_BYTES];
 
 		sha256_digest(&rb.sha, sizeof(got), got);
@@ -526,10 +529,6 @@ static int write_and_verify(const struct ctx *x, const struct storage_volume *fw
 	}
 	if (image)
 		munmap(image, map_bytes);
-	if (rc < 0) {
-		fprintf(stderr, "sysupgrade: reading the firmware back failed: %s\n", err);
-		return UP_VERIFY_FAILED;
-	}
 	fwimage_sha256_hex(in->info.payload_sha256, hex);
 	if (rb.differs) {
 		if (rb.by_hash)

@@ -257,22 +257,40 @@ int receive_image(const char *source, const char *tmp_dir, uint64_t cap_bytes, b
 		receive_release(out);
 		return fail(why, why_size, RECEIVE_NO_ROOM, "cannot start the verifier: %s", strerror(rc));
 	}
+	if (is_net) {
+		int rcvbuf = CHUNK_BYTES * 4;
+
+		/* Room for the sender to keep going while a chunk is handed over. */
+		setsockopt(in, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
 	for (;;) {
 		struct pollfd p = { .fd = in, .events = POLLIN };
 		uint8_t *buf = ring_slot(&ring);
-		ssize_t n;
+		ssize_t n = 0, got = 0;
+		int err = 0;
 
-		if (is_net && poll(&p, 1, IDLE_TIMEOUT_MS) == 0) {
+		/* A whole chunk per hand-over (the summers wake once per chunk, not per segment); the socket is
+		 * non-blocking, so poll only once it is drained. */
+		while (n < CHUNK_BYTES) {
+			got = read(in, buf + n, CHUNK_BYTES - (size_t)n);
+			err = got < 0 ? errno : 0;
+			if (got > 0)
+				n += got;
+			else if (err == EINTR)
+				continue;
+			else if (err == EAGAIN && !n && poll(&p, 1, IDLE_TIMEOUT_MS) != 0)
+				continue;
+			else
+				break;
+		}
+		if (err == EAGAIN && !n) {
 			code = fail(why, why_size, RECEIVE_DROPPED, "%s: nothing arrived for %d s after %llu bytes", source,
 				    IDLE_TIMEOUT_MS / 1000, (unsigned long long)out->bytes);
 			break;
 		}
-		n = read(in, buf, CHUNK_BYTES);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0) {
+		if (err && err != EAGAIN) {
 			code = fail(why, why_size, RECEIVE_DROPPED, "%s: the transfer broke off after %llu bytes: %s", source,
-				    (unsigned long long)out->bytes, strerror(errno));
+				    (unsigned long long)(out->bytes + (uint64_t)n), strerror(err));
 			break;
 		}
 		if (n == 0)

@@ -250,6 +250,16 @@ static void sock_read(struct telnet_session *ss)
 		if (ioctl(ss->pty_fd, TIOCSWINSZ, &ws) < 0)
 			log_debug("telnet %s: TIOCSWINSZ: %s", ss->peer, strerror(errno));
 	}
+	/*
+	 * Only telnet commands came (the client's answers to our negotiation) and nothing goes back: no echo
+	 * will carry the ACK, so it would wait for the delayed-ACK timer (40 ms), and a client with Nagle on
+	 * holds its first keystroke until then. ACK now.
+	 */
+	if (!rx.data_len_bytes && !ss->to_client.len_bytes) {
+		int on = 1;
+
+		setsockopt(ss->sock_fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
+	}
 	pty_flush(ss);
 }
 
