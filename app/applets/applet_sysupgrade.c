@@ -1,6 +1,7 @@
 /* app/applets/applet_sysupgrade.c — `sysupgrade`: receive into RAM, verify, keep settings, write, read back; never write before */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

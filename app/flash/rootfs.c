@@ -1,6 +1,7 @@
 /* app/flash/rootfs.c — the overlay root: find and probe rootfs_data, mount it and the overlay, empty the upper layer */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>

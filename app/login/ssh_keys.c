@@ -1,5 +1,6 @@
 /* app/login/ssh_keys.c — SSH host keys: dropbearkey as a loop child (make or check, one at a time), fingerprints */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
