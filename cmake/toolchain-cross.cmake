@@ -195,7 +195,8 @@ if(FAILSAFED_CPU STREQUAL mipsel AND FAILSAFED_MIPS16)
   string(APPEND _fs_ldflags " -Wl,-T,${CMAKE_CURRENT_LIST_DIR}/mips16-stubs.ld")
 endif()
 if(FAILSAFED_LINK STREQUAL static)
-  set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -Wl,--gc-sections ${_fs_ldflags}")
+  # -L: the sysroot's libc.a (mipsel: musl rebuilt small, tools/deps/build.sh recipe_musl) before musl-dev's.
+  set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -L${FAILSAFED_SYSROOT}/lib -Wl,--gc-sections ${_fs_ldflags}")
   set(BUILD_SHARED_LIBS OFF CACHE BOOL "static musl build: no shared libraries")
 else()
   # Not PIE (Debian's gcc default, OpenWrt's too for most packages); only the libraries it calls are NEEDED.

@@ -67,8 +67,12 @@ TOOLCHAIN=$SRC/cmake/toolchain-cross.cmake
 # Sources index and in the .dsc). Suites: bookworm where it has the version (libev: trixie's .dsc and
 # .debian.tar.xz are 404 on the mirror; the orig is the same file), trixie for the newer upstream releases
 # (libgpiod 2.x exists only there).
-LIBS=(libev libmnl libgpiod json-c zlib nettle libmicrohttpd cmocka)
+LIBS=(musl libev libmnl libgpiod json-c zlib nettle libmicrohttpd cmocka)
 declare -A VER PKG SUITE ORIG SHA
+# musl: only libc.a, and only for the static mipsel build (recipe_musl); the same release as musl-dev:mipsel.
+VER[musl]=1.2.3        PKG[musl]=musl                   SUITE[musl]=bookworm
+ORIG[musl]=musl_1.2.3.orig.tar.gz
+SHA[musl]=7d5b0b6062521e4627e099e4c9dc8248d32a30285e959b7eecaa780cf8cfd4a4
 VER[libev]=4.33        PKG[libev]=libev                 SUITE[libev]=bookworm
 ORIG[libev]=libev_4.33.orig.tar.gz
 SHA[libev]=507eb7b8d1015fbec5b935f34ebed15bf346bed04a11ab82b8eee848c4205aea
@@ -373,6 +377,7 @@ for lib in "${need_libs[@]}"; do fetch "$lib"; done
 recipe_id() {
 	{
 		declare -f "recipe_$1" build_lib step
+		if [ "$1" = musl ]; then declare -f musl_mixed_isa; cat "$SRC/tools/deps/cc-mips16"; fi
 		printf '%s\n' "$CC" "${CFLAGS:-}" "${CPPFLAGS:-}" "${LDFLAGS:-}" "${CONF[*]}" "${TOOLCHAIN_ARGS[*]:-}" "$GNU_T"
 	} | sha256sum | cut -c1-16
 }
@@ -382,6 +387,45 @@ BUILD_TRIPLE=$(gcc -dumpmachine)
 
 # Per-library recipes; run in a subshell inside the unpacked source with the target's environment set.
 # Each installs with DESTDIR=$STAGE; prefix is the final sysroot.
+recipe_musl() {
+	# Static mipsel only: musl-dev:mipsel's libc.a is Debian's build (-O2, position-independent, stack protector,
+	# MIPS32). This one is the same release with failsafed's flags, its C files as MIPS16e where they can be
+	# (tools/deps/cc-mips16), so that a static failsafed carries 40% less libc (docs/performance.md). Only
+	# libc.a is installed: headers, crt files and the specs stay musl-dev's (the same 1.2.3); the toolchain
+	# file puts the sysroot's lib/ ahead of musl-dev's on the link. No LTO objects: musl is not built for LTO.
+	local cflags=${CFLAGS//$LTO_CFLAGS/}
+	cflags=${cflags//-mips16 /}
+	step configure env -u CC -u CPPFLAGS -u LDFLAGS CROSS_COMPILE="$GNU_T-" CC="$SRC/tools/deps/cc-mips16 $GNU_T-gcc" \
+		CFLAGS="$cflags" ./configure --target="${MUSL[mipsel]}" --prefix="$SYS" --disable-shared
+	# A function defined in both kinds of code (a weak dummy and the real one elsewhere, as musl's weak_alias
+	# does) may take the wrong kind's mark at the link (binutils keeps a weak MIPS16 definition's mark when a
+	# strong MIPS32 one replaces it: "jump to a non-word-aligned address", or a jump into the wrong mode). So
+	# every object that defines such a name as MIPS16 is compiled again as MIPS32, until no name is mixed.
+	export CC_MIPS16_NOT=$PWD/mips32.list
+	: >"$CC_MIPS16_NOT"
+	local pass redo
+	for pass in 1 2 3 4 5 6; do
+		step make make -j"$JOBS" lib/libc.a
+		redo=$(musl_mixed_isa)
+		[ -n "$redo" ] || break
+		[ "$pass" -lt 6 ] || die "$CPU: musl: functions still defined both as MIPS16 and MIPS32: $redo" "$BLOG"
+		echo "pass $pass: MIPS32 for the names they share: $redo" >>"$BLOG"
+		echo "$redo" >>"$CC_MIPS16_NOT"
+		echo "$redo" | xargs rm -f lib/libc.a
+	done
+	step install install -D -m 644 lib/libc.a "$STAGE$SYS/lib/libc.a"
+	echo "C files as MIPS32: $(grep -c '^cc-mips16: MIPS32' "$BLOG") for inline assembler, $(wc -l <"$CC_MIPS16_NOT") for names" \
+		"shared with MIPS32 code; the rest MIPS16e" >>"$BLOG"
+}
+# The MIPS16 objects under obj/ that define a function (global or weak) some other object defines as MIPS32.
+musl_mixed_isa() {
+	find obj -name '*.o' -print0 | sort -z | xargs -0 "$GNU_T-readelf" -sW | awk '
+		/^File: / { o = $2; next }
+		$4 == "FUNC" && ($5 == "GLOBAL" || $5 == "WEAK") && $0 !~ / UND / {
+			isa = $0 ~ /\[MIPS16\]/ ? 16 : 32; d[$NF, isa] = d[$NF, isa] " " o; seen[$NF] = 1 }
+		END { for (n in seen) if (((n, 16) in d) && ((n, 32) in d)) { k = split(d[n, 16], a, " "); for (i = 1; i <= k; i++) print a[i] } }' |
+		sort -u
+}
 recipe_libev() {
 	# MIPS16 code cannot hold libev's memory fence (MIPS32 assembler, "sync"): failsafed runs its loop in one
 	# thread (app/loop/loop.c), where a compiler barrier is all a fence has to be (EV_NO_THREADS).
@@ -584,6 +628,7 @@ build_target() {
 	local libs=("${LIBS[@]}") t lib d arch=${1%-shared} pcargs=(--static)
 	SHARED=0
 	[ "$arch" = "$CPU" ] || { SHARED=1; libs=("${LIBS[@]/cmocka/}"); pcargs=(); }
+	[ "$CPU" = mipsel ] || libs=("${libs[@]/musl/}")
 	t=$(now)
 	BUILT=0 UPTODATE=0
 	unset CC CFLAGS CPPFLAGS LDFLAGS AR RANLIB STRIP NM PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
@@ -647,7 +692,7 @@ build_target() {
 	# Every .pc must resolve with --static (shared: without), as the toolchain file's pkg-config calls do.
 	# The .pc files have the libraries' names: libev libmnl libgpiod json-c zlib nettle libmicrohttpd cmocka.
 	local out
-	mapfile -t libs < <(printf '%s\n' "${libs[@]}" | grep .)
+	mapfile -t libs < <(printf '%s\n' "${libs[@]}" | grep . | grep -vx musl)
 	out=$(pkg-config "${pcargs[@]}" --cflags --libs "${libs[@]}" 2>&1) ||
 		die "$CPU: pkg-config ${pcargs[*]} ${libs[*]} fails in $SYS/lib/pkgconfig: $out"
 	echo "${libs[*]}" >"$TD/complete"
