@@ -521,11 +521,17 @@ recipe_libmicrohttpd() {
 	# pipes: every Linux since 2.6.22 has eventfd, as the message in the log suggests.
 	# For size, left out what app/web/recovery.c does not use: authentication (and its hashes), HTTP Upgrade,
 	# cookies, poll() (epoll is what the loop drives; select stays as MHD's fallback), thread names; and
-	# compact code. Kept: epoll, suspend/resume, the PostProcessor (form uploads), error messages (logged).
+	# compact code. Kept: epoll, suspend/resume, the PostProcessor (form uploads).
+	# Static (failsafed's own copy) also without its log messages and the text bodies of its automatic error
+	# replies (status codes stay; failsafed's own "recovery:" lines stay). The shared build keeps them, as OpenWrt
+	# ships it. (--with-threads=none, though failsafed starts no thread of it: 1.0.1 then fails to link,
+	# connection_get_wait is missing.)
+	local small=()
+	[ "$SHARED" -eq 1 ] || small=(--disable-messages)
 	step configure ./configure "${CONF[@]}" --disable-https --without-gnutls --disable-doc --disable-examples \
 		--disable-tools --disable-curl mhd_cv_eventfd_usable=yes --enable-compact-code --disable-bauth \
 		--disable-dauth --enable-md5=no --enable-sha256=no --disable-sha512-256 --disable-httpupgrade \
-		--disable-cookie --enable-poll=no --disable-thread-names --enable-epoll=yes
+		--disable-cookie --enable-poll=no --disable-thread-names --enable-epoll=yes "${small[@]}"
 	step make make -j"$JOBS" -C src/microhttpd
 	step install make -C src/microhttpd install DESTDIR="$STAGE"
 	step install make -C src/include install DESTDIR="$STAGE"
