@@ -96,7 +96,8 @@ static int sim_open(struct hal_drivers *d, const struct hal_drivers_config *c, c
 	d->service = sim_board_ready;
 	d->service_ctx = f->board;
 	/* The simulated board's port is real, but only inside a network namespace made for it. */
-	if (eth_rtnl_new(&f->eth, false) == 0) {
+	if (eth_rtnl_new(&f->eth, false, c->state_dir) == 0) {
+		eth_rtnl_set_fault(f->eth, sim_board_take_enobufs, f->board);
 		d->eth = &eth_rtnl_ops;
 		d->eth_drv = f->eth;
 	}
@@ -132,7 +133,7 @@ static int real_open(struct hal_drivers *d, const struct hal_drivers_config *c, 
 		log_warn("board %s: consoles: %s", b->name, strerror(-rc));
 	else
 		d->uart = &uart_termios_ops, d->uart_drv = f->uarts;
-	if ((rc = eth_rtnl_new(&f->eth, true)) < 0)
+	if ((rc = eth_rtnl_new(&f->eth, true, c->state_dir)) < 0)
 		log_warn("board %s: network: %s", b->name, strerror(-rc));
 	else
 		d->eth = &eth_rtnl_ops, d->eth_drv = f->eth;

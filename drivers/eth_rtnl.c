@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -12,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eth_journal.h"
 #include "eth_rtnl.h"
+#include "io.h"
 #include "log.h"
 #include "rtnl_msg.h"
 
@@ -24,6 +27,9 @@
 
 /* The port is the bridge when the board lists LAN ports: they follow it as LINK_MEMBER + i. */
 enum link_id { LINK_CONDUIT = 0, LINK_PARENT, LINK_PORT, LINK_MEMBER, LINK_COUNT = LINK_MEMBER + BOARD_MAX_LAN_PORTS };
+
+/* Each link has at most a "created" or "up" line and an "enslaved" line; then the address. */
+_Static_assert((2 * LINK_COUNT + 1) * ETH_JOURNAL_LINE_BYTES <= ETH_JOURNAL_BYTES, "eth_rtnl: journal too small");
 
 static const char *link_role(enum link_id id)
 {
@@ -45,28 +51,37 @@ struct link {
 	int ifindex;
 	unsigned flags;
 	bool we_up;              /* failsafed set IFF_UP: set it back down on undo */
-	bool we_created;         /* failsafed created it (VLAN): delete on undo */
+	bool we_created;         /* failsafed created it (VLAN, bridge): delete on undo */
 	bool we_deleted;         /* failsafed asked to delete it: its RTM_DELLINK is expected */
 	bool we_enslaved;        /* failsafed made it a port of the bridge: released on undo */
 	bool left_out;           /* a LAN port found in another bridge, or that could not join: left alone */
 	uint32_t master;         /* IFLA_MASTER as last seen */
+	enum req_kind asked;     /* REQ_UP, REQ_NEWVLAN, REQ_NEWBRIDGE or REQ_SETMASTER in flight: journaled before sent */
+	bool seen;               /* looked at in this run: what a killed run's journal says of it adopted or dropped */
 	bool has_mac;
 	uint8_t mac[6];
 };
 
 struct eth_rtnl {
 	bool host_netns_ok;
+	char journal_path[256];  /* what failsafed did to the port, for a failsafed that restarts; "" for none */
+	char journal[ETH_JOURNAL_BYTES]; /* a previous run's, read at start: what may be adopted */
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
 	struct eth_config cfg;
 	struct link links[LINK_COUNT];
 	bool addr_added;         /* failsafed added the address: remove it on undo */
+	bool addr_asked;         /* REQ_ADDADDR in flight: journaled before it is sent */
 	bool addr_done;
+	bool addr_probed;        /* undo: a killed run's address removed (if there) before this run added its own */
+	bool addr_probing;       /* that REQ_DELADDR in flight: the address not being there is no error */
 	bool configured;
 	bool failed;
 	bool undoing;
 	bool restored;           /* undone: nothing more to do */
+	bool (*enobufs)(void *ctx); /* the simulated board's fault knob, or NULL */
+	void *enobufs_ctx;
 	enum req_kind pending;   /* request in flight */
 	enum link_id pending_link;
 	uint32_t pending_seq;
@@ -78,15 +93,113 @@ struct eth_rtnl {
 
 static void next(struct eth_rtnl *e);
 
-int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok)
+int eth_rtnl_new(struct eth_rtnl **out, bool host_netns_ok, const char *state_dir)
 {
 	struct eth_rtnl *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return -ENOMEM;
 	e->host_netns_ok = host_netns_ok;
+	if (state_dir)
+		snprintf(e->journal_path, sizeof(e->journal_path), "%s/%s", state_dir, ETH_JOURNAL_FILE);
 	*out = e;
 	return 0;
+}
+
+/* A previous run's line about a link this run has not looked at yet is kept: killed now, this run loses nothing. */
+static bool carried(const struct eth_rtnl *e, const struct link *l)
+{
+	return e->journal[0] && !l->seen && !e->restored;
+}
+
+/* The journal as the flags are now, written whole (rename); no file when nothing is ours to undo. */
+static void journal_save(struct eth_rtnl *e)
+{
+	char text[ETH_JOURNAL_BYTES] = "", tmp[sizeof(e->journal_path) + 4];
+	const char *port = e->links[LINK_PORT].name;   /* the bridge, when the board lists LAN ports */
+	int fd, rc = 0;
+
+	if (!e->journal_path[0])
+		return;
+	/* A change is journaled before it is asked for: killed between the kernel's change and its ACK, the next
+	 * run still knows. It adopts only what it finds (a link up, a port in the bridge, an address there), so an
+	 * intent that never took effect costs nothing. */
+	for (enum link_id id = 0; id < LINK_COUNT; id++) {
+		const struct link *l = &e->links[id];
+		bool carry = carried(e, l);
+
+		if (!l->name)
+			continue;
+		if (l->we_created || l->asked == REQ_NEWVLAN || l->asked == REQ_NEWBRIDGE ||
+		    (carry && eth_journal_has(e->journal, "created", l->name)))
+			rc |= eth_journal_add(text, sizeof(text), "created", l->name);
+		if (l->we_up || l->asked == REQ_UP || (carry && eth_journal_has(e->journal, "up", l->name)))
+			rc |= eth_journal_add(text, sizeof(text), "up", l->name);
+		if (id >= LINK_MEMBER && (l->we_enslaved || l->asked == REQ_SETMASTER ||
+					  (carry && eth_journal_has_port(e->journal, l->name, port))))
+			rc |= eth_journal_add_port(text, sizeof(text), l->name, port);
+	}
+	if (e->addr_added || e->addr_asked ||
+	    (e->journal[0] && !e->addr_done && !e->addr_probed && !e->restored &&
+	     eth_journal_has_addr(e->journal, port, e->cfg.addr, e->cfg.prefix_len)))
+		rc |= eth_journal_add_addr(text, sizeof(text), port, e->cfg.addr, e->cfg.prefix_len);
+	if (!text[0]) {
+		unlink(e->journal_path);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.new", e->journal_path);
+	if (rc || (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		rc = rc ? -ENOSPC : -errno;
+	} else {
+		rc = io_write_all(fd, text, strlen(text));
+		if (close(fd) < 0 && !rc)
+			rc = -errno;
+		if (!rc && rename(tmp, e->journal_path) < 0)
+			rc = -errno;
+		if (rc)
+			unlink(tmp);
+	}
+	if (rc)
+		log_warn("netlink: %s: %s; a failsafed restarted after a crash would not undo this run's changes",
+			 e->journal_path, strerror(-rc));
+}
+
+/* A change a previous failsafed made and never undid, still there: this run undoes it as its own. */
+static bool adopt(struct eth_rtnl *e, bool found, const char *what)
+{
+	if (found)
+		log_info("netlink: %s: left by a failsafed that did not finish (%s); undone with this run's changes",
+			 what, e->journal_path);
+	return found;
+}
+
+/*
+ * The first sight of a link in this run: what a killed run's journal says it did to it, and is still so (the
+ * link it created, up, in this run's bridge), becomes this run's to undo; the rest of its lines are dropped.
+ */
+static void adopt_link(struct eth_rtnl *e, enum link_id id, const struct rtnl_msg_link *m)
+{
+	struct link *l = &e->links[id];
+	const struct link *bridge = &e->links[LINK_PORT];
+	/* the bridge is known before its ports are asked for */
+	bool in_bridge = id >= LINK_MEMBER && bridge->known && m->master && m->master == (uint32_t)bridge->ifindex;
+	char what[96];
+
+	l->seen = true;
+	if (!e->journal[0])
+		return;
+	snprintf(what, sizeof(what), "%s created", l->name);
+	if (!l->we_created && adopt(e, eth_journal_has(e->journal, "created", l->name), what))
+		l->we_created = true;
+	snprintf(what, sizeof(what), "%s set up", l->name);
+	if (!l->we_up && !l->we_created && (m->flags & IFF_UP) &&
+	    adopt(e, eth_journal_has(e->journal, "up", l->name), what))
+		l->we_up = true;
+	/* Only a port failsafed put there: one the board had in its own bridge stays in it. */
+	snprintf(what, sizeof(what), "%s in %s", l->name, bridge->name);
+	if (in_bridge && !l->we_enslaved && adopt(e, eth_journal_has_port(e->journal, l->name, bridge->name), what))
+		l->we_enslaved = true;
+	journal_save(e);
 }
 
 /*
@@ -230,11 +343,15 @@ static void next_configure(struct eth_rtnl *e)
 			continue;
 		}
 		if (!(l->flags & IFF_UP)) {
+			l->asked = REQ_UP;
+			journal_save(e);
 			rc = request(e, REQ_UP, id);
 			snprintf(what, sizeof(what), "setting %s %s up", link_role(id), l->name);
 			goto sent;
 		}
 		if (member && !l->master) {
+			l->asked = REQ_SETMASTER;
+			journal_save(e);
 			rc = request(e, REQ_SETMASTER, id);
 			snprintf(what, sizeof(what), "adding LAN port %s to %s", l->name, e->links[LINK_PORT].name);
 			goto sent;
@@ -243,6 +360,8 @@ static void next_configure(struct eth_rtnl *e)
 	if (e->configured)
 		return;
 	if (!e->addr_done) {
+		e->addr_asked = true;
+		journal_save(e);
 		rc = request(e, REQ_ADDADDR, LINK_PORT);
 		snprintf(what, sizeof(what), "adding the address to %s", e->links[LINK_PORT].name);
 		goto sent;
@@ -253,15 +372,43 @@ static void next_configure(struct eth_rtnl *e)
 	}
 	return;
 sent:
-	if (rc < 0)
+	if (rc < 0) {
+		for (enum link_id id = 0; id < LINK_COUNT; id++)
+			e->links[id].asked = REQ_NONE;
+		e->addr_asked = false;
 		fail(e, what, rc);
+		journal_save(e);
+	}
 }
 
-/* Undo in reverse: the address, then each link failsafed created or brought up. */
+/*
+ * Undo in reverse: the address, then each link failsafed created, brought up or put in the bridge. First, when
+ * the window ended before this run looked at every link a killed run's journal names (or at its address), it
+ * looks now, so what that run left is undone as well.
+ */
 static void next_undo(struct eth_rtnl *e)
 {
+	const struct link *port = &e->links[LINK_PORT];
 	int rc;
 
+	for (enum link_id id = 0; e->journal[0] && id < LINK_COUNT; id++) {
+		struct link *l = &e->links[id];
+
+		if (!l->name || l->seen || l->waiting || !eth_journal_mentions(e->journal, l->name))
+			continue;
+		if ((rc = request(e, REQ_GET, id)) == 0)
+			return;
+		l->seen = true;
+		log_warn("netlink: asking for %s %s: %s", link_role(id), l->name, strerror(-rc));
+	}
+	if (e->journal[0] && !e->addr_done && !e->addr_probed && port->known &&
+	    eth_journal_has_addr(e->journal, port->name, e->cfg.addr, e->cfg.prefix_len)) {
+		e->addr_probed = e->addr_probing = true;
+		if ((rc = request(e, REQ_DELADDR, LINK_PORT)) == 0)
+			return;
+		e->addr_probing = false;
+		log_warn("netlink: removing the address from %s: %s", port->name, strerror(-rc));
+	}
 	if (e->addr_added) {
 		e->addr_added = false;
 		rc = request(e, REQ_DELADDR, LINK_PORT);
@@ -296,6 +443,7 @@ static void next_undo(struct eth_rtnl *e)
 	e->undoing = false;
 	e->restored = true;
 	e->pending = REQ_NONE;
+	journal_save(e); /* nothing left: the file goes */
 	emit(e, ETH_EV_RESTORED, NULL);
 }
 
@@ -318,6 +466,15 @@ static void on_ack(struct eth_rtnl *e, int error)
 	e->pending = REQ_NONE;
 	switch (kind) {
 	case REQ_DELADDR:
+		if (e->addr_probing) {
+			e->addr_probing = false;
+			if (!error)
+				adopt(e, true, "the address");
+			else if (error != -EADDRNOTAVAIL)
+				log_warn("netlink: removing the address from %s: %s", l->name, strerror(-error));
+			break;
+		}
+		/* fall through */
 	case REQ_DOWN:
 	case REQ_DELLINK:
 	case REQ_NOMASTER:
@@ -325,15 +482,24 @@ static void on_ack(struct eth_rtnl *e, int error)
 			log_warn("netlink: undoing on %s %s: %s", link_role(e->pending_link), l->name, strerror(-error));
 		break;
 	case REQ_GET:
-		if (e->undoing)
+		if (e->undoing) {
+			if (error)
+				l->seen = true; /* not there: nothing of a killed run's to undo on it */
 			break;
+		}
 		if (error == -ENODEV && e->pending_link == LINK_PORT && (e->cfg.vlan_id || e->cfg.n_lan_ports) &&
 		    !l->create_tried) {
+			enum req_kind create = e->cfg.vlan_id ? REQ_NEWVLAN : REQ_NEWBRIDGE;
 			int rc;
 
 			l->create_tried = true;
-			if ((rc = request(e, e->cfg.vlan_id ? REQ_NEWVLAN : REQ_NEWBRIDGE, LINK_PORT)) < 0)
+			l->asked = create;
+			journal_save(e);
+			if ((rc = request(e, create, LINK_PORT)) < 0) {
+				l->asked = REQ_NONE;
 				fail(e, e->cfg.vlan_id ? "creating the VLAN link" : "creating the bridge", rc);
+				journal_save(e);
+			}
 		} else if (error == -ENODEV) {
 			l->waiting = true;
 			snprintf(what, sizeof(what), "%s %s does not exist yet", link_role(e->pending_link), l->name);
@@ -345,6 +511,7 @@ static void on_ack(struct eth_rtnl *e, int error)
 		break;
 	case REQ_NEWVLAN:
 	case REQ_NEWBRIDGE:
+		l->asked = REQ_NONE;
 		if (error) {
 			if (kind == REQ_NEWVLAN)
 				snprintf(what, sizeof(what), "creating VLAN %u %s", e->cfg.vlan_id, l->name);
@@ -354,8 +521,10 @@ static void on_ack(struct eth_rtnl *e, int error)
 		} else {
 			l->we_created = true;
 		}
+		journal_save(e);
 		break;
 	case REQ_SETMASTER:
+		l->asked = REQ_NONE;
 		if (error) {
 			/* one LAN port that cannot join costs only that port */
 			log_warn("netlink: adding LAN port %s to %s: %s; left out", l->name, e->links[LINK_PORT].name,
@@ -365,8 +534,10 @@ static void on_ack(struct eth_rtnl *e, int error)
 			l->we_enslaved = true;
 			l->master = (uint32_t)e->links[LINK_PORT].ifindex;
 		}
+		journal_save(e);
 		break;
 	case REQ_UP:
+		l->asked = REQ_NONE;
 		if (error && e->pending_link >= LINK_MEMBER) {
 			log_warn("netlink: setting LAN port %s up: %s; left out", l->name, strerror(-error));
 			l->left_out = true;
@@ -377,15 +548,20 @@ static void on_ack(struct eth_rtnl *e, int error)
 			l->flags |= IFF_UP;
 			l->we_up = !l->we_created;
 		}
+		journal_save(e);
 		break;
 	case REQ_ADDADDR:
+		e->addr_asked = false;
 		if (error && error != -EEXIST) {
 			snprintf(what, sizeof(what), "adding the address to %s", l->name);
 			fail(e, what, error);
 		} else {
 			e->addr_done = true;
-			e->addr_added = !error; /* an address that was already there is not ours to remove */
+			/* An address that was already there is not ours to remove, unless a failsafed put it there. */
+			e->addr_added = !error || adopt(e, eth_journal_has_addr(e->journal, l->name, e->cfg.addr,
+										 e->cfg.prefix_len), "the address");
 		}
+		journal_save(e);
 		break;
 	default:
 		break;
@@ -410,6 +586,8 @@ static void on_link(struct eth_rtnl *e, const struct rtnl_msg_link *m, bool repl
 		}
 		if (!reply && !l->known && !l->waiting)
 			continue; /* a notification before our own question: the reply will tell */
+		if (!l->seen)
+			adopt_link(e, id, m);
 		l->known = true;
 		l->waiting = false;
 		l->ifindex = m->ifindex;
@@ -435,8 +613,11 @@ static int on_msg(const struct rtnl_msg_event *ev, void *arg)
 			log_debug("netlink: stray ack seq %u (waiting for %u)", ev->seq, e->pending_seq);
 		break;
 	case RTNL_MSG_LINK:
-		on_link(e, &ev->link, ev->origin == RTNL_MSG_ORIGIN_SELF && ev->seq == e->pending_seq &&
-				      e->pending == REQ_GET);
+		/* A bridge's own notices about its ports repeat what the link's own say, except that a port
+		 * leaving the bridge comes as an RTM_DELLINK: the link is still there. */
+		if (!ev->link.bridge_port)
+			on_link(e, &ev->link, ev->origin == RTNL_MSG_ORIGIN_SELF && ev->seq == e->pending_seq &&
+					      e->pending == REQ_GET);
 		break;
 	default:
 		break;
@@ -449,8 +630,15 @@ static void er_ready(void *drv)
 	struct eth_rtnl *e = drv;
 
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(e->nl, e->rx, sizeof(e->rx));
+		ssize_t n;
 		int rc;
+
+		if (e->enobufs && e->enobufs(e->enobufs_ctx)) {
+			n = -1;
+			errno = ENOBUFS;
+		} else {
+			n = mnl_socket_recvfrom(e->nl, e->rx, sizeof(e->rx));
+		}
 
 		if (n < 0) {
 			if (errno == ENOBUFS) { /* notifications overflowed: a GET re-reads the truth */
@@ -483,6 +671,8 @@ static int er_start(void *drv, const struct eth_config *cfg, eth_event_cb cb, vo
 	e->cfg = *cfg;
 	e->cb = cb;
 	e->ctx = ctx;
+	if (e->journal_path[0] && io_read_file(e->journal_path, e->journal, sizeof(e->journal) - 1) > 0)
+		strcat(e->journal, "\n"); /* io_read_file took the last line's newline */
 	e->links[LINK_CONDUIT].name = cfg->conduit;
 	e->links[LINK_PARENT].name = cfg->vlan_id ? cfg->vlan_parent : NULL;
 	e->links[LINK_PORT].name = cfg->ifname;
@@ -531,6 +721,12 @@ static void er_stop(void *drv)
 	if (e->nl)
 		mnl_socket_close(e->nl);
 	e->nl = NULL;
+}
+
+void eth_rtnl_set_fault(struct eth_rtnl *e, bool (*enobufs)(void *ctx), void *ctx)
+{
+	e->enobufs = enobufs;
+	e->enobufs_ctx = ctx;
 }
 
 void eth_rtnl_free(struct eth_rtnl *e)

@@ -352,6 +352,7 @@ static int parse_link(const struct nlmsghdr *nlh, struct rtnl_msg_event *ev)
 	link->flags = ifi->ifi_flags;
 	link->type = ifi->ifi_type;
 	link->deleted = nlh->nlmsg_type == RTM_DELLINK;
+	link->bridge_port = ifi->ifi_family == AF_BRIDGE;
 	return walk_attrs(nlh, MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*ifi)),
 			  link_attr, link);
 }

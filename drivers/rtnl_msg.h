@@ -111,6 +111,8 @@ struct rtnl_msg_link {
 	unsigned int flags;	/* ifi_flags: IFF_UP, IFF_LOWER_UP, ... */
 	uint16_t type;		/* ifi_type: ARPHRD_* */
 	bool deleted;		/* RTM_DELLINK */
+	bool bridge_port;	/* ifi_family AF_BRIDGE: a bridge's notice about one of its ports (its
+				 * RTM_DELLINK means the port left the bridge, not that the link is gone) */
 	bool has_operstate;
 	uint8_t operstate;	/* IF_OPER_* from IFLA_OPERSTATE */
 	bool has_carrier;

@@ -46,6 +46,7 @@ static const struct {
 	{ "gpio-read", SIM_FAULT_GPIO_READ },
 	{ "led", SIM_FAULT_LED },
 	{ "console", SIM_FAULT_CONSOLE },
+	{ "netlink-enobufs", SIM_FAULT_NETLINK_ENOBUFS },
 };
 
 unsigned sim_fault_parse(const char *name)
@@ -54,6 +55,16 @@ unsigned sim_fault_parse(const char *name)
 		if (!strcmp(faults[i].name, name))
 			return faults[i].bit;
 	return 0;
+}
+
+bool sim_board_take_enobufs(void *board)
+{
+	struct sim_board *s = board;
+
+	if (!(s->faults & SIM_FAULT_NETLINK_ENOBUFS))
+		return false;
+	s->faults &= ~SIM_FAULT_NETLINK_ENOBUFS; /* the kernel reports an overflow once, then the queue again */
+	return true;
 }
 
 int sim_board_button_bit(const struct board *b, const char *name)

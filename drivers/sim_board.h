@@ -16,6 +16,7 @@ enum {
 	SIM_FAULT_GPIO_READ = 1u << 1, /* input lines: event reads fail -EIO */
 	SIM_FAULT_LED = 1u << 2,       /* LEDs: every write fails -EIO */
 	SIM_FAULT_CONSOLE = 1u << 3,   /* consoles: open fails -ENOENT */
+	SIM_FAULT_NETLINK_ENOBUFS = 1u << 4, /* the port's netlink socket: its next read fails ENOBUFS (once) */
 };
 
 struct sim_board_config {
@@ -39,6 +40,9 @@ void sim_board_free(struct sim_board *s);
 
 /* The bit of the button named name (for held), or -ENOENT. */
 int sim_board_button_bit(const struct board *b, const char *name);
+/* The netlink-enobufs knob, taken: true once per time it was set (the eth driver's fault hook). */
+bool sim_board_take_enobufs(void *board);
+
 /* Parse a fault knob name; the SIM_FAULT_* bit or 0. */
 unsigned sim_fault_parse(const char *name);
 

@@ -7,7 +7,7 @@
  * newline-separated commands, all stamped with the datagram's arrival time:
  *   press NAME | release NAME     drive a button (logical: pressed/released)
  *   leds                          reply: one line per LED role "ROLE NAME PATTERN"
- *   fault KNOB on|off             KNOB: gpio, gpio-read, led, console
+ *   fault KNOB on|off             KNOB: gpio, gpio-read, led, console, netlink-enobufs (one read, then off)
  * Each datagram is answered to the sender's address (when it has one): the
  * "leds" lines, "error: ..." lines for bad commands, or "ok". Every LED
  * level change is appended to <sim_dir>/leds.log as
@@ -17,6 +17,6 @@
 #define SIM_CTL_SOCK "ctl.sock"
 #define SIM_LEDS_LOG "leds.log"
 #define SIM_PATTERNS_LOG "patterns.log"
-#define SIM_FAULT_KNOBS "gpio, gpio-read, led, console"
+#define SIM_FAULT_KNOBS "gpio, gpio-read, led, console, netlink-enobufs"
 
 #endif /* DRIVERS_SIM_PROTO_H */

@@ -25,11 +25,12 @@ class Daemon:
     """One failsafed run: scratch state dir, sim dir, pty console, captured stderr."""
 
     def __init__(self, *args, cmdline="console=ttyS0,115200 quiet", window_ms=4000, console=True,
-                 shell="/bin/sh", binary=None, extra_env=None, prefix=None, pass_fds=()):
+                 shell="/bin/sh", binary=None, extra_env=None, prefix=None, pass_fds=(), state_dir=None,
+                 wait_ready=True):
         self.dir = tempfile.mkdtemp(prefix="fsd-test.")
         self.sim_dir = os.path.join(self.dir, "sim")
-        self.state_dir = os.path.join(self.dir, "state")
-        os.mkdir(self.state_dir)
+        self.state_dir = state_dir or os.path.join(self.dir, "state")   # given: an earlier run's, kept
+        os.makedirs(self.state_dir, exist_ok=True)
         with open(os.path.join(self.dir, "cmdline"), "w") as f:
             f.write(cmdline + "\n")
         self.master = None
@@ -55,7 +56,7 @@ class Daemon:
         self.started_ms = now_ms()
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.stderr_file,
                                      stderr=self.stderr_file, env=env, pass_fds=pass_fds)
-        if self.simulated:
+        if self.simulated and wait_ready:   # wait_ready=False: back at once (a test that kills it early)
             self.wait_for_file(os.path.join(self.sim_dir, "leds.log"))
 
     # ---- console ----

@@ -6,6 +6,7 @@ page over IPv6 link-local (other IPv6 peers are refused); the normal path sends 
 The PC's Avahi and D-Bus run in a mount namespace of their own (a tmpfs on /run, our nsswitch.conf bound over
 /etc/nsswitch.conf), so the host's files and daemons are never touched."""
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -165,6 +166,7 @@ LINK_LOCAL = r'''
 import socket, sys, urllib.request
 ll = sys.argv[1]
 t = socket.create_connection((ll + "%pc0", 23), timeout=5)
+t.sendall(b"\xff\xfd\x01")   # DO ECHO: a telnet client answers the negotiation at once (telnet_slots.h)
 data = b""
 while b"FAILSAFE MODE" not in data:
     data += t.recv(4096)
@@ -184,13 +186,22 @@ while True:
         break
     data += b
 print(data.decode(errors="replace").strip())
+h = socket.create_connection(("fd00:fa11::1", 80), timeout=5)
+h.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+page = b""
+while True:
+    b = h.recv(4096)
+    if not b:
+        break
+    page += b
+print(page.split(b"\r\n", 1)[0].decode(errors="replace"))
 '''
 
 
 def test_ipv6_link_local_without_any_address():
     """A laptop whose port has no IPv4 address (only the link-local one every IPv6 stack makes) logs in over
     telnet, gets SSH's banner and the page's status at the board's link-local address; a peer with another
-    IPv6 address is refused with one line."""
+    IPv6 address is refused with one line (telnet) or a 403 (the page), both logged as refusals."""
     with Switch() as lan:
         d = board(lan, ssh=True)
         try:
@@ -206,10 +217,14 @@ def test_ipv6_link_local_without_any_address():
             sh("ip", "-n", other, "addr", "add", "fd00:fa11::2/64", "dev", "pc0", "nodad")
             r = subprocess.run(["ip", "netns", "exec", other, "python3", "-c", NOT_LINK_LOCAL], capture_output=True,
                                text=True, timeout=30)
-            line = r.stdout.strip()
+            line, status = (r.stdout.strip().splitlines() + ["", ""])[:2]
             assert line.startswith("failsafed: telnet only from the failsafe subnet 192.168.1.") and \
                 line.endswith("/24 or IPv6 link-local"), r.stdout + r.stderr
-            assert "refused, IPv6 only from link-local addresses" in d.stderr()
+            assert status.startswith("HTTP/1.1 403"), r.stdout + r.stderr
+            # both refusals in the one rate-limited refusal log, with the peer and why
+            for service in ("telnet", "http"):
+                assert re.search(r"%s \[fd00:fa11::2%%eth0\]:\d+: refused: IPv6 only from link-local addresses"
+                                 % service, d.stderr()), d.stderr()
         finally:
             d.stop()
 

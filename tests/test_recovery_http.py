@@ -5,6 +5,7 @@ partition byte-identical; one upload at a time, a stalled client dropped, a drop
 behind, peers outside the subnet refused; the settings archive, factory reset and reboot buttons."""
 import json
 import os
+import re
 import socket
 import subprocess
 import tarfile
@@ -175,6 +176,8 @@ def test_outside_subnet_refused():
         sh("ip", "-n", s.lan.board, "route", "add", "192.168.7.0/24", "dev", "eth0")
         code, body = curl(s, "--interface", "192.168.7.2", URL + "/status")
         assert code == 403 and "failsafe subnet only" in body, (code, body)
+        assert re.search(r"http 192\.168\.7\.2:\d+: refused: outside the failsafe subnet 192\.168\.1\.1/24",
+                         d.stderr()), "a refused peer leaves a trace: " + d.stderr()
         d.stop()
 
 

@@ -1,7 +1,9 @@
 """tests/test_reliability.py — what an attack campaign on the failsafe daemon found, each as a test: silent and
 vanished telnet peers, connection bursts, stray signals, a stderr nobody reads, ^D on the console, RFC 854 gaps,
 and peers at the subnet's network/broadcast address. Everything runs in namespaces the test makes (tests/netns.py)."""
+import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -32,6 +34,7 @@ def pc_python(lan, code, timeout_s=60):
 LIVE = r'''
 import socket, time
 c = socket.create_connection(("192.168.1.1", 23), 5)
+c.sendall(b"\xff\xfd\x01\xff\xfd\x03")   # DO ECHO, DO SGA: a telnet client answers the negotiation at once
 c.settimeout(8)
 got = b""
 while b"FAILSAFE MODE active" not in got:
@@ -45,7 +48,7 @@ print("LIVE-OK" if b"live-42" in got else "LIVE-FAILED %r" % got[-300:])
 
 
 def test_silent_peers_cannot_lock_anyone_out():
-    """8 connections that never send a byte hold every slot: a live client still gets a shell at once,
+    """8 connections that never send a byte hold no slot (telnet_slots.h): a live client still gets a shell at once,
     and the silent ones are dropped once they miss the negotiation (5 s)."""
     with Scene() as s:
         failsafe_board(s)
@@ -84,11 +87,11 @@ import socket, time, subprocess
 gone = []
 for _ in range(8):
     c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.sendall(b"\xff\xfd\x01")          # DO ECHO: a live telnet client answers at once
     c.settimeout(5)
     got = b""
     while b"FAILSAFE MODE active" not in got:
         got += c.recv(4096)
-    c.sendall(b"\xff\xfd\x01")
     gone.append(c)
 print("HELD 8", flush=True)
 time.sleep(6)   # silent from now on: as good as vanished
@@ -113,11 +116,11 @@ import socket, time, selectors
 live = []
 for _ in range(8):
     c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.sendall(b"\xff\xfd\x01")          # DO ECHO: a live telnet client answers at once
     c.settimeout(5)
     got = b""
     while b"FAILSAFE MODE active" not in got:
         got += c.recv(4096)
-    c.sendall(b"\xff\xfd\x01")
     live.append(c)
 burst = []
 for _ in range(92):
@@ -141,6 +144,170 @@ print("HEARD %d/92" % len(heard))
 '''
         out = pc_python(s.lan, code)
         assert "HEARD 92/92" in out, out
+
+
+FLOOD = r"""
+import socket, time, selectors
+def silent(n):
+    out = []
+    for _ in range(n):
+        b = socket.socket()
+        b.setblocking(False)
+        b.connect_ex(("192.168.1.1", 23))
+        out.append(b)
+    return out
+def real(until):
+    # a real client: answers the negotiation at once, runs a command; seconds from connect to what it waited for
+    t = time.monotonic()
+    c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.sendall(b"\xff\xfd\x01\xff\xfd\x03echo real-$((40+2))\r\n")
+    c.settimeout(5)
+    got = b""
+    while until not in got:
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    return c, got, time.monotonic() - t
+flood = silent(50)
+first, got, secs = real(b"real-42")
+print("REAL-IN-FLOOD", b"real-42" in got, "%.3f" % secs)
+flood += silent(50)
+time.sleep(0.2)
+held = [first]
+for i in range(7):
+    c, got, secs = real(b"real-42")
+    print("REAL", i, b"real-42" in got, "%.3f" % secs)
+    held.append(c)
+for i in range(2):
+    c, got, secs = real(b"in use")
+    print("EXCESS", i, b"all 8 sessions are in use" in got, "%.3f" % secs)
+time.sleep(5.5)   # the silent ones miss the negotiation (5 s) or were crowded out by newer ones
+heard = {"banner": 0, "in-use": 0, "closed-no-answer": 0, "other": 0}
+for b in flood:
+    data = b""
+    try:
+        b.setblocking(True)
+        b.settimeout(2)
+        while True:
+            chunk = b.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    if b"FAILSAFE MODE" in data:
+        heard["banner"] += 1
+    elif b"in use" in data:
+        heard["in-use"] += 1
+    elif b"no answer to the telnet negotiation" in data:
+        heard["closed-no-answer"] += 1
+    else:
+        heard["other"] += 1
+print("SILENT", heard)
+"""
+
+
+def test_silent_flood_holds_no_slot():
+    """100 raw connections at once that stay silent hold no session slot, start no shell and get no banner (the
+    rule in app/login/telnet_slots.h): a real client that negotiates in the middle of the flood has its shell within
+    1 s, 8 real clients fill the slots, and two more real clients hear "all 8 sessions are in use" at once; every
+    silent one is closed with a line saying why."""
+    with Scene() as s:
+        d = failsafe_board(s)
+        out = pc_python(s.lan, FLOOD)
+        m = re.search(r"REAL-IN-FLOOD True (\S+)", out)
+        assert m, out
+        assert float(m.group(1)) < 1.0, "a negotiating client gets its shell within 1 s of connecting during a " \
+            "flood of silent ones; it took %s s" % m.group(1)
+        print("a real client in a flood of 100 silent connections: its shell after %s s" % m.group(1))
+        for i in range(7):
+            assert re.search(r"REAL %d True" % i, out), out
+        for i in range(2):
+            m = re.search(r"EXCESS %d True (\S+)" % i, out)
+            assert m, out
+            assert float(m.group(1)) < 1.0, "an excess real client hears the refusal within 1 s; it took %s s" % m.group(1)
+        heard = eval(re.search(r"SILENT (\{.*\})", out).group(1))
+        assert heard == {"banner": 0, "in-use": 0, "closed-no-answer": 100, "other": 0}, (heard, out)
+        assert d.stderr().count("session open") == 8, "a shell for each real client admitted, none for silent ones"
+
+
+
+
+def descendant(pid, comm):
+    """The pid of a process named comm below pid (its children, their children, ...), or None."""
+    kids = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    name, rest = f.read().split(" (", 1)[1].rsplit(") ", 1)
+            except (OSError, IndexError):
+                continue
+            kids.setdefault(int(rest.split()[1]), []).append((int(entry), name))
+    todo = [pid]
+    while todo:
+        for child, name in kids.get(todo.pop(), []):
+            if name == comm:
+                return child
+            todo.append(child)
+    return None
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
+
+
+NEVER_READS = r"""
+import socket, sys, time
+c = socket.socket()
+c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # a small window, never read: the board's output stops
+c.connect(("192.168.1.1", 23))
+c.sendall(b"\xff\xfd\x01\xff\xfd\x03yes\r\n")
+print("YES-RUNNING", flush=True)
+sys.stdin.read()   # until the test is done sampling
+"""
+
+
+def test_reader_that_never_reads_costs_bounded_memory():
+    """A client that never reads while its shell runs `yes`: what the daemon buffers for it is bounded
+    (TELNET_BUF_BYTES each way), its RSS stays where it was, and `yes` is held back (blocked on the pty)."""
+    seconds = 20 if os.environ.get("FAILSAFED_LONG") == "1" else 6
+    with Scene() as s:
+        d = failsafe_board(s)
+        pid = d.proc.pid
+        client = subprocess.Popen(s.lan.in_pc() + ["python3", "-c", NEVER_READS], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert client.stdout.readline().strip() == "YES-RUNNING"
+            deadline = time.monotonic() + 5
+            while "session open" not in d.stderr():
+                assert time.monotonic() < deadline, d.stderr()
+                time.sleep(0.05)
+            time.sleep(0.5)   # the buffers fill: from here on nothing may grow
+            before, samples, states = rss_kib(pid), [], []
+            yes_pid = None
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                samples.append(rss_kib(pid))
+                if yes_pid is None:
+                    yes_pid = descendant(pid, "yes")
+                if yes_pid:
+                    with open("/proc/%d/stat" % yes_pid) as f:
+                        states.append(f.read().rsplit(")", 1)[1].split()[0])
+                time.sleep(0.25)
+            growth = max(samples) - before
+            assert growth <= 64, "the daemon's RSS grew by %d KiB over %d s of `yes` to a client that never " \
+                "reads (at start %d KiB, samples %s)" % (growth, seconds, before, samples)
+            assert yes_pid and states.count("S") >= len(states) * 0.8, \
+                "yes is held back by the full pty (blocked, state S), not running freely: %s" % states
+        finally:
+            client.communicate("", timeout=10)
+
 
 
 STRAY = ["SIGHUP", "SIGUSR2", "SIGALRM", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGVTALRM", "SIGPROF", "SIGIO",
@@ -186,6 +353,7 @@ def test_logging_never_blocks():
 import socket
 for i in range(600):
     c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.sendall(b"\xff\xf1")   # a session each: the shell is started and hung up
     c.close()
 print("FLOOD-DONE")
 '''
@@ -233,6 +401,7 @@ import socket, time
 def session():
     c = socket.create_connection(("192.168.1.1", 23), 5)
     c.setsockopt(socket.SOL_SOCKET, socket.SO_OOBINLINE, 1)   # as telnet clients do: the Synch stays inline
+    c.sendall(b"\xff\xf1")   # IAC NOP: a telnet client says something at once (the slot rule)
     c.settimeout(0.3)
     got = b""
     while b"FAILSAFE MODE active" not in got:
@@ -286,34 +455,94 @@ def test_rfc854_gaps():
             assert "%s True" % word in out, (word, out)
 
 
+def pc_mac(lan):
+    return json.loads(sh("ip", "-n", lan.pc, "-j", "link", "show", "pc0").stdout)[0]["address"]
+
+
+def deliver_from(s, *addrs):
+    """Let the board's kernel take TCP from these PC addresses of 192.168.1.0/24's network and broadcast: the PC
+    holds them on a /16, and the board answers them as hosts (no broadcast route, their neighbour entries pinned to
+    the PC), as a board whose kernel has no such route would. Only the daemon is left to refuse them."""
+    sh(*s.lan.in_pc(), "ip", "addr", "del", "192.168.1.2/24", "dev", "pc0")
+    for addr in addrs:
+        sh(*s.lan.in_pc(), "ip", "addr", "add", addr + "/16", "dev", "pc0")
+        sh("ip", "-n", s.lan.board, "route", "del", "broadcast", addr, "dev", "eth0", "table", "local", check=False)
+        sh("ip", "-n", s.lan.board, "neigh", "replace", addr, "dev", "eth0", "lladdr", pc_mac(s.lan), "nud",
+           "permanent")
+
+
 def test_network_and_broadcast_addresses_are_no_peers():
-    """A PC on a wider netmask can be 192.168.1.0 or .255: neither is a host of the failsafe /24."""
+    """A PC at 192.168.1.0 or .255 (the failsafe subnet's network and broadcast addresses) reaches the daemon:
+    telnet and SSH refuse it with a line saying why, the page answers 403, and each refusal is logged."""
     with Scene() as s:
-        failsafe_board(s)
-        # Only /16 addresses on the PC: with the /24 there, the kernel would pick .2 as the source.
-        sh(*s.lan.in_pc(), "ip", "addr", "del", "192.168.1.2/24", "dev", "pc0")
-        for addr in ("192.168.1.0", "192.168.1.255"):
-            sh(*s.lan.in_pc(), "ip", "addr", "add", addr + "/16", "dev", "pc0")
-        code = r'''
-import socket
+        d = failsafe_board(s)
+        deadline = time.monotonic() + 5
+        while "recovery: page on" not in d.stderr() or "ssh: listening" not in d.stderr():
+            assert time.monotonic() < deadline, d.stderr()
+            time.sleep(0.02)
+        deliver_from(s, "192.168.1.0", "192.168.1.255")
+        code = r"""
+import socket, subprocess
 for src in ("192.168.1.0", "192.168.1.255"):
-    c = socket.socket()
-    c.settimeout(3)
-    try:
+    for port in (23, 22):
+        c = socket.socket()
+        c.settimeout(5)
         c.bind((src, 0))
-        c.connect(("192.168.1.1", 23))
-        assert c.getsockname()[0] == src, c.getsockname()
-        got = c.recv(4096)
-        print(src, "REFUSED" if b"only from the failsafe subnet" in got else
-              ("SHELL" if b"FAILSAFE MODE" in got else "OTHER %r" % got))
-    except OSError as e:
-        print(src, "NO-CONNECTION", e)   # the kernel itself may drop such a source
-'''
+        c.connect(("192.168.1.1", port))
+        got = b""
+        while True:
+            chunk = c.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        print(src, port, "REFUSED" if b"only from the failsafe subnet" in got else "SERVED", got.decode(errors="replace").strip())
+    r = subprocess.run(["curl", "-sS", "--max-time", "5", "--interface", src, "-o", "/dev/null", "-w", "%{http_code}",
+                        "http://192.168.1.1/status"], capture_output=True, text=True)
+    print(src, 80, "REFUSED" if r.stdout == "403" else "SERVED", r.stdout, r.stderr)
+"""
         out = pc_python(s.lan, code)
-        assert "SHELL" not in out and "OTHER" not in out, out
-        assert out.count("REFUSED") + out.count("NO-CONNECTION") == 2, out
+        for src, what in (("192.168.1.0", "network"), ("192.168.1.255", "broadcast")):
+            for port in (23, 22, 80):
+                assert "%s %d REFUSED" % (src, port) in out, (src, port, out)
+            assert "(%s is its %s address)" % (src, what) in out, out
+            err = d.stderr()
+            for service in ("telnet", "ssh", "http"):
+                assert re.search(r"%s %s:\d+: refused: the failsafe subnet's %s address, not a host" %
+                                 (service, re.escape(src), what), err), (service, src, err)
+        assert BANNER.decode() not in out, out
+
+
+def test_refusals_logged_within_a_limit():
+    """300 peers from outside the subnet in a burst: the first ones are logged one by one (peer, reason), the rest
+    counted and summed up in one line (here at stop), so a flood cannot fill the log."""
+    with Scene() as s:
+        sh("ip", "-n", s.lan.pc, "addr", "add", "192.168.7.2/24", "dev", "pc0")
+        d = failsafe_board(s)
+        sh("ip", "-n", s.lan.board, "route", "add", "192.168.7.0/24", "dev", "eth0")
+        code = r"""
+import socket
+for i in range(300):
+    c = socket.create_connection(("192.168.1.1", 23 if i % 3 else 22), 5, ("192.168.7.2", 0))
+    c.settimeout(5)
+    while c.recv(4096):
+        pass
+    c.close()
+print("FLOOD-DONE")
+"""
+        assert "FLOOD-DONE" in pc_python(s.lan, code)
+        d.signal(signal.SIGTERM)
+        assert d.wait_exit(10) == 128 + signal.SIGTERM
+        err = d.stderr()
+        lines = re.findall(r"(telnet|ssh) 192\.168\.7\.2:\d+: refused: outside the failsafe subnet 192\.168\.1\.1/24",
+                           err)
+        assert 1 <= len(lines) <= 20, (len(lines), err[-3000:])
+        m = re.search(r"(\d+) refusals not logged in the last 10\.0 s \(([^)]*)\)", err)
+        assert m and int(m.group(1)) == 300 - len(lines), err[-3000:]
+        assert "telnet" in m.group(2) and "ssh" in m.group(2), m.group(0)
 
 
 run_tests([test_silent_peers_cannot_lock_anyone_out, test_vanished_peers_make_room_and_are_probed,
-           test_burst_gets_prompt_answers, test_stray_signals_do_not_kill_failsafe, test_logging_never_blocks,
-           test_console_eof_byte_is_just_a_byte, test_rfc854_gaps, test_network_and_broadcast_addresses_are_no_peers])
+           test_burst_gets_prompt_answers, test_silent_flood_holds_no_slot,
+           test_reader_that_never_reads_costs_bounded_memory, test_stray_signals_do_not_kill_failsafe, test_logging_never_blocks,
+           test_console_eof_byte_is_just_a_byte, test_rfc854_gaps, test_network_and_broadcast_addresses_are_no_peers,
+           test_refusals_logged_within_a_limit])

@@ -108,6 +108,7 @@ import socket, sys, time
 i = busy = 0
 while i < 200:
     s = socket.create_connection(("192.168.1.1", 23), 5)
+    s.sendall(b"\xff\xf1")   # IAC NOP: a client says something first, then it gets a session (telnet_slots.h)
     s.settimeout(5)
     got = b""
     while b"FAILSAFE MODE active" not in got:
@@ -149,19 +150,27 @@ import socket, time
 held = []
 for i in range(2):
     c = socket.create_connection(("192.168.1.1", 23), 5)
+    c.sendall(b"\xff\xfd\x01")          # DO ECHO: a live telnet client that answers
     c.settimeout(5)
     got = b""
     while b"FAILSAFE MODE active" not in got:
         got += c.recv(4096)
-    c.sendall(b"\xff\xfd\x01")          # DO ECHO: a live telnet client that answers
     held.append(c)
 time.sleep(0.3)
 third = socket.create_connection(("192.168.1.1", 23), 5)
+third.sendall(b"\xff\xfd\x01")
 third.settimeout(5)
-print(third.recv(4096).decode(errors="replace"))
+got = b""
+while True:
+    chunk = third.recv(4096)
+    if not chunk:
+        break
+    got += chunk
+print(got.decode(errors="replace"))
 held[0].close()
 time.sleep(1.0)
 fourth = socket.create_connection(("192.168.1.1", 23), 5)
+fourth.sendall(b"\xff\xfd\x01")
 fourth.settimeout(5)
 got = b""
 while b"FAILSAFE MODE active" not in got:
@@ -184,7 +193,8 @@ def test_idle_timeout():
     with Scene() as s:
         lan = s.lan
         d = failsafe_board(s, "--telnet-idle-ms", "700")
-        code = ("import socket,time; s=socket.create_connection(('192.168.1.1',23),5); s.settimeout(5); t=time.time(); b=b''\n"
+        code = ("import socket,time; s=socket.create_connection(('192.168.1.1',23),5); s.sendall(b'\\xff\\xf1'); "
+                "s.settimeout(5); t=time.time(); b=b''\n"
                 "while True:\n c=s.recv(4096)\n if not c: break\n b+=c\n"
                 "print('IDLE' if b'idle timeout' in b else 'NO-IDLE', round(time.time()-t,2))")
         r = subprocess.run(lan.in_pc() + ["python3", "-c", code], capture_output=True, text=True, timeout=20)

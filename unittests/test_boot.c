@@ -14,12 +14,12 @@
 #define WPS 1u
 #define SWITCH 2u
 
-enum op { START, START_CMDLINE, START_FAILED, EDGE, TICK, LINE, TRIGGER, STOP, RESTORED, END };
+enum op { START, START_CMDLINE, START_FAILED, EDGE, TICK, LINE, TRIGGER, STOP, RESTORED, WRITING, END };
 
 struct row {
 	uint64_t t_ms;
 	enum op op;
-	unsigned arg;              /* START: held mask; EDGE: button; STOP: signum */
+	unsigned arg;              /* START: held mask; EDGE: button; STOP: signum; WRITING: 1 began, 0 ended */
 	bool pressed;              /* EDGE */
 	const char *line;          /* LINE */
 	unsigned expect_flags;
@@ -56,6 +56,7 @@ static void run_cfg(const struct row *rows, uint32_t window_ms)
 		case TRIGGER: ev.type = BOOT_EV_TRIGGER; break;
 		case STOP: ev.type = BOOT_EV_STOP; ev.signum = (int)r->arg; break;
 		case RESTORED: ev.type = BOOT_EV_RESTORED; break;
+		case WRITING: ev.type = BOOT_EV_WRITING; ev.writing = r->arg; break;
 		default: break;
 		}
 		boot_step(&b, &ev, r->t_ms, &act);
@@ -93,6 +94,8 @@ static void run(const struct row *rows)
 #define F BOOT_FAILSAFE
 #define R BOOT_RESTORING
 #define S BOOT_STOPPING
+#define DR BOOT_DRAINING
+#define DRAIN BOOT_ACT_DRAIN
 #define D BOOT_DONE
 #define X { 0, END, 0, false, NULL, 0, 0, 0, 0, false }
 
@@ -416,6 +419,38 @@ static void cause_and_remaining(void **s)
 	assert_string_equal(boot_phase_name(BOOT_PHASE_COUNT), "?");
 }
 
+static void stop_during_a_write_waits_for_it(void **s)
+{
+	(void)s;
+	static const struct row rows[] = {
+		{ 0, START_CMDLINE, 0, false, NULL, FS, F, -1, 0, false },
+		{ 100, WRITING, 1, false, NULL, 0, F, -1, 0, false },
+		{ 200, STOP, SIGTERM, false, NULL, DRAIN, DR, -1, 0, false },   /* the writer is not killed */
+		{ 300, STOP, SIGINT, false, NULL, 0, DR, -1, 0, false },        /* a second stop: still waiting */
+		{ 400, TICK, 0, false, NULL, 0, DR, -1, 0, false },
+		{ 9000, WRITING, 0, false, NULL, EXIT, D, -1, 128 + SIGINT, false },
+		X,
+	};
+	static const struct row ended_before[] = {
+		{ 0, START_CMDLINE, 0, false, NULL, FS, F, -1, 0, false },
+		{ 100, WRITING, 1, false, NULL, 0, F, -1, 0, false },
+		{ 150, WRITING, 0, false, NULL, 0, F, -1, 0, false },           /* done: a stop is immediate again */
+		{ 200, STOP, SIGTERM, false, NULL, EXIT, D, -1, 128 + SIGTERM, false },
+		X,
+	};
+	static const struct row in_the_window[] = {
+		{ 0, START, 0, false, NULL, OPEN, W, 4000, 0, false },
+		{ 100, WRITING, 1, false, NULL, 0, W, 4000, 0, false },         /* no writer runs before failsafe */
+		{ 200, STOP, SIGTERM, false, NULL, UNDO, S, -1, 0, false },
+		{ 300, RESTORED, 0, false, NULL, EXIT, D, -1, 128 + SIGTERM, false },
+		{ 400, WRITING, 0, false, NULL, 0, D, -1, 0, false },
+		X,
+	};
+	run(rows);
+	run(ended_before);
+	run(in_the_window);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +462,7 @@ int main(void)
 		cmocka_unit_test(held_at_power_on),
 		cmocka_unit_test(debug_key_while_a_press_settles),
 		cmocka_unit_test(stop_in_each_phase),
+		cmocka_unit_test(stop_during_a_write_waits_for_it),
 		cmocka_unit_test(start_failed_before_any_window),
 		cmocka_unit_test(other_triggers),
 		cmocka_unit_test(window_edges),

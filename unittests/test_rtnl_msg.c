@@ -476,6 +476,7 @@ struct link_spec {
 	size_t mac_len;
 	int operstate;		/* < 0: absent */
 	int carrier;		/* < 0: absent */
+	uint8_t family;		/* ifi_family: AF_UNSPEC, AF_BRIDGE (a bridge's notice about a port) */
 };
 
 static size_t put_link(void *p, const struct link_spec *s)
@@ -487,6 +488,7 @@ static size_t put_link(void *p, const struct link_spec *s)
 	nlh->nlmsg_seq = s->seq;
 	nlh->nlmsg_pid = s->pid;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = s->family;
 	ifi->ifi_index = s->ifindex;
 	ifi->ifi_flags = s->flags;
 	ifi->ifi_type = ARPHRD_ETHER;
@@ -535,7 +537,7 @@ static const uint8_t mac1[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 
 static const struct link_spec eth0_up = {
 	RTM_NEWLINK, 5, MY_PORTID, 2, IFF_UP | IFF_LOWER_UP | IFF_RUNNING,
-	"eth0", mac1, 6, IF_OPER_UP, 1,
+	"eth0", mac1, 6, IF_OPER_UP, 1, AF_UNSPEC,
 };
 
 /* ---- collector ---- */
@@ -636,6 +638,7 @@ static void test_parse_link(void **state)
 	assert_true(c.ev[0].link.flags & IFF_LOWER_UP);
 	assert_int_equal(c.ev[0].link.type, ARPHRD_ETHER);
 	assert_false(c.ev[0].link.deleted);
+	assert_false(c.ev[0].link.bridge_port);
 	assert_true(c.ev[0].link.has_operstate);
 	assert_int_equal(c.ev[0].link.operstate, IF_OPER_UP);
 	assert_true(c.ev[0].link.has_carrier);
@@ -661,6 +664,19 @@ static void test_parse_link(void **state)
 	assert_false(c.ev[0].link.has_operstate);
 	assert_false(c.ev[0].link.has_carrier);
 	assert_false(c.ev[0].link.has_mac);
+
+	/* a bridge's notice that lan1 left it: RTM_DELLINK of family AF_BRIDGE, the link itself still there */
+	s = eth0_up;
+	s.type = RTM_DELLINK;
+	s.family = AF_BRIDGE;
+	s.name = "lan1";
+	n = put_link(p, &s);
+	assert_int_equal(parse(p, n, MY_PORTID, &c), 1);
+	assert_true(c.ev[0].link.deleted);
+	assert_true(c.ev[0].link.bridge_port);
+	assert_string_equal(c.ev[0].link.ifname, "lan1");
+	s.type = RTM_NEWLINK;
+	s.family = AF_UNSPEC;
 
 	/* no name at all; 15-char name */
 	s.name = NULL;

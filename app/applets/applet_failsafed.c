@@ -58,6 +58,8 @@ static struct daemon {
 	bool stepping;
 	int exit_code;
 	bool continue_boot;
+	bool page_writing;                  /* the recovery page's applet writes the flash */
+	bool upgrade_held;                  /* a control client (sysupgrade) holds the upgrade LED: it writes */
 } d;
 
 static void apply(const struct boot_actions *a);
@@ -196,6 +198,10 @@ static void apply(const struct boot_actions *a)
 	}
 	if (a->flags & BOOT_ACT_UNDO)
 		daemon_net_restore(on_restored);
+	if (a->flags & BOOT_ACT_DRAIN) {
+		log_info("stopping once the firmware write is done (a stop now would leave it half written)");
+		print_all("- failsafed: stopping once the write is done; do not power off -\n");
+	}
 	if (a->flags & BOOT_ACT_EXIT) {
 		d.exit_code = a->exit_code;
 		d.continue_boot = a->continue_boot;
@@ -273,6 +279,22 @@ static void on_signal(struct loop_signal *s)
 	}
 }
 
+/* The signals the loop watches wait (blocked) from the start of main until their watchers exist: a SIGTERM while
+ * the drivers open is then a stop like any other, not the kernel's default (death by the signal). */
+static void hold_signals(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (int sig = 1; sig < SIGNALS_MAX && sig <= SIGRTMAX; sig++) {
+		enum sig_action a = sigpolicy_action(sig);
+
+		if (a == SIG_ACT_STOP || a == SIG_ACT_TRIGGER || a == SIG_ACT_IGNORE || a == SIG_ACT_QUIET)
+			sigaddset(&set, sig);
+	}
+	sigprocmask(how, &set, NULL);
+}
+
 static void watch_signals(void)
 {
 	for (int sig = 1; sig < SIGNALS_MAX && sig <= SIGRTMAX; sig++) {
@@ -290,6 +312,18 @@ static void watch_signals(void)
 			break; /* the loop's own (SIGCHLD), or the kernel's (faults, KILL, STOP) */
 		}
 	}
+}
+
+/* A flash write runs while the page's applet writes or a sysupgrade holds the upgrade LED: a stop waits for it. */
+static void writing_changed(void)
+{
+	step(&(struct boot_event){ .type = BOOT_EV_WRITING, .writing = d.page_writing || d.upgrade_held });
+}
+
+static void on_page_writing(bool writing)
+{
+	d.page_writing = writing;
+	writing_changed();
 }
 
 /* ---- control socket ---- */
@@ -325,6 +359,10 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 static void ctl_led(void *ctx, int phase)
 {
 	(void)ctx;
+	if (d.upgrade_held != (phase == LED_PHASE_UPGRADE)) {
+		d.upgrade_held = phase == LED_PHASE_UPGRADE;
+		writing_changed();
+	}
 	if (phase >= 0)
 		log_info("control: LEDs show the %s phase for a client", led_phase_name((enum led_phase)phase));
 	leds_show(&d.leds, phase >= 0 ? (enum led_phase)phase : d.phase);
@@ -441,7 +479,7 @@ static void start(void)
 		.http_stall_ms = d.opt.http_stall_ms, .reboot_cmd = d.opt.reboot_cmd, .state_dir = d.opt.state_dir,
 		.no_ssh = d.opt.no_ssh, .ssh_port = d.opt.ssh_port, .ssh_max_sessions = d.opt.ssh_max_sessions,
 		.dropbear = d.opt.dropbear, .announce = print_all, .no_dhcp = d.opt.no_dhcp,
-		.dhcp_lease_s = d.opt.dhcp_lease_s, .no_mdns = d.opt.no_mdns });
+		.dhcp_lease_s = d.opt.dhcp_lease_s, .no_mdns = d.opt.no_mdns, .page_writing = on_page_writing });
 	hal_input_open(&d.in, &d.drv, true);
 	hal_led_open(&d.led, &d.drv);
 	leds_init(&d.leds, &d.led);
@@ -452,6 +490,8 @@ static void start(void)
 	snprintf(ctl_path, sizeof(ctl_path), "%s/%s", d.opt.state_dir, CTL_SOCKET_NAME);
 	ctl_server_start(&d.ctl, d.opt.ctl_path ? d.opt.ctl_path : ctl_path, &ops);
 	watch_signals();
+	hold_signals(SIG_UNBLOCK); /* one that came meanwhile is delivered to its watcher now */
+	statefiles_reset(d.opt.state_dir);
 	prepare_applets();
 
 	bc.window_ms = d.opt.window_ms >= 0 ? (uint32_t)d.opt.window_ms : board_window_ms(d.board);
@@ -531,6 +571,7 @@ static int daemon_main(int argc, char **argv)
 	char err[256];
 	int rc;
 
+	hold_signals(SIG_BLOCK);
 	if (options_parse(&d.opt, hal_driver_options, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "failsafed: %s\n", err);
 		return 2;
@@ -577,6 +618,7 @@ static int daemon_main(int argc, char **argv)
 	if (open_drivers(err, sizeof(err)) < 0)
 		return start_failed(err);
 	if (d.opt.mode == OPTIONS_PROBE) {
+		hold_signals(SIG_UNBLOCK); /* the probe watches its own */
 		rc = probe_run(&d.drv);
 		hal_drivers_close(&d.drv);
 		return rc;

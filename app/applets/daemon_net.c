@@ -274,7 +274,8 @@ void daemon_net_failsafe(const char *via, const char *banner)
 			.board = n.board, .bind_addr = n.eth.cfg.addr, .port = n.opt.http_port, .subnet = n.eth.cfg.addr,
 			.prefix_len = n.eth.cfg.prefix_len, .state_dir = n.opt.state_dir,
 			.stall_timeout_ms = n.opt.http_stall_ms, .version = n.opt.version,
-			.reboot_cmd = n.opt.reboot_cmd, .dhcp = page_dhcp }); /* a failure is logged there */
+			.reboot_cmd = n.opt.reboot_cmd, .dhcp = page_dhcp,
+			.writing = n.opt.page_writing }); /* a failure is logged there */
 #endif
 	start_lan_services();   /* now, or when the port is configured */
 	beacon_tx_failsafe(&n.beacon, via);
@@ -320,6 +321,7 @@ void daemon_net_stop(void)
 #if FAILSAFED_RECOVERY_PAGE
 	recovery_stop();
 #endif
+	listener_log_refusals_flush();
 	loop_timer_cancel(&n.restore_wait);
 	loop_fd_del(&n.fd);
 	hal_eth_stop(&n.eth);

@@ -28,6 +28,7 @@ struct daemon_net_options {
 	bool no_dhcp;                   /* no DHCP server in failsafe (the board's table may say so too) */
 	uint32_t dhcp_lease_s;          /* 0: DHCPD_DEFAULT_LEASE_S */
 	bool no_mdns;                   /* failsafe.local does not answer (mDNS) */
+	void (*page_writing)(bool writing); /* the page's applet began or ended writing the flash; may be NULL */
 };
 
 /* Start bringing the port up (non-blocking); failures are logged and cost only the network. */

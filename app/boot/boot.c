@@ -5,7 +5,8 @@
 
 static const char *const phase_names[BOOT_PHASE_COUNT] = {
 	[BOOT_IDLE] = "idle", [BOOT_WINDOW] = "window", [BOOT_FAILSAFE] = "failsafe",
-	[BOOT_RESTORING] = "normal", [BOOT_STOPPING] = "stopping", [BOOT_DONE] = "done",
+	[BOOT_RESTORING] = "normal", [BOOT_STOPPING] = "stopping", [BOOT_DRAINING] = "draining",
+	[BOOT_DONE] = "done",
 };
 
 const char *boot_phase_name(enum boot_phase phase)
@@ -126,7 +127,17 @@ static void stop(struct boot *b, int signum, struct boot_actions *act)
 		b->phase = BOOT_STOPPING; /* the undo in flight ends it */
 		break;
 	case BOOT_STOPPING:
+	case BOOT_DRAINING:
 	case BOOT_DONE:
+		break;
+	case BOOT_FAILSAFE:
+		if (b->writing) {
+			/* Killing a writer leaves a half-written partition: the stop waits for the write. */
+			b->phase = BOOT_DRAINING;
+			act->flags |= BOOT_ACT_DRAIN;
+			break;
+		}
+		finish(b, b->exit_code, false, act);
 		break;
 	default:
 		/* Failsafe keeps its network to the end; before any window there is nothing to undo. */
@@ -184,6 +195,11 @@ void boot_step(struct boot *b, const struct boot_event *ev, uint64_t now_ms, str
 		break;
 	case BOOT_EV_STOP:
 		stop(b, ev->signum, act);
+		break;
+	case BOOT_EV_WRITING:
+		b->writing = ev->writing;
+		if (!b->writing && b->phase == BOOT_DRAINING)
+			finish(b, b->exit_code, false, act);
 		break;
 	case BOOT_EV_RESTORED:
 		if (b->phase == BOOT_RESTORING)

@@ -16,6 +16,7 @@ enum boot_phase {
 	BOOT_FAILSAFE,          /* failsafe: the services run until a STOP */
 	BOOT_RESTORING,         /* no failsafe: the port setup is being undone, then the boot goes on */
 	BOOT_STOPPING,          /* stopped by a signal: the port setup is being undone, then exit */
+	BOOT_DRAINING,          /* stopped in failsafe while a write runs: everything goes on until it ends */
 	BOOT_DONE,              /* leave the loop */
 	BOOT_PHASE_COUNT
 };
@@ -29,6 +30,7 @@ enum boot_event_type {
 	BOOT_EV_TRIGGER,        /* the software trigger (SIGUSR1) */
 	BOOT_EV_STOP,           /* a stop signal (SIGTERM, SIGINT, SIGQUIT) */
 	BOOT_EV_RESTORED,       /* the port setup was undone (or the undo gave up) */
+	BOOT_EV_WRITING,        /* a firmware write or factory reset began (writing) or ended (!writing) */
 	BOOT_EV_COUNT
 };
 
@@ -42,6 +44,7 @@ struct boot_event {
 	const char *line;       /* LINE: bytes, not NUL-terminated, may contain NUL */
 	size_t line_len;
 	int signum;             /* STOP */
+	bool writing;           /* WRITING: an applet writes the flash now (the page's step, a sysupgrade) */
 };
 
 /* Action bits of boot_step(); the glue carries them out in this order. */
@@ -53,6 +56,7 @@ enum {
 	BOOT_ACT_NORMAL      = 1u << 4, /* no failsafe: normal LED pattern */
 	BOOT_ACT_UNDO        = 1u << 5, /* undo the port setup; a RESTORED event follows */
 	BOOT_ACT_EXIT        = 1u << 6, /* leave the loop with exit_code; continue_boot: exec the next stage */
+	BOOT_ACT_DRAIN       = 1u << 7, /* a stop waits for the write: say so; EXIT follows when it ends */
 };
 
 struct boot_actions {
@@ -87,6 +91,7 @@ struct boot {
 	struct window win;
 	struct debounce deb[BOARD_MAX_BUTTONS];
 	int exit_code;          /* what the daemon exits with once DONE */
+	bool writing;           /* the last WRITING event said a write runs */
 };
 
 void boot_init(struct boot *b, const struct boot_config *cfg);
@@ -96,7 +101,10 @@ void boot_init(struct boot *b, const struct boot_config *cfg);
  * debounced (a settle timer restarted by every edge); a press whose burst
  * began inside the window counts even if it settles after the deadline.
  * STOP during the window undoes the port setup before exiting; STOP in
- * failsafe exits at once; a second STOP changes only the exit code. The
+ * failsafe exits at once, unless a write runs (WRITING): then it drains
+ * (everything goes on) and exits when the write ends, since a half-written
+ * partition is worse than a late stop; a second STOP changes only the exit
+ * code. The
  * normal path exits 0 once the port is restored, with continue_boot set;
  * so does a start that failed (exit 1).
  */

@@ -116,8 +116,11 @@ void ssh_job_kill(struct ssh_job *j)
 		return;
 	loop_timer_cancel(&j->deadline);
 	loop_child_cancel(&j->child);
+	/* Its group too (ssh_spawn made it a session leader). Not waited for: a job stuck in the kernel (a hung
+	 * filesystem) ignores even SIGKILL until it returns, and the loop must not wait with it; the loop reaps
+	 * it whenever it ends (loop_child_cancel). */
+	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 	close(j->out_fd);
 	j->out_fd = -1;
 }

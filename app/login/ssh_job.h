@@ -49,7 +49,7 @@ struct ssh_job {
  */
 int ssh_job_run(struct ssh_job *j, const char *const *argv, int nice_inc, uint32_t timeout_ms, ssh_job_cb done);
 bool ssh_job_running(const struct ssh_job *j);
-/* Kill a running job and reap it at once (no callback). Safe when none runs. */
+/* Kill a running job and its group (no callback); never waits: the loop reaps it. Safe when none runs. */
 void ssh_job_kill(struct ssh_job *j);
 
 /* The last non-empty line of the output, unprintable bytes as '?', for a log line ("no output" if none). */

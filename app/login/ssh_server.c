@@ -303,7 +303,7 @@ static void on_accept(struct listener *l, int fd, const char *peer)
 	unsigned slot;
 
 	if (ssh_backoff_active(&s->backoff, now_ms)) {
-		log_info("ssh %s: refused, paused after dropbear failed", peer);
+		listener_log_refusal("ssh", peer, "paused after dropbear failed");
 		snprintf(line, sizeof(line), "failsafed: SSH is paused for %llu s after dropbear failed; "
 			 "try again later, or telnet\r\n", (unsigned long long)((s->backoff.until_ms - now_ms + 999) / 1000));
 		listener_refuse(fd, line);
@@ -313,7 +313,8 @@ static void on_accept(struct listener *l, int fd, const char *peer)
 	for (slot = 0; slot < SSH_SESSIONS_MAX && s->sessions[slot]; slot++)
 		;
 	if (s->stats.live >= s->cfg.max_sessions || slot == SSH_SESSIONS_MAX || !(ss = calloc(1, sizeof(*ss)))) {
-		log_info("ssh %s: refused, %u sessions in use", peer, s->stats.live);
+		snprintf(line, sizeof(line), "all %u SSH sessions in use", s->stats.live);
+		listener_log_refusal("ssh", peer, line);
 		snprintf(line, sizeof(line), "failsafed: all %u SSH sessions are in use; try again later\r\n",
 			 s->cfg.max_sessions);
 		listener_refuse(fd, line);

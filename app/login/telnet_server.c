@@ -30,11 +30,10 @@ struct telnet_session {
 	struct loop_fd sock;             /* client socket */
 	struct loop_fd pty;              /* pty master */
 	struct loop_child child;         /* the login shell, session and process group leader */
-	struct loop_timer timer;         /* handshake and idle deadlines; the give-up deadline once ended */
+	struct loop_timer timer;         /* the idle deadline; the give-up deadline once ended */
 	int sock_fd;                     /* -1 once closed */
 	int pty_fd;                      /* -1 once closed */
 	bool ended;
-	bool answered;                   /* the client sent a byte: a live telnet client */
 	uint64_t started_ms;
 	uint64_t last_input_ms;
 	char peer[INET_ADDRSTRLEN + 8];  /* "a.b.c.d:port" for logs */
@@ -233,7 +232,6 @@ static void sock_read(struct telnet_session *ss)
 	}
 	if (ss->ended)
 		return;
-	ss->answered = true;
 	ss->last_input_ms = loop_now_ms();
 	telnet_rx(&ss->tp, scratch_in, (size_t)n, &rx);
 	outbuf_commit(&ss->to_pty, rx.data_len_bytes);
@@ -368,20 +366,10 @@ static void on_child(struct loop_child *c, int status)
 	sess_update(ss);
 }
 
-/* The next deadline of an open session: the handshake, then the idle timeout; 0 for none. */
+/* The idle deadline of an open session; 0 for none. */
 static uint64_t next_deadline(const struct telnet_session *ss)
 {
-	uint64_t next = 0;
-
-	if (!ss->answered)
-		next = ss->started_ms + TELNET_HANDSHAKE_MS;
-	if (ss->srv->cfg.idle_timeout_ms) {
-		uint64_t idle = ss->last_input_ms + ss->srv->cfg.idle_timeout_ms;
-
-		if (!next || idle < next)
-			next = idle;
-	}
-	return next;
+	return ss->srv->cfg.idle_timeout_ms ? ss->last_input_ms + ss->srv->cfg.idle_timeout_ms : 0;
 }
 
 static void on_timer(struct loop_timer *t)
@@ -393,12 +381,7 @@ static void on_timer(struct loop_timer *t)
 		close_sock(ss);
 		if (ss->child.active)
 			shell_hangup(ss->child.pid, SIGKILL);
-	} else if (!ss->answered && now_ms >= ss->started_ms + TELNET_HANDSHAKE_MS) {
-		ss->srv->stats.handshake_timeouts++;
-		tell(ss, "\r\nfailsafed: no answer to the telnet negotiation; closing\r\n");
-		sess_end(ss, "no answer to the negotiation");
-		sock_flush(ss);
-	} else if (ss->srv->cfg.idle_timeout_ms && now_ms >= ss->last_input_ms + ss->srv->cfg.idle_timeout_ms) {
+	} else if (next && now_ms >= next) {
 		tell(ss, "\r\nfailsafed: idle timeout\r\n");
 		sess_end(ss, "idle timeout");
 		sock_flush(ss);
@@ -408,26 +391,12 @@ static void on_timer(struct loop_timer *t)
 	sess_update(ss);
 }
 
-/* Dead peers are found by the kernel: keepalive probes while idle, a timeout while output is unacknowledged. */
-static void tune_socket(int fd)
-{
-	int on = 1;
-
-	/* Echo and output come as separate small writes; Nagle would hold the second for a delayed ACK. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	/* Urgent data (a client's Synch) stays in the stream, where the parser sees IAC DM. */
-	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on));
-	listener_keepalive(fd);
-}
-
 /* 0 or -errno; on error nothing is left open or allocated except @fd, which the caller keeps. */
-static int sess_start(struct telnet_server *s, unsigned slot, int fd, const char *peer)
+static int sess_start(struct telnet_server *s, unsigned slot, int fd, const char *peer, const struct telnet_proto *tp)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	struct telnet_session *ss;
-	uint8_t neg[TELNET_START_BYTES];
 	char slave_path[64];
-	size_t neg_len;
 	pid_t pid;
 	int master, err;
 
@@ -450,7 +419,6 @@ static int sess_start(struct telnet_server *s, unsigned slot, int fd, const char
 	if (pid == 0)
 		shell_exec(s->cfg.shell_argv, slave_path);
 
-	tune_socket(fd);
 	ss->srv = s;
 	ss->slot = slot;
 	ss->sock_fd = fd;
@@ -466,7 +434,7 @@ static int sess_start(struct telnet_server *s, unsigned slot, int fd, const char
 	s->stats.live++;
 	s->stats.accepted++;
 
-	telnet_init(&ss->tp);
+	ss->tp = *tp; /* the negotiation went out with the connection */
 	if (s->cfg.banner) {
 		char text[2 * BANNER_MAX_BYTES];
 		size_t n = 0;
@@ -480,12 +448,11 @@ static int sess_start(struct telnet_server *s, unsigned slot, int fd, const char
 		text[n] = '\0';
 		tell(ss, text);
 	}
-	if (telnet_start(&ss->tp, neg, sizeof(neg), &neg_len) == 0)
-		command(ss, neg, neg_len);
-	loop_timer_at(&ss->timer, next_deadline(ss), on_timer);
+	if (next_deadline(ss))
+		loop_timer_at(&ss->timer, next_deadline(ss), on_timer);
 	log_debug("telnet %s: session open, shell %s pid %d on %s", peer, s->cfg.shell_argv[0], (int)pid, slave_path);
 	sock_flush(ss);
-	sess_update(ss);
+	sess_update(ss); /* its socket is read from here on: the client's first bytes wait there */
 	return 0;
 
 out_close:
@@ -495,72 +462,160 @@ out_close:
 	return -err;
 }
 
-/* Who makes room for a newcomer: a session that never answered (oldest first), else the one silent longest. */
-static struct telnet_session *pick_victim(struct telnet_server *s, uint64_t now_ms)
+/* End the session whose client has been silent longest, to make room for @newcomer. */
+static void evict(struct telnet_session *v, const char *newcomer)
 {
-	struct telnet_session *mute = NULL, *idle = NULL;
-
-	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
-		struct telnet_session *ss = s->sessions[i];
-
-		if (!ss || ss->ended)
-			continue;
-		if (!ss->answered) {
-			if (!mute || ss->started_ms < mute->started_ms)
-				mute = ss;
-		} else if (now_ms - ss->last_input_ms >= TELNET_EVICT_IDLE_MS) {
-			if (!idle || ss->last_input_ms < idle->last_input_ms)
-				idle = ss;
-		}
-	}
-	return mute ? mute : idle;
-}
-
-static bool make_room(struct telnet_server *s, const char *newcomer)
-{
-	uint64_t now_ms = loop_now_ms();
-	struct telnet_session *v = pick_victim(s, now_ms);
 	char line[128];
 
-	if (!v)
-		return false;
-	snprintf(line, sizeof(line), "\r\nfailsafed: closing this session to make room for %s (%s)\r\n", newcomer,
-		 v->answered ? "the longest silent one" : "it never answered");
-	log_info("telnet %s: closed to make room for %s (%s)", v->peer, newcomer,
-		 v->answered ? "silent longest" : "never answered");
+	snprintf(line, sizeof(line), "\r\nfailsafed: closing this session to make room for %s (the longest silent one)\r\n",
+		 newcomer);
+	log_info("telnet %s: closed to make room for %s (silent longest)", v->peer, newcomer);
 	tell(v, line);
-	s->stats.evicted++;
+	v->srv->stats.evicted++;
 	sess_end(v, "evicted");
 	sock_flush(v);
 	sess_update(v);
-	return true;
 }
 
-/* A peer of the failsafe subnet (the listener refused the others). */
-static void on_accept(struct listener *l, int fd, const char *peer)
+/* A client answered: a session slot by the rule (telnet_slots.h), or one line and closed at once. */
+static void admit(struct telnet_server *s, int fd, const char *peer, const struct telnet_proto *tp)
 {
-	struct telnet_server *s = container_of(l, struct telnet_server, listener);
+	struct telnet_slot_view view[TELNET_SLOTS];
 	char line[128];
-	unsigned slot;
+	unsigned slot, victim = 0;
 	int rc;
 
-	if (s->stats.live >= s->cfg.max_sessions && !make_room(s, peer)) {
-		log_info("telnet %s: refused, %u sessions in use", peer, s->cfg.max_sessions);
+	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
+		const struct telnet_session *ss = s->sessions[i];
+
+		view[i] = (struct telnet_slot_view){ .live = ss && !ss->ended, .last_input_ms = ss ? ss->last_input_ms : 0 };
+	}
+	switch (telnet_slot_for(view, TELNET_SLOTS, s->cfg.max_sessions, loop_now_ms(), &victim)) {
+	case TELNET_SLOT_REFUSE:
+		snprintf(line, sizeof(line), "all %u sessions in use", s->cfg.max_sessions);
+		listener_log_refusal("telnet", peer, line);
 		snprintf(line, sizeof(line), "failsafed: all %u sessions are in use; try again later\r\n",
 			 s->cfg.max_sessions);
 		listener_refuse(fd, line);
 		s->stats.refused_full++;
 		return;
+	case TELNET_SLOT_EVICT:
+		evict(s->sessions[victim], peer);
+		break;
+	default:
+		break;
 	}
 	for (slot = 0; slot < TELNET_SLOTS && s->sessions[slot]; slot++)
 		;
-	rc = slot == TELNET_SLOTS ? -EAGAIN : sess_start(s, slot, fd, peer);
+	rc = slot == TELNET_SLOTS ? -EAGAIN : sess_start(s, slot, fd, peer, tp);
 	if (rc < 0) {
 		log_warn("telnet %s: cannot start a shell: %s", peer, strerror(-rc));
 		snprintf(line, sizeof(line), "failsafed: cannot start a shell: %s\r\n", strerror(-rc));
 		listener_refuse(fd, line);
 		s->stats.refused_full++;
 	}
+}
+
+/* ---- connections whose client has not spoken yet ---- */
+
+static void pending_free(struct telnet_pending *p)
+{
+	loop_fd_del(&p->sock);
+	loop_timer_cancel(&p->timer);
+	p->used = false;
+	p->srv->stats.pending--;
+}
+
+/* Close a pending connection with a line (NULL: none, the client is gone), logged as a refusal when why is given. */
+static void pending_drop(struct telnet_pending *p, const char *line, const char *why)
+{
+	if (why)
+		listener_log_refusal("telnet", p->peer, why);
+	if (line)
+		listener_refuse(p->fd, line);
+	else
+		close(p->fd);
+	pending_free(p);
+}
+
+static void on_pending(struct loop_fd *f, unsigned events)
+{
+	struct telnet_pending *p = container_of(f, struct telnet_pending, sock);
+	struct telnet_server *s = p->srv;
+	struct telnet_proto tp;
+	char peer[LISTENER_PEER_BYTES];
+	uint8_t first;
+	ssize_t n;
+	int fd;
+
+	(void)events;
+	n = recv(p->fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		log_debug("telnet %s: gone before it said anything", p->peer);
+		pending_drop(p, NULL, NULL);
+		return;
+	}
+	fd = p->fd;
+	tp = p->tp;
+	memcpy(peer, p->peer, sizeof(peer));
+	pending_free(p);
+	admit(s, fd, peer, &tp);
+}
+
+static void on_pending_timer(struct loop_timer *t)
+{
+	struct telnet_pending *p = container_of(t, struct telnet_pending, timer);
+
+	p->srv->stats.handshake_timeouts++;
+	pending_drop(p, "\r\nfailsafed: no answer to the telnet negotiation; closing\r\n",
+		     "no answer to the telnet negotiation");
+}
+
+/* Dead peers are found by the kernel: keepalive probes while idle, a timeout while output is unacknowledged. */
+static void tune_socket(int fd)
+{
+	int on = 1;
+
+	/* Echo and output come as separate small writes; Nagle would hold the second for a delayed ACK. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	/* Urgent data (a client's Synch) stays in the stream, where the parser sees IAC DM. */
+	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on));
+	listener_keepalive(fd);
+}
+
+/* A host of the failsafe subnet (the listener refused the others): the negotiation, then wait for its answer. */
+static void on_accept(struct listener *l, int fd, const char *peer)
+{
+	struct telnet_server *s = container_of(l, struct telnet_server, listener);
+	uint64_t since[TELNET_PENDING_MAX];
+	uint8_t neg[TELNET_START_BYTES];
+	struct telnet_pending *p = NULL;
+	size_t neg_len = 0;
+
+	for (unsigned i = 0; i < TELNET_PENDING_MAX && !p; i++)
+		if (!s->pending[i].used)
+			p = &s->pending[i];
+	if (!p) {
+		for (unsigned i = 0; i < TELNET_PENDING_MAX; i++)
+			since[i] = s->pending[i].since_ms;
+		p = &s->pending[telnet_pending_oldest(since, TELNET_PENDING_MAX)];
+		s->stats.crowded_out++;
+		pending_drop(p, "\r\nfailsafed: no answer to the telnet negotiation while others wait; closing\r\n",
+			     "no answer to the telnet negotiation while the queue was full");
+	}
+	tune_socket(fd);
+	*p = (struct telnet_pending){ .srv = s, .fd = fd, .used = true, .since_ms = loop_now_ms() };
+	snprintf(p->peer, sizeof(p->peer), "%s", peer);
+	telnet_init(&p->tp);
+	/* Nine bytes into a fresh socket's empty buffer: they fit. */
+	if (telnet_start(&p->tp, neg, sizeof(neg), &neg_len) == 0 &&
+	    send(fd, neg, neg_len, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)neg_len)
+		log_debug("telnet %s: negotiation not sent: %s", peer, strerror(errno));
+	s->stats.pending++;
+	loop_fd_set(&p->sock, fd, LOOP_READ, on_pending);
+	loop_timer_at(&p->timer, p->since_ms + TELNET_HANDSHAKE_MS, on_pending_timer);
 }
 
 int telnet_server_start(struct telnet_server *s, const struct telnet_server_config *cfg)
@@ -599,6 +654,9 @@ void telnet_server_stop(struct telnet_server *s)
 	if (!s->running)
 		return;
 	listener_stop(&s->listener);
+	for (unsigned i = 0; i < TELNET_PENDING_MAX; i++)
+		if (s->pending[i].used)
+			pending_drop(&s->pending[i], NULL, NULL);
 	for (unsigned i = 0; i < TELNET_SLOTS; i++) {
 		struct telnet_session *ss = s->sessions[i];
 

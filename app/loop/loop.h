@@ -71,7 +71,7 @@ void loop_fd_del(struct loop_fd *f);
 void loop_timer_at(struct loop_timer *t, uint64_t deadline_ms, loop_timer_cb cb);
 void loop_timer_cancel(struct loop_timer *t);
 
-/* Reap pid and call cb with its wait status. */
+/* Reap pid and call cb with its wait status. Children nobody watches (cancelled) are reaped too, unseen. */
 void loop_child_watch(struct loop_child *c, pid_t pid, loop_child_cb cb);
 void loop_child_cancel(struct loop_child *c);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "log.h"
 #include "shell_exec.h"
 
 static void close_fds_from(int first_fd)
@@ -72,8 +73,14 @@ void shell_reap(pid_t pid, uint64_t deadline_ms)
 
 	while ((r = waitpid(pid, NULL, WNOHANG)) == 0 && hal_now_ms() < deadline_ms)
 		nanosleep(&nap, NULL);
-	if (r == 0) {
-		shell_hangup(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
+	if (r != 0)
+		return;
+	shell_hangup(pid, SIGKILL);
+	/* SIGKILL takes effect when the process leaves the kernel: one stuck there (a hung filesystem) is left. */
+	for (uint64_t until_ms = hal_now_ms() + SHELL_REAP_KILLED_MS;
+	     (r = waitpid(pid, NULL, WNOHANG)) == 0 && hal_now_ms() < until_ms;)
+		nanosleep(&nap, NULL);
+	if (r == 0)
+		log_warn("process %d is still there %u ms after SIGKILL (stuck in the kernel?); not waiting for it", (int)pid,
+			 SHELL_REAP_KILLED_MS);
 }

@@ -24,8 +24,10 @@ void shell_hangup(pid_t pid, int sig);
 /*
  * Reap pid synchronously (the loop may never run again: exit or exec into
  * the normal boot follows), SIGKILL to its group if it is still there at
- * deadline_ms (CLOCK_MONOTONIC).
+ * deadline_ms (CLOCK_MONOTONIC), then at most SHELL_REAP_KILLED_MS more:
+ * a process stuck in the kernel is left (logged), never waited for.
  */
+#define SHELL_REAP_KILLED_MS 500u
 void shell_reap(pid_t pid, uint64_t deadline_ms);
 
 #endif /* APP_SHELL_EXEC_H */

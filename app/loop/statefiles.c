@@ -33,3 +33,21 @@ out:
 		log_err("state file %s: %s", path, strerror(-rc));
 	return rc;
 }
+
+void statefiles_reset(const char *dir)
+{
+	static const char *const names[] = { "failsafe", "failsafe_button", "debug_level" };
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (int tmp = 0; tmp < 2; tmp++) {
+			snprintf(path, sizeof(path), "%s/%s%s", dir, names[i], tmp ? ".tmp" : "");
+			if (unlink(path) == 0) {
+				if (!tmp)
+					log_info("state file %s: removed, left by an earlier run", path);
+			} else if (errno != ENOENT) {
+				log_warn("state file %s: %s", path, strerror(errno));
+			}
+		}
+	}
+}

@@ -35,6 +35,7 @@
 #define LINE_BYTES 512
 #define MULTIPART_SLACK_BYTES 65536     /* boundaries and part headers around the file in a form upload */
 #define STOP_GRACE_MS 2000
+#define BIND_RETRY_MS 250u
 
 enum route {
 	ROUTE_PAGE = 0, ROUTE_SCRIPT, ROUTE_STATUS, ROUTE_UPLOAD, ROUTE_FLASH, ROUTE_DISCARD, ROUTE_FIRSTBOOT,
@@ -95,6 +96,9 @@ static struct {
 	uint64_t step_done, step_total;
 	char message[256];
 	struct MHD_Connection *backup_waiter;
+	struct loop_timer bind_retry;    /* the port was in use at start: tried again */
+	unsigned bind_retries;
+	char want6[16];                  /* recovery_listen6 asked while bind_retry ran: listened on once up */
 	bool backup_ok;
 	/* what the page shows about the board */
 	char firmware[160], rootfs_data[600];
@@ -355,6 +359,8 @@ static void on_child_exit(struct loop_child *c, int status)
 		r.child_out.fd = -1;
 	}
 	r.child_kind = CHILD_NONE;
+	if ((kind == CHILD_FLASH || kind == CHILD_FIRSTBOOT) && r.cfg.writing)
+		r.cfg.writing(false);
 	if (kind == CHILD_BACKUP) {
 		r.backup_ok = code == 0;
 		if (!r.backup_ok)
@@ -413,6 +419,8 @@ static int run_child(enum child_kind kind, char **argv)
 	r.step_done = r.step_total = 0;
 	loop_fd_set(&r.child_out, p[0], LOOP_READ, on_child_out);
 	loop_child_watch(&r.child, pid, on_child_exit);
+	if ((kind == CHILD_FLASH || kind == CHILD_FIRSTBOOT) && r.cfg.writing)
+		r.cfg.writing(true);
 	return 0;
 }
 
@@ -629,15 +637,46 @@ static enum route route_of(const char *url, const char *method)
 	return known ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
 }
 
+/* "[fe80::1%eth0]:port": an IPv6 peer as telnet's and SSH's listeners name it. */
+static void peer6_text(char *buf, size_t size, const struct sockaddr_in6 *sin6)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+	snprintf(buf, size, "[%s%%%s]:%u", addr, r.ifname6, (unsigned)ntohs(sin6->sin6_port));
+}
+
+/* A host of the failsafe subnet or an IPv6 link-local peer; any other is refused (403) and logged like telnet's
+ * and SSH's. */
 static bool peer_allowed(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr_in *sin = ci ? (const struct sockaddr_in *)(const void *)ci->client_addr : NULL;
 	const struct sockaddr_in6 *sin6 = ci ? (const struct sockaddr_in6 *)(const void *)ci->client_addr : NULL;
+	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], peer[LISTENER_PEER_BYTES], why[96];
+	enum peer_verdict v;
 
-	if (sin && sin->sin_family == AF_INET6)
-		return listener_peer6_allowed(&sin6->sin6_addr);
-	return sin && sin->sin_family == AF_INET && listener_peer_allowed(sin->sin_addr, r.cfg.subnet, r.cfg.prefix_len);
+	if (sin && sin->sin_family == AF_INET6) {
+		/* on_fd6 refused the others already; this is the second line of defence */
+		if (listener_peer6_allowed(&sin6->sin6_addr))
+			return true;
+		peer6_text(peer, sizeof(peer), sin6);
+		listener_log_refusal("http", peer, LISTENER_REFUSAL_V6);
+		return false;
+	}
+	if (!sin || sin->sin_family != AF_INET) {
+		listener_log_refusal("http", "?", "not an IPv4 or IPv6 peer");
+		return false;
+	}
+	v = peer_check_ipv4(sin->sin_addr, r.cfg.subnet, r.cfg.prefix_len);
+	if (v == PEER_HOST)
+		return true;
+	inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+	inet_ntop(AF_INET, &r.cfg.subnet, net, sizeof(net));
+	snprintf(peer, sizeof(peer), "%s:%u", addr, (unsigned)ntohs(sin->sin_port));
+	snprintf(why, sizeof(why), "%s %s/%u", peer_verdict_text(v), net, (unsigned)r.cfg.prefix_len);
+	listener_log_refusal("http", peer, why);
+	return false;
 }
 
 static enum MHD_Result step_request(struct MHD_Connection *c, struct req *q, enum recovery_event_type type)
@@ -882,13 +921,13 @@ static void on_fd6(struct loop_fd *f, unsigned events)
 		struct sockaddr_in6 sin6;
 		socklen_t len = sizeof(sin6);
 		int fd = accept4(f->fd, (struct sockaddr *)&sin6, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		char addr[INET6_ADDRSTRLEN];
+		char peer[LISTENER_PEER_BYTES];
 
 		if (fd < 0)
 			break;
 		if (!listener_peer6_allowed(&sin6.sin6_addr)) {
-			inet_ntop(AF_INET6, &sin6.sin6_addr, addr, sizeof(addr));
-			log_info("recovery: [%s]: refused, IPv6 only from link-local addresses", addr);
+			peer6_text(peer, sizeof(peer), &sin6);
+			listener_log_refusal("http", peer, LISTENER_REFUSAL_V6);
 			listener_refuse(fd, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 			continue;
 		}
@@ -903,6 +942,10 @@ int recovery_listen6(const char *ifname)
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(recovery_port()) };
 	int fd, on = 1, err;
 
+	if (!r.running && r.bind_retry.pending && ifname && ifname[0]) {
+		snprintf(r.want6, sizeof(r.want6), "%s", ifname);   /* the page is not up yet: once it is */
+		return 0;
+	}
 	if (!r.running || r.ifname6[0] || !ifname)
 		return -EINVAL;
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -936,6 +979,23 @@ static uint64_t firmware_cap(void)
 		return 0;
 	}
 	return fw.size_bytes;
+}
+
+static void on_bind_retry(struct loop_timer *t)
+{
+	struct recovery_config c = r.cfg;
+
+	(void)t;
+	recovery_start(&c);
+	if (r.running && r.bind_retries)
+		log_info("recovery: port %u free again: the page is up", (unsigned)r.cfg.port);
+	if (r.running && r.want6[0]) {
+		char ifname[sizeof(r.want6)];
+
+		snprintf(ifname, sizeof(ifname), "%s", r.want6);
+		r.want6[0] = '\0';
+		recovery_listen6(ifname);
+	}
 }
 
 int recovery_start(const struct recovery_config *cfg)
@@ -975,10 +1035,18 @@ int recovery_start(const struct recovery_config *cfg)
 	    setsockopt(r.listen_fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on)) < 0 ||
 	    bind(r.listen_fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(r.listen_fd, LISTEN_BACKLOG) < 0) {
 		err = errno;
-		log_err("recovery: http %s:%u: %s", addr, (unsigned)cfg->port, strerror(err));
 		if (r.listen_fd >= 0)
 			close(r.listen_fd);
 		r.listen_fd = -1;
+		if (err == EADDRINUSE && cfg->port) {
+			/* Held for now (a failsafed killed a moment ago, its child not yet exec'd): again soon. */
+			if (!r.bind_retries++)
+				log_warn("recovery: http %s:%u: %s; trying again every %u ms", addr, (unsigned)cfg->port,
+					 strerror(err), BIND_RETRY_MS);
+			loop_timer_at(&r.bind_retry, loop_now_ms() + BIND_RETRY_MS, on_bind_retry);
+			return 0;
+		}
+		log_err("recovery: http %s:%u: %s", addr, (unsigned)cfg->port, strerror(err));
 		return -err;
 	}
 	r.d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
@@ -1018,13 +1086,21 @@ uint16_t recovery_port(void)
 
 void recovery_stop(void)
 {
+	loop_timer_cancel(&r.bind_retry);
+	r.want6[0] = '\0';
 	if (!r.running)
 		return;
 	r.running = false;
 	loop_timer_cancel(&r.timer);
 	loop_fd_del(&r.fd);
-	if (r.child_kind != CHILD_NONE) {
-		/* A write in progress is not abandoned lightly: the applet gets the grace a shell gets. */
+	if (r.child_kind == CHILD_FLASH || r.child_kind == CHILD_FIRSTBOOT) {
+		/* Never killed: a half-written partition is worse than an applet that outlives the daemon. The
+		 * daemon waits for it before it stops (cfg.writing); this is only for a stop that could not. */
+		log_err("recovery: stopping while %s (pid %d) writes: it is left to finish on its own",
+			r.child_kind == CHILD_FLASH ? "sysupgrade" : "firstboot", (int)r.child.pid);
+		loop_child_cancel(&r.child);
+		r.child_kind = CHILD_NONE;
+	} else if (r.child_kind != CHILD_NONE) {
 		loop_child_cancel(&r.child);
 		shell_hangup(r.child.pid, SIGTERM);
 		shell_reap(r.child.pid, loop_now_ms() + STOP_GRACE_MS);

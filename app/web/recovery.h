@@ -22,6 +22,7 @@ struct recovery_config {
 	/* The DHCP server's state line and up to max leases ("address mac name seconds"), their number returned;
 	 * NULL: the page shows none. */
 	unsigned (*dhcp)(char *state, size_t size, char (*leases)[72], unsigned max);
+	void (*writing)(bool writing);   /* a flash or factory reset began (true) or ended (false); may be NULL */
 };
 
 /*
@@ -31,11 +32,19 @@ struct recovery_config {
  * (logged; failsafe goes on without the page).
  */
 int recovery_start(const struct recovery_config *cfg);
-/* Also serve IPv6 link-local peers on ifname, the failsafe interface, once it exists. 0 or -errno (logged). */
+/*
+ * Also serve IPv6 link-local peers on ifname, the failsafe interface, once it exists (any other IPv6 peer: 403,
+ * logged by listener_log_refusal). While the page's port is still in use (tried again), it is remembered and
+ * listened on once the page is up. 0 or -errno (logged).
+ */
 int recovery_listen6(const char *ifname);
 /* The port actually listened on (0 when not running). */
 uint16_t recovery_port(void);
-/* Stop serving; children still running are ended. */
+/*
+ * Stop serving. A settings backup or reboot still running is ended (SIGTERM,
+ * SIGKILL after 2 s); an applet that writes the flash never is: it is left
+ * to finish on its own (the daemon waits for it before stopping: cfg.writing).
+ */
 void recovery_stop(void);
 
 #endif /* APP_RECOVERY_H */
