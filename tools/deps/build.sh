@@ -5,7 +5,8 @@
 # ship (no musl builds at all, and libmnl-dev has no .a). This script builds libev 4.33, libmnl 1.0.4, libgpiod
 # 2.2.1 (the v2 GPIO uAPI), json-c 0.18, zlib 1.3.1, nettle 3.10.1 (libnettle only: no hogweed, no gmp),
 # libmicrohttpd 1.0.1 (no TLS) and cmocka 1.1.5 (for the unit tests, run under qemu-user) with Debian's cross
-# gcc plus musl's specs (-Os, fat LTO objects), and installs .a + headers + .pc files into build-deps/<cpu>/sysroot;
+# gcc plus musl's specs (-Os, fat LTO objects), for static mipsel also musl 1.2.3's libc.a itself (small: -Os, not
+# PIC, MIPS16e; recipe_musl), and installs .a + headers + .pc files into build-deps/<cpu>/sysroot;
 # cmake/toolchain-cross.cmake (-DFAILSAFED_TARGET=<musl triple>) then builds failsafed against that sysroot.
 #
 # Usage: tools/deps/build.sh [--cpu CPU]... [--all] [--dir DIR] [--jobs N] [--serial] [--force] [--fetch-only]
@@ -33,7 +34,8 @@
 #   cache/src/          the source files, each checked against the sha256 pinned in LIBS below on every run
 #   <cpu>/kh/           kernel uAPI headers for musl: symlinks linux asm asm-generic mtd -> /usr/<gnu-triple>/include
 #   <cpu>/sysroot/      include/, lib/*.a, lib/pkgconfig/<library>.pc (libev libmnl libgpiod json-c zlib nettle
-#                       libmicrohttpd cmocka; prefix=${pcfiledir}/../.., so the sysroot can move), lib/cmake/json-c/
+#                       libmicrohttpd cmocka; prefix=${pcfiledir}/../.., so the sysroot can move), lib/cmake/json-c/;
+#                       mipsel: lib/libc.a (musl, no .pc: the toolchain file's -L puts it before musl-dev's)
 #   <cpu>/complete      written when every library of <cpu> is built; the toolchain file refuses a sysroot without it
 #   <cpu>-shared/       the same with lib/*.so, and root/lib/ld-musl-<arch>.so.1 (a link to musl's libc.so): the
 #                       directory qemu-user's -L takes to run a dynamically linked failsafed
