@@ -2,8 +2,9 @@
 #
 # Included at the end of cmake/tests.cmake; only a host build registers the tests. Per CPU, as a release build
 # makes it (the preset <cpu>: cmake/toolchain-cross.cmake, BOARD=all, MinSizeRel, LTO) but with the unit tests:
-#   cross_deps           tools/deps/build.sh --cpu <cpu>... --dir <build>/deps: the first run
-#                        fetches the sources (apt, from the configured Debian mirror; libmnl from its upstream
+#   cross_deps           tools/deps/build.sh --cpu <cpu>... --dir <build>/deps, in two steps (cross_deps: aarch64
+#   cross_deps_rest      and mipsel, which the QEMU set-up needs; then the rest, with --cpu host-gpiod2 for
+#                        gpiod2_host_build): the first run fetches the sources (apt, from the configured Debian mirror; libmnl from its upstream
 #                        tarball: $FAILSAFED_LIBMNL_TARBALL, else shared/deps/ above the checkout), later runs are
 #                        offline and up to date
 #   cross_<cpu>_build    configure and build <build>/cross/<cpu>: failsafed and every unit_* test's program
@@ -228,19 +229,56 @@ endforeach()
 if(NOT FAILSAFED_CROSS_CPUS)
   return()
 endif()
-string(REPLACE ";" "," _cross_list "${FAILSAFED_CROSS_CPUS}")   # one argument of the test's command
 set(_cross_cmd ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DBIN=${CMAKE_BINARY_DIR} -DJOBS=2)
-# Serial: each step keeps both cores busy. Cold (nothing cached), the libraries take minutes. The last CPU's libraries
-# are also built shared, for cross_<cpu>_dynamic.
+# The libraries in two steps, one tools/deps/build.sh each (it builds its CPUs side by side; one at a time per
+# directory): cross_deps first, the CPUs the QEMU boards need (aarch64, mipsel: the QEMU set-up waits for them),
+# then cross_deps_rest (after it: it would only wait for the lock), the other CPUs and gpiod2_host_build's
+# libgpiod 2.2.1 for this host. The last CPU's libraries are also built shared (in its step), for
+# cross_<cpu>_dynamic. Each CPU's libraries are the fixture cross_deps_<cpu> (cross_deps_host).
+# Each step keeps both cores busy; under ctest -j2 another test runs beside it (they are not serial: the tests
+# beside them wait for conditions, not for times). COST starts the long ones first. Cold (nothing cached), the
+# libraries take minutes.
+set(_cross_first "")
+set(_cross_rest "")
+foreach(cpu IN LISTS FAILSAFED_CROSS_CPUS)
+  if(cpu MATCHES "^(aarch64|mipsel)$")
+    list(APPEND _cross_first ${cpu})
+  else()
+    list(APPEND _cross_rest ${cpu})
+  endif()
+endforeach()
+if(TEST gpiod2_host_build)
+  list(APPEND _cross_rest host-gpiod2)
+  set_property(TEST gpiod2_host_build APPEND PROPERTY FIXTURES_REQUIRED cross_deps_host)
+endif()
+set(FAILSAFED_CROSS_DEPS_FIXTURES "")   # which cross_deps_<cpu> fixtures exist (cmake/qemu-tests.cmake asks)
 list(GET FAILSAFED_CROSS_CPUS -1 _cross_last)
-add_test(NAME cross_deps COMMAND ${_cross_cmd} -DCPUS=${_cross_list} -DSHARED=${_cross_last} -DSTEP=deps
-  -P ${CMAKE_CURRENT_LIST_FILE})
-set_tests_properties(cross_deps PROPERTIES TIMEOUT 1800 RUN_SERIAL TRUE LABELS cross FIXTURES_SETUP cross_deps
-  ENVIRONMENT "${_cross_env}")
+set(_cross_before "")
+foreach(step first rest)
+  if(NOT _cross_${step})
+    continue()
+  endif()
+  set(name cross_deps)
+  if(step STREQUAL "rest" AND _cross_first)
+    set(name cross_deps_rest)
+  endif()
+  string(REPLACE ";" "," list "${_cross_${step}}")   # one argument of the test's command
+  string(REGEX REPLACE "([^;]+)" "cross_deps_\\1" fixtures "${_cross_${step}}")
+  string(REPLACE "cross_deps_host-gpiod2" "cross_deps_host" fixtures "${fixtures}")
+  list(APPEND FAILSAFED_CROSS_DEPS_FIXTURES ${fixtures})
+  set(shared "")
+  if(_cross_last IN_LIST _cross_${step})
+    set(shared -DSHARED=${_cross_last})
+  endif()
+  add_test(NAME ${name} COMMAND ${_cross_cmd} -DCPUS=${list} ${shared} -DSTEP=deps -P ${CMAKE_CURRENT_LIST_FILE})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 1800 COST 1000 LABELS cross FIXTURES_SETUP "${fixtures}"
+    ENVIRONMENT "${_cross_env}" DEPENDS "${_cross_before}")
+  set(_cross_before ${name})
+endforeach()
 foreach(cpu IN LISTS FAILSAFED_CROSS_CPUS)
   add_test(NAME cross_${cpu}_build COMMAND ${_cross_cmd} -DSTEP=build -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
-  set_tests_properties(cross_${cpu}_build PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS cross
-    FIXTURES_REQUIRED cross_deps FIXTURES_SETUP cross_${cpu})
+  set_tests_properties(cross_${cpu}_build PROPERTIES TIMEOUT 900 COST 300 LABELS cross
+    FIXTURES_REQUIRED cross_deps_${cpu} FIXTURES_SETUP cross_${cpu})
   foreach(step unit binary)
     add_test(NAME cross_${cpu}_${step} COMMAND ${_cross_cmd} -DSTEP=${step} -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
     set_tests_properties(cross_${cpu}_${step} PROPERTIES TIMEOUT 600 LABELS cross FIXTURES_REQUIRED cross_${cpu})
@@ -249,8 +287,8 @@ endforeach()
 # One CPU (the last listed: mipsel by default, most routers' family) is also built without the recovery page.
 list(GET FAILSAFED_CROSS_CPUS -1 cpu)
 add_test(NAME cross_${cpu}_no_recovery_page COMMAND ${_cross_cmd} -DSTEP=nopage -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
-set_tests_properties(cross_${cpu}_no_recovery_page PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS cross
+set_tests_properties(cross_${cpu}_no_recovery_page PROPERTIES TIMEOUT 900 COST 200 LABELS cross
   FIXTURES_REQUIRED cross_${cpu})
 add_test(NAME cross_${cpu}_dynamic COMMAND ${_cross_cmd} -DSTEP=dynamic -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
-set_tests_properties(cross_${cpu}_dynamic PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS cross
+set_tests_properties(cross_${cpu}_dynamic PROPERTIES TIMEOUT 900 COST 200 LABELS cross
   FIXTURES_REQUIRED cross_${cpu})

@@ -18,10 +18,13 @@ function(fs_fuzz name)
   if(EXISTS ${CMAKE_SOURCE_DIR}/fuzz/corpus/${name})
     set(seeds ${CMAKE_SOURCE_DIR}/fuzz/corpus/${name})
   endif()
+  # Fails on a crash, a leak (LeakSanitizer at exit of each run), any ASan/UBSan report, one input running
+  # over 10 s or 2 GiB; the input is kept in fuzz-artifacts/. Long runs: tools/fuzz --minutes N.
+  file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz-artifacts)
   add_test(NAME fuzz_${name}
-    COMMAND fuzz_${name} -max_total_time=${FUZZ_SECONDS} -rss_limit_mb=2048 -print_final_stats=1
-            ${work} ${seeds})
-  set_tests_properties(fuzz_${name} PROPERTIES TIMEOUT 600)
+    COMMAND fuzz_${name} -max_total_time=${FUZZ_SECONDS} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+            -artifact_prefix=${CMAKE_BINARY_DIR}/fuzz-artifacts/${name}- ${work} ${seeds})
+  set_tests_properties(fuzz_${name} PROPERTIES TIMEOUT 600 LABELS fuzz)
 endfunction()
 
 fs_fuzz(telnet_proto app/login/telnet_proto.c)
@@ -40,3 +43,6 @@ fs_fuzz(ubi_check ${DEEP_SOURCES})
 fs_fuzz(sysconfig app/flash/sysconfig.c)
 fs_fuzz(jffs2_file app/image/jffs2_file.c)
 fs_fuzz(recovery_policy app/web/recovery_policy.c)
+fs_fuzz(ctl_proto app/ctl/ctl_proto.c app/boot/led_plan.c hal/board.c)
+fs_fuzz(settings_conf app/flash/settings_conf.c)
+fs_fuzz(mountinfo app/flash/mountinfo.c)

@@ -50,13 +50,15 @@ endif()
 fs_unit(input)
 
 # A second host build with libgpiod 2.2.1: the v2 driver compiles with -Werror and every unit test links it.
-# Serial: it builds a whole tree with two jobs. The first run fetches libgpiod's source (apt, the Debian mirror).
+# It builds a whole tree with two jobs (COST: started early; another test runs beside it under ctest -j2). The
+# first run fetches libgpiod's source (apt, the Debian mirror).
 add_test(NAME gpiod2_host_build
   COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DBIN=${CMAKE_BINARY_DIR} -DCC=${CMAKE_C_COMPILER} -DJOBS=2
           -P ${CMAKE_CURRENT_LIST_DIR}/gpiod-tests.cmake)
-set_tests_properties(gpiod2_host_build PROPERTIES TIMEOUT 1800 RUN_SERIAL TRUE LABELS gpiod2)
+set_tests_properties(gpiod2_host_build PROPERTIES TIMEOUT 1800 COST 400 LABELS gpiod2)
 
-# The QEMU board with failsafed built static (musl) against libgpiod 2.2.1: tests/test_qemu_board_gpiod2.py.
+# The QEMU board with failsafed built static (musl) against libgpiod 2.2.1: tests/test_qemu_board_gpiod2.py
+# (label qemu and the rest of what a QEMU test has: cmake/qemu-tests.cmake).
 if(TEST integ_qemu_board_gpiod2)
-  set_tests_properties(integ_qemu_board_gpiod2 PROPERTIES TIMEOUT 1200 RUN_SERIAL TRUE LABELS "qemu;gpiod2")
+  set_tests_properties(integ_qemu_board_gpiod2 PROPERTIES LABELS gpiod2)
 endif()

@@ -136,6 +136,11 @@ foreach(b ${BOARD_NAMES} all)
   target_link_libraries(${exe} PRIVATE fs_daemon)
 endforeach()
 
+# Every fuzz target (fuzz/fuzz_*.c, whether or not this build makes it) has committed seeds, and the generated
+# ones are what fuzz/corpus/make_seeds.py writes: the failure names the target.
+add_test(NAME fuzz_corpus COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/fuzz/corpus/make_seeds.py --check)
+set_tests_properties(fuzz_corpus PROPERTIES LABELS fuzz)
+
 # Integration tests: the real failsafed and failsafectl, driven through a pty and the control socket.
 file(GLOB INTEG_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.py)
 foreach(t ${INTEG_TESTS})
@@ -149,27 +154,14 @@ endforeach()
 if("$ENV{FAILSAFED_LONG}" STREQUAL "1")
   set_tests_properties(integ_soak integ_faults integ_window_faults integ_reliability PROPERTIES TIMEOUT 3600)
 endif()
-# QEMU arm64 board (tools/qemu/): a new machine installs packages and downloads the guest first (~1 min), then ~20 s.
-set_tests_properties(integ_qemu_board PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
 # The Debian packages: a build with Debian's flags, lintian, and a debootstrap'd Debian 12 made once (~2 min) in
 # <build>/deb-chroot for the install test (tests/test_deb.py).
 set_tests_properties(integ_deb PROPERTIES TIMEOUT 1800 LABELS packaging)
-# MTD/UBI on Debian's amd64 kernel (tools/qemu-mtd/): a new machine downloads the kernel and mtd-utils
-# packages first (~1 min), then two guests of ~15 s each.
-set_tests_properties(integ_mtd_ubi PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE LABELS qemu)
-# OpenWrt's NAND images and dual firmware on nandsim under the same harness (tests/test_nand_flash.py): two guests.
-set_tests_properties(integ_nand_flash PROPERTIES TIMEOUT 1500 RUN_SERIAL TRUE LABELS qemu)
+# They build whole trees (two jobs): started early under ctest -j2 (COST), and given time on a loaded machine.
+set_tests_properties(integ_docs integ_board_from_dtb PROPERTIES COST 300 TIMEOUT 900)
 include(cmake/gpiod-tests.cmake)
 include(cmake/cross-tests.cmake)
-include(cmake/qemu-malta-tests.cmake)
+# Every test that boots QEMU (the arm64 board, the Malta, the MTD/UBI guest): set-up, environment, scheduling.
 include(cmake/qemu-tests.cmake)
-# The QEMU boards' static musl builds (tools/qemu/setup.sh --gpiod2, tools/qemu-malta/setup.sh) take their
-# libraries from cross_deps's directory: built once per CPU, before them (the fixture orders it first).
-foreach(t integ_qemu_board_gpiod2 integ_qemu_lan integ_qemu_demo integ_qemu_malta integ_qemu_preinit)
-  if(TEST ${t})
-    set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT "FAILSAFED_DEPS_DIR=${CMAKE_BINARY_DIR}/deps")
-    if(TEST cross_deps)
-      set_property(TEST ${t} APPEND PROPERTY FIXTURES_REQUIRED cross_deps)
-    endif()
-  endif()
-endforeach()
+# The integration tests again against ASan+UBSan builds of failsafed and failsafectl (label asan).
+include(cmake/san-tests.cmake)

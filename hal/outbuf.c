@@ -20,7 +20,8 @@ size_t outbuf_put(struct outbuf *q, const void *data, size_t len)
 {
 	size_t n = len < outbuf_room(q) ? len : outbuf_room(q);
 
-	memcpy(q->buf + q->len_bytes, data, n);
+	if (n)  /* data may be NULL when len is 0: memcpy from NULL is undefined even for 0 bytes */
+		memcpy(q->buf + q->len_bytes, data, n);
 	q->len_bytes += n;
 	q->dropped_bytes += len - n;
 	return n;

@@ -196,9 +196,11 @@ def run_tests(tests):
             t()
             passed += 1
             print("PASS %s (%.2f s)" % (t.__name__, time.monotonic() - start), flush=True)
-        except Exception:
+        except Exception as e:
             failed += 1
-            print("FAIL %s" % t.__name__, flush=True)
+            # One line says why (the exception's first line); its details and the traceback follow.
+            why = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            print("FAIL %s: %s" % (t.__name__, why[:300]), flush=True)
             traceback.print_exc()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)

@@ -3,6 +3,10 @@
 QEMU is started by a harness's run.sh (argv), which makes RUNDIR/serial.sock (a server that waits for this client,
 so no console byte is lost), RUNDIR/qemu.log and RUNDIR/trace.log. A thread reads the console and keeps when each
 chunk arrived, so expect() returns the wall time a line appeared. The QEMU process is the only one a test ends.
+
+Tests wait for conditions (a console line: expect(); anything else: wait_for()), never for a time: a timeout is
+only an upper bound. When one strikes, or a check fails, fail() raises with one line saying why (what was awaited
+and the console's last line), then the console's last lines and QEMU's own log.
 """
 import os
 import re
@@ -81,24 +85,62 @@ class Guest:
         with self.lock:
             return self.out.decode(errors="replace").replace("\r", "")
 
+    def last_lines(self, n=40):
+        return [l for l in self.text().splitlines() if l.strip()][-n:]
+
     def fail(self, why):
-        raise AssertionError("%s\n--- console:\n%s\n--- qemu.log:\n%s" % (why, self.text(), self.file("qemu.log")))
+        """Raise: one line (why, and the console's last line), then the console's last lines and qemu.log."""
+        last = self.last_lines()
+        msg = "%s (the console's last line: %r)\n--- the console's last %d lines:\n%s" % (
+            why, last[-1] if last else "", len(last), "\n".join(last))
+        log = self.file("qemu.log").strip()
+        if log:
+            msg += "\n--- qemu.log:\n" + log[-2000:]
+        raise AssertionError(msg)
+
+    def wait_for(self, what, check, timeout_s=10.0, seen=None):
+        """Poll check() until it returns something true (returned); after timeout_s fail with what was awaited
+        and seen() (what was there instead), or earlier when QEMU exits."""
+        end = time.monotonic() + timeout_s
+        while True:
+            got = check()
+            if got:
+                return got
+            if self.proc.poll() is not None:
+                self.fail("QEMU exited (%s) while waiting for %s" % (self.proc.returncode, what))
+            if time.monotonic() > end:
+                self.fail("waited %.0f s for %s%s" % (timeout_s, what, "; seen: %s" % seen() if seen else ""))
+            time.sleep(0.02)
 
     def expect(self, text, timeout_s=10.0):
         """Wait for text on the console; return the wall time its last byte arrived."""
         data = text.encode()
-        end = time.monotonic() + timeout_s
-        while True:
+
+        def arrived():
             with self.lock:
                 pos = self.out.find(data)
                 if pos >= 0:
                     stop = pos + len(data)
                     return next(t for t, n in self.arrivals if n >= stop)
-            if time.monotonic() > end:
-                self.fail("console never showed %r in %.0f s" % (text, timeout_s))
-            if self.proc.poll() is not None:
-                self.fail("QEMU exited (%s) while waiting for %r" % (self.proc.returncode, text))
-            time.sleep(0.01)
+            return None
+        return self.wait_for("%r on the console" % text, arrived, timeout_s)
+
+    def sh(self, command, timeout_s=10.0):
+        """Run a command in the shell on the console (the failsafe shell, or /init's after failsafed exited);
+        return what it printed. Done is a marker the shell computes, so the echoed command line never matches."""
+        self.sh_count = getattr(self, "sh_count", 0) + 1
+        mark = "FSD-SH-%d-" % self.sh_count
+        with self.lock:
+            start = len(self.out)
+        self.write("%s; echo %s$((40+2))\r" % (command, mark))
+        self.expect(mark + "42", timeout_s)
+        text = self.out[start:].decode(errors="replace").replace("\r", "")
+        return text[:text.rindex(mark + "42")]
+
+    def settle(self, seconds):
+        """Let the guest run SECONDS of its own time (a sleep in its shell): enough for something that must not
+        happen to show. Unlike a sleep here, it cannot pass while QEMU is not scheduled."""
+        self.sh("sleep %s" % seconds, timeout_s=seconds + 20)
 
     def write(self, text):
         self.sock.sendall(text.encode())

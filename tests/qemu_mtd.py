@@ -30,7 +30,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, "tools", "qemu-mtd")
-DEFAULT_BUILD = os.environ.get("QEMU_MTD_BUILD_DIR", os.path.join(ROOT, "build-qemu-mtd"))
+DEFAULT_BUILD = os.environ.get("QEMU_MTD_BUILD_DIR", os.path.join(ROOT, "build", "qemu-mtd"))
 EXIT_RE = re.compile(r"^QMTD-EXIT (\d+)", re.M)
 
 _setup = {}
@@ -59,6 +59,12 @@ def setup(build_dir=DEFAULT_BUILD):
             raise SetupError(state)
         return state
     start = time.monotonic()
+    if os.environ.get("QEMU_SETUP_DONE"):      # under ctest the fixture qemu_setup (tools/qemu-setup.sh) did it
+        if not os.path.isfile(os.path.join(build_dir, "cache", "root", ".complete")):
+            _setup[build_dir] = "QEMU_SETUP_DONE is set, but %s is not set up (tools/qemu-setup.sh)" % build_dir
+            raise SetupError(_setup[build_dir])
+        _setup[build_dir] = 0.0
+        return 0.0
     try:
         r = subprocess.run([os.path.join(TOOLS, "setup.sh"), build_dir], stdin=subprocess.DEVNULL,
                            capture_output=True, text=True, timeout=1200)

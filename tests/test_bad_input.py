@@ -43,14 +43,29 @@ def test_console_disappears():
 
 
 def test_press_shorter_than_debounce():
-    d = Daemon(window_ms=1000)
-    try:
-        d.expect(PROMPT_DEBUG)
-        d.ctl("press", "reset", "release", "reset")  # one write: 0 ms long
-        d.ctl("click", "wps", "--hold-ms", "5")      # 5 ms < 20 ms debounce
-        normal_end(d, 1000)
-    finally:
-        d.stop()
+    """A 0 ms press (one write) and a 5 ms click (20 ms debounce) trigger nothing.
+
+    The 5 ms click is not deterministic on a loaded host: it is two writes from failsafectl, and a host that does
+    not run failsafectl or the daemon between them stretches the press the daemon sees past the debounce, and then
+    failsafe is right to come. Only when the click entered failsafe, the run is repeated (at most twice, printed
+    as RETRY); the 0 ms press entering it, or the click entering it three times, fails."""
+    for attempt in range(1, 4):
+        d = Daemon(window_ms=1000)
+        try:
+            d.expect(PROMPT_DEBUG)
+            d.ctl("press", "reset", "release", "reset")  # one write: 0 ms long
+            d.ctl("click", "wps", "--hold-ms", "5")      # 5 ms < 20 ms debounce
+            end = time.monotonic() + 6
+            while d.running() and "entering failsafe" not in d.stderr() and time.monotonic() < end:
+                time.sleep(0.02)
+            if "entering failsafe (button wps)" in d.stderr() and attempt < 3:
+                print("  RETRY %d of 2: the 5 ms click entered failsafe (stretched past the 20 ms debounce by a "
+                      "loaded host): again" % attempt, flush=True)
+                continue
+            normal_end(d, 1000)
+            return
+        finally:
+            d.stop()
 
 
 def test_unknown_button_is_an_error():

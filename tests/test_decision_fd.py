@@ -65,12 +65,12 @@ def test_normal_after_the_window():
 def test_normal_before_exec_then():
     """With --then, the line comes before the exec, and the next program does not hold the pipe."""
     rd, wr = os.pipe()
-    d = Daemon("--decision-fd", str(wr), "--then", "/bin/sh", "-c", "exec cat", window_ms=300,
+    d = Daemon("--decision-fd", str(wr), "--then", "/bin/sh", "-c", "exec sleep 30", window_ms=300,
                pass_fds=(wr,))
     os.close(wr)
     try:
         assert read_all(rd, 5, d) == "normal\n"
-        assert d.running(), "--then's program (cat, waiting on stdin) runs on: the EOF came from the close"
+        assert d.running(), "--then's program (sleep 30) runs on: the EOF came from the close"
     finally:
         os.close(rd)
         d.stop()

@@ -323,7 +323,9 @@ def test_hostile_peer():
             table = leases(d)
             assert table.get(victim, ("",))[0] == mac, (victim, mac, table)
             after = rss_kib(d.proc.pid)
-            assert after - before < 1024, "VmRSS grew from %d to %d KiB" % (before, after)
+            # The sanitized twin (tests/san_run.py) cannot say: ASan holds freed memory in quarantine.
+            if os.environ.get("FAILSAFED_SANITIZED") != "1":
+                assert after - before < 1024, "VmRSS grew from %d to %d KiB" % (before, after)
             print("  VmRSS %d KiB before the flood, %d KiB after" % (before, after))
             log = d.stderr()
             assert "malformed message from" in log and log.count("malformed message from") <= 20 * 30, \

@@ -100,10 +100,20 @@ def _flipped(src, out, at):
 
 
 def _guest(name, script, files, append=""):
-    rc, log = qemu_mtd.run_guest(BUILD, FAILSAFED, PRELUDE + script, extra_files=files, timeout_s=400,
-                                 name=name, append=append)
+    res = qemu_mtd.run_guest(BUILD, FAILSAFED, PRELUDE + script, extra_files=files, timeout_s=400, name=name,
+                             append=append)
+    rc, log, t = res.rc, res.log, res.timings
+    print("  guest %s: initramfs %.1f s, QEMU start to QMTD-READY %s, whole run %.1f s"
+          % (name, t["initramfs"], "%.1f s" % t["ready"] if "ready" in t else "never", t["run"]), flush=True)
     fails = [l for l in log.splitlines() if l.startswith("QMTD-FAIL")]
-    assert rc == 0 and not fails, "guest %s: rc=%s, failed: %s\n--- serial log ---\n%s" % (name, rc, fails, log)
+    if rc != 0 or fails:
+        # One line: the guest's exit (None: no QMTD-EXIT, the log's last line says why) and its failed steps; then
+        # the console's last lines (all of it stays in BUILD/runs/NAME/serial.log).
+        last = [l for l in log.splitlines() if l.strip()][-40:]
+        why = "guest %s: exit %s, failed steps: %s (the console's last line: %r)" % (
+            name, rc, ", ".join(fails) or "none", last[-1] if last else "")
+        raise AssertionError("%s\n--- the console's last %d lines (all: %s):\n%s" % (
+            why, len(last), os.path.join(BUILD, "runs", name, "serial.log"), "\n".join(last)))
     return log
 
 

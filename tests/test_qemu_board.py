@@ -6,8 +6,10 @@ label for the LEDs. Also: the button held through power-on (set through qtest wh
 the first instruction), and the button line already claimed by another process (tools/qemu/gpiohold.c, started by
 /init before failsafed): EBUSY reported, the window still ends on time. The LAN port: tests/test_qemu_lan.py.
 
-Setup (tools/qemu/setup.sh: packages, kernel, busybox, cross build; cached in build-qemu/) runs first; when it
-cannot run (no network, not root), every test FAILS with the reason: this test never passes by skipping.
+Setup (tools/qemu/setup.sh: packages, kernel, busybox, cross build; cached in <build>/qemu/, this build directory's
+own, done by the ctest fixture qemu_setup before any QEMU test) runs first; when it cannot run (no network, not
+root), every test FAILS with the reason: this test never passes by skipping. Every step waits for a condition (a
+console line, LED changes in QEMU's trace, a shell's answer); the timeouts are upper bounds.
 
 Which failsafed boots: this file runs the glibc build with Debian 12's libgpiod 1.6 (GPIO uAPI v1);
 tests/test_qemu_board_gpiod2.py runs the same tests (use_variant("gpiod2")) with the static musl build
@@ -33,10 +35,11 @@ from qmp import Qmp  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu_guest import Guest  # noqa: E402
 
-BUILD = os.environ.get("QEMU_BUILD_DIR", os.path.join(ROOT, "build-qemu"))
+BUILD = os.path.abspath(os.environ.get("QEMU_BUILD_DIR") or os.path.join(
+    os.environ.get("FAILSAFED_BIN_DIR") or os.path.join(ROOT, "build"), "qemu"))
 BOOT_LINE, FAILSAFE_LINE = 5, 6          # boards/qemu_virt.c
 WINDOW_MS = 5000                         # boards/qemu_virt.c .window_ms
-BOOT_TIMEOUT_S = 30.0                    # QEMU start to the prompt (about 1.5 s when the host is idle)
+BOOT_TIMEOUT_S = 120.0                   # an upper bound: QEMU start to the prompt is ~3 s idle, 20+ s on a loaded host
 
 TRACE_RE = re.compile(r"^\d+@(\d+\.\d+):pl061_set_output \S+ setting output (\d+) to (\d)")
 BUTTON_LINE, DT_NODE, DEBOUNCE_MS = 3, "/pl061@9030000", 20   # boards/qemu_virt.c
@@ -67,7 +70,8 @@ _setups = {}
 
 
 def ensure_setup(variant=None):
-    """Run setup.sh + mkinitramfs.sh once per process and variant; raise with their output if the host cannot."""
+    """Run setup.sh + mkinitramfs.sh once per process and variant (with QEMU_SETUP_DONE set, mkinitramfs.sh only);
+    raise with their output if the host cannot."""
     variant = variant or VARIANT
     _setup = _setups.setdefault(id(variant), {})
     if "error" in _setup:
@@ -79,7 +83,9 @@ def ensure_setup(variant=None):
     mkinit = ["mkinitramfs.sh", BUILD]
     if variant["binary"]:
         mkinit += ["--failsafed", os.path.join(BUILD, variant["binary"])]
-    for cmd in (["setup.sh", BUILD] + variant["flags"], mkinit):
+    # Under ctest the fixture qemu_setup (tools/qemu-setup.sh) did the set-up: only the initramfs is checked here.
+    steps = [mkinit] if os.environ.get("QEMU_SETUP_DONE") else [["setup.sh", BUILD] + variant["flags"], mkinit]
+    for cmd in steps:
         try:
             r = subprocess.run([os.path.join(QEMU_TOOLS, cmd[0])] + cmd[1:], capture_output=True, text=True,
                                timeout=900)
@@ -150,6 +156,12 @@ class Board(Guest):
             if m and float(m.group(1)) >= since:
                 rows.setdefault(int(m.group(2)), []).append((float(m.group(1)), int(m.group(3))))
         return rows
+
+    def wait_leds(self, line, n, since, timeout_s=15.0):
+        """Wait until PL061 output `line` changed at least n times after `since`; return those changes."""
+        return self.wait_for("%d changes of LED line %d" % (n, line),
+                             lambda: (lambda c: c if len(c) >= n else None)(self.leds(since).get(line, [])),
+                             timeout_s, seen=lambda: "%d changes" % len(self.leds(since).get(line, [])))
 
     def quit(self):
         try:
@@ -355,7 +367,8 @@ def test_normal_boot_no_press():
                 b.fail("failsafe entered without a trigger (%r)" % bad)
         if "no failsafe: continuing the boot" not in b.text():
             b.fail("no normal-path log line")
-        time.sleep(0.6)     # longer than one 200 ms half period: any later change would show
+        b.expect("normal-path # ", 10)
+        b.settle(0.6)       # longer than one 200 ms half period of the guest's own time: a later change would show
         leds = b.leds(t_start)
         boot = leds.get(BOOT_LINE, [])
         # Window: 100/100 from the window's start; at its end the 200/200 pattern starts lit and failsafed
@@ -379,9 +392,9 @@ def test_normal_boot_no_press():
 def test_power_button_press_enters_failsafe():
     b = Board()
     try:
-        b.expect("FSD-START", BOOT_TIMEOUT_S)
-        t_prompt = b.expect(PROMPT_F, 10)
-        time.sleep(max(0.0, t_prompt + 1.5 - time.time()))
+        t_start = b.expect("FSD-START", BOOT_TIMEOUT_S)
+        b.expect(PROMPT_F, 10)
+        b.wait_leds(BOOT_LINE, 10, t_start)    # the window under way: about a second of blinking
         t_press = time.time()
         b.qmp.execute("system_powerdown")      # QEMU's gpio-key: line 3 high for 100 ms
         t_fs = b.expect("- failsafe button power was pressed -", 5)
@@ -393,9 +406,8 @@ def test_power_button_press_enters_failsafe():
         b.expect("FSD-STATE failsafe_button=power", 2)
         if "FSD-RESULT" in b.text():
             b.fail("failsafed exited in failsafe")
-        time.sleep(1.5)
+        fs = b.wait_leds(FAILSAFE_LINE, 20, t_press)
         leds = b.leds(t_press)
-        fs = [c for c in leds.get(FAILSAFE_LINE, []) if c[0] >= t_press]
         check_blink(b, fs, 35, 70, 20, "failsafe LED (line %d) in failsafe" % FAILSAFE_LINE)
         boot = leds.get(BOOT_LINE, [])
         if boot and boot[-1][1] != 0:
@@ -411,9 +423,9 @@ def test_power_button_press_enters_failsafe():
 def test_console_f_enter_enters_failsafe():
     b = Board()
     try:
-        b.expect("FSD-START", BOOT_TIMEOUT_S)
+        t_start = b.expect("FSD-START", BOOT_TIMEOUT_S)
         t_prompt = b.expect(PROMPT_F, 10)
-        time.sleep(0.5)
+        b.wait_leds(BOOT_LINE, 5, t_start)
         t_key = time.time()
         b.write("f\r")
         t_fs = b.expect("- failsafe -", 5)
@@ -421,8 +433,7 @@ def test_console_f_enter_enters_failsafe():
         b.expect("FSD-STATE failsafe=console", 5)
         if "was pressed" in b.text():
             b.fail("a button was reported for a console trigger")
-        time.sleep(1.0)
-        fs = [c for c in b.leds(t_prompt).get(FAILSAFE_LINE, []) if c[0] >= t_key]
+        fs = b.wait_leds(FAILSAFE_LINE, 12, max(t_prompt, t_key))
         check_blink(b, fs, 35, 70, 12, "failsafe LED (line %d) in failsafe" % FAILSAFE_LINE)
         check_shell(b)
         b.expect("console", 5)
@@ -431,21 +442,25 @@ def test_console_f_enter_enters_failsafe():
 
 
 def glitch_trains(b):
-    """Two trains of eight 2 ms pulses, 40 ms apart; the pulse widths QEMU saw (host acknowledgements), in ms."""
+    """Two trains of eight 2 ms pulses, 40 ms apart (the sleeps shape the pulses: they wait for nothing); the pulse
+    widths QEMU saw (host acknowledgements), in ms."""
     widths = []
     for _ in range(16):
         t_hi = b.qtest.set_line(BUTTON_LINE, 1)
         time.sleep(0.002)
         widths.append((b.qtest.set_line(BUTTON_LINE, 0) - t_hi) * 1000.0)
         time.sleep(0.038)
-    time.sleep(0.1)
     return widths
 
 
 def test_glitches_ignored_bounces_one_press():
     """Through qtest: pulses shorter than the debounce never enter failsafe; a bouncing press enters it once,
-    a fixed time after the contact settled."""
-    for boot in range(3):
+    a fixed time after the contact settled.
+
+    Not deterministic under TCG: a pulse is two qtest round trips from this process, so a loaded host can stretch
+    one past the 20 ms debounce, and then failsafe is right to come. Only then (a glitch entered failsafe and one was
+    stretched) the boot is repeated, at most three times, each retry printed as RETRY."""
+    for boot in range(1, 4):
         b = Board(qtest=True)
         try:
             b.expect("FSD-START", BOOT_TIMEOUT_S)
@@ -453,14 +468,8 @@ def test_glitches_ignored_bounces_one_press():
             widths = glitch_trains(b)
             print("  glitches: 16 pulses of %.1f..%.1f ms (median %.1f)"
                   % (min(widths), max(widths), statistics.median(widths)), flush=True)
-            # A loaded host (2 cores, TCG) can stretch a pulse past the debounce: then nothing is proven.
             stretched = max(widths) >= DEBOUNCE_MS * 0.75
-            if "- failsafe" in b.text():
-                if stretched:
-                    print("  a pulse was stretched to %.1f ms: booting again" % max(widths), flush=True)
-                    continue
-                b.fail("glitches shorter than the %d ms debounce entered failsafe: %s" % (DEBOUNCE_MS, widths))
-            # A press that bounces for a few ms, then holds for 200 ms.
+            # A press that bounces for a few ms, then holds for 200 ms (the sleeps shape it).
             for level in (1, 0, 1, 0, 1, 0):
                 b.qtest.set_line(BUTTON_LINE, level)
                 time.sleep(0.001)
@@ -468,17 +477,24 @@ def test_glitches_ignored_bounces_one_press():
             time.sleep(0.2)
             b.qtest.set_line(BUTTON_LINE, 0)
             t_fs = b.expect("- failsafe button power was pressed -", 5)
+            if t_fs < t_settled:
+                # Failsafe before the press settled: a glitch was taken.
+                if stretched and boot < 3:
+                    print("  RETRY %d of 2: the host stretched a glitch to %.1f ms (debounce %d ms) and it entered "
+                          "failsafe: booting again" % (boot, max(widths), DEBOUNCE_MS), flush=True)
+                    continue
+                b.fail("glitches (%.1f..%.1f ms, debounce %d ms) entered failsafe before the press: %s"
+                       % (min(widths), max(widths), DEBOUNCE_MS, widths))
             print("  bouncing press: failsafe %.0f ms after the contact settled (debounce %d ms, %s)"
                   % ((t_fs - t_settled) * 1000, DEBOUNCE_MS, "kernel" if VARIANT["kernel_debounce"] else "software"),
                   flush=True)
             b.expect("FSD-STATE failsafe=button power", 5)
-            time.sleep(0.3)
+            b.settle(0.3)
             if b.text().count("was pressed") != 1:
                 b.fail("one bouncing press was taken %d times" % b.text().count("was pressed"))
             return
         finally:
             b.stop()
-    raise AssertionError("the host stretched a glitch past %d ms on three boots: nothing proven" % DEBOUNCE_MS)
 
 
 def test_press_latency():
@@ -487,9 +503,9 @@ def test_press_latency():
     for _ in range(3):
         b = Board(qtest=True)
         try:
-            b.expect("FSD-START", BOOT_TIMEOUT_S)
+            t_start = b.expect("FSD-START", BOOT_TIMEOUT_S)
             b.expect(PROMPT_F, 10)
-            time.sleep(0.5)
+            b.wait_leds(BOOT_LINE, 5, t_start)
             t_press = b.qtest.set_line(BUTTON_LINE, 1)
             t_fs = b.expect("- failsafe button power was pressed -", 5)
             b.qtest.set_line(BUTTON_LINE, 0)
@@ -528,8 +544,7 @@ def test_button_held_through_power_on():
         if "FSD-RESULT" in b.text():
             b.fail("failsafed exited in failsafe")
         b.qtest.set_line(BUTTON_LINE, 0)       # released: failsafe stays
-        time.sleep(0.5)
-        fs = b.leds(t_start).get(FAILSAFE_LINE, [])
+        fs = b.wait_leds(FAILSAFE_LINE, 8, t_start)
         check_blink(b, fs, 35, 70, 8, "failsafe LED (line %d) in failsafe" % FAILSAFE_LINE)
         check_shell(b)
         b.expect("button power", 5)
@@ -559,14 +574,13 @@ def test_line_busy_window_ends_on_time():
         if not m:
             b.fail("no warning that line %d is busy (EBUSY), naming the chip" % BUTTON_LINE)
         print("  failsafed: %s" % m.group(0), flush=True)
-        time.sleep(1.0)
+        b.wait_leds(BOOT_LINE, 10, t_open)      # a second of the window
         b.qmp.execute("system_powerdown")      # the held line's level changes; failsafed cannot see it
         t_end = b.expect("no failsafe: continuing the boot", BUSY_WINDOW_MS / 1000.0 + 10)
         b.expect("FSD-RESULT rc=0", 5)
         t_idle = b.expect("FSD-IDLE", 5)
         if "- failsafe" in b.text() or "FSD-STATE failsafe=" in b.text():
             b.fail("failsafe entered through a line failsafed could not request")
-        time.sleep(0.3)
         window = [c for c in b.leds(t_start).get(BOOT_LINE, []) if c[0] <= t_idle]
         check_blink(b, window, 80, 130, 20, "boot LED (line %d) in the window" % BOOT_LINE)
         led_ms = (window[-1][0] - window[0][0]) * 1000.0

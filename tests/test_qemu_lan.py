@@ -94,13 +94,10 @@ class Listener:
             return [(t, r) for t, r in self.rows if state is None or r.get("state") == state]
 
     def wait(self, board, state, n, timeout_s):
-        end = time.monotonic() + timeout_s
-        while len(self.beacons(state)) < n:
-            if time.monotonic() > end:
-                board.fail("the PC heard %d %s beacons in %.0f s, expected %d: %s"
-                           % (len(self.beacons(state)), state, timeout_s, n, self.beacons()))
-            time.sleep(0.02)
-        return self.beacons(state)
+        """Until the PC heard n beacons in this state (timeout_s is an upper bound)."""
+        return board.wait_for("%d %s beacons at the PC" % (n, state),
+                              lambda: (lambda b: b if len(b) >= n else None)(self.beacons(state)), timeout_s,
+                              seen=lambda: "%d beacons: %s" % (len(self.beacons()), [r for _, r in self.beacons()][-3:]))
 
 
 # BusyBox ash (the guest's shell) asks the terminal for the cursor position (ESC [6n) after each prompt.
@@ -165,7 +162,7 @@ def check_window_beacons(board, lis, board_name, t_qemu):
 def check_normal_path_gone(board, pc, lis, t_result):
     """After the window: no more beacons, no answer to ping, the guest's port without 192.168.1.1 (and down)."""
     board.expect("normal-path # ", 10)
-    time.sleep(2.5)                       # more than two beacon periods
+    board.settle(2.5)                     # more than two beacon periods of the guest's own time
     late = [(t, r) for t, r in lis.beacons() if t > t_result + 0.3]
     if late:
         board.fail("beacons after the window ended: %s" % late)
@@ -289,7 +286,13 @@ def test_vlan_port_tagged_telnet():
             b.fail("the guest shows no eth0.1 as VLAN 1 of eth0:\n%s" % out)
         print("  telnet over VLAN 1: logged in %d ms after spawning telnet; eth0.1@eth0 vlan id 1" % login_ms,
               flush=True)
-        time.sleep(0.3)
+
+        def captured():   # tcpdump -U writes each frame as it comes: the file is read until it holds the session
+            lines = tcpdump_lines(pcap)
+            done = any(re.search(r"192\.168\.1\.1\.23 > 192\.168\.1\.2\.\d+: Flags \[F", x) for x in lines)
+            return lines if done and sum(".4919: UDP" in x for x in lines) >= 3 else None
+        b.wait_for("the telnet session's FIN and 3 beacons in the capture", captured, 10,
+                   seen=lambda: "%d frames" % len(tcpdump_lines(pcap)))
         cap.terminate()
         cap.wait(timeout=10)
         lines = tcpdump_lines(pcap)

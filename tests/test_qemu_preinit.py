@@ -6,7 +6,7 @@ OpenWrt's metadata). The guest's /init (tests/openwrt-preinit/init, standing in 
 a virtio disk over the stand-in for the rest of OpenWrt's preinit (tests/openwrt-preinit/: the hook lists and a
 recording stand-in per stage, mount_root and lock), Debian's dropbear for SSH, and runs /etc/preinit with PREINIT=1
 under BusyBox ash. One boot per case, the PC in a network namespace on the board's LAN port (tools/qemu/run.sh
---netns), the window 3 s (the stand-in's fs_failsafe_wait_timeout):
+--netns), the window 8 s (the stand-in's fs_failsafe_wait_timeout):
   - no trigger: the window runs out, preinit goes on (run_failsafe_hook without FAILSAFE, mount_root start,
     run_init) and ends; OpenWrt's own failsafe_wait never runs;
   - the button (QMP: PL061 line 3), f + Enter on the console, failsafe= on the kernel command line: failsafe with
@@ -33,7 +33,7 @@ BIN_DIR = os.environ.get("FAILSAFED_BIN_DIR", os.path.join(SRC, "build"))
 RELEASE = os.path.join(BIN_DIR, "preinit-release")
 DEPS = os.environ.get("FAILSAFED_DEPS_DIR", os.path.join(SRC, "build-deps"))
 INITRD = os.path.join(qb.BUILD, "preinit", "initramfs.cpio")
-WINDOW_S = 3                     # tests/openwrt-preinit/lib/preinit/00_preinit.conf
+WINDOW_S = 8                     # tests/openwrt-preinit/lib/preinit/00_preinit.conf
 
 # The hooks every failsafe boot records, in this order, and those it must not run.
 FAILSAFE_HOOKS = ["run_failsafe_hook FAILSAFE=true", "lock /tmp/.failsafe", "indicate_failsafe FAILSAFE=true",

@@ -1,6 +1,7 @@
 """tests/test_telnet.py — the failsafe telnet server across network namespaces: a real telnet client driven by
 expect, NAWS and resizes, refusal outside the subnet, 200 connect/disconnect cycles without leaks."""
 import os
+import signal
 import subprocess
 import time
 

@@ -1,24 +1,20 @@
 #!/usr/bin/env bash
-# tools/bench.sh — benchmark command: builds failsafed and prints the measurement tables (not a test)
-#   RUNS=N (default 100): boot-window runs
+# tools/bench.sh — the benchmark command: builds failsafed, prints one table of every figure beside its peer (not a test)
+#   tools/bench.sh [--quick] [--only ROW,...] [--record]      (the options of tools/bench.py; --help lists them)
+#   BENCH_RELEASE=1   run tools/release first, for the per-CPU size rows (static musl builds: minutes when cold)
+# Needs root (network and mount namespaces, loop devices); everything it makes is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-100}
 
 tools/bootstrap.sh
-cmake -S . -B build -DBOARD=sim >build.log 2>&1 || { cat build.log; exit 1; }
-cmake --build build -j2 >>build.log 2>&1 || { tail -40 build.log; exit 1; }
-python3 tools/bench_window.py --binary build/failsafed --runs "$RUNS"
-echo
-if [ "$(id -u)" -eq 0 ]; then
-	# In two network namespaces made for the run, side by side with BusyBox telnetd.
-	python3 tools/bench_telnet.py --binary build/failsafed
-	echo
-	# Flashing: serve → sysupgrade (verified) against nc | dd, a 64 MiB image, on a loop device on the disk.
-	python3 tools/bench_flash.py --failsafed build/failsafed --failsafectl build/failsafectl
-	echo
-	# DHCP: plug-in to lease on the board's side and idle wake-ups, side by side with dnsmasq.
-	python3 tools/bench_dhcp.py --binary build/failsafed_mercusys_mr85x
-else
-	echo "bench: the telnet, flashing and DHCP comparisons need root (network namespaces, loop devices); skipped"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: needs root (network namespaces, loop devices, a mount namespace)" >&2
+	exit 1
 fi
+cmake -S . -B build -DBOARD=sim >build.log 2>&1 || { cat build.log; exit 1; }
+# failsafed, failsafectl and the real-router build whose LEDs blink by the kernel's trigger (idle wake-ups row)
+cmake --build build -j2 --target failsafed failsafectl failsafed_mercusys_mr85x >>build.log 2>&1 || { tail -40 build.log; exit 1; }
+if [ "${BENCH_RELEASE:-0}" = 1 ]; then
+	tools/release --out build-release
+fi
+exec python3 tools/bench.py --failsafed build/failsafed --failsafectl build/failsafectl "$@"

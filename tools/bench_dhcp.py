@@ -116,6 +116,24 @@ def main():
     ap.add_argument("--runs", type=int, default=90, help="leases (at most 99: the pool of .100-.199 holds them all)")
     ap.add_argument("--idle-s", type=float, default=5.0)
     a = ap.parse_args()
+    res = measure(a.binary, a.runs, a.idle_s)
+    f, d = res["failsafed"], res["dnsmasq"]
+    print("DHCP benchmark: %d leases each (new hardware address every time), idle %.0f s; namespaces, veth"
+          % (a.runs, a.idle_s))
+    print("%-40s %6s %10s %10s %8s" % ("measure", "unit", "failsafed", "dnsmasq", "ratio"))
+    print("-" * 80)
+    for name, fv, dv in (("plug-in to lease, board side, p50", pct(f[0], 50), pct(d[0], 50)),
+                         ("plug-in to lease, board side, p99", pct(f[0], 99), pct(d[0], 99)),
+                         ("plug-in to lease, board side, max", max(f[0]), max(d[0]))):
+        print("%-40s %6s %10.3f %10.3f %8.2f" % (name, "ms", fv, dv, fv / dv if dv else 0))
+    print("%-40s %6s %10.2f %10.2f" % ("wake-ups in failsafe, no client", "1/s", f[1], d[1]))
+    print("(DISCOVER->OFFER + REQUEST->ACK as the client sees them; the issue's bound: 50 ms. dnsmasq with --no-ping:"
+          " its default ping check of a new address waits up to 3 s)")
+    print("(mean failsafed %.3f ms, dnsmasq %.3f ms)" % (statistics.mean(f[0]), statistics.mean(d[0])))
+
+
+def measure(binary, runs, idle_s):
+    """{"failsafed": (lease times ms, wake-ups/s), "dnsmasq": (...)} (tools/bench.py's DHCP row uses it too)."""
     tmp = tempfile.mkdtemp(prefix="fsd-bench-dhcp.")
     lan = Lan()
     res = {}
@@ -125,14 +143,14 @@ def main():
             f.write("failsafe=1\n")
         log = os.path.join(tmp, "failsafed.log")
         with open(log, "wb") as out:
-            p = subprocess.Popen(lan.in_board() + [a.binary, "--cmdline", os.path.join(tmp, "cmdline"), "--state-dir",
+            p = subprocess.Popen(lan.in_board() + [binary, "--cmdline", os.path.join(tmp, "cmdline"), "--state-dir",
                                                    tmp, "--sysfs-leds", leds(tmp), "--ifname", "eth0", "--console",
                                                    "/dev/null", "--no-ssh", "--no-http", "--shell", "/bin/true"],
                                  stdout=out, stderr=out, stdin=subprocess.DEVNULL)
         try:
             wait_log(log, "DHCP: serving")
             time.sleep(3.0)   # the probe for other servers is over: what is left is idle
-            res["failsafed"] = (leases(lan, a.runs), wakeups_per_s(p.pid, a.idle_s))
+            res["failsafed"] = (leases(lan, runs), wakeups_per_s(p.pid, idle_s))
         finally:
             p.send_signal(signal.SIGTERM)
             p.wait(timeout=5)
@@ -149,26 +167,14 @@ def main():
         try:
             wait_log(dlog, "DHCP, IP range")
             time.sleep(1.0)
-            res["dnsmasq"] = (leases(lan, a.runs), wakeups_per_s(p.pid, a.idle_s))
+            res["dnsmasq"] = (leases(lan, runs), wakeups_per_s(p.pid, idle_s))
         finally:
             p.send_signal(signal.SIGTERM)
             p.wait(timeout=5)
     finally:
         lan.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    f, d = res["failsafed"], res["dnsmasq"]
-    print("DHCP benchmark: %d leases each (new hardware address every time), idle %.0f s; namespaces, veth"
-          % (a.runs, a.idle_s))
-    print("%-40s %6s %10s %10s %8s" % ("measure", "unit", "failsafed", "dnsmasq", "ratio"))
-    print("-" * 80)
-    for name, fv, dv in (("plug-in to lease, board side, p50", pct(f[0], 50), pct(d[0], 50)),
-                         ("plug-in to lease, board side, p99", pct(f[0], 99), pct(d[0], 99)),
-                         ("plug-in to lease, board side, max", max(f[0]), max(d[0]))):
-        print("%-40s %6s %10.3f %10.3f %8.2f" % (name, "ms", fv, dv, fv / dv if dv else 0))
-    print("%-40s %6s %10.2f %10.2f" % ("wake-ups in failsafe, no client", "1/s", f[1], d[1]))
-    print("(DISCOVER->OFFER + REQUEST->ACK as the client sees them; the issue's bound: 50 ms. dnsmasq with --no-ping:"
-          " its default ping check of a new address waits up to 3 s)")
-    print("(mean failsafed %.3f ms, dnsmasq %.3f ms)" % (statistics.mean(f[0]), statistics.mean(d[0])))
+    return res
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@
 #   tools/bootstrap.sh                 host build, tests, demo, and the static musl cross builds (aarch64, armhf,
 #                                      mipsel: cross gcc, musl-dev:<arch>, kernel headers, qemu-user-static)
 #   tools/bootstrap.sh --cross-arm64   also Debian's :arm64 libraries, for a glibc arm64 build (the QEMU board)
+#   tools/bootstrap.sh --qemu          also what the three QEMU harnesses need (tools/qemu, tools/qemu-malta,
+#                                      tools/qemu-mtd: qemu-system-arm, -mips, -x86 and the :arm64 libraries);
+#                                      tools/test.sh asks for this: every test's packages before any test runs
+#   tools/bootstrap.sh --build         only what the host build needs (tools/test.sh installs the rest while it builds)
 set -euo pipefail
 
 PACKAGES=(
@@ -14,10 +18,12 @@ PACKAGES=(
 	libcurl4-openssl-dev                 # failsafectl recover's HTTP client
 	libcmocka-dev python3                # unit and integration tests
 	clang libclang-rt-14-dev             # sanitizer builds, libFuzzer
+	valgrind                             # tests/test_valgrind.py: memcheck over a whole failsafe session
 	iproute2 iputils-ping tcpdump telnet expect busybox-static procps util-linux   # network tests, telnet peers, benchmark
 	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
 	u-boot-tools gzip tar                # OpenWrt's images made by the real tools: FIT (mkimage -f -E), fit_check_sign, dumpimage
 	fdisk                                # eMMC flashing tests: GPT disks (sfdisk)
+	git                                  # test_docs's clean copy (git ls-files); curl below: the recovery page
 	dropbear-bin openssh-client          # SSH in failsafe (dropbear, dropbearkey) and the ssh client of its tests
 	isc-dhcp-client dhcpcd-base dnsmasq-base   # the DHCP server's real clients (dhclient, dhcpcd; udhcpc is busybox's), the rival server and bench peer
 	avahi-daemon avahi-utils libnss-mdns dbus   # failsafe.local resolved as a laptop does (avahi-resolve, getent/Chromium through nss-mdns), in the tests' namespaces
@@ -34,25 +40,41 @@ PACKAGES=(
 	curl                                 # the recovery page's tests (HTTP from the PC's namespace)
 )
 ARCHS=(arm64 armhf mipsel)             # musl-dev:<arch>
-case ${1:-} in
---cross-arm64)
-	PACKAGES+=(libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64
-		libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64) ;;
-"") ;;
--h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-*) echo "bootstrap: unknown option $1 (see --help)" >&2; exit 2 ;;
-esac
-
-missing=()
-for p in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+CROSS_ARM64=(libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64
+	libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64)
+QEMU=(qemu-system-arm qemu-system-x86 "${CROSS_ARM64[@]}")
+# The host build (cmake/, CMakeLists.txt: compilers, pkg-config's libraries, mksquashfs for the image).
+BUILD=(cmake make gcc pkg-config file clang libclang-rt-14-dev libev-dev libgpiod-dev libmnl-dev libjson-c-dev
+	nettle-dev zlib1g-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev python3 squashfs-tools)
+for a in "$@"; do
+	case $a in
+	--build) PACKAGES=("${BUILD[@]}") ;;
+	--cross-arm64) PACKAGES+=("${CROSS_ARM64[@]}") ;;
+	--qemu) PACKAGES+=("${QEMU[@]}") ;;
+	-h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	*) echo "bootstrap: unknown option $a (see --help)" >&2; exit 2 ;;
+	esac
 done
+
+find_missing() {
+	missing=()
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+}
+find_missing
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bootstrap: missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
 	exit 1
 fi
+# One install at a time (the QEMU harnesses' set-ups run side by side): a second one waits, then installs what is
+# still missing.
+exec 8>/tmp/failsafed-bootstrap.lock
+flock 8
+find_missing
+[ ${#missing[@]} -eq 0 ] && exit 0
 echo "bootstrap: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 # avahi-daemon (and dbus) would start on the host and speak mDNS on its real network: the tests run their own
@@ -78,10 +100,12 @@ if [ $added -eq 1 ]; then
 	apt-get update -qq >>"$LOG" 2>&1 || true
 	updated=1
 fi
-# A new machine has empty package lists: update once, then install.
-if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$LOG" 2>&1; then
+# A new machine has empty package lists: update once, then install. dpkg without an fsync per file
+# (--force-unsafe-io): a new machine unpacks ~600 MB of packages, and a crash mid-install means installing again.
+INSTALL=(apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-unsafe-io)
+if ! "${INSTALL[@]}" "${missing[@]}" >>"$LOG" 2>&1; then
 	[ $updated -eq 1 ] || apt-get update -qq >>"$LOG" 2>&1 || true
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$LOG" 2>&1 || {
+	"${INSTALL[@]}" "${missing[@]}" >>"$LOG" 2>&1 || {
 		echo "bootstrap: apt-get install failed; see $LOG" >&2
 		tail -20 "$LOG" >&2
 		exit 1

@@ -79,7 +79,7 @@ IN_BOARD=(); IN_PC=()
 if [ $NET = 1 ]; then IN_BOARD=(ip netns exec "$NS_BOARD"); IN_PC=(ip netns exec "$NS_PC"); fi
 
 if [ "$MODE" = interactive ]; then
-	clear
+	clear 2>/dev/null || true   # a terminal without TERM (or TERM=dumb) cannot be cleared: go on
 	echo "   (row 1 is the LED panel)"
 	cat <<MSG
 failsafed demo on the simulated board (window ${WINDOW_MS} ms); its LEDs are drawn top right.

@@ -83,6 +83,8 @@ static void accounting(void **s)
 	static const struct row rows[] = {
 		{ PUT, "abc", 3, 3, "abc", 0 },
 		{ PUT, "", 0, 0, "abc", 0 },
+		{ PUT, NULL, 0, 0, "abc", 0 },                  /* nothing from nowhere (telnet's AO, a bare flush) */
+		{ PUT_ALL, NULL, 0, 1, "abc", 0 },
 		{ PUT_ALL, "defgh", 5, 1, "abcdefgh", 0 },      /* exactly full */
 		{ PUT, "i", 1, 0, "abcdefgh", 1 },
 		{ PUT_ALL, "", 0, 1, "abcdefgh", 1 },           /* nothing always fits */

@@ -42,6 +42,11 @@ static void listed(void **s)
 	assert_false(settings_conf_listed("etc/config\netc/passwd\n", "config"));       /* nor a suffix */
 	assert_false(settings_conf_listed("", "etc/passwd"));
 	assert_true(settings_conf_listed(SETTINGS_CONF_FIXED, "etc/sysupgrade.conf"));
+	/* The empty line (found by fuzz_settings_conf: these hung) is listed only where the list has one. */
+	assert_false(settings_conf_listed("", ""));
+	assert_false(settings_conf_listed("etc/config\n", ""));
+	assert_true(settings_conf_listed("\netc/config\n", ""));
+	assert_true(settings_conf_listed("etc/config\n\netc/passwd\n", ""));
 }
 
 int main(void)

@@ -61,11 +61,12 @@ void leds_show(struct leds *l, enum led_phase phase)
 	bool present[LED_ROLE_COUNT], same[LED_ROLE_COUNT][LED_ROLE_COUNT];
 	struct led_pattern plan[LED_ROLE_COUNT];
 
-	for (unsigned a = 0; a < LED_ROLE_COUNT; a++) {
+	/* Every role's presence first: same[a][b] reads present[b] of roles after a too. */
+	for (unsigned a = 0; a < LED_ROLE_COUNT; a++)
 		present[a] = hal_led_present(l->hl, a);
+	for (unsigned a = 0; a < LED_ROLE_COUNT; a++)
 		for (unsigned b = 0; b < LED_ROLE_COUNT; b++)
 			same[a][b] = present[a] && present[b] && hal_led_same(l->hl, a, b);
-	}
 	led_plan(phase, present, same, plan);
 	/* A role left alone but sharing a planned LED must stop its own blinking. */
 	for (unsigned r = 0; r < LED_ROLE_COUNT; r++)

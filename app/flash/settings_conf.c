@@ -8,6 +8,8 @@ bool settings_conf_listed(const char *list, const char *line)
 {
 	size_t n = strlen(line);
 
+	if (!n)   /* strstr finds "" everywhere and the loop below would not move */
+		return list[0] == '\n' || strstr(list, "\n\n");
 	for (const char *p = list; (p = strstr(p, line)); p += n)
 		if ((p == list || p[-1] == '\n') && p[n] == '\n')
 			return true;

@@ -1,23 +1,32 @@
 #!/usr/bin/env python3
 """fuzz/corpus/make_seeds.py — writes the committed seed corpora of the fuzz targets, deterministically.
 
-    python3 fuzz/corpus/make_seeds.py            # rewrite every generated seed
-    python3 fuzz/corpus/make_seeds.py --capture  # also re-capture the real kernel
-                                                 # replies (rtnl_msg/real-*), needs unshare -rn
+    python3 fuzz/corpus/make_seeds.py            # rewrite every generated seed (gen-*)
+    python3 fuzz/corpus/make_seeds.py --capture  # also re-capture the seeds real programs make (real-*):
+                                                 # kernel netlink replies (needs unshare -rn), GNU tar, ubinize
+    python3 fuzz/corpus/make_seeds.py --check    # change nothing; exit 1 naming every target whose corpus
+                                                 # is missing, empty or not what the generator writes
 
-Each corpus directory gets its generated seeds rewritten; stale generated seeds
-(gen-*) are removed first.  Captured kernel replies (rtnl_msg/real-*) depend on
-the kernel, so they are only replaced with --capture.
+The targets are the files fuzz/fuzz_<name>.c: a new target is picked up without editing this file. Its seeds
+come from fuzz/corpus/<name>.py (a module with seeds() -> {name: bytes}) when there is one, else from a
+generator in this file (GENERATORS). A target with neither keeps whatever is committed in fuzz/corpus/<name>/,
+and --check fails while that is nothing. Seeds made by other programs (real-*) are written only with --capture
+and --check only asks that they exist.
 """
+import glob
+import importlib.util
 import os
 import random
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+MAX_SEED_BYTES = 8192
 
 # ---------------------------------------------------------------- telnet_proto
 IAC, DONT, DO, WONT, WILL, SB, GA, EL, EC, AYT, AO, IP, BRK, DM, NOP, SE = range(255, 239, -1)
@@ -555,6 +564,25 @@ def sysconfig_seeds():
     }
 
 
+# ---------------------------------------------------------------- interop (seeds other programs make)
+def capture_payload(outdir):
+    """The first 8 KiB of images made by the programs OpenWrt's build uses (GNU tar, ubinize), as
+    tests/openwrt_images.py makes them for the flashing tests."""
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    import openwrt_images
+    rnd = random.Random(5)
+    kernel = bytes(rnd.getrandbits(8) for _ in range(3000))
+    got = {
+        "real-gnutar-nand": openwrt_images.sysupgrade_tar("glinet,gl-mt6000", kernel=kernel, root=b"hsqs" + kernel),
+        "real-gnutar-nand-gz": openwrt_images.sysupgrade_tar("linksys,e8450-ubi", kernel=kernel, root=kernel, gz=True),
+        "real-gnutar-dtb": openwrt_images.sysupgrade_tar("acme,r1", kernel=kernel, dtb=b"\xd0\x0d\xfe\xed" + kernel),
+        "real-ubinize": openwrt_images.ubinized([("kernel", kernel), ("rootfs", b"hsqs" + kernel), ("rootfs_data", None)]),
+    }
+    for name in list(got):
+        with open(os.path.join(outdir, name), "wb") as f:
+            f.write(got[name][:MAX_SEED_BYTES])
+    print("captured %d images made by GNU tar and ubinize" % len(got))
+
 
 # ---------------------------------------------------------------- dhcp_msg (records for fuzz/fuzz_dhcp_msg.c)
 def dhcp(mtype=None, mac=1, xid=1, ciaddr="0.0.0.0", flags=0, op=1, opts=b"", hlen=6, cookie=b"\x63\x82\x53\x63",
@@ -669,37 +697,120 @@ def mdns_seeds():
 
 
 # ---------------------------------------------------------------- main
-def write(name, seeds):
-    d = os.path.join(HERE, name)
+GENERATORS = {
+    "telnet_proto": telnet_seeds,
+    "console_line": console_seeds,
+    "beacon": beacon_seeds,
+    "rtnl_msg": rtnl_seeds,
+    "payload": payload_seeds,
+    "tar_walk": tar_seeds,
+    "fit_check": fit_seeds,
+    "ubi_check": ubi_seeds,
+    "sysconfig": sysconfig_seeds,
+    "dhcp_msg": dhcp_seeds,
+    "mdns_msg": mdns_seeds,
+}
+CAPTURES = {
+    "rtnl_msg": capture,
+    "payload": capture_payload,
+}
+
+
+def targets():
+    """Every fuzz target: fuzz/fuzz_<name>.c (cmake/fuzz.cmake builds fuzz_<name> from it)."""
+    return sorted(os.path.basename(p)[len("fuzz_"):-len(".c")]
+                  for p in glob.glob(os.path.join(ROOT, "fuzz", "fuzz_*.c")))
+
+
+def generator(name):
+    """seeds() of fuzz/corpus/<name>.py, else this file's generator, else None."""
+    path = os.path.join(HERE, name + ".py")
+    if os.path.exists(path):
+        spec = importlib.util.spec_from_file_location("fuzz_seeds_" + name, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod.seeds
+    return GENERATORS.get(name)
+
+
+def write(d, seeds):
     os.makedirs(d, exist_ok=True)
     for old in os.listdir(d):
         if old.startswith("gen-"):
             os.unlink(os.path.join(d, old))
     for seed, data in sorted(seeds.items()):
-        assert len(data) <= 8192, (name, seed)
+        assert len(data) <= MAX_SEED_BYTES, (d, seed)
         with open(os.path.join(d, "gen-" + seed), "wb") as f:
             f.write(data)
-    print("%-13s %3d generated seeds" % (name, len(seeds)))
+
+
+def files_in(d):
+    """{file name: bytes} of the regular files in d ({} when d does not exist)."""
+    out = {}
+    if os.path.isdir(d):
+        for f in sorted(os.listdir(d)):
+            p = os.path.join(d, f)
+            if os.path.isfile(p):
+                with open(p, "rb") as fh:
+                    out[f] = fh.read()
+    return out
+
+
+def check():
+    """Every target has a non-empty committed corpus, and its gen-* files are exactly what its generator writes."""
+    bad = []
+    names = targets()
+    if not names:
+        bad.append("no fuzz/fuzz_*.c found under %s" % ROOT)
+    for name in names:
+        have = files_in(os.path.join(HERE, name))
+        gen = generator(name)
+        if not have:
+            how = "" if gen else "add fuzz/corpus/%s.py with seeds(), then " % name
+            bad.append("%s: no seeds in fuzz/corpus/%s/ (%srun %s)" % (name, name, how, os.path.relpath(__file__, ROOT)))
+            continue
+        big = [f for f, data in have.items() if len(data) > MAX_SEED_BYTES]
+        if big:
+            bad.append("%s: seeds over %d bytes: %s" % (name, MAX_SEED_BYTES, " ".join(big)))
+        if gen is None:
+            print("%-16s %3d seeds (committed by hand, no generator)" % (name, len(have)))
+            continue
+        with tempfile.TemporaryDirectory(prefix="fsd-seeds.") as tmp:
+            write(tmp, gen())
+            want = files_in(tmp)
+        have_gen = {f: d for f, d in have.items() if f.startswith("gen-")}
+        missing = sorted(set(want) - set(have_gen))
+        stale = sorted(set(have_gen) - set(want))
+        differ = sorted(f for f in set(want) & set(have_gen) if want[f] != have_gen[f])
+        for what, files in (("missing", missing), ("stale", stale), ("different", differ)):
+            if files:
+                bad.append("%s: %s generated seeds: %s (run %s)" % (name, what, " ".join(files[:8]),
+                                                                     os.path.relpath(__file__, ROOT)))
+        print("%-16s %3d seeds (%d generated)" % (name, len(have), len(have_gen)))
+    for line in bad:
+        print("FAIL " + line)
+    return 1 if bad else 0
 
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--capture-inside":
         capture_inside(sys.argv[2])
-        return
-    write("telnet_proto", telnet_seeds())
-    write("console_line", console_seeds())
-    write("beacon", beacon_seeds())
-    write("rtnl_msg", rtnl_seeds())
-    write("payload", payload_seeds())
-    write("tar_walk", tar_seeds())
-    write("fit_check", fit_seeds())
-    write("ubi_check", ubi_seeds())
-    write("sysconfig", sysconfig_seeds())
-    write("dhcp_msg", dhcp_seeds())
-    write("mdns_msg", mdns_seeds())
-    if "--capture" in sys.argv[1:]:
-        capture(os.path.join(HERE, "rtnl_msg"))
+        return 0
+    if "--check" in sys.argv[1:]:
+        return check()
+    for name in targets():
+        gen = generator(name)
+        d = os.path.join(HERE, name)
+        if gen is None:
+            print("%-16s no generator: the committed seeds stay as they are" % name)
+            continue
+        seeds = gen()
+        write(d, seeds)
+        print("%-16s %3d generated seeds" % (name, len(seeds)))
+        if "--capture" in sys.argv[1:] and name in CAPTURES:
+            CAPTURES[name](d)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

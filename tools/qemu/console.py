@@ -77,7 +77,7 @@ class Trace:
             if v == self.level[n] and self.last[n] is None:
                 continue                        # QEMU's reset: "output N to 0" before the guest ran
             if self.last[n] is not None:
-                self.gaps[n] = (self.gaps[n] + [t - self.last[n]])[-4:]
+                self.gaps[n] = (self.gaps[n] + [t - self.last[n]])[-7:]
             self.level[n], self.last[n] = v, t
             out.append((t, n, v))
         return out
@@ -90,10 +90,15 @@ class Trace:
             steady = self.last[n] is None or now - self.last[n] > max(0.6, 3 * (g[-1] if g else 0))
             if steady:
                 what, ms = ("on" if self.level[n] else "off"), 0
-            elif len(g) >= 3:
-                # TCG stretches single half periods: the median of the last few, reported again only when it
-                # moved by more than a third (a new pattern, not jitter).
-                ms = round(sorted(g)[len(g) // 2] * 100) * 10
+            elif len(g) >= 7:
+                # TCG stretches single half periods (a guest not scheduled for a while on a busy host; the first
+                # ones of a new pattern too): the median of the last seven, once most of them agree with it (a
+                # steady pattern, not a change under way), reported again only when it moved by more than a third
+                # (a new pattern, not jitter).
+                med = sorted(g)[len(g) // 2]
+                if sum(abs(x - med) <= med * 0.3 for x in g) < 0.7 * len(g):
+                    continue
+                ms = round(med * 100) * 10
                 if self.said_ms[n] and abs(ms - self.said_ms[n]) < self.said_ms[n] / 3:
                     continue
                 what = "blinking %d ms on / %d ms off" % (ms, ms)
@@ -122,7 +127,9 @@ def interactive(args):
     try:
         out.write(panel(trace.level).encode())
         out.flush()
-        drawn, scrolled = time.monotonic(), False
+        # The panel is drawn only between console lines (or when the console is quiet): drawn in the middle of
+        # one, its escape sequences would split the line for anyone reading this terminal (expect, a log).
+        drawn, scrolled, dirty, at_eol, last_out = time.monotonic(), False, False, True, 0.0
         while True:
             r, _, _ = select.select([0, con], [], [], 0.02)
             if con in r:
@@ -130,7 +137,7 @@ def interactive(args):
                 if not data:
                     break
                 out.write(data)
-                scrolled = True
+                scrolled, at_eol, last_out = True, data.endswith(b"\n"), time.monotonic()
             if 0 in r:
                 try:
                     data = os.read(0, 1024)
@@ -143,10 +150,13 @@ def interactive(args):
                     data = data.replace(CTRL_B, b"")
                 if data:
                     con.sendall(data)
-            # Drawn when a lamp changes, and again after console output may have scrolled it away.
-            if trace.poll() or (scrolled and time.monotonic() - drawn > 0.3):
+            # Drawn when a lamp changed, and again after console output may have scrolled it away.
+            now = time.monotonic()
+            if trace.poll() or (scrolled and now - drawn > 0.3):
+                dirty = True
+            if dirty and (at_eol or now - last_out > 0.1):
                 out.write(panel(trace.level).encode())
-                drawn, scrolled = time.monotonic(), False
+                drawn, scrolled, dirty = now, False, False
             out.flush()
     finally:
         try:

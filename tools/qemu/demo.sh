@@ -3,15 +3,16 @@
 #   tools/qemu/demo.sh [--window-ms MS]              interactive: the guest's console here, its LEDs drawn top right;
 #                                                    Ctrl-B presses the power button, Ctrl-] ends the demo
 #   tools/qemu/demo.sh --scripted [--window-ms MS]   the story as a transcript: boot, the PC hears the countdown, the
-#                                                    button is pressed at 1.5 s, the PC telnets in; then a boot where
-#                                                    nobody presses (the address goes away)
+#                                                    button is pressed once the PC heard it and the boot LED blinks,
+#                                                    the PC telnets in; then a boot where nobody presses (the address
+#                                                    goes away). Each step waits for what the one before it shows.
 # A real Linux kernel (Debian's arm64) boots failsafed (BOARD=qemu_virt) under qemu-system-aarch64; its LAN port is a
 # tap in a network namespace made here, the PC (192.168.1.2/24); the namespace goes when the demo ends.
 # FAILSAFECTL: the failsafectl the PC runs (default build/failsafectl).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=tools/qemu
-BUILD=${QEMU_BUILD_DIR:-build-qemu}
+BUILD=${QEMU_BUILD_DIR:-build/qemu}
 CTL=${FAILSAFECTL:-build/failsafectl}
 
 MODE=interactive
@@ -69,15 +70,22 @@ boot() {
 	$HERE/run.sh --dir "$B" --no-setup "${net[@]}" --append "${2:-}" &
 	QEMU=$!
 }
-# wait_for TEXT [SECONDS]: until the console log shows TEXT (fixed string).
-wait_for() {
-	local end=$(( $(date +%s) + ${2:-30} ))
-	until grep -qF -- "$1" "$B/serial.log" 2>/dev/null; do
-		kill -0 "$QEMU" 2>/dev/null || { echo "qemu demo: QEMU ended before \"$1\"" >&2; return 1; }
-		[ "$(date +%s)" -le $end ] || { echo "qemu demo: no \"$1\" on the console in ${2:-30} s" >&2; return 1; }
+# wait_in FILE TEXT [SECONDS]: until FILE shows TEXT (fixed string); the bound fails with what was awaited and the
+# console's last lines.
+wait_in() {
+	local end=$(( $(date +%s) + ${3:-30} ))
+	until grep -qF -- "$2" "$1" 2>/dev/null; do
+		if ! kill -0 "$QEMU" 2>/dev/null || [ "$(date +%s)" -gt $end ]; then
+			echo "qemu demo: no \"$2\" in $(basename "$1") ($(kill -0 "$QEMU" 2>/dev/null && echo "${3:-30} s" ||
+				echo "QEMU ended")); the console's last lines:" >&2
+			tr -d '\r' <"$B/serial.log" | grep -v '^$' | tail -15 | sed 's/^/   | /' >&2
+			return 1
+		fi
 		sleep 0.05
 	done
 }
+# wait_for TEXT [SECONDS]: until the console log shows TEXT.
+wait_for() { wait_in "$B/serial.log" "$@"; }
 quit_qemu() {
 	$HERE/qmp.py "$B/qmp.sock" quit >/dev/null 2>&1 || true
 	wait "$QEMU" 2>/dev/null || true
@@ -87,7 +95,7 @@ kernel=$(basename "$(ls "$BUILD"/cache/root/boot/vmlinuz-* | head -1)")
 
 if [ "$MODE" = interactive ]; then
 	boot interactive "${WINDOW_MS:+fsd.window=$WINDOW_MS}"
-	clear
+	clear 2>/dev/null || true   # a terminal without TERM (or TERM=dumb) cannot be cleared: go on
 	echo "   (row 1 is the LED panel)"
 	cat <<MSG
 failsafed demo on the QEMU arm64 board: Linux ${kernel#vmlinuz-} under qemu-system-aarch64 (TCG), window ${WINDOW_MS:-5000} ms.
@@ -112,21 +120,25 @@ echo "== failsafed demo (scripted): the QEMU arm64 board, Linux ${kernel#vmlinuz
 	echo ", its LAN port a tap in namespace $NS, the PC (192.168.1.2)")"
 echo "   [host] setup and initramfs: ${setup_ms} ms"
 t0=$(date +%s%N)
+# What the PC's listener and the transcript printed, also kept in files: the next step waits for what they show.
 if [ $NET = 1 ]; then
-	"${IN_PC[@]}" "$CTL" listen --plain --timeout 60 2>&1 | sed -u 's/^/   [pc: failsafectl listen] /' &
+	"${IN_PC[@]}" "$CTL" listen --plain --timeout 60 2>&1 | sed -u 's/^/   [pc: failsafectl listen] /' |
+		tee "$DIR/listen.out" &
 	PIDS+=($!)
 fi
 boot press "${WINDOW_MS:+fsd.window=$WINDOW_MS}"
-python3 $HERE/console.py "$B" --transcript &
+python3 $HERE/console.py "$B" --transcript | tee "$DIR/press.out" &
 PIDS+=($!)
-wait_for "Press the [f] key"
+wait_for "Press the [f] key" 120
 echo "   [host] QEMU started $(( ($(date +%s%N) - t0) / 1000000 )) ms ago; the window is open"
-sleep 1.5
+# The press comes once the window shows: the boot LED blinking, and the PC hearing the countdown.
+wait_in "$DIR/press.out" "boot LED (PL061 line 5): blinking" 20
+[ $NET = 0 ] || wait_in "$DIR/listen.out" "Please press button now" 20
 echo "   [host] pressing the power button: tools/qemu/qmp.py qmp.sock system_powerdown (GPIO line 3, 100 ms)"
 $HERE/qmp.py "$B/qmp.sock" system_powerdown
-wait_for "- failsafe -" 5
-sleep 1.5
+wait_for "- failsafe -" 10
 if [ $NET = 1 ]; then
+	wait_for "telnet: listening on" 10
 	echo "   [pc] telnet 192.168.1.1 (Debian's telnet client, driven by expect)"
 	"${IN_PC[@]}" expect -c '
 		set timeout 10
@@ -138,9 +150,9 @@ if [ $NET = 1 ]; then
 		expect eof
 	' 2>&1 | tr -d '\r' | sed -u 's/\x1b\[6n//g; s/^/   [pc: telnet] /'
 fi
-sleep 1
+# QEMU ends once the transcript has named the failsafe LED's pattern.
+wait_in "$DIR/press.out" "failsafe LED (PL061 line 6): blinking" 20
 quit_qemu
-sleep 0.2
 echo "== LED changes (PL061 output lines, from QEMU's trace; ms since the first)"
 awk '/pl061_set_output/ { split($1, a, "[@:]"); t = a[2] * 1000; n = $NF; l = $(NF-2)
 	if (l != 5 && l != 6) next; if (!seen[l]++ && n == 0) next
@@ -155,17 +167,16 @@ if [ $NET = 1 ]; then
 	python3 $HERE/console.py "$B" --transcript --input "$DIR/console.in" &
 	PIDS+=($!)
 	exec 5>"$DIR/console.in"
-	wait_for "network: eth0 up at 192.168.1.1/24"
-	sleep 0.5
+	wait_for "network: eth0 up at 192.168.1.1/24" 120
 	if "${IN_PC[@]}" ping -n -c 1 -W 2 192.168.1.1 >/dev/null; then
 		echo "   [pc] ping 192.168.1.1: answered (the window is open)"
 	else
 		echo "   [pc] ping 192.168.1.1: no answer in the window"
 	fi
-	wait_for "FSD-IDLE" 10
-	sleep 1
+	wait_for "FSD-IDLE" 20
+	wait_for "normal-path # " 10
 	echo "ip -4 addr show dev eth0; ip link show dev eth0" >&5
-	sleep 1
+	wait_for "link/ether" 10
 	if "${IN_PC[@]}" ping -n -c 2 -W 1 192.168.1.1 >/dev/null; then
 		echo "   [pc] ping 192.168.1.1: still answered"
 	else

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 	*) BUILD=$1; shift ;;
 	esac
 done
-BUILD=${BUILD:-${QEMU_BUILD_DIR:-build-qemu}}
+BUILD=${BUILD:-${QEMU_BUILD_DIR:-build/qemu}}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 BIN=${BIN:-$BUILD/failsafed}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac

@@ -2,7 +2,7 @@
 # tools/qemu/run.sh — boot failsafed's QEMU arm64 "virt" test board (BOARD=qemu_virt) under TCG.
 #
 #   tools/qemu/run.sh                    # console on this terminal (Ctrl-A X quits QEMU; Ctrl-A C, then
-#                                        #   system_powerdown, presses the button); QMP in build-qemu/qmp.sock
+#                                        #   system_powerdown, presses the button); QMP in build/qemu/qmp.sock
 #   tools/qemu/run.sh --dir DIR          # headless: DIR/serial.sock (console, QEMU waits for a client),
 #                                        #   DIR/serial.log, DIR/qmp.sock, DIR/trace.log, DIR/qemu.log
 #   options: --append 'ARGS' (extra kernel arguments: fsd.window=MS, failsafe=1, fsd.hold=LINE),
@@ -32,7 +32,7 @@
 # `ip netns exec` with --netns NS when NS exists): this script's PID is QEMU's.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-BUILD=${QEMU_BUILD_DIR:-$HERE/../../build-qemu}
+BUILD=${QEMU_BUILD_DIR:-$HERE/../../build/qemu}
 dir= append= net=0 wait=on bin= gpiod2=0 vlan=0 lan2=0 qtest=0 netns= netns2= pc_vlan= paused=0 setup=1 initrd= drive=
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # tools/qemu/setup.sh — everything the QEMU arm64 board needs (idempotent, quiet when done):
-# host packages (qemu-system-aarch64, the aarch64 cross compiler, arm64 -dev libraries),
-# the guest's Debian pieces (kernel, busybox, runtime libs) downloaded and unpacked into
-# build-qemu/cache/, and failsafed cross-built for BOARD=qemu_virt into build-qemu/.
-# Usage: tools/qemu/setup.sh [BUILD_DIR] [--gpiod2] [--vlan] [--lan2]   (default: build-qemu, or $QEMU_BUILD_DIR)
+# host packages (tools/bootstrap.sh --qemu: qemu-system-aarch64, the aarch64 cross compiler, arm64 -dev libraries),
+# the guest's Debian pieces (kernel, busybox, runtime libs) downloaded and unpacked into BUILD_DIR/cache/
+# (tools/qemu-lib.sh, shared with the Malta and MTD harnesses), and failsafed cross-built for BOARD=qemu_virt.
+# Usage: tools/qemu/setup.sh [BUILD_DIR] [--gpiod2] [--vlan] [--lan2]   (default: $QEMU_BUILD_DIR, else build/qemu)
+#   Every build directory has its own BUILD_DIR (the tests use <build>/qemu): two build directories of one
+#   checkout never share a set-up. One setup per BUILD_DIR at a time (a second one waits, then finds it done).
 #   BUILD_DIR/failsafed          glibc, dynamically linked, Debian 12's libgpiod 1.6 (GPIO uAPI v1)
 #   BUILD_DIR/gpiohold           static (musl): claims a GPIO line and keeps it (/init's fsd.hold=LINE)
 #   --gpiod2: also BUILD_DIR/gpiod2/failsafed, fully static with musl and libgpiod 2.2.1 (GPIO uAPI v2, what
 #             an OpenWrt kernel offers): tools/deps/build.sh --cpu aarch64 (in $FAILSAFED_DEPS_DIR, default
-#             build-deps) and cmake/toolchain-cross.cmake with FAILSAFED_TARGET=aarch64-linux-musl
+#             deps/ next to BUILD_DIR) and cmake/toolchain-cross.cmake with FAILSAFED_TARGET=aarch64-linux-musl;
+#             configured again when the libraries' directory changed
 #   --vlan:   also BUILD_DIR/vlan/failsafed, the same static musl build for BOARD=qemu_virt_vlan (failsafe port
 #             eth0.1, VLAN 1 on the virtio-net eth0)
 #   --lan2:   also BUILD_DIR/lan2/failsafed, the same static musl build for BOARD=qemu_virt_lan2 (two LAN ports,
@@ -26,89 +29,19 @@ for a in "$@"; do
 	*) BUILD=$a ;;
 	esac
 done
-BUILD=${BUILD:-${QEMU_BUILD_DIR:-build-qemu}}
+BUILD=${BUILD:-${QEMU_BUILD_DIR:-build/qemu}}
 case $BUILD in /*) ;; *) BUILD=$SRC/$BUILD ;; esac
-CACHE=$BUILD/cache
-LOG=$BUILD/setup.log
-mkdir -p "$CACHE/debs"
-: >"$LOG"
-
-die() {
-	echo "qemu setup: $*" >&2
-	[ -s "$LOG" ] && { echo "--- last lines of $LOG:" >&2; tail -15 "$LOG" >&2; }
-	exit 1
-}
-
-export DEBIAN_FRONTEND=noninteractive
-apt_updated=0
-apt_update() {
-	[ $apt_updated -eq 1 ] && return 0
-	apt-get update -qq >>"$LOG" 2>&1 || die "apt-get update failed (no network or no package mirror?)"
-	apt_updated=1
-}
-
-# ---- host packages ----
-HOST_PACKAGES=(cmake make pkg-config cpio gzip python3 kmod qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross musl-dev:arm64
-	libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64 libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64
-	libmicrohttpd-dev:arm64)
-missing=()
-for p in "${HOST_PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	[ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]}; run as root (apt-get install, dpkg --add-architecture arm64)"
-	echo "qemu setup: installing ${missing[*]}" >&2
-	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-		dpkg --add-architecture arm64
-		apt_update
-	fi
-	if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$LOG" 2>&1; then
-		apt_update
-		apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$LOG" 2>&1 ||
-			die "apt-get install ${missing[*]} failed"
-	fi
-fi
+NAME=qemu DIR=$BUILD
+. "$SRC/tools/qemu-lib.sh"
+qlib_start
+qlib_host_packages
 
 # ---- guest pieces: downloaded once, unpacked into $CACHE/root ----
-# The kernel package is the one linux-image-arm64:arm64 depends on (linux-image-6.1.0-<N>-arm64).
-ROOT=$CACHE/root
-# The run-time libraries of failsafed's dependencies; the unpacked root is redone when this list changes.
-# libmicrohttpd12 brings GnuTLS and what that needs (mkinitramfs.sh names any library still missing).
-GUEST_LIBS=(busybox-static libc6 libev4 libgpiod2 libmnl0 libjson-c5 libnettle8 zlib1g
-	libmicrohttpd12 libgnutls30 libp11-kit0 libffi8 libidn2-0 libunistring2 libtasn1-6 libhogweed6 libgmp10)
-if [ "$(cat "$ROOT/.complete" 2>/dev/null)" != "${GUEST_LIBS[*]}" ]; then
-	kpkg=$(ls "$CACHE/debs" | grep -oE '^linux-image-[0-9][^_]*-arm64' | head -1 || true)
-	if [ -z "$kpkg" ]; then
-		kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | grep -oE 'linux-image-[0-9][^ :]*-arm64' | head -1 || true)
-		if [ -z "$kpkg" ]; then
-			apt_update
-			kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | grep -oE 'linux-image-[0-9][^ :]*-arm64' | head -1 || true)
-		fi
-		[ -n "$kpkg" ] || die "cannot find the arm64 kernel package (apt-cache depends linux-image-arm64:arm64)"
-	fi
-	GUEST_PACKAGES=("$kpkg" "${GUEST_LIBS[@]}")
-	for p in "${GUEST_PACKAGES[@]}"; do
-		ls "$CACHE/debs/${p}_"*_arm64.deb >/dev/null 2>&1 && continue
-		echo "qemu setup: downloading $p:arm64" >&2
-		# apt-get download writes into the current directory; _apt cannot write into root's
-		# directories, which only makes apt warn (the download then runs unsandboxed).
-		if ! (cd "$CACHE/debs" && apt-get download -qq "$p:arm64") >>"$LOG" 2>&1; then
-			apt_update
-			(cd "$CACHE/debs" && apt-get download -qq "$p:arm64") >>"$LOG" 2>&1 ||
-				die "apt-get download $p:arm64 failed (no network or no package mirror?)"
-		fi
-	done
-	rm -rf "$ROOT.tmp"
-	mkdir -p "$ROOT.tmp"
-	for p in "${GUEST_PACKAGES[@]}"; do
-		deb=$(ls "$CACHE/debs/${p}_"*_arm64.deb | tail -1)
-		dpkg-deb -x "$deb" "$ROOT.tmp" || die "dpkg-deb -x $deb failed"
-	done
-	ls "$ROOT.tmp"/boot/vmlinuz-* >/dev/null 2>&1 || die "no boot/vmlinuz-* in $kpkg"
-	rm -rf "$ROOT"
-	mv "$ROOT.tmp" "$ROOT"
-	echo "${GUEST_LIBS[*]}" >"$ROOT/.complete"
-fi
+# The kernel, then the run-time libraries of failsafed's dependencies (libmicrohttpd12 brings GnuTLS and what
+# that needs; mkinitramfs.sh names any library still missing).
+qlib_guest_root arm64 "" "$(qlib_kernel arm64 linux-image-arm64)" busybox-static libc6 libev4 libgpiod2 libmnl0 \
+	libjson-c5 libnettle8 zlib1g libmicrohttpd12 libgnutls30 libp11-kit0 libffi8 libidn2-0 libunistring2 libtasn1-6 \
+	libhogweed6 libgmp10
 
 # ---- failsafed, cross-built for the board (cmake and make only rebuild what changed) ----
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
@@ -135,6 +68,10 @@ fi
 # static_build DIR BOARD: configure (once) and build failsafed for BOARD in DIR, then check what it is.
 static_build() {
 	local b=$1 board=$2
+	# Configured against another libraries' directory (moved, or made by another set-up): configure again.
+	if [ -f "$b/CMakeCache.txt" ] && ! grep -qx "FAILSAFED_DEPS_DIR:[A-Z]*=$DEPS" "$b/CMakeCache.txt"; then
+		rm -rf "$b"
+	fi
 	if [ ! -f "$b/CMakeCache.txt" ]; then
 		cmake -S "$SRC" -B "$b" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/toolchain-cross.cmake" \
 			-DFAILSAFED_TARGET=aarch64-linux-musl -DFAILSAFED_DEPS_DIR="$DEPS" -DBOARD="$board" \
@@ -148,7 +85,7 @@ static_build() {
 	! readelf -l "$b/failsafed" | grep -q "program interpreter" || die "$b/failsafed is not statically linked"
 }
 if [ $gpiod2 -eq 1 ] || [ $vlan -eq 1 ] || [ $lan2 -eq 1 ]; then
-	DEPS=${FAILSAFED_DEPS_DIR:-$SRC/build-deps}
+	DEPS=${FAILSAFED_DEPS_DIR:-$(dirname "$BUILD")/deps}
 	case $DEPS in /*) ;; *) DEPS=$SRC/$DEPS ;; esac
 	"$SRC/tools/deps/build.sh" --cpu aarch64 --dir "$DEPS" >>"$LOG" 2>&1 ||
 		die "tools/deps/build.sh --cpu aarch64 --dir $DEPS failed (static musl libraries, libgpiod 2.2.1)"
