@@ -5,8 +5,6 @@
 #include <limits.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
-#include <pwd.h>
-#include <shadow.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -373,21 +371,42 @@ static int find_program(const char *name, const char *dir, char *out, size_t siz
 	return -ENOENT;
 }
 
+/* The password field of root's line in a passwd-format FILE into HASH: 1 found, 0 no root line, -errno. Read by
+ * hand: getpwnam() and getspnam() brought musl's passwd, shadow and nscd code (2.5 KB static) for one warning. */
+static int root_password_field(const char *file, char *hash, size_t size)
+{
+	char line[512];
+	bool line_start = true;
+	int found = 0;
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line);
+
+		if (line_start && strncmp(line, "root:", 5) == 0) {
+			snprintf(hash, size, "%.*s", (int)strcspn(line + 5, ":\n"), line + 5);
+			found = 1;
+		}
+		line_start = len && line[len - 1] == '\n';
+	}
+	fclose(f);
+	return found;
+}
+
 /* dropbear -B lets root in only if root's password is empty, as on OpenWrt's read-only root: say when it is not. */
 static void check_root_password(void)
 {
-	const struct passwd *pw = getpwnam("root");
-	const struct spwd *sp;
-	const char *hash;
+	char hash[256] = "", shadow[256];
 
-	if (!pw) {
+	if (root_password_field("/etc/passwd", hash, sizeof(hash)) <= 0) {
 		log_warn("ssh: no user root in /etc/passwd: SSH logins will fail (telnet and the console work)");
 		return;
 	}
-	hash = pw->pw_passwd;
-	if ((sp = getspnam("root")) && sp->sp_pwdp)
-		hash = sp->sp_pwdp;
-	if (hash && hash[0])
+	if (root_password_field("/etc/shadow", shadow, sizeof(shadow)) > 0)
+		snprintf(hash, sizeof(hash), "%s", shadow);
+	if (hash[0])
 		log_warn("ssh: root has a password (or is locked) on this root filesystem: SSH asks for it, "
 			 "telnet and the console do not");
 }

@@ -5,7 +5,8 @@
 # ship (no musl builds at all, and libmnl-dev has no .a). This script builds libev 4.33, libmnl 1.0.4, libgpiod
 # 2.2.1 (the v2 GPIO uAPI), json-c 0.18, zlib 1.3.1, nettle 3.10.1 (libnettle only: no hogweed, no gmp),
 # libmicrohttpd 1.0.1 (no TLS) and cmocka 1.1.5 (for the unit tests, run under qemu-user) with Debian's cross
-# gcc plus musl's specs (-Os, fat LTO objects), and installs .a + headers + .pc files into build-deps/<cpu>/sysroot;
+# gcc plus musl's specs (-Os, fat LTO objects), for static mipsel also musl 1.2.3's libc.a itself (small: -Os, not
+# PIC, MIPS16e; recipe_musl), and installs .a + headers + .pc files into build-deps/<cpu>/sysroot;
 # cmake/toolchain-cross.cmake (-DFAILSAFED_TARGET=<musl triple>) then builds failsafed against that sysroot.
 #
 # Usage: tools/deps/build.sh [--cpu CPU]... [--all] [--dir DIR] [--jobs N] [--serial] [--force] [--fetch-only]
@@ -33,7 +34,8 @@
 #   cache/src/          the source files, each checked against the sha256 pinned in LIBS below on every run
 #   <cpu>/kh/           kernel uAPI headers for musl: symlinks linux asm asm-generic mtd -> /usr/<gnu-triple>/include
 #   <cpu>/sysroot/      include/, lib/*.a, lib/pkgconfig/<library>.pc (libev libmnl libgpiod json-c zlib nettle
-#                       libmicrohttpd cmocka; prefix=${pcfiledir}/../.., so the sysroot can move), lib/cmake/json-c/
+#                       libmicrohttpd cmocka; prefix=${pcfiledir}/../.., so the sysroot can move), lib/cmake/json-c/;
+#                       mipsel: lib/libc.a (musl, no .pc: the toolchain file's -L puts it before musl-dev's)
 #   <cpu>/complete      written when every library of <cpu> is built; the toolchain file refuses a sysroot without it
 #   <cpu>-shared/       the same with lib/*.so, and root/lib/ld-musl-<arch>.so.1 (a link to musl's libc.so): the
 #                       directory qemu-user's -L takes to run a dynamically linked failsafed
@@ -67,8 +69,12 @@ TOOLCHAIN=$SRC/cmake/toolchain-cross.cmake
 # Sources index and in the .dsc). Suites: bookworm where it has the version (libev: trixie's .dsc and
 # .debian.tar.xz are 404 on the mirror; the orig is the same file), trixie for the newer upstream releases
 # (libgpiod 2.x exists only there).
-LIBS=(libev libmnl libgpiod json-c zlib nettle libmicrohttpd cmocka)
+LIBS=(musl libev libmnl libgpiod json-c zlib nettle libmicrohttpd cmocka)
 declare -A VER PKG SUITE ORIG SHA
+# musl: only libc.a, and only for the static mipsel build (recipe_musl); the same release as musl-dev:mipsel.
+VER[musl]=1.2.3        PKG[musl]=musl                   SUITE[musl]=bookworm
+ORIG[musl]=musl_1.2.3.orig.tar.gz
+SHA[musl]=7d5b0b6062521e4627e099e4c9dc8248d32a30285e959b7eecaa780cf8cfd4a4
 VER[libev]=4.33        PKG[libev]=libev                 SUITE[libev]=bookworm
 ORIG[libev]=libev_4.33.orig.tar.gz
 SHA[libev]=507eb7b8d1015fbec5b935f34ebed15bf346bed04a11ab82b8eee848c4205aea
@@ -373,6 +379,7 @@ for lib in "${need_libs[@]}"; do fetch "$lib"; done
 recipe_id() {
 	{
 		declare -f "recipe_$1" build_lib step
+		if [ "$1" = musl ]; then declare -f musl_mixed_isa; cat "$SRC/tools/deps/cc-mips16"; fi
 		printf '%s\n' "$CC" "${CFLAGS:-}" "${CPPFLAGS:-}" "${LDFLAGS:-}" "${CONF[*]}" "${TOOLCHAIN_ARGS[*]:-}" "$GNU_T"
 	} | sha256sum | cut -c1-16
 }
@@ -382,6 +389,45 @@ BUILD_TRIPLE=$(gcc -dumpmachine)
 
 # Per-library recipes; run in a subshell inside the unpacked source with the target's environment set.
 # Each installs with DESTDIR=$STAGE; prefix is the final sysroot.
+recipe_musl() {
+	# Static mipsel only: musl-dev:mipsel's libc.a is Debian's build (-O2, position-independent, stack protector,
+	# MIPS32). This one is the same release with failsafed's flags, its C files as MIPS16e where they can be
+	# (tools/deps/cc-mips16), so that a static failsafed carries 40% less libc (docs/performance.md). Only
+	# libc.a is installed: headers, crt files and the specs stay musl-dev's (the same 1.2.3); the toolchain
+	# file puts the sysroot's lib/ ahead of musl-dev's on the link. No LTO objects: musl is not built for LTO.
+	local cflags=${CFLAGS//$LTO_CFLAGS/}
+	cflags=${cflags//-mips16 /}
+	step configure env -u CC -u CPPFLAGS -u LDFLAGS CROSS_COMPILE="$GNU_T-" CC="$SRC/tools/deps/cc-mips16 $GNU_T-gcc" \
+		CFLAGS="$cflags" ./configure --target="${MUSL[mipsel]}" --prefix="$SYS" --disable-shared
+	# A function defined in both kinds of code (a weak dummy and the real one elsewhere, as musl's weak_alias
+	# does) may take the wrong kind's mark at the link (binutils keeps a weak MIPS16 definition's mark when a
+	# strong MIPS32 one replaces it: "jump to a non-word-aligned address", or a jump into the wrong mode). So
+	# every object that defines such a name as MIPS16 is compiled again as MIPS32, until no name is mixed.
+	export CC_MIPS16_NOT=$PWD/mips32.list
+	: >"$CC_MIPS16_NOT"
+	local pass redo
+	for pass in 1 2 3 4 5 6; do
+		step make make -j"$JOBS" lib/libc.a
+		redo=$(musl_mixed_isa)
+		[ -n "$redo" ] || break
+		[ "$pass" -lt 6 ] || die "$CPU: musl: functions still defined both as MIPS16 and MIPS32: $redo" "$BLOG"
+		echo "pass $pass: MIPS32 for the names they share: $redo" >>"$BLOG"
+		echo "$redo" >>"$CC_MIPS16_NOT"
+		echo "$redo" | xargs rm -f lib/libc.a
+	done
+	step install install -D -m 644 lib/libc.a "$STAGE$SYS/lib/libc.a"
+	echo "C files as MIPS32: $(grep -c '^cc-mips16: MIPS32' "$BLOG") for inline assembler, $(wc -l <"$CC_MIPS16_NOT") for names" \
+		"shared with MIPS32 code; the rest MIPS16e" >>"$BLOG"
+}
+# The MIPS16 objects under obj/ that define a function (global or weak) some other object defines as MIPS32.
+musl_mixed_isa() {
+	find obj -name '*.o' -print0 | sort -z | xargs -0 "$GNU_T-readelf" -sW | awk '
+		/^File: / { o = $2; next }
+		$4 == "FUNC" && ($5 == "GLOBAL" || $5 == "WEAK") && $0 !~ / UND / {
+			isa = $0 ~ /\[MIPS16\]/ ? 16 : 32; d[$NF, isa] = d[$NF, isa] " " o; seen[$NF] = 1 }
+		END { for (n in seen) if (((n, 16) in d) && ((n, 32) in d)) { k = split(d[n, 16], a, " "); for (i = 1; i <= k; i++) print a[i] } }' |
+		sort -u
+}
 recipe_libev() {
 	# MIPS16 code cannot hold libev's memory fence (MIPS32 assembler, "sync"): failsafed runs its loop in one
 	# thread (app/loop/loop.c), where a compiler barrier is all a fence has to be (EV_NO_THREADS).
@@ -477,11 +523,17 @@ recipe_libmicrohttpd() {
 	# pipes: every Linux since 2.6.22 has eventfd, as the message in the log suggests.
 	# For size, left out what app/web/recovery.c does not use: authentication (and its hashes), HTTP Upgrade,
 	# cookies, poll() (epoll is what the loop drives; select stays as MHD's fallback), thread names; and
-	# compact code. Kept: epoll, suspend/resume, the PostProcessor (form uploads), error messages (logged).
+	# compact code. Kept: epoll, suspend/resume, the PostProcessor (form uploads).
+	# Static (failsafed's own copy) also without its log messages and the text bodies of its automatic error
+	# replies (status codes stay; failsafed's own "recovery:" lines stay). The shared build keeps them, as OpenWrt
+	# ships it. (--with-threads=none, though failsafed starts no thread of it: 1.0.1 then fails to link,
+	# connection_get_wait is missing.)
+	local small=()
+	[ "$SHARED" -eq 1 ] || small=(--disable-messages)
 	step configure ./configure "${CONF[@]}" --disable-https --without-gnutls --disable-doc --disable-examples \
 		--disable-tools --disable-curl mhd_cv_eventfd_usable=yes --enable-compact-code --disable-bauth \
 		--disable-dauth --enable-md5=no --enable-sha256=no --disable-sha512-256 --disable-httpupgrade \
-		--disable-cookie --enable-poll=no --disable-thread-names --enable-epoll=yes
+		--disable-cookie --enable-poll=no --disable-thread-names --enable-epoll=yes "${small[@]}"
 	step make make -j"$JOBS" -C src/microhttpd
 	step install make -C src/microhttpd install DESTDIR="$STAGE"
 	step install make -C src/include install DESTDIR="$STAGE"
@@ -587,6 +639,7 @@ build_target() {
 	local libs=("${LIBS[@]}") t lib d arch=${1%-shared} pcargs=(--static)
 	SHARED=0
 	[ "$arch" = "$CPU" ] || { SHARED=1; libs=("${LIBS[@]/cmocka/}"); pcargs=(); }
+	[ "$CPU" = mipsel ] || libs=("${libs[@]/musl/}")
 	t=$(now)
 	BUILT=0 UPTODATE=0
 	unset CC CFLAGS CPPFLAGS LDFLAGS AR RANLIB STRIP NM PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
@@ -649,7 +702,7 @@ build_target() {
 	# Every .pc must resolve with --static (shared: without), as the toolchain file's pkg-config calls do.
 	# The .pc files have the libraries' names: libev libmnl libgpiod json-c zlib nettle libmicrohttpd cmocka.
 	local out
-	mapfile -t libs < <(printf '%s\n' "${libs[@]}" | grep .)
+	mapfile -t libs < <(printf '%s\n' "${libs[@]}" | grep . | grep -vx musl)
 	out=$(pkg-config "${pcargs[@]}" --cflags --libs "${libs[@]}" 2>&1) ||
 		die "$CPU: pkg-config ${pcargs[*]} ${libs[*]} fails in $SYS/lib/pkgconfig: $out"
 	echo "${libs[*]}" >"$TD/complete.tmp" && mv -f "$TD/complete.tmp" "$TD/complete"
