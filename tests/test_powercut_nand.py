@@ -165,7 +165,10 @@ def test_nand_whole_qemu_killed_during_writes():
             len(cuts), len(boots), time.monotonic() - t_start,
             ", ".join("%s %d" % (s, states.count(s)) for s in sorted(set(states)))), flush=True)
         assert len(cuts) >= CUTS, ("fewer than %d cuts fell inside a write in %d boots" % (CUTS, MAX_BOOTS), cuts)
-        assert "invalid" in states and ({"A", "B"} & set(states)), ("the cuts all landed alike", cuts)
+        # coverage of the write's states needs the long run's 20 cuts: 6 may all land while the kernel is invalid
+        # (most of the write); every cut's safety is checked above in any case
+        if LONG:
+            assert "invalid" in states and ({"A", "B"} & set(states)), ("the cuts all landed alike", cuts)
     finally:
         for b in boots:
             b.stop()
