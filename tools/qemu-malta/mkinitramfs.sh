@@ -200,6 +200,9 @@ fi
 i=0
 while [ "$nic" != none ] && [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 echo "FSD-NET $(ls /sys/class/net | tr '\n' ' ')"
+# The keyboard's LEDs (the board's boot LED) appear from atkbd's probe, which a loaded host delays: the same wait.
+i=0
+while [ ! -e /sys/class/leds/input0::scrolllock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 echo "FSD-LEDS $(ls /sys/class/leds | tr '\n' ' ')"
 echo "FSD-COMPAT $(tr '\0' ' ' </proc/device-tree/compatible 2>/dev/null)"
 echo "FSD-CHECK-BEGIN"
