@@ -42,7 +42,7 @@ class Avahi:
             return f.read()
 
     def run(self, *argv, timeout_s=30):
-        return subprocess.run(["nsenter", "-t", str(self.proc.pid), "-m", "-n"] + list(argv), capture_output=True,
+        return subprocess.run(["nsenter", "-t", str(self.proc.pid), "-m", "-n", "-r", "-w"] + list(argv), capture_output=True,
                               text=True, timeout=timeout_s)
 
     def stop(self):
