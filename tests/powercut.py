@@ -9,6 +9,7 @@ it). One initramfs holds the guest script; every boot runs the same script, whic
 prints it, and writes again. The test reads the console as it comes, with the host time of each line.
 """
 import os
+import random
 import re
 import shutil
 import signal
@@ -20,6 +21,18 @@ import qemu_mtd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, "tools", "qemu-mtd")
+
+
+def squashfs(tmp, name, nbytes):
+    """A squashfs root named name under tmp: /etc/banner and nbytes of seeded noise; its bytes."""
+    d = os.path.join(tmp, name)
+    os.makedirs(os.path.join(d, "etc"))
+    with open(os.path.join(d, "etc", "banner"), "w") as f:
+        f.write(name + "\n")
+    with open(os.path.join(d, "blob.bin"), "wb") as f:
+        f.write(random.Random(name).randbytes(nbytes))
+    with open(qemu_mtd.make_squashfs(d, os.path.join(tmp, name + ".sqfs")), "rb") as f:
+        return f.read()
 
 
 def make_initramfs(build_dir, failsafed, script_text, files, modules, name):

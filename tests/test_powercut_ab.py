@@ -111,24 +111,13 @@ qmtd_done
 '''
 
 
-def squashfs(tmp, name, nbytes):
-    d = os.path.join(tmp, name)
-    os.makedirs(os.path.join(d, "etc"))
-    with open(os.path.join(d, "etc", "banner"), "w") as f:
-        f.write(name + "\n")
-    with open(os.path.join(d, "blob.bin"), "wb") as f:
-        f.write(random.Random(name).randbytes(nbytes))
-    with open(qemu_mtd.make_squashfs(d, os.path.join(tmp, name + ".sqfs")), "rb") as f:
-        return f.read()
-
-
 def test_ab_whole_qemu_killed_during_writes():
     tmp = tempfile.mkdtemp(prefix="fsd-powercut-ab.")
     boots = []
     try:
         rnd = random.Random(int(os.environ.get("POWERCUT_SEED", "1617")))
         ka, kb = rnd.randbytes(1 * MiB + 1234), rnd.randbytes(1 * MiB - 777)
-        ra, rb = squashfs(tmp, "root-a", 3 * MiB), squashfs(tmp, "root-b", 4 * MiB)
+        ra, rb = powercut.squashfs(tmp, "root-a", 3 * MiB), powercut.squashfs(tmp, "root-b", 4 * MiB)
         files = {"/qmtd/a.bin": os.path.join(tmp, "a.bin"), "/qmtd/b.bin": os.path.join(tmp, "b.bin"),
                  "/qmtd/first": os.path.join(tmp, "first"), "/qmtd/bootlog.bin": os.path.join(tmp, "bootlog.bin")}
         for path, (k, r) in ((files["/qmtd/a.bin"], (ka, ra)), (files["/qmtd/b.bin"], (kb, rb))):

@@ -86,24 +86,13 @@ qmtd_done
 '''
 
 
-def squashfs(tmp, name, nbytes):
-    d = os.path.join(tmp, name)
-    os.makedirs(os.path.join(d, "etc"))
-    with open(os.path.join(d, "etc", "banner"), "w") as f:
-        f.write(name + "\n")
-    with open(os.path.join(d, "blob.bin"), "wb") as f:
-        f.write(random.Random(name).randbytes(nbytes))
-    with open(qemu_mtd.make_squashfs(d, os.path.join(tmp, name + ".sqfs")), "rb") as f:
-        return f.read()
-
-
 def test_emmc_whole_qemu_killed_during_writes():
     tmp = tempfile.mkdtemp(prefix="fsd-powercut-emmc.")
     boots = []
     try:
         rnd = random.Random(int(os.environ.get("POWERCUT_SEED", "2016")))
         ka, kb = rnd.randbytes(2 * MiB + 1234), rnd.randbytes(2 * MiB - 777)
-        ra, rb = squashfs(tmp, "root-a", 5 * MiB), squashfs(tmp, "root-b", 6 * MiB)
+        ra, rb = powercut.squashfs(tmp, "root-a", 5 * MiB), powercut.squashfs(tmp, "root-b", 6 * MiB)
         dtb = rnd.randbytes(20 << 10)
         files = {"/qmtd/a.bin": os.path.join(tmp, "a.bin"), "/qmtd/b.bin": os.path.join(tmp, "b.bin")}
         for path, (k, r) in ((files["/qmtd/a.bin"], (ka, ra)), (files["/qmtd/b.bin"], (kb, rb))):
