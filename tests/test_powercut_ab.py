@@ -41,7 +41,7 @@ BOARD = "failsafed,sim-ab"
 MiB = 1 << 20
 LONG = os.environ.get("FAILSAFED_LONG") == "1"
 CUTS = 20 if LONG else 6      # the default run bounded (tools/test.sh --long: the issue's 20)
-MAX_BOOTS = CUTS + CUTS // 2 + 2
+MAX_BOOTS = 2 * CUTS + 2
 APPEND = "memmap=24M$256M qmtd.skip=nandsim"
 
 GUEST = r'''

@@ -41,7 +41,7 @@ FAILSAFED = os.path.join(BIN, "failsafed_sim_emmc")
 BOARD = "failsafed,sim-emmc"
 MiB = 1 << 20
 CUTS = 20 if os.environ.get("FAILSAFED_LONG") == "1" else 6   # bounded by default; --long: 20
-MAX_BOOTS = CUTS + CUTS // 2 + 2
+MAX_BOOTS = 2 * CUTS + 2
 
 GUEST = r'''
 modprobe virtio_pci && modprobe virtio_blk || echo "QMTD-FAIL modprobe virtio_blk"
