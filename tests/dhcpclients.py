@@ -38,10 +38,17 @@ class Client:
         self.out_path = os.path.join(self.dir, "out.log")
         self.proc = None
 
-    def _run(self, argv, mount_script=None):
-        """Start argv in the namespace; with mount_script, first run it in a private mount namespace."""
+    def _run(self, argv, mount_script=None, hold=False):
+        """Start argv in the namespace; with mount_script, first run it in a private mount namespace. With hold, the
+        shell stays as argv's parent (self.proc; SIGTERM to it ends argv and then the shell): a process of that
+        mount namespace whose root is the machine's, for nsenter -r when argv itself chroots (dhcpcd's privilege
+        separation does)."""
         out = open(self.out_path, "ab")
-        if mount_script:
+        if mount_script and hold:
+            argv = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                    mount_script + ' || exit 1; "$0" "$@" & p=$!; trap \'kill -TERM $p\' TERM; wait $p; s=$?; '
+                    'while kill -0 $p 2>/dev/null; do wait $p; s=$?; done; exit $s'] + argv
+        elif mount_script:
             argv = ["unshare", "-m", "--propagation", "private", "sh", "-c",
                     mount_script + " && exec \"$0\" \"$@\""] + argv
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns] + argv, stdout=out, stderr=out,
@@ -170,11 +177,14 @@ class Dhcpcd(Client):
         hook = self._hook('echo "$reason $new_ip_address" >> "$EVENTS"\n')
         self.started_ms = now_ms()
         self._run(["dhcpcd", "-B", "-4", "-f", "/dev/null", "-c", hook, "-h", self.hostname, "--noipv4ll",
-                   "--nohook", "resolv.conf", self.dev], mount_script=self.MOUNTS)
+                   "--nohook", "resolv.conf", self.dev], mount_script=self.MOUNTS, hold=True)
 
     def release(self):
-        # the running dhcpcd's own mount namespace holds its control socket
-        r = subprocess.run(["nsenter", "-t", str(self.proc.pid), "-m", "-n", "dhcpcd", "-4", "-k", self.dev],
+        # the running dhcpcd's mount namespace holds its control socket (/run/dhcpcd); the shell that started it
+        # (self.proc) is in that namespace with the machine's root, which nsenter -r keeps (without -r, nsenter -m
+        # resets the root to the namespace's, which in a chroot is outside it: "dhcpcd not running")
+        r = subprocess.run(["nsenter", "-t", str(self.proc.pid), "-m", "-n", "-r", "-w", "dhcpcd", "-4", "-k",
+                            self.dev],
                            capture_output=True, text=True, timeout=20)
         assert r.returncode == 0, r.stdout + r.stderr
         wait_for(lambda: [e for e in self.events() if e[0] in ("RELEASE", "STOPPED")], 5, "dhcpcd to release",
