@@ -14,15 +14,17 @@ from storagefix import make_image
 URL = "http://192.168.1.1"
 
 
-def board(s, r, *extra):
-    """failsafed in failsafe, the recovery page on port 80, a fake reboot that leaves a mark."""
+def board(s, r, *extra, extra_env=None):
+    """failsafed in failsafe, the recovery page on port 80, a fake reboot that leaves a mark (extra_env: more
+    variables for the daemon)."""
     mark = r.scratch("rebooted")
     reboot = r.scratch("fake-reboot")
     with open(reboot, "w") as f:
         f.write("#!/bin/sh\necho rebooted > %s\n" % mark)
     os.chmod(reboot, 0o755)
     d = s.daemon("--root", r.root, "--rootfs-data", r.data, "--firmware", r.fw, "--reboot-cmd", reboot,
-                 "--http-stall-ms", "2000", *extra, cmdline="failsafe=1", shell="/bin/sh")
+                 "--http-stall-ms", "2000", *extra, cmdline="failsafe=1", shell="/bin/sh",
+                 extra_env=extra_env)
     d.expect("- failsafe -")
     deadline = time.monotonic() + 5
     while "recovery: page on" not in d.stderr():
