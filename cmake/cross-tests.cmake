@@ -175,7 +175,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
     endif()
     foreach(w "Machine: +${machine}\n" "Type: +EXEC " "Requesting program interpreter: /lib/ld-musl-"
         "NEEDED[^\n]*libc\\.so" "NEEDED[^\n]*libev\\.so" "NEEDED[^\n]*libmnl\\.so" "NEEDED[^\n]*libgpiod\\.so"
-        "NEEDED[^\n]*libjson-c\\.so" "NEEDED[^\n]*libz\\.so" "NEEDED[^\n]*libnettle\\.so" "NEEDED[^\n]*libmicrohttpd\\.so")
+        "NEEDED[^\n]*libz\\.so" "NEEDED[^\n]*libnettle\\.so" "NEEDED[^\n]*libmicrohttpd\\.so")
       if(NOT elf MATCHES "${w}")
         message(FATAL_ERROR "cross: ${f}: readelf does not say '${w}' (not linked against the shared libraries):\n${elf}")
       endif()

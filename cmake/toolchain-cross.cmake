@@ -1,6 +1,6 @@
 # cmake/toolchain-cross.cmake — cross builds for routers, one file for every target, chosen by its triple
 # Usage (static musl, what OpenWrt runs):
-#   tools/deps/build.sh --cpu mipsel      # once: static libev, libmnl, libgpiod 2, json-c, zlib, nettle, cmocka,
+#   tools/deps/build.sh --cpu mipsel      # once: static libev, libmnl, libgpiod 2, zlib, nettle, cmocka,
 #                                         # libmicrohttpd into build-deps/mipsel/sysroot
 #   cmake -S . -B build-mipsel -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-cross.cmake -DFAILSAFED_TARGET=mipsel-linux-musl \
 #         -DCMAKE_BUILD_TYPE=MinSizeRel -DBOARD=<board> && cmake --build build-mipsel -j2
@@ -148,7 +148,7 @@ set(_fs_specs "/usr/lib/${FAILSAFED_TARGET}/musl-gcc.specs")
 set(_fs_kh "${FAILSAFED_DEPS_DIR}/${_fs_tdir}/kh")
 set(FAILSAFED_SYSROOT "${FAILSAFED_DEPS_DIR}/${_fs_tdir}/sysroot")
 set(_fs_need "${_fs_specs}" "${_fs_kh}/linux")
-# tools/deps/build.sh writes <cpu>/complete once every library is built; while it builds (json-c and cmocka use this
+# tools/deps/build.sh writes <cpu>/complete once every library is built; while it builds (cmocka uses this
 # file) it sets FAILSAFED_DEPS_BOOTSTRAP.
 if(NOT FAILSAFED_DEPS_BOOTSTRAP)
   list(APPEND _fs_need "${FAILSAFED_DEPS_DIR}/${_fs_tdir}/complete")

@@ -12,7 +12,7 @@ set -euo pipefail
 PACKAGES=(
 	cmake make gcc pkg-config file       # build
 	libev-dev libgpiod-dev libmnl-dev    # the daemon's libraries
-	libjson-c-dev nettle-dev zlib1g-dev  # firmware images: metadata JSON, SHA-256, CRC-32
+	nettle-dev zlib1g-dev                # firmware images: SHA-256, CRC-32
 	libmicrohttpd-dev                    # the recovery page
 	chromium                             # the recovery page in a real browser (headless, driven over a DevTools pipe)
 	libcurl4-openssl-dev                 # failsafectl recover's HTTP client
@@ -41,10 +41,10 @@ PACKAGES=(
 )
 ARCHS=(arm64 armhf mipsel)             # musl-dev:<arch>
 CROSS_ARM64=(libc6-dev-arm64-cross libev-dev:arm64 libgpiod-dev:arm64 libmnl-dev:arm64
-	libjson-c-dev:arm64 nettle-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64)
+	nettle-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64)
 QEMU=(qemu-system-arm qemu-system-x86 "${CROSS_ARM64[@]}")
 # The host build (cmake/, CMakeLists.txt: compilers, pkg-config's libraries, mksquashfs for the image).
-BUILD=(cmake make gcc pkg-config file clang libclang-rt-14-dev libev-dev libgpiod-dev libmnl-dev libjson-c-dev
+BUILD=(cmake make gcc pkg-config file clang libclang-rt-14-dev libev-dev libgpiod-dev libmnl-dev
 	nettle-dev zlib1g-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev python3 squashfs-tools)
 for a in "$@"; do
 	case $a in

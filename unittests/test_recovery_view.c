@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <json-c/json.h>
 
+#include "json.h"
 #include "recovery_view.h"
 
 static struct fwimage_info info;
@@ -61,7 +61,10 @@ static void json_fields(void **state)
 	(void)state;
 	struct recovery_state st = { .phase = RECOVERY_STAGED, .staged_file = true, .last_exit_code = 3 };
 	struct recovery_view v;
-	json_object *o, *img, *x;
+	struct json_doc d;
+	int img, x;
+	int64_t n;
+	bool b;
 	char *text;
 
 	evil_image();
@@ -71,42 +74,39 @@ static void json_fields(void **state)
 	v.step_total = 10;
 	text = recovery_view_json(&v);
 	assert_non_null(text);
-	o = json_tokener_parse(text);
-	assert_non_null(o);
-	assert_true(json_object_object_get_ex(o, "phase", &x));
-	assert_string_equal(json_object_get_string(x), "staged");
-	assert_true(json_object_object_get_ex(o, "image", &img));
-	assert_true(json_object_object_get_ex(img, "verdict", &x));
-	assert_string_equal(json_object_get_string(x), "invalid");
-	assert_true(json_object_object_get_ex(img, "needs_force", &x));
-	assert_true(json_object_get_boolean(x));
-	assert_true(json_object_object_get_ex(img, "flashable", &x));
-	assert_false(json_object_get_boolean(x));
-	assert_true(json_object_object_get_ex(img, "boards", &x));
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(x, 1)), "<script>alert(1)</script>");
-	assert_true(json_object_object_get_ex(img, "version", &x));
-	assert_string_equal(json_object_get_string(x), "Open\"Wrt' 1&2");
-	assert_true(json_object_object_get_ex(img, "checks", &x));
-	assert_int_equal(json_object_array_length(x), FWIMAGE_CHECKS);
-	assert_true(json_object_object_get_ex(o, "log", &x));
-	assert_int_equal(json_object_array_length(x), 2);
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(x, 1)), "line <two>");
-	assert_true(json_object_object_get_ex(o, "step", &x));
-	assert_true(json_object_object_get_ex(x, "done", &x));
-	assert_int_equal(json_object_get_int(x), 5);
-	assert_true(json_object_object_get_ex(o, "exit_code", &x));
-	assert_int_equal(json_object_get_int(x), 3);
-	json_object_put(o);
+	assert_int_equal(json_parse(&d, text, strlen(text)), 0);
+	assert_int_equal(d.end, strlen(text));
+	assert_int_equal(json_type(&d, 0), JSON_OBJECT);
+	assert_string_equal(json_str(&d, json_get(&d, 0, "phase")), "staged");
+	assert_true((img = json_get(&d, 0, "image")) >= 0);
+	assert_string_equal(json_str(&d, json_get(&d, img, "verdict")), "invalid");
+	assert_true(json_bool(&d, json_get(&d, img, "needs_force"), &b));
+	assert_true(b);
+	assert_true(json_bool(&d, json_get(&d, img, "flashable"), &b));
+	assert_false(b);
+	x = json_get(&d, img, "boards");
+	assert_string_equal(json_str(&d, json_at(&d, x, 1)), "<script>alert(1)</script>");
+	assert_string_equal(json_str(&d, json_get(&d, img, "version")), "Open\"Wrt' 1&2");
+	assert_int_equal(json_type(&d, json_get(&d, img, "checks")), JSON_ARRAY);
+	assert_int_equal(json_len(&d, json_get(&d, img, "checks")), FWIMAGE_CHECKS);
+	x = json_get(&d, 0, "log");
+	assert_int_equal(json_len(&d, x), 2);
+	assert_string_equal(json_str(&d, json_at(&d, x, 1)), "line <two>");
+	assert_true(json_int(&d, json_get(&d, json_get(&d, 0, "step"), "done"), &n));
+	assert_int_equal(n, 5);
+	assert_true(json_int(&d, json_get(&d, 0, "exit_code"), &n));
+	assert_int_equal(n, 3);
+	json_free(&d);
 	free(text);
 
-	/* No image yet: image is null. */
+	/* No image yet: image is null, and so is step. */
 	st = (struct recovery_state){ .phase = RECOVERY_IDLE };
 	v = view(&st, false);
 	text = recovery_view_json(&v);
-	o = json_tokener_parse(text);
-	assert_true(json_object_object_get_ex(o, "image", &x));
-	assert_null(x);
-	json_object_put(o);
+	assert_int_equal(json_parse(&d, text, strlen(text)), 0);
+	assert_int_equal(json_type(&d, json_get(&d, 0, "image")), JSON_NULL);
+	assert_int_equal(json_type(&d, json_get(&d, 0, "step")), JSON_NULL);
+	json_free(&d);
 	free(text);
 }
 
@@ -143,7 +143,9 @@ static void dhcp_leases_shown(void **state)
 	static const char *const leases[] = { "192.168.1.100 02:00:00:00:00:01 laptop 280",
 					      "192.168.1.101 02:00:00:00:00:02 - 12" };
 	struct recovery_view v = view(&st, false);
-	json_object *o, *d, *l;
+	struct json_doc j;
+	int d, l;
+	int64_t n;
 	char *page, *text;
 
 	page = recovery_view_html(&v, "/recovery.js");
@@ -160,16 +162,22 @@ static void dhcp_leases_shown(void **state)
 	assert_non_null(strstr(page, "and 1 more"));
 	free(page);
 	text = recovery_view_json(&v);
-	o = json_tokener_parse(text);
-	assert_true(json_object_object_get_ex(o, "dhcp", &d));
-	assert_int_equal(json_object_get_int(json_object_object_get(d, "leased")), 3);
-	l = json_object_array_get_idx(json_object_object_get(d, "leases"), 0);
-	assert_string_equal(json_object_get_string(json_object_object_get(l, "address")), "192.168.1.100");
-	assert_string_equal(json_object_get_string(json_object_object_get(l, "name")), "laptop");
-	assert_int_equal(json_object_get_int(json_object_object_get(l, "seconds_left")), 280);
-	l = json_object_array_get_idx(json_object_object_get(d, "leases"), 1);
-	assert_string_equal(json_object_get_string(json_object_object_get(l, "name")), "");
-	json_object_put(o);
+	assert_non_null(strstr(text, ",\"dhcp\":{\"state\":\"serving 192.168.1.100-192.168.1.199, leases of 300 s\","
+				    "\"leases\":[{\"address\":\"192.168.1.100\",\"mac\":\"02:00:00:00:00:01\","
+				    "\"name\":\"laptop\",\"seconds_left\":280},{\"address\":\"192.168.1.101\","
+				    "\"mac\":\"02:00:00:00:00:02\",\"name\":\"\",\"seconds_left\":12}],\"leased\":3},"));
+	assert_int_equal(json_parse(&j, text, strlen(text)), 0);
+	assert_true((d = json_get(&j, 0, "dhcp")) >= 0);
+	assert_true(json_int(&j, json_get(&j, d, "leased"), &n));
+	assert_int_equal(n, 3);
+	l = json_at(&j, json_get(&j, d, "leases"), 0);
+	assert_string_equal(json_str(&j, json_get(&j, l, "address")), "192.168.1.100");
+	assert_string_equal(json_str(&j, json_get(&j, l, "name")), "laptop");
+	assert_true(json_int(&j, json_get(&j, l, "seconds_left"), &n));
+	assert_int_equal(n, 280);
+	l = json_at(&j, json_get(&j, d, "leases"), 1);
+	assert_string_equal(json_str(&j, json_get(&j, l, "name")), "");
+	json_free(&j);
 	free(text);
 }
 

@@ -23,6 +23,7 @@
 #if FAILSAFED_RECOVERY_PAGE
 #include "recovery.h"
 #endif
+#include "scan.h"
 #include "shell_exec.h"
 #include "stage2_policy.h"
 #include "stage2_req.h"
@@ -120,13 +121,18 @@ static bool numeric(const char *p)
 /* The parent of pid from /proc/pid/stat, or 0. */
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], text[512], *close_paren;
-	int ppid = 0;
+	char path[64], text[512], *p;
+	unsigned long ppid;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (io_read_file(path, text, sizeof(text)) < 0 || !(close_paren = strrchr(text, ')')))
+	if (io_read_file(path, text, sizeof(text)) < 0 || !(p = strrchr(text, ')')))
 		return 0;
-	return sscanf(close_paren + 1, " %*c %d", &ppid) == 1 ? ppid : 0;
+	/* ") S 1234 ...": the state, then the parent (no sscanf: app/common/scan.h) */
+	p += 1 + strspn(p + 1, " ");
+	if (!*p)
+		return 0;
+	p += 1 + strspn(p + 1, " ");
+	return scan_unsigned(p, 10, &ppid, NULL) ? (pid_t)ppid : 0;
 }
 
 static bool descends_from_me(pid_t pid)

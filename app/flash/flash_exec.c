@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "inflate.h"
 #include "inuse.h"
 #include "io.h"
+#include "scan.h"
 
 #define HEADER_LAST_BYTES 4096u   /* a kernel's first 4 KiB (its header) go last: a cut leaves none that boots */
 
@@ -65,9 +67,9 @@ static int find_mtd(const char *part, struct storage_volume *v, char *why)
 /* The MTD number of /dev/mtdN, or -1. */
 static int mtd_num_of(const char *dev)
 {
-	int n;
+	unsigned long n;
 
-	return sscanf(dev, "/dev/mtd%d", &n) == 1 ? n : -1;
+	return !strncmp(dev, "/dev/mtd", 8) && scan_unsigned(dev + 8, 10, &n, NULL) && n <= INT_MAX ? (int)n : -1;
 }
 
 static bool removes(const struct plan *p, const char *part, const char *volume)

@@ -15,6 +15,7 @@
 
 #include "io.h"
 #include "mountinfo.h"
+#include "scan.h"
 
 #define MTD_CHAR_MAJOR 90       /* /dev/mtdN is 90:2N, /dev/mtdNro 90:2N+1 */
 #define MTD_BLOCK_MAJOR 31      /* /dev/mtdblockN; a JFFS2 mount's st_dev */
@@ -67,7 +68,7 @@ static dev_t sysfs_dev(const char *dir)
 	unsigned maj, min;
 
 	snprintf(path, sizeof(path), "%s/dev", dir);
-	if (read_attr(path, text, sizeof(text)) < 0 || sscanf(text, "%u:%u", &maj, &min) != 2)
+	if (read_attr(path, text, sizeof(text)) < 0 || !scan_pair(text, 10, &maj, &min, NULL))
 		return 0;
 	return makedev(maj, min);
 }
@@ -340,14 +341,24 @@ static bool maps_on(pid_t pid, const dev_t *devs, unsigned n, char *what, size_t
 	while (!found && fgets(line, sizeof(line), m)) {
 		unsigned maj, min;
 		unsigned long inode;
-		int off = 0;
+		const char *p = line;
 
-		if (sscanf(line, "%*s %*s %*s %x:%x %lu %n", &maj, &min, &inode, &off) < 3 || !inode)
+		/* "address perms offset dev inode path": skip three fields */
+		for (int f = 0; f < 3; f++) {
+			p += strspn(p, " \t");
+			p += strcspn(p, " \t\n");
+		}
+		p += strspn(p, " \t");
+		if (!scan_pair(p, 16, &maj, &min, &p))
 			continue;
+		p += strspn(p, " \t");
+		if (!scan_unsigned(p, 10, &inode, &p) || !inode)
+			continue;
+		p += strspn(p, " \t");
 		for (unsigned i = 0; i < n && !found; i++)
 			if (major(devs[i]) == maj && minor(devs[i]) == min) {
 				line[strcspn(line, "\n")] = '\0';
-				snprintf(what, what_size, "%s (mapped)", off ? line + off : "a file");
+				snprintf(what, what_size, "%s (mapped)", *p ? p : "a file");
 				found = true;
 			}
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mountinfo.h"
+#include "scan.h"
 
 /* Copy one space-separated field, decoding \ooo escapes. Returns the rest of the line, or NULL. */
 static const char *field(const char *p, char *out, size_t size)
@@ -37,7 +38,7 @@ static bool parse_line(const char *line, struct mount_entry *e)
 	/* id parent major:minor root mount-point options [optional...] - fstype source super-options */
 	for (int i = 0; i < 4 && p; i++) {
 		p = field(p, skip, sizeof(skip));
-		if (p && i == 2 && sscanf(skip, "%u:%u", &e->major, &e->minor) != 2)
+		if (p && i == 2 && !scan_pair(skip, 10, &e->major, &e->minor, NULL))
 			return false;
 	}
 	if (!p || !(p = field(p, e->mount_point, sizeof(e->mount_point))) || !(p = field(p, opts, sizeof(opts))))

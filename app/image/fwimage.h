@@ -242,14 +242,13 @@ int fwimage_reader_join(struct fwimage_reader *r, const struct fwimage_reader *p
 
 /*
  * Walk the chunks back from the end, check every trailer's CRC, hash the
- * payload, parse the metadata JSON (json-c; it allocates, and everything is
- * freed before return), then take the deep check's verdict on the payload
+ * payload, parse the metadata JSON (app/common/json.c, strict RFC 8259; it
+ * allocates, and everything is freed before return), then take the deep check's verdict on the payload
  * (bad-tar, bad-gzip, bad-fit, bad-ubi; its facts in info->payload). Fills
  * *info. Returns 0 when no broken-image problem was found (an image without
  * metadata included: the check decides), -EBADMSG when info->problem says
- * what is broken, -ENOMEM when json-c could not allocate its parser or zlib
- * could not start (info->complete is false then; json-c 0.16 reports a
- * failure inside the parse as bad JSON). Calling it again, or feeding more
+ * what is broken, -ENOMEM when the JSON reader could not allocate or zlib
+ * could not start (info->complete is false then). Calling it again, or feeding more
  * and calling it again, is allowed.
  */
 int fwimage_reader_finish(struct fwimage_reader *r, struct fwimage_info *info);

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-c/json.h>
+#include "json.h"
 
 /* Every chunk the walk may visit lies inside the tail, so the walk never needs folded bytes. */
 _Static_assert(FWIMAGE_TAIL_BYTES >= FWIMAGE_METADATA_CHUNK_MAX_BYTES
@@ -284,44 +284,42 @@ static void copy_cut(char *dst, size_t dst_bytes, const char *s)
 }
 
 /* An optional string key: 1 present (*s set), 0 absent, -1 wrong type (problem set). */
-static int opt_string(struct json_object *o, const char *key, const char *where, struct fwimage_info *info,
+static int opt_string(const struct json_doc *d, int o, const char *key, const char *where, struct fwimage_info *info,
 		      const char **s, size_t *len)
 {
-	struct json_object *v;
+	int v = json_get(d, o, key);
 
-	if (!json_object_object_get_ex(o, key, &v))
+	if (v < 0)
 		return 0;
-	if (!json_object_is_type(v, json_type_string)) {
+	if (json_type(d, v) != JSON_STRING) {
 		set_problem(info, FWIMAGE_P_BAD_KEY, "metadata %s%s is not a string", where, key);
 		return -1;
 	}
-	*s = json_object_get_string(v);
-	*len = (size_t)json_object_get_string_len(v);
+	*s = json_str(d, v);
+	*len = json_len(d, v);
 	return 1;
 }
 
-static void read_devices(struct json_object *o, struct fwimage_info *info)
+static void read_devices(const struct json_doc *d, struct fwimage_info *info)
 {
 	const char *key = info->new_devices ? "new_supported_devices" : "supported_devices";
-	struct json_object *list;
+	int list = json_get(d, 0, key);
 	size_t n;
 
-	if (!json_object_object_get_ex(o, key, &list) || !json_object_is_type(list, json_type_array)) {
+	if (json_type(d, list) != JSON_ARRAY) {
 		set_problem(info, FWIMAGE_P_BAD_DEVICES, "metadata has no %s list", key);
 		return;
 	}
-	n = json_object_array_length(list);
+	n = json_len(d, list);
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *d = json_object_array_get_idx(list, i);
-		const char *s;
-		size_t len;
+		int dev = json_at(d, list, i);
+		const char *s = json_str(d, dev);
+		size_t len = json_len(d, dev);
 
-		if (!json_object_is_type(d, json_type_string)) {
+		if (!s) {
 			set_problem(info, FWIMAGE_P_BAD_DEVICES, "metadata %s[%zu] is not a string", key, i);
 			return;
 		}
-		s = json_object_get_string(d);
-		len = (size_t)json_object_get_string_len(d);
 		/* A name that does not fit cannot equal a board name, which always fits. */
 		if (info->n_devices == FWIMAGE_MAX_DEVICES || len >= FWIMAGE_NAME_BYTES || strlen(s) != len) {
 			info->n_devices_skipped++;
@@ -331,21 +329,20 @@ static void read_devices(struct json_object *o, struct fwimage_info *info)
 	}
 }
 
-static void read_keys(struct json_object *o, struct fwimage_info *info)
+static void read_keys(const struct json_doc *d, struct fwimage_info *info)
 {
 	static const char *const fields[] = { "dist", "version", "revision", "target", "board" };
 	char *const dst[] = { info->version.dist, info->version.version, info->version.revision,
 			      info->version.target, info->version.board };
-	struct json_object *ver;
 	const char *s;
 	size_t len;
-	int has;
+	int has, ver;
 
-	if ((has = opt_string(o, "metadata_version", "", info, &s, &len)) < 0)
+	if ((has = opt_string(d, 0, "metadata_version", "", info, &s, &len)) < 0)
 		return;
 	if (has)
 		copy_cut(info->metadata_version, sizeof(info->metadata_version), s);
-	if ((has = opt_string(o, "compat_version", "", info, &s, &len)) < 0)
+	if ((has = opt_string(d, 0, "compat_version", "", info, &s, &len)) < 0)
 		return;
 	if (has && len && (len >= FWIMAGE_COMPAT_BYTES || strlen(s) != len)) {
 		set_problem(info, FWIMAGE_P_BAD_KEY, "metadata compat_version is longer than %d bytes",
@@ -355,26 +352,26 @@ static void read_keys(struct json_object *o, struct fwimage_info *info)
 	/* As fwtool.sh: absent or empty is "1.0"; any other value names new_supported_devices. */
 	copy_cut(info->compat_version, sizeof(info->compat_version), has && len ? s : "1.0");
 	info->new_devices = strcmp(info->compat_version, "1.0") != 0;
-	if ((has = opt_string(o, "compat_message", "", info, &s, &len)) < 0)
+	if ((has = opt_string(d, 0, "compat_message", "", info, &s, &len)) < 0)
 		return;
 	if (has)
 		copy_cut(info->compat_message, sizeof(info->compat_message), s);
-	read_devices(o, info);
+	read_devices(d, info);
 	if (info->problem)
 		return;
-	if (json_object_object_get_ex(o, "version", &ver)) {
-		if (!json_object_is_type(ver, json_type_object)) {
+	if ((ver = json_get(d, 0, "version")) >= 0) {
+		if (json_type(d, ver) != JSON_OBJECT) {
 			set_problem(info, FWIMAGE_P_BAD_KEY, "metadata version is not an object");
 			return;
 		}
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-			if ((has = opt_string(ver, fields[i], "version.", info, &s, &len)) < 0)
+			if ((has = opt_string(d, ver, fields[i], "version.", info, &s, &len)) < 0)
 				return;
 			if (has)
 				copy_cut(dst[i], FWIMAGE_FIELD_BYTES, s);
 		}
 	}
-	if ((has = opt_string(o, "sha256", "", info, &s, &len)) < 0)
+	if ((has = opt_string(d, 0, "sha256", "", info, &s, &len)) < 0)
 		return;
 	if (has) {
 		if (strlen(s) != len || fwimage_sha256_parse(s, info->meta_sha256)) {
@@ -385,25 +382,15 @@ static void read_keys(struct json_object *o, struct fwimage_info *info)
 	}
 }
 
-/* fwtool -I takes `echo` output: a trailing newline is normal. */
-static bool only_space(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	return true;
-}
-
 static int parse_metadata(const struct walk *w, struct fwimage_info *info)
 {
 	const uint8_t *chunk = at(w, w->meta_start);
 	const char *json = (const char *)chunk + FWIMAGE_HEADER_BYTES;
-	size_t len = w->meta_size - FWIMAGE_HEADER_BYTES - FWIMAGE_TRAILER_BYTES, end;
+	size_t len = w->meta_size - FWIMAGE_HEADER_BYTES - FWIMAGE_TRAILER_BYTES;
 	uint32_t version = fwimage_get_be32(chunk);
-	struct json_tokener *tok;
-	struct json_object *o;
-	enum json_tokener_error err;
+	struct json_doc d;
 	const char *nul;
+	int err;
 
 	info->header_flags = fwimage_get_be32(chunk + 4);
 	info->json_bytes = (uint32_t)len;
@@ -415,23 +402,20 @@ static int parse_metadata(const struct walk *w, struct fwimage_info *info)
 		set_problem(info, FWIMAGE_P_BAD_JSON, "metadata JSON has a NUL byte at offset %zu", (size_t)(nul - json));
 		return 0;
 	}
-	tok = json_tokener_new();
-	if (!tok)
-		return -ENOMEM;
-	o = json_tokener_parse_ex(tok, json, (int)len);
-	err = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (!o)
-		set_problem(info, FWIMAGE_P_BAD_JSON, "metadata JSON: %s at offset %zu",
-			    err == json_tokener_continue ? "unexpected end" : json_tokener_error_desc(err), end);
-	else if (!json_object_is_type(o, json_type_object))
+	err = json_parse(&d, json, len);
+	if (err == -ENOMEM) {
+		json_free(&d);
+		return err;
+	}
+	if (err)
+		set_problem(info, FWIMAGE_P_BAD_JSON, "metadata JSON: %s at offset %zu", d.error, d.end);
+	else if (json_type(&d, 0) != JSON_OBJECT)
 		set_problem(info, FWIMAGE_P_BAD_JSON, "metadata JSON is not an object");
-	else if (!only_space(json + end, len - end))
-		set_problem(info, FWIMAGE_P_BAD_JSON, "metadata JSON: trailing data at offset %zu", end);
+	else if (d.end != len)  /* d.end is past the blanks: fwtool -I takes echo's output, with its newline */
+		set_problem(info, FWIMAGE_P_BAD_JSON, "metadata JSON: trailing data at offset %zu", d.end);
 	else
-		read_keys(o, info);
-	json_object_put(o);
-	json_tokener_free(tok);
+		read_keys(&d, info);
+	json_free(&d);
 	return 0;
 }
 

@@ -4,9 +4,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
+#include "json.h"
 
 void fwimage_writer_init(struct fwimage_writer *w)
 {
@@ -24,35 +25,12 @@ void fwimage_writer_feed(struct fwimage_writer *w, const void *buf, size_t len_b
 	sha256_update(&w->sha, len_bytes, buf);
 }
 
-/* Adds key: string to o; a NULL value becomes "". Returns 0 or -ENOMEM. */
-static int add_string(struct json_object *o, const char *key, const char *s)
+static void put_list(struct json_out *o, const char *key, const char *const *names, size_t n)
 {
-	struct json_object *v = json_object_new_string(s ? s : "");
-
-	if (!v || json_object_object_add(o, key, v)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int add_list(struct json_object *o, const char *key, const char *const *names, size_t n)
-{
-	struct json_object *a = json_object_new_array();
-
-	if (!a || json_object_object_add(o, key, a)) {
-		json_object_put(a);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *s = json_object_new_string(names[i]);
-
-		if (!s || json_object_array_add(a, s)) {
-			json_object_put(s);
-			return -ENOMEM;
-		}
-	}
-	return 0;
+	json_open(o, key, '[');
+	for (size_t i = 0; i < n; i++)
+		json_put_str(o, NULL, names[i]);
+	json_close(o, ']');
 }
 
 static bool fits(const char *s, size_t bytes)
@@ -60,42 +38,19 @@ static bool fits(const char *s, size_t bytes)
 	return s && *s && strlen(s) < bytes;
 }
 
-static int add_version(struct json_object *o, const struct fwimage_meta *m)
-{
-	struct json_object *ver = json_object_new_object();
-	int err = 0;
-
-	if (!ver || json_object_object_add(o, "version", ver)) {
-		json_object_put(ver);
-		return -ENOMEM;
-	}
-	if (!err)
-		err = add_string(ver, "dist", m->dist);
-	if (!err)
-		err = add_string(ver, "version", m->version);
-	if (!err)
-		err = add_string(ver, "revision", m->revision);
-	if (!err)
-		err = add_string(ver, "target", m->target);
-	if (!err)
-		err = add_string(ver, "board", m->board);
-	return err;
-}
-
-/* The key order of OpenWrt's include/image-commands.mk metadata_json, then sha256. */
-static int build_json(const struct fwimage_meta *m, const char *compat, const char *sha_hex,
-		      struct json_object *o)
+/* The key order of OpenWrt's include/image-commands.mk metadata_json, then sha256; a NULL field is "". */
+static void build_json(const struct fwimage_meta *m, const char *compat, const char *sha_hex, struct json_out *o)
 {
 	char legacy[FWIMAGE_MAX_DEVICES * FWIMAGE_NAME_BYTES + FWIMAGE_MESSAGE_BYTES + 256];
 	const char *one[] = { legacy };
 	size_t used = 0;
-	int err = add_string(o, "metadata_version", "1.1");
 
-	if (!err)
-		err = add_string(o, "compat_version", compat);
-	if (!err && m->compat_message)
-		err = add_string(o, "compat_message", m->compat_message);
-	if (!err && strcmp(compat, "1.0")) {
+	json_open(o, NULL, '{');
+	json_put_str(o, "metadata_version", "1.1");
+	json_put_str(o, "compat_version", compat);
+	if (m->compat_message)
+		json_put_str(o, "compat_message", m->compat_message);
+	if (strcmp(compat, "1.0")) {
 		/* What a device that predates compat_version prints when it refuses the image. */
 		for (size_t i = 0; i < m->n_devices; i++)
 			used += (size_t)snprintf(legacy + used, sizeof(legacy) - used, "%s%s", i ? " " : "",
@@ -105,17 +60,20 @@ static int build_json(const struct fwimage_meta *m, const char *compat, const ch
 			 " (force required) or reinstall. %s%s", compat,
 			 m->compat_message ? "Reason: " : "Please check documentation ...",
 			 m->compat_message ? m->compat_message : "");
-		err = add_list(o, "new_supported_devices", m->devices, m->n_devices);
-		if (!err)
-			err = add_list(o, "supported_devices", one, 1);
-	} else if (!err) {
-		err = add_list(o, "supported_devices", m->devices, m->n_devices);
+		put_list(o, "new_supported_devices", m->devices, m->n_devices);
+		put_list(o, "supported_devices", one, 1);
+	} else {
+		put_list(o, "supported_devices", m->devices, m->n_devices);
 	}
-	if (!err)
-		err = add_version(o, m);
-	if (!err)
-		err = add_string(o, "sha256", sha_hex);
-	return err;
+	json_open(o, "version", '{');
+	json_put_str(o, "dist", m->dist);
+	json_put_str(o, "version", m->version);
+	json_put_str(o, "revision", m->revision);
+	json_put_str(o, "target", m->target);
+	json_put_str(o, "board", m->board);
+	json_close(o, '}');
+	json_put_str(o, "sha256", sha_hex);
+	json_close(o, '}');
 }
 
 int fwimage_writer_finish(const struct fwimage_writer *w, const struct fwimage_meta *m,
@@ -125,8 +83,8 @@ int fwimage_writer_finish(const struct fwimage_writer *w, const struct fwimage_m
 	struct sha256_ctx sha = w->sha;
 	uint8_t digest[FWIMAGE_SHA256_BYTES], *p = out;
 	char hex[FWIMAGE_SHA256_HEX_BYTES];
-	struct json_object *o;
-	const char *json;
+	struct json_out o = { 0 };
+	char *json;
 	size_t json_len, size;
 	uint32_t crc;
 	int err;
@@ -140,14 +98,9 @@ int fwimage_writer_finish(const struct fwimage_writer *w, const struct fwimage_m
 			return -EINVAL;
 	sha256_digest(&sha, sizeof(digest), digest);
 	fwimage_sha256_hex(digest, hex);
-	o = json_object_new_object();
-	if (!o)
-		return -ENOMEM;
-	err = build_json(m, compat, hex, o);
-	json = err ? NULL : json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!err && !json)
-		err = -ENOMEM;
-	json_len = json ? strlen(json) : 0;
+	build_json(m, compat, hex, &o);
+	json = json_out_take(&o, &json_len);
+	err = json ? 0 : -ENOMEM;
 	size = FWIMAGE_HEADER_BYTES + json_len + FWIMAGE_TRAILER_BYTES;
 	if (!err && json_len > FWIMAGE_METADATA_MAX_BYTES)
 		err = -E2BIG;
@@ -165,6 +118,6 @@ int fwimage_writer_finish(const struct fwimage_writer *w, const struct fwimage_m
 		fwimage_put_be32(p + 12, (uint32_t)size);
 		*len_bytes = size;
 	}
-	json_object_put(o);
+	free(json);
 	return err;
 }

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "json.h"
 #include "recovery_view.h"
 
 static const char *kind_name(enum fwimage_kind k)
@@ -28,11 +27,6 @@ static bool flashable(const struct recovery_view *v)
 }
 
 /* ---- JSON ---- */
-
-static json_object *jstr(const char *s)
-{
-	return json_object_new_string(s ? s : "");
-}
 
 /* One word of s after blanks, at most size - 1 bytes, into out: what follows it, or NULL. */
 static const char *lease_word(const char *s, char *out, size_t size)
@@ -63,122 +57,112 @@ static bool lease_fields(const char *line, char addr[16], char mac[18], char nam
 	return true;
 }
 
-/* {"state": "...", "leases": [{"address", "mac", "name", "seconds_left"}], "leased": N} */
-static json_object *dhcp_json(const struct recovery_view *v)
+/* "dhcp": {"state": "...", "leases": [{"address", "mac", "name", "seconds_left"}], "leased": N} */
+static void dhcp_json(const struct recovery_view *v, struct json_out *o)
 {
-	json_object *d = json_object_new_object(), *list = json_object_new_array();
-
-	if (!d || !list) {
-		json_object_put(d);
-		json_object_put(list);
-		return NULL;
-	}
-	json_object_object_add(d, "state", jstr(v->dhcp));
+	json_open(o, "dhcp", '{');
+	json_put_str(o, "state", v->dhcp);
+	json_open(o, "leases", '[');
 	for (unsigned i = 0; i < v->n_leases; i++) {
 		char addr[16], mac[18], name[40];
 		unsigned long long left;
-		json_object *l;
 
-		if (!lease_fields(v->leases[i], addr, mac, name, &left) || !(l = json_object_new_object()))
+		if (!lease_fields(v->leases[i], addr, mac, name, &left))
 			continue;
-		json_object_object_add(l, "address", jstr(addr));
-		json_object_object_add(l, "mac", jstr(mac));
-		json_object_object_add(l, "name", jstr(strcmp(name, "-") ? name : ""));
-		json_object_object_add(l, "seconds_left", json_object_new_int64((int64_t)left));
-		json_object_array_add(list, l);
+		json_open(o, NULL, '{');
+		json_put_str(o, "address", addr);
+		json_put_str(o, "mac", mac);
+		json_put_str(o, "name", strcmp(name, "-") ? name : "");
+		json_put_int(o, "seconds_left", (int64_t)left);
+		json_close(o, '}');
 	}
-	json_object_object_add(d, "leases", list);
-	json_object_object_add(d, "leased", json_object_new_int64(v->leases_total));
-	return d;
+	json_close(o, ']');
+	json_put_int(o, "leased", v->leases_total);
+	json_close(o, '}');
 }
 
-static json_object *image_json(const struct recovery_view *v)
+static void image_json(const struct recovery_view *v, struct json_out *o)
 {
 	const struct fwimage_info *i = v->info;
-	json_object *o = json_object_new_object(), *boards = json_object_new_array(), *checks = json_object_new_array();
 	char hex[FWIMAGE_SHA256_HEX_BYTES], ver[3 * FWIMAGE_FIELD_BYTES];
 
-	for (unsigned d = 0; d < i->n_devices; d++)
-		json_object_array_add(boards, jstr(i->devices[d]));
-	for (int c = 0; c < FWIMAGE_CHECKS; c++) {
-		json_object *it = json_object_new_object();
-
-		json_object_object_add(it, "name", jstr(v->checks[c].name));
-		json_object_object_add(it, "state", jstr(fwimage_check_state_name(v->checks[c].state)));
-		json_object_object_add(it, "detail", jstr(v->checks[c].detail));
-		json_object_array_add(checks, it);
-	}
+	json_open(o, "image", '{');
+	json_put_int(o, "bytes", (int64_t)i->total_bytes);
+	json_put_int(o, "payload_bytes", (int64_t)i->payload_bytes);
 	image_version(i, ver, sizeof(ver));
-	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)i->total_bytes));
-	json_object_object_add(o, "payload_bytes", json_object_new_int64((int64_t)i->payload_bytes));
-	json_object_object_add(o, "version", jstr(ver));
-	json_object_object_add(o, "compat_version", jstr(i->has_metadata ? i->compat_version : ""));
-	json_object_object_add(o, "boards", boards);
+	json_put_str(o, "version", ver);
+	json_put_str(o, "compat_version", i->has_metadata ? i->compat_version : "");
+	json_open(o, "boards", '[');
+	for (unsigned d = 0; d < i->n_devices; d++)
+		json_put_str(o, NULL, i->devices[d]);
+	json_close(o, ']');
 	fwimage_sha256_hex(i->payload_sha256, hex);
-	json_object_object_add(o, "sha256", jstr(hex));
+	json_put_str(o, "sha256", hex);
 	fwimage_sha256_hex(i->image_sha256, hex);
-	json_object_object_add(o, "image_sha256", jstr(hex));
-	json_object_object_add(o, "has_metadata", json_object_new_boolean(i->has_metadata));
-	json_object_object_add(o, "verdict", jstr(kind_name(v->verdict->kind)));
-	json_object_object_add(o, "reason", jstr(v->verdict->reason));
-	json_object_object_add(o, "checks", checks);
-	json_object_object_add(o, "flashable", json_object_new_boolean(flashable(v) &&
-								     v->verdict->kind == FWIMAGE_ACCEPT));
-	json_object_object_add(o, "needs_force", json_object_new_boolean(flashable(v) &&
-								      v->verdict->kind == FWIMAGE_INVALID));
-	return o;
+	json_put_str(o, "image_sha256", hex);
+	json_put_bool(o, "has_metadata", i->has_metadata);
+	json_put_str(o, "verdict", kind_name(v->verdict->kind));
+	json_put_str(o, "reason", v->verdict->reason);
+	json_open(o, "checks", '[');
+	for (int c = 0; c < FWIMAGE_CHECKS; c++) {
+		json_open(o, NULL, '{');
+		json_put_str(o, "name", v->checks[c].name);
+		json_put_str(o, "state", fwimage_check_state_name(v->checks[c].state));
+		json_put_str(o, "detail", v->checks[c].detail);
+		json_close(o, '}');
+	}
+	json_close(o, ']');
+	json_put_bool(o, "flashable", flashable(v) && v->verdict->kind == FWIMAGE_ACCEPT);
+	json_put_bool(o, "needs_force", flashable(v) && v->verdict->kind == FWIMAGE_INVALID);
+	json_close(o, '}');
 }
 
 char *recovery_view_json(const struct recovery_view *v)
 {
-	json_object *o = json_object_new_object(), *board = json_object_new_object(), *up = json_object_new_object(),
-		    *log = json_object_new_array();
-	char *out = NULL;
+	struct json_out o = { 0 };
 
-	if (!o || !board || !up || !log) {
-		json_object_put(o);
-		json_object_put(board);
-		json_object_put(up);
-		json_object_put(log);
-		return NULL;
-	}
-	json_object_object_add(board, "name", jstr(v->board));
-	json_object_object_add(board, "model", jstr(v->model));
-	json_object_object_add(board, "compatible", jstr(v->compatible));
-	json_object_object_add(o, "board", board);
-	json_object_object_add(o, "failsafed", jstr(v->failsafed_version));
-	json_object_object_add(o, "firmware", jstr(v->firmware));
-	json_object_object_add(o, "rootfs_data", jstr(v->rootfs_data));
+	json_open(&o, NULL, '{');
+	json_open(&o, "board", '{');
+	json_put_str(&o, "name", v->board);
+	json_put_str(&o, "model", v->model);
+	json_put_str(&o, "compatible", v->compatible);
+	json_close(&o, '}');
+	json_put_str(&o, "failsafed", v->failsafed_version);
+	json_put_str(&o, "firmware", v->firmware);
+	json_put_str(&o, "rootfs_data", v->rootfs_data);
 	if (v->dhcp)
-		json_object_object_add(o, "dhcp", dhcp_json(v));
-	json_object_object_add(o, "phase", jstr(recovery_phase_name(v->state->phase)));
-	json_object_object_add(up, "received", json_object_new_int64((int64_t)v->received_bytes));
-	json_object_object_add(up, "expected", json_object_new_int64((int64_t)v->expected_bytes));
-	json_object_object_add(up, "cap", json_object_new_int64((int64_t)v->cap_bytes));
-	json_object_object_add(o, "upload", up);
-	json_object_object_add(o, "image", v->info ? image_json(v) : NULL);
+		dhcp_json(v, &o);
+	json_put_str(&o, "phase", recovery_phase_name(v->state->phase));
+	json_open(&o, "upload", '{');
+	json_put_int(&o, "received", (int64_t)v->received_bytes);
+	json_put_int(&o, "expected", (int64_t)v->expected_bytes);
+	json_put_int(&o, "cap", (int64_t)v->cap_bytes);
+	json_close(&o, '}');
+	if (v->info)
+		image_json(v, &o);
+	else
+		json_put_null(&o, "image");
 	if (v->step) {
-		json_object *st = json_object_new_object();
-
-		json_object_object_add(st, "name", jstr(v->step));
-		json_object_object_add(st, "done", json_object_new_int64((int64_t)v->step_done));
-		json_object_object_add(st, "total", json_object_new_int64((int64_t)v->step_total));
-		json_object_object_add(o, "step", st);
+		json_open(&o, "step", '{');
+		json_put_str(&o, "name", v->step);
+		json_put_int(&o, "done", (int64_t)v->step_done);
+		json_put_int(&o, "total", (int64_t)v->step_total);
+		json_close(&o, '}');
 	} else {
-		json_object_object_add(o, "step", NULL);
+		json_put_null(&o, "step");
 	}
+	json_open(&o, "log", '[');
 	for (const char *line = v->log; line && *line;) {
 		size_t n = strcspn(line, "\n");
 
-		json_object_array_add(log, json_object_new_string_len(line, (int)n));
+		json_put_strn(&o, NULL, line, n);
 		line += n + (line[n] == '\n');
 	}
-	json_object_object_add(o, "log", log);
-	json_object_object_add(o, "exit_code", json_object_new_int(v->state->last_exit_code));
-	json_object_object_add(o, "message", jstr(v->message));
-	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return out;
+	json_close(&o, ']');
+	json_put_int(&o, "exit_code", v->state->last_exit_code);
+	json_put_str(&o, "message", v->message);
+	json_close(&o, '}');
+	return json_out_take(&o, NULL);
 }
 
 /* ---- HTML ---- */

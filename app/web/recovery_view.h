@@ -32,7 +32,7 @@ struct recovery_view {
 	unsigned leases_total;                  /* leased: more than n_leases when the list is cut */
 };
 
-/* The view as a JSON object (json-c), NUL-terminated, malloc'd; NULL when out of memory. */
+/* The view as a JSON object, NUL-terminated, malloc'd; NULL when out of memory. */
 char *recovery_view_json(const struct recovery_view *v);
 
 /*

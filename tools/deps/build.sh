@@ -3,7 +3,7 @@
 #
 # Why: OpenWrt routers run musl, not glibc, and a static failsafed needs static libraries that Debian does not
 # ship (no musl builds at all, and libmnl-dev has no .a). This script builds libev 4.33, libmnl 1.0.4, libgpiod
-# 2.2.1 (the v2 GPIO uAPI), json-c 0.18, zlib 1.3.1, nettle 3.10.1 (libnettle only: no hogweed, no gmp),
+# 2.2.1 (the v2 GPIO uAPI), zlib 1.3.1, nettle 3.10.1 (libnettle only: no hogweed, no gmp),
 # libmicrohttpd 1.0.1 (no TLS) and cmocka 1.1.5 (for the unit tests, run under qemu-user) with Debian's cross
 # gcc plus musl's specs (-Os, fat LTO objects), for static mipsel also musl 1.2.3's libc.a itself (small: -Os, not
 # PIC, MIPS16e; recipe_musl), and installs .a + headers + .pc files into build-deps/<cpu>/sysroot;
@@ -33,8 +33,8 @@
 #   cache/apt/          private apt config and state (sources.list, lists/): /etc/apt is never touched
 #   cache/src/          the source files, each checked against the sha256 pinned in LIBS below on every run
 #   <cpu>/kh/           kernel uAPI headers for musl: symlinks linux asm asm-generic mtd -> /usr/<gnu-triple>/include
-#   <cpu>/sysroot/      include/, lib/*.a, lib/pkgconfig/<library>.pc (libev libmnl libgpiod json-c zlib nettle
-#                       libmicrohttpd cmocka; prefix=${pcfiledir}/../.., so the sysroot can move), lib/cmake/json-c/;
+#   <cpu>/sysroot/      include/, lib/*.a, lib/pkgconfig/<library>.pc (libev libmnl libgpiod zlib nettle
+#                       libmicrohttpd cmocka; prefix=${pcfiledir}/../.., so the sysroot can move);
 #                       mipsel: lib/libc.a (musl, no .pc: the toolchain file's -L puts it before musl-dev's)
 #   <cpu>/complete      written when every library of <cpu> is built; the toolchain file refuses a sysroot without it
 #   <cpu>-shared/       the same with lib/*.so, and root/lib/ld-musl-<arch>.so.1 (a link to musl's libc.so): the
@@ -56,7 +56,7 @@
 #
 # Rebuilds: a library is rebuilt when its source, its recipe (the recipe_<lib> function, the functions that
 # build and install every library, the compiler flags and configure options), the compiler or musl changed
-# (json-c and cmocka also: cmake/toolchain-cross.cmake, which builds them); other edits of this script do not. Progress goes to stderr, one line per step; build output
+# (cmocka also: cmake/toolchain-cross.cmake, which builds it); other edits of this script do not. Progress goes to stderr, one line per step; build output
 # goes to the logs; a failure names the CPU, library and step and shows the log's last lines.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -69,7 +69,7 @@ TOOLCHAIN=$SRC/cmake/toolchain-cross.cmake
 # Sources index and in the .dsc). Suites: bookworm where it has the version (libev: trixie's .dsc and
 # .debian.tar.xz are 404 on the mirror; the orig is the same file), trixie for the newer upstream releases
 # (libgpiod 2.x exists only there).
-LIBS=(musl libev libmnl libgpiod json-c zlib nettle libmicrohttpd cmocka)
+LIBS=(musl libev libmnl libgpiod zlib nettle libmicrohttpd cmocka)
 declare -A VER PKG SUITE ORIG SHA
 # musl: only libc.a, and only for the static mipsel build (recipe_musl); the same release as musl-dev:mipsel.
 VER[musl]=1.2.3        PKG[musl]=musl                   SUITE[musl]=bookworm
@@ -84,9 +84,6 @@ SHA[libmnl]=171f89699f286a5854b72b91d06e8f8e3683064c5901fb09d954a9ab6f551f81
 VER[libgpiod]=2.2.1    PKG[libgpiod]=libgpiod           SUITE[libgpiod]=trixie
 ORIG[libgpiod]=libgpiod_2.2.1.orig.tar.xz
 SHA[libgpiod]=0e948049c309b87c220fb24ee0d605d7cd5b72f22376e608470903fffa2d4b18
-VER[json-c]=0.18       PKG[json-c]=json-c               SUITE[json-c]=trixie
-ORIG[json-c]=json-c_0.18+ds.orig.tar.xz
-SHA[json-c]=f6439962c9622c1f9f4746d5b3daf5e0800c335281b048fab00159f2a29d7daa
 VER[zlib]=1.3.1        PKG[zlib]=zlib                   SUITE[zlib]=trixie
 ORIG[zlib]=zlib_1.3.dfsg+really1.3.1.orig.tar.gz
 SHA[zlib]=60dd315c07f616887caa029408308a018ace66e3d142726a97db164b3b8f69fb
@@ -383,7 +380,7 @@ recipe_id() {
 		printf '%s\n' "$CC" "${CFLAGS:-}" "${CPPFLAGS:-}" "${LDFLAGS:-}" "${CONF[*]}" "${TOOLCHAIN_ARGS[*]:-}" "$GNU_T"
 	} | sha256sum | cut -c1-16
 }
-# The toolchain file without its comments: what json-c's and cmocka's builds depend on.
+# The toolchain file without its comments: what cmocka's build depends on.
 TOOLCHAIN_SHA=$(grep -v '^[[:space:]]*#' "$TOOLCHAIN" | sha256sum | cut -d' ' -f1)
 BUILD_TRIPLE=$(gcc -dumpmachine)
 
@@ -395,10 +392,14 @@ recipe_musl() {
 	# (tools/deps/cc-mips16), so that a static failsafed carries 40% less libc (docs/performance.md). Only
 	# libc.a is installed: headers, crt files and the specs stay musl-dev's (the same 1.2.3); the toolchain
 	# file puts the sysroot's lib/ ahead of musl-dev's on the link. No LTO objects: musl is not built for LTO.
+	# malloc: musl's oldmalloc, not mallocng (the default since 1.2.1): half the code, without mallocng's
+	# out-of-band metadata that catches double frees and overruns at free(); failsafed's heap is small and
+	# short-lived, and its sanitizer builds check it (docs/performance.md, "What each cut saved").
 	local cflags=${CFLAGS//$LTO_CFLAGS/}
 	cflags=${cflags//-mips16 /}
 	step configure env -u CC -u CPPFLAGS -u LDFLAGS CROSS_COMPILE="$GNU_T-" CC="$SRC/tools/deps/cc-mips16 $GNU_T-gcc" \
-		CFLAGS="$cflags" ./configure --target="${MUSL[mipsel]}" --prefix="$SYS" --disable-shared
+		CFLAGS="$cflags" ./configure --target="${MUSL[mipsel]}" --prefix="$SYS" --disable-shared \
+		--with-malloc=oldmalloc
 	# A function defined in both kinds of code (a weak dummy and the real one elsewhere, as musl's weak_alias
 	# does) may take the wrong kind's mark at the link (binutils keeps a weak MIPS16 definition's mark when a
 	# strong MIPS32 one replaces it: "jump to a non-word-aligned address", or a jump into the wrong mode). So
@@ -473,21 +474,6 @@ recipe_libgpiod() {
 		ac_cv_func_malloc_0_nonnull=yes
 	step make make -j"$JOBS"
 	step install make install DESTDIR="$STAGE"
-}
-recipe_json-c() {
-	# The toolchain file has the compiler and flags: keep the autotools environment out of CMake's (CMake puts
-	# CFLAGS, here only the LTO flags, before the toolchain's own).
-	# Static: without its switch of the numeric locale around strtod (uselocale, duplocale): musl's strtod reads
-	# "." whatever the locale, so it changes nothing there and linked musl's locale loader (3 KB).
-	local shared=OFF locale=(-DHAVE_USELOCALE=0 -DHAVE_DUPLOCALE=0 -DHAVE_SETLOCALE=0)
-	[ "$SHARED" -eq 0 ] || { shared=ON; locale=(); }
-	step cmake env -u CC -u CPPFLAGS -u LDFLAGS CFLAGS="$LTO_CFLAGS" cmake -S . -B obj "${TOOLCHAIN_ARGS[@]}" \
-		-DCMAKE_BUILD_TYPE=MinSizeRel -DCMAKE_INSTALL_PREFIX="$SYS" -DCMAKE_INSTALL_LIBDIR=lib \
-		-DBUILD_SHARED_LIBS=$shared -DBUILD_STATIC_LIBS=$([ $shared = ON ] && echo OFF || echo ON) \
-		-DBUILD_TESTING=OFF -DBUILD_APPS=OFF "${locale[@]}" \
-		-DDISABLE_EXTRA_LIBS=ON -DDISABLE_WERROR=ON
-	step make cmake --build obj -j"$JOBS"
-	step install env DESTDIR="$STAGE" cmake --install obj
 }
 recipe_zlib() {
 	# zlib's own configure: CHOST picks the cross tools, --static builds libz.a only (no examples); the shared
@@ -579,6 +565,8 @@ build_lib() {
 	local lib=$1 src key t b stage old
 	src=$(cached_source "$lib") || die "$CPU: $lib: source missing from $SRCS"
 	key="recipe $(recipe_id "$lib"); source $(basename "$src") $(sha256 "$src"); cc $CC_ID; libc $LIBC_ID"
+	# json-c is no longer built (app/common/json.c); its name stays here because this function is part of every
+	# library's key: removing it would rebuild every cached library.
 	case $lib in json-c | cmocka) key="$key; toolchain $TOOLCHAIN_SHA" ;; esac
 	if [ $FORCE -eq 0 ] && [ "$(cat "$TD/stamps/$lib" 2>/dev/null)" = "$key" ]; then
 		UPTODATE=$((UPTODATE + 1))
@@ -700,7 +688,7 @@ build_target() {
 	for lib in "${libs[@]}"; do [ -z "$lib" ] || build_lib "$lib"; done
 	rmdir "$TD/build" "$TD/stage" 2>/dev/null || true
 	# Every .pc must resolve with --static (shared: without), as the toolchain file's pkg-config calls do.
-	# The .pc files have the libraries' names: libev libmnl libgpiod json-c zlib nettle libmicrohttpd cmocka.
+	# The .pc files have the libraries' names: libev libmnl libgpiod zlib nettle libmicrohttpd cmocka.
 	local out
 	mapfile -t libs < <(printf '%s\n' "${libs[@]}" | grep . | grep -vx musl)
 	out=$(pkg-config "${pcargs[@]}" --cflags --libs "${libs[@]}" 2>&1) ||

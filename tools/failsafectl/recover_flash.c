@@ -38,7 +38,8 @@ struct flasher {
 	char image_name[256];
 	char size[32];
 	uint64_t up_start_ms, line_ms;
-	json_object *seen_log;		/* the board's log as last shown */
+	char **seen_log;		/* the board's log as last shown */
+	size_t n_seen_log;
 	char step[32];			/* the step whose progress is shown */
 	uint64_t step_start_ms, step_total;
 	uint64_t upload_ms, write_start_ms;
@@ -51,7 +52,7 @@ static void pause_ms(int ms)
 
 static const char *message_of(const struct rhttp_reply *r)
 {
-	return rhttp_str(r->json, "message", r->text[0] ? r->text : "no message");
+	return rhttp_str(rhttp_root(r), "message", r->text[0] ? r->text : "no message");
 }
 
 /* POST /discard: the board drops the staged image (it keeps nothing it was sent). */
@@ -65,8 +66,8 @@ static void discard(struct flasher *f)
 
 /* ---- the page ---- */
 
-/* Wait for the recovery page's state. RECOVER_OK with *st (the caller puts it), else said why. */
-static int page_state(struct flasher *f, json_object **st)
+/* Wait for the recovery page's state. RECOVER_OK with *st (the caller frees it), else said why. */
+static int page_state(struct flasher *f, struct rhttp_reply *st)
 {
 	uint64_t start = hal_now_ms();
 
@@ -80,8 +81,8 @@ static int page_state(struct flasher *f, json_object **st)
 			rout_error(f->out, "interrupted; nothing was sent to the board");
 			return RECOVER_ERROR;
 		}
-		if (rc == 0 && r.status == 200 && rhttp_get(r.json, "phase")) {
-			*st = r.json;
+		if (rc == 0 && r.status == 200 && rhttp_get(rhttp_root(&r), "phase").doc) {
+			*st = r;
 			return RECOVER_OK;
 		}
 		if (rc == 0) {
@@ -105,7 +106,7 @@ static int page_state(struct flasher *f, json_object **st)
 }
 
 /* Who the board says it is, and whether it is free; the board check against the image's list. */
-static int board_check(struct flasher *f, json_object *st)
+static int board_check(struct flasher *f, struct rjv st)
 {
 	const char *name = rhttp_str(st, "board.name", ""), *compat = rhttp_str(st, "board.compatible", "");
 	const char *phase = rhttp_str(st, "phase", "?"), *firmware = rhttp_str(st, "firmware", "");
@@ -202,7 +203,7 @@ static int upload(struct flasher *f, int fd, const struct stat *st, struct rhttp
 			   "cable and run this again", f->url, f->h.error);
 		return RECOVER_ERROR;
 	}
-	if ((r->status == 200 || r->status == 422) && rhttp_get(r->json, "image")) {
+	if ((r->status == 200 || r->status == 422) && rhttp_get(rhttp_root(r), "image").doc) {
 		progress_done_text(line, sizeof(line), "uploaded", f->info->total_bytes, f->upload_ms);
 		rout_event(f->out, false, "%s", line);
 		return RECOVER_OK;
@@ -216,17 +217,16 @@ static int upload(struct flasher *f, int fd, const struct stat *st, struct rhttp
 }
 
 /* The board's verdict, as it says it; RECOVER_OK when it may be written. */
-static int verdict(struct flasher *f, json_object *state)
+static int verdict(struct flasher *f, struct rjv state)
 {
-	json_object *img = rhttp_get(state, "image"), *checks = rhttp_get(img, "checks");
+	struct rjv img = rhttp_get(state, "image"), checks = rhttp_get(img, "checks");
 	const char *kind = rhttp_str(img, "verdict", "?"), *reason = rhttp_str(img, "reason", "");
 	const char *sha = rhttp_str(img, "sha256", "");
 	char hex[FWIMAGE_SHA256_HEX_BYTES];
 
 	rout_event(f->out, false, "the board checked it: %s%s%s", kind, reason[0] ? ": " : "", reason);
-	for (size_t i = 0; checks && json_object_is_type(checks, json_type_array) &&
-			   i < json_object_array_length(checks); i++) {
-		json_object *c = json_object_array_get_idx(checks, i);
+	for (size_t i = 0; checks.doc && i < json_len(checks.doc, checks.v); i++) {
+		struct rjv c = { checks.doc, json_at(checks.doc, checks.v, i) };
 
 		rout_event(f->out, false, "  %-15s %-8s %s", rhttp_str(c, "name", "?"), rhttp_str(c, "state", "?"),
 			   rhttp_str(c, "detail", ""));
@@ -261,7 +261,7 @@ static int verdict(struct flasher *f, json_object *state)
 	return RECOVER_REFUSED;
 }
 
-static int confirm(struct flasher *f, json_object *state)
+static int confirm(struct flasher *f, struct rjv state)
 {
 	char answer[64] = "";
 
@@ -315,29 +315,48 @@ static int start_write(struct flasher *f)
 	return rc;
 }
 
-/* The board's log lines not shown yet: those after the longest overlap with what was shown. */
-static void show_log(struct flasher *f, json_object *log)
+static void forget_log(struct flasher *f)
 {
-	size_t n_old = f->seen_log ? json_object_array_length(f->seen_log) : 0, n_new, k;
+	for (size_t i = 0; i < f->n_seen_log; i++)
+		free(f->seen_log[i]);
+	free(f->seen_log);
+	f->seen_log = NULL;
+	f->n_seen_log = 0;
+}
 
-	if (!log || !json_object_is_type(log, json_type_array))
+/* The board's log lines not shown yet: those after the longest overlap with what was shown. */
+static void show_log(struct flasher *f, struct rjv log)
+{
+	size_t n_old = f->n_seen_log, n_new, k;
+	char **keep;
+
+	if (!log.doc || json_type(log.doc, log.v) != JSON_ARRAY)
 		return;
-	n_new = json_object_array_length(log);
+	n_new = json_len(log.doc, log.v);
 	for (k = n_old < n_new ? n_old : n_new; k > 0; k--) {
 		size_t i;
 
 		for (i = 0; i < k; i++)
-			if (strcmp(json_object_get_string(json_object_array_get_idx(f->seen_log, n_old - k + i)),
-				   json_object_get_string(json_object_array_get_idx(log, i))))
+			if (strcmp(f->seen_log[n_old - k + i], json_str_or(log.doc, json_at(log.doc, log.v, i), "")))
 				break;
 		if (i == k)
 			break;
 	}
 	for (size_t i = k; i < n_new; i++)
-		rout_event(f->out, false, "  board: %s", json_object_get_string(json_object_array_get_idx(log, i)));
-	if (f->seen_log)
-		json_object_put(f->seen_log);
-	f->seen_log = json_object_get(log);
+		rout_event(f->out, false, "  board: %s", json_str_or(log.doc, json_at(log.doc, log.v, i), ""));
+	if (!(keep = calloc(n_new + 1, sizeof(*keep))))
+		return;
+	for (size_t i = 0; i < n_new; i++) {
+		if (!(keep[i] = strdup(json_str_or(log.doc, json_at(log.doc, log.v, i), "")))) {
+			while (i--)
+				free(keep[i]);
+			free(keep);
+			return;
+		}
+	}
+	forget_log(f);
+	f->seen_log = keep;
+	f->n_seen_log = n_new;
 }
 
 static void step_done(struct flasher *f, uint64_t now)
@@ -353,13 +372,13 @@ static void step_done(struct flasher *f, uint64_t now)
 	f->step[0] = '\0';
 }
 
-static void show_step(struct flasher *f, json_object *step, uint64_t now)
+static void show_step(struct flasher *f, struct rjv step, uint64_t now)
 {
 	const char *name = rhttp_str(step, "name", "");
 	uint64_t done = (uint64_t)rhttp_int(step, "done", 0), total = (uint64_t)rhttp_int(step, "total", 0);
 	char line[LINE_BYTES];
 
-	if (!step || !name[0])
+	if (!step.doc || !name[0])
 		return;
 	if (strcmp(name, f->step)) {
 		step_done(f, now);
@@ -410,11 +429,11 @@ static int follow(struct flasher *f)
 			continue;
 		}
 		last_ok = now;
-		show_step(f, rhttp_get(r.json, "step"), now);
-		show_log(f, rhttp_get(r.json, "log"));
-		phase = rhttp_str(r.json, "phase", "?");
+		show_step(f, rhttp_get(rhttp_root(&r), "step"), now);
+		show_log(f, rhttp_get(rhttp_root(&r), "log"));
+		phase = rhttp_str(rhttp_root(&r), "phase", "?");
 		if (!strcmp(phase, "done") || !strcmp(phase, "failed")) {
-			int code = (int)rhttp_int(r.json, "exit_code", -1);
+			int code = (int)rhttp_int(rhttp_root(&r), "exit_code", -1);
 
 			rout_clear(f->out);
 			step_done(f, now);
@@ -423,7 +442,7 @@ static int follow(struct flasher *f)
 				return RECOVER_OK;
 			}
 			rout_error(f->out, "writing failed on %s: sysupgrade exit code %d (%s). %s", f->label, code,
-				   rhttp_str(r.json, "message", ""), code >= 10 ? "The image was refused before anything "
+				   rhttp_str(rhttp_root(&r), "message", ""), code >= 10 ? "The image was refused before anything "
 				   "was erased." : "Do not power the board off: it is still in failsafe; run this again, or "
 				   "look at the log above");
 			rhttp_reply_free(&r);
@@ -439,7 +458,7 @@ static int follow(struct flasher *f)
 	}
 }
 
-static void next_steps(struct flasher *f, json_object *state)
+static void next_steps(struct flasher *f, struct rjv state)
 {
 	uint64_t now = hal_now_ms();
 	char secs[32], up[32], wr[32], fs[32];
@@ -475,8 +494,7 @@ int recover_flash(const struct recover_opts *o, int fd, const struct stat *st, c
 		  struct recover_out *out, volatile sig_atomic_t *stop, const struct recover_board *b)
 {
 	struct flasher *f = calloc(1, sizeof(*f));
-	json_object *state = NULL;
-	struct rhttp_reply r = { 0 };
+	struct rhttp_reply state = { 0 }, r = { 0 };
 	char iface[80], path[4096];
 	int rc;
 
@@ -495,20 +513,19 @@ int recover_flash(const struct recover_opts *o, int fd, const struct stat *st, c
 		free(f);
 		return RECOVER_ERROR;
 	}
-	if ((rc = page_state(f, &state)) || (rc = board_check(f, state)))
+	if ((rc = page_state(f, &state)) || (rc = board_check(f, rhttp_root(&state))))
 		goto out;
 	if ((rc = upload(f, fd, st, &r)))
 		goto out;
-	if ((rc = verdict(f, r.json)) || (rc = confirm(f, r.json)) || (rc = start_write(f)) || (rc = follow(f)))
+	if ((rc = verdict(f, rhttp_root(&r))) || (rc = confirm(f, rhttp_root(&r))) || (rc = start_write(f))
+	    || (rc = follow(f)))
 		goto out;
-	next_steps(f, r.json);
+	next_steps(f, rhttp_root(&r));
 out:
 	rout_clear(out);
 	rhttp_reply_free(&r);
-	if (state)
-		json_object_put(state);
-	if (f->seen_log)
-		json_object_put(f->seen_log);
+	rhttp_reply_free(&state);
+	forget_log(f);
 	rhttp_free(&f->h);
 	free(f);
 	return rc;

@@ -105,7 +105,8 @@ void rhttp_free(struct rhttp *h)
 void rhttp_reply_free(struct rhttp_reply *r)
 {
 	if (r->json)
-		json_object_put(r->json);
+		json_free(r->json);
+	free(r->json);
 	r->json = NULL;
 }
 
@@ -149,10 +150,10 @@ static int finish(struct rhttp *h, CURLcode res, const char *errbuf, struct body
 
 			while (b->p[i] == ' ' || b->p[i] == '\n' || b->p[i] == '\r')
 				i++;
-			if (b->p[i] == '{')
-				r->json = json_tokener_parse(b->p + i);
-			if (r->json && !json_object_is_type(r->json, json_type_object)) {
-				json_object_put(r->json);
+			if (b->p[i] == '{' && (r->json = malloc(sizeof(*r->json)))
+			    && (json_parse(r->json, b->p + i, b->len - i) || json_type(r->json, 0) != JSON_OBJECT)) {
+				json_free(r->json);
+				free(r->json);
 				r->json = NULL;
 			}
 			snprintf(r->text, sizeof(r->text), "%s", b->p + i);
@@ -223,42 +224,47 @@ int rhttp_upload(struct rhttp *h, const char *path, int fd, uint64_t size, long 
 	return rc;
 }
 
-json_object *rhttp_get(json_object *o, const char *path)
+struct rjv rhttp_root(const struct rhttp_reply *r)
+{
+	return (struct rjv){ r->json, r->json ? 0 : -1 };
+}
+
+struct rjv rhttp_get(struct rjv o, const char *path)
 {
 	char key[64];
 
-	while (o && *path) {
+	while (o.doc && o.v >= 0 && *path) {
 		size_t n = strcspn(path, ".");
 
-		if (n >= sizeof(key) || !json_object_is_type(o, json_type_object))
-			return NULL;
+		if (n >= sizeof(key))
+			return (struct rjv){ NULL, -1 };
 		memcpy(key, path, n);
 		key[n] = '\0';
-		if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
+		o.v = json_get(o.doc, o.v, key);
 		path += n + (path[n] == '.');
 	}
-	return o;
+	return o.doc && o.v >= 0 ? o : (struct rjv){ NULL, -1 };
 }
 
-const char *rhttp_str(json_object *o, const char *path, const char *def)
+const char *rhttp_str(struct rjv o, const char *path, const char *def)
 {
-	json_object *v = rhttp_get(o, path);
+	struct rjv v = rhttp_get(o, path);
 
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : def;
+	return v.doc ? json_str_or(v.doc, v.v, def) : def;
 }
 
-int64_t rhttp_int(json_object *o, const char *path, int64_t def)
+int64_t rhttp_int(struct rjv o, const char *path, int64_t def)
 {
-	json_object *v = rhttp_get(o, path);
+	struct rjv v = rhttp_get(o, path);
+	int64_t n;
 
-	return v && (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)) ?
-	       json_object_get_int64(v) : def;
+	return v.doc && json_int(v.doc, v.v, &n) ? n : def;
 }
 
-bool rhttp_bool(json_object *o, const char *path, bool def)
+bool rhttp_bool(struct rjv o, const char *path, bool def)
 {
-	json_object *v = rhttp_get(o, path);
+	struct rjv v = rhttp_get(o, path);
+	bool b;
 
-	return v && json_object_is_type(v, json_type_boolean) ? json_object_get_boolean(v) : def;
+	return v.doc && json_bool(v.doc, v.v, &b) ? b : def;
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <json-c/json.h>
+#include "json.h"
 
 #define RHTTP_ERROR_BYTES	256
 #define RHTTP_BODY_MAX_BYTES	(1024 * 1024)	/* a longer answer is cut (the page's JSON is a few KiB) */
@@ -20,7 +20,7 @@ struct rhttp {
 
 struct rhttp_reply {
 	long status;				/* HTTP status; 0 when no answer arrived */
-	json_object *json;			/* the body when it is a JSON object, else NULL */
+	struct json_doc *json;			/* the body when it is a JSON object, else NULL */
 	char text[256];				/* the body's start on one line, for messages */
 };
 
@@ -56,10 +56,18 @@ int rhttp_request(struct rhttp *h, const char *method, const char *path, const c
 int rhttp_upload(struct rhttp *h, const char *path, int fd, uint64_t size, long stall_s, rhttp_progress_fn fn,
 		 void *ctx, struct rhttp_reply *r);
 
-/* A value in a JSON object by a dotted path ("board.compatible"), or NULL / the default. */
-json_object *rhttp_get(json_object *o, const char *path);
-const char *rhttp_str(json_object *o, const char *path, const char *def);
-int64_t rhttp_int(json_object *o, const char *path, int64_t def);
-bool rhttp_bool(json_object *o, const char *path, bool def);
+/* A value of a reply's JSON: its document and index there (json.h); .v -1 (or .doc NULL) is none. */
+struct rjv {
+	const struct json_doc *doc;
+	int v;
+};
+
+/* The reply's JSON object, or none. */
+struct rjv rhttp_root(const struct rhttp_reply *r);
+/* A value in a JSON object by a dotted path ("board.compatible"), or none / the default. */
+struct rjv rhttp_get(struct rjv o, const char *path);
+const char *rhttp_str(struct rjv o, const char *path, const char *def);
+int64_t rhttp_int(struct rjv o, const char *path, int64_t def);
+bool rhttp_bool(struct rjv o, const char *path, bool def);
 
 #endif /* TOOLS_FAILSAFECTL_RECOVER_HTTP_H */

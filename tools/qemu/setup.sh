@@ -40,7 +40,7 @@ qlib_host_packages
 # The kernel, then the run-time libraries of failsafed's dependencies (libmicrohttpd12 brings GnuTLS and what
 # that needs; mkinitramfs.sh names any library still missing).
 qlib_guest_root arm64 "" "$(qlib_kernel arm64 linux-image-arm64)" busybox-static libc6 libev4 libgpiod2 libmnl0 \
-	libjson-c5 libnettle8 zlib1g libmicrohttpd12 libgnutls30 libp11-kit0 libffi8 libidn2-0 libunistring2 libtasn1-6 \
+	libnettle8 zlib1g libmicrohttpd12 libgnutls30 libp11-kit0 libffi8 libidn2-0 libunistring2 libtasn1-6 \
 	libhogweed6 libgmp10
 
 # ---- failsafed, cross-built for the board (cmake and make only rebuild what changed) ----
