@@ -392,14 +392,10 @@ recipe_musl() {
 	# (tools/deps/cc-mips16), so that a static failsafed carries 40% less libc (docs/performance.md). Only
 	# libc.a is installed: headers, crt files and the specs stay musl-dev's (the same 1.2.3); the toolchain
 	# file puts the sysroot's lib/ ahead of musl-dev's on the link. No LTO objects: musl is not built for LTO.
-	# malloc: musl's oldmalloc, not mallocng (the default since 1.2.1): half the code, without mallocng's
-	# out-of-band metadata that catches double frees and overruns at free(); failsafed's heap is small and
-	# short-lived, and its sanitizer builds check it (docs/performance.md, "What each cut saved").
 	local cflags=${CFLAGS//$LTO_CFLAGS/}
 	cflags=${cflags//-mips16 /}
 	step configure env -u CC -u CPPFLAGS -u LDFLAGS CROSS_COMPILE="$GNU_T-" CC="$SRC/tools/deps/cc-mips16 $GNU_T-gcc" \
-		CFLAGS="$cflags" ./configure --target="${MUSL[mipsel]}" --prefix="$SYS" --disable-shared \
-		--with-malloc=oldmalloc
+		CFLAGS="$cflags" ./configure --target="${MUSL[mipsel]}" --prefix="$SYS" --disable-shared
 	# A function defined in both kinds of code (a weak dummy and the real one elsewhere, as musl's weak_alias
 	# does) may take the wrong kind's mark at the link (binutils keeps a weak MIPS16 definition's mark when a
 	# strong MIPS32 one replaces it: "jump to a non-word-aligned address", or a jump into the wrong mode). So
