@@ -295,9 +295,13 @@ def test_nand_board_recover_and_page():
             if t_press is None and "press the button now" in line:
                 t_press = time.time()
                 b.write("f\r")
-            if "Upgrade completed" in line or rec.poll() is not None:
+            if "Upgrade completed" in line:
                 break
-        rest, _ = rec.communicate(timeout=120)
+        # the rest through the same file object: communicate() reads the pipe's fd and would lose what the line
+        # iterator had already buffered (once, failsafectl's last lines, "Upgrade completed" among them, were lost
+        # so when the loop stopped at its exit); EOF comes when failsafectl exits (--timeout 300 bounds it)
+        rest = rec.stdout.read()
+        rec.wait(timeout=120)
         out1 = "\n".join(lines) + "\n" + rest
         if rec.returncode != 0 or "Upgrade completed" not in out1:
             b.fail("recover of the factory image (rc %s):\n%s" % (rec.returncode, out1))

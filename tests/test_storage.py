@@ -205,7 +205,10 @@ def test_sysupgrade_write_not_cut_by_hangup_or_stop():
                 for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
                     p.send_signal(sig)
                 break
-        rest, err = p.communicate(timeout=60)
+        # the rest of stdout through the same file object (communicate() reads the fd and would lose what the
+        # line iterator had buffered), then stderr
+        rest = p.stdout.read()
+        _, err = p.communicate(timeout=60)
     finally:
         if p.poll() is None:
             p.kill()
