@@ -35,6 +35,36 @@ def squashfs(tmp, name, nbytes):
         return f.read()
 
 
+# The guest script's timed write, the same in every power-cut test: $C holds sysupgrade's options, $next the image
+# (a or b) the storage does not hold, up() the uptime. The host reads WRITE-START, the "[w] " lines and WRITE-END.
+TIMED_WRITE = r'''
+# TCG translates failsafed's code the first time it runs in a boot: a check of the image first, so the timed write
+# runs as fast in every boot as in the measured one
+failsafed sysupgrade -T $C /qmtd/$next.bin >/dev/null 2>&1 || echo "QMTD-FAIL check of $next.bin"
+rm -rf /tmp/st/*
+sync
+echo 3 >/proc/sys/vm/drop_caches
+echo "WRITE-START $next $(up)"
+# its output on the console as it comes (the host sees the last step before a cut)
+{ failsafed sysupgrade -n $C /qmtd/$next.bin 2>&1; echo $? >/tmp/w.rc; } | while IFS= read -r l; do echo "[w] $l"; done
+echo "WRITE-END rc=$(cat /tmp/w.rc) $(up)"
+'''
+
+
+def image_pair(tmp, rnd, board, kernel_bytes, root_bytes, dtb=None):
+    """Images A and B for board: OpenWrt sysupgrade tars of seeded kernels (kernel_bytes: A's, B's) and squashfs
+    roots (root_bytes), under tmp. ((kernel A, root A), (kernel B, root B), {guest path: host path})."""
+    import openwrt_images
+    pairs = ((rnd.randbytes(kernel_bytes[0]), squashfs(tmp, "root-a", root_bytes[0])),
+             (rnd.randbytes(kernel_bytes[1]), squashfs(tmp, "root-b", root_bytes[1])))
+    files = {}
+    for name, (k, r) in zip("ab", pairs):
+        files["/qmtd/%s.bin" % name] = os.path.join(tmp, name + ".bin")
+        with open(files["/qmtd/%s.bin" % name], "wb") as f:
+            f.write(openwrt_images.sysupgrade_tar(board, kernel=k, root=r, dtb=dtb))
+    return pairs[0], pairs[1], files
+
+
 def make_initramfs(build_dir, failsafed, script_text, files, modules, name):
     """The archive every boot of the test uses (BUILD/runs/NAME/initramfs.cpio.gz); its path."""
     qemu_mtd.setup(build_dir)

@@ -29,7 +29,6 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import openwrt_images  # noqa: E402
 import powercut  # noqa: E402
 import qemu_mtd  # noqa: E402
 from fsd import run_tests  # noqa: E402
@@ -98,14 +97,7 @@ esac
 echo "STATE $st"
 if [ "$s" = A ]; then next=b; else next=a; fi
 ubidetach -d 1 >/dev/null 2>&1
-failsafed sysupgrade -T $C /qmtd/$next.bin >/dev/null 2>&1 || echo "QMTD-FAIL check of $next.bin"
-rm -rf /tmp/st/*
-sync
-echo 3 >/proc/sys/vm/drop_caches
-echo "WRITE-START $next $(up)"
-{ failsafed sysupgrade -n $C /qmtd/$next.bin 2>&1; echo $? >/tmp/w.rc; } | while IFS= read -r l; do echo "[w] $l"; done
-echo "WRITE-END rc=$(cat /tmp/w.rc) $(up)"
-bp=$(fw_printenv -n boot_part 2>/dev/null)
+''' + powercut.TIMED_WRITE + r'''bp=$(fw_printenv -n boot_part 2>/dev/null)
 echo "STATE-AFTER-WRITE slot$bp-$(slot $bp)"
 qmtd_done
 '''
@@ -116,13 +108,9 @@ def test_ab_whole_qemu_killed_during_writes():
     boots = []
     try:
         rnd = random.Random(int(os.environ.get("POWERCUT_SEED", "1617")))
-        ka, kb = rnd.randbytes(1 * MiB + 1234), rnd.randbytes(1 * MiB - 777)
-        ra, rb = powercut.squashfs(tmp, "root-a", 3 * MiB), powercut.squashfs(tmp, "root-b", 4 * MiB)
-        files = {"/qmtd/a.bin": os.path.join(tmp, "a.bin"), "/qmtd/b.bin": os.path.join(tmp, "b.bin"),
-                 "/qmtd/first": os.path.join(tmp, "first"), "/qmtd/bootlog.bin": os.path.join(tmp, "bootlog.bin")}
-        for path, (k, r) in ((files["/qmtd/a.bin"], (ka, ra)), (files["/qmtd/b.bin"], (kb, rb))):
-            with open(path, "wb") as f:
-                f.write(openwrt_images.sysupgrade_tar(BOARD, kernel=k, root=r))
+        (ka, ra), (kb, rb), files = powercut.image_pair(tmp, rnd, BOARD, (1 * MiB + 1234, 1 * MiB - 777),
+                                                        (3 * MiB, 4 * MiB))
+        files.update({"/qmtd/first": os.path.join(tmp, "first"), "/qmtd/bootlog.bin": os.path.join(tmp, "bootlog.bin")})
         open(files["/qmtd/first"], "w").close()
         with open(os.path.join(tmp, "uenv.txt"), "w") as f:
             f.write("boot_part=1\nbootcmd=run nandboot\nbootdelay=1\n")

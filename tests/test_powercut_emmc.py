@@ -30,7 +30,6 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import openwrt_images  # noqa: E402
 import powercut  # noqa: E402
 import qemu_mtd  # noqa: E402
 from fsd import run_tests  # noqa: E402
@@ -71,17 +70,7 @@ if [ -e /qmtd/first ]; then   # boot 0: A written, nothing more
 	qmtd_done
 fi
 if [ "$s" = A ]; then next=b; else next=a; fi   # the image the disk does not hold (none: A)
-# TCG translates failsafed's code the first time it runs in a boot: a check of the image first, so the timed write
-# runs as fast in every boot as in the measured one
-failsafed sysupgrade -T $C /qmtd/$next.bin >/dev/null 2>&1 || echo "QMTD-FAIL check of $next.bin"
-rm -rf /tmp/st/*
-sync
-echo 3 >/proc/sys/vm/drop_caches
-echo "WRITE-START $next $(up)"
-# its output on the console as it comes (the host sees the last step before a cut)
-{ failsafed sysupgrade -n $C /qmtd/$next.bin 2>&1; echo $? >/tmp/w.rc; } | while IFS= read -r l; do echo "[w] $l"; done
-echo "WRITE-END rc=$(cat /tmp/w.rc) $(up)"
-echo "STATE-AFTER-WRITE $(state)"
+''' + powercut.TIMED_WRITE + r'''echo "STATE-AFTER-WRITE $(state)"
 qmtd_done
 '''
 
@@ -91,13 +80,9 @@ def test_emmc_whole_qemu_killed_during_writes():
     boots = []
     try:
         rnd = random.Random(int(os.environ.get("POWERCUT_SEED", "2016")))
-        ka, kb = rnd.randbytes(2 * MiB + 1234), rnd.randbytes(2 * MiB - 777)
-        ra, rb = powercut.squashfs(tmp, "root-a", 5 * MiB), powercut.squashfs(tmp, "root-b", 6 * MiB)
         dtb = rnd.randbytes(20 << 10)
-        files = {"/qmtd/a.bin": os.path.join(tmp, "a.bin"), "/qmtd/b.bin": os.path.join(tmp, "b.bin")}
-        for path, (k, r) in ((files["/qmtd/a.bin"], (ka, ra)), (files["/qmtd/b.bin"], (kb, rb))):
-            with open(path, "wb") as f:
-                f.write(openwrt_images.sysupgrade_tar(BOARD, kernel=k, root=r, dtb=dtb))
+        (ka, ra), (kb, rb), files = powercut.image_pair(tmp, rnd, BOARD, (2 * MiB + 1234, 2 * MiB - 777),
+                                                        (5 * MiB, 6 * MiB), dtb=dtb)
         disk = os.path.join(tmp, "disk.img")
         with open(disk, "wb") as f:
             f.truncate(96 * MiB)

@@ -34,7 +34,6 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import openwrt_images  # noqa: E402
 import powercut  # noqa: E402
 import qemu_mtd  # noqa: E402
 from fsd import run_tests  # noqa: E402
@@ -95,17 +94,7 @@ if [ -e /qmtd/first ]; then   # boot 0: UBI formatted above, A written, nothing 
 	qmtd_done
 fi
 if [ "$s" = A ]; then next=b; else next=a; fi
-# TCG translates failsafed's code the first time it runs in a boot: a check of the image first, so the timed write
-# runs as fast in every boot as in the measured one
-failsafed sysupgrade -T $C /qmtd/$next.bin >/dev/null 2>&1 || echo "QMTD-FAIL check of $next.bin"
-rm -rf /tmp/st/*
-sync
-echo 3 >/proc/sys/vm/drop_caches
-echo "WRITE-START $next $(up)"
-# its output on the console as it comes (the host sees the last step before a cut)
-{ failsafed sysupgrade -n $C /qmtd/$next.bin 2>&1; echo $? >/tmp/w.rc; } | while IFS= read -r l; do echo "[w] $l"; done
-echo "WRITE-END rc=$(cat /tmp/w.rc) $(up)"
-echo "STATE-AFTER-WRITE $(state)"
+''' + powercut.TIMED_WRITE + r'''echo "STATE-AFTER-WRITE $(state)"
 qmtd_done
 '''
 
@@ -115,13 +104,9 @@ def test_nand_whole_qemu_killed_during_writes():
     boots = []
     try:
         rnd = random.Random(int(os.environ.get("POWERCUT_SEED", "1616")))
-        ka, kb = rnd.randbytes(2 * MiB + 1234), rnd.randbytes(2 * MiB - 777)
-        ra, rb = powercut.squashfs(tmp, "root-a", 6 * MiB), powercut.squashfs(tmp, "root-b", 7 * MiB)
-        files = {"/qmtd/a.bin": os.path.join(tmp, "a.bin"), "/qmtd/b.bin": os.path.join(tmp, "b.bin"),
-                 "/qmtd/first": os.path.join(tmp, "first")}
-        for path, (k, r) in ((files["/qmtd/a.bin"], (ka, ra)), (files["/qmtd/b.bin"], (kb, rb))):
-            with open(path, "wb") as f:
-                f.write(openwrt_images.sysupgrade_tar(BOARD, kernel=k, root=r))
+        (ka, ra), (kb, rb), files = powercut.image_pair(tmp, rnd, BOARD, (2 * MiB + 1234, 2 * MiB - 777),
+                                                        (6 * MiB, 7 * MiB))
+        files["/qmtd/first"] = os.path.join(tmp, "first")
         open(files["/qmtd/first"], "w").close()
         script = GUEST
         for k, v in {"KA": hashlib.sha256(ka).hexdigest(), "RA": hashlib.sha256(ra).hexdigest(),
