@@ -49,6 +49,34 @@ class GuestRun(tuple):
         return self
 
 
+# Shell helpers for guest scripts that check UBI volumes on ubi0 (tests/test_nand_flash.py,
+# tests/test_nand_stage2.py): run/check count QMTD-OK and QMTD-FAIL, sha/vol/vattr/vbytes/volsha/erased/vols/
+# allsha read volumes.
+UBI_HELPERS = r'''
+run() {   # NAME WANT_RC CMD...: output prefixed "[NAME] ", QMTD-OK/FAIL by the exit code
+	_n=$1 _w=$2
+	shift 2
+	"$@" >/tmp/out.$_n 2>&1
+	_rc=$?
+	sed "s/^/[$_n] /" /tmp/out.$_n
+	if [ $_rc -eq "$_w" ]; then echo "QMTD-OK $_n"; else echo "QMTD-FAIL $_n rc=$_rc want=$_w"; QMTD_FAILS=$((QMTD_FAILS + 1)); fi
+}
+check() {   # NAME CMD...: quiet unless CMD fails
+	_n=$1
+	shift
+	if "$@" >/tmp/check.out 2>&1; then echo "QMTD-OK $_n"; else echo "QMTD-FAIL $_n"; cat /tmp/check.out; QMTD_FAILS=$((QMTD_FAILS + 1)); fi
+}
+sha() { head -c "$2" "$1" | sha256sum | cut -c1-64; }
+vol() { qmtd_ubi_vol 0 "$1"; }                            # /dev/ubi0_N of a volume
+vattr() { cat "/sys/class/ubi/$(basename "$(vol "$1")")/$2"; }   # NAME ATTR: a volume's sysfs attribute
+vbytes() { vattr "$1" data_bytes; }     # a static volume's data, a dynamic one's whole size
+volsha() { _v=$(vol "$1") && sha "$_v" "${2:-$(vbytes "$1")}"; }   # NAME [BYTES]: the SHA-256 of its first BYTES
+erased() { _v=$(vol "$1") && [ "$(head -c "$2" "$_v" | tr -d '\377' | wc -c)" = 0 ]; }   # NAME BYTES: all 0xff
+vols() { for _d in /sys/class/ubi/ubi0_*; do cat "$_d/name"; done | sort | tr '\n' ' '; }
+allsha() { for _d in /sys/class/ubi/ubi0_*; do echo "$(cat "$_d/name") $(sha /dev/$(basename "$_d") "$(cat "$_d/data_bytes")")"; done | sort | sha256sum | cut -c1-64; }
+'''
+
+
 def setup(build_dir=DEFAULT_BUILD):
     """Run tools/qemu-mtd/setup.sh once per process and build dir (quiet); return the seconds it took.
     Raise SetupError with its output when it fails (and again, at once, on every later call)."""

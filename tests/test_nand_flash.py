@@ -36,29 +36,7 @@ BUILD = os.environ.get("QEMU_MTD_BUILD_DIR") or os.path.join(BIN, "qemu-mtd")
 MiB = 1 << 20
 LEB = 129024            # nandsim's 128 KiB PEB, 2 KiB pages, sub-pages of 512: UBI's LEB (CROSS.md)
 
-PRELUDE = r'''
-run() {   # NAME WANT_RC CMD...: output prefixed "[NAME] ", QMTD-OK/FAIL by the exit code
-	_n=$1 _w=$2
-	shift 2
-	"$@" >/tmp/out.$_n 2>&1
-	_rc=$?
-	sed "s/^/[$_n] /" /tmp/out.$_n
-	if [ $_rc -eq "$_w" ]; then echo "QMTD-OK $_n"; else echo "QMTD-FAIL $_n rc=$_rc want=$_w"; QMTD_FAILS=$((QMTD_FAILS + 1)); fi
-}
-check() {   # NAME CMD...: quiet unless CMD fails
-	_n=$1
-	shift
-	if "$@" >/tmp/check.out 2>&1; then echo "QMTD-OK $_n"; else echo "QMTD-FAIL $_n"; cat /tmp/check.out; QMTD_FAILS=$((QMTD_FAILS + 1)); fi
-}
-sha() { head -c "$2" "$1" | sha256sum | cut -c1-64; }
-vol() { qmtd_ubi_vol 0 "$1"; }                            # /dev/ubi0_N of a volume
-vattr() { cat "/sys/class/ubi/$(basename "$(vol "$1")")/$2"; }   # NAME ATTR: a volume's sysfs attribute
-vbytes() { vattr "$1" data_bytes; }     # a static volume's data, a dynamic one's whole size
-volsha() { _v=$(vol "$1") && sha "$_v" "${2:-$(vbytes "$1")}"; }   # NAME [BYTES]: the SHA-256 of its first BYTES
-erased() { _v=$(vol "$1") && [ "$(head -c "$2" "$_v" | tr -d '\377' | wc -c)" = 0 ]; }   # NAME BYTES: all 0xff
-vols() { for _d in /sys/class/ubi/ubi0_*; do cat "$_d/name"; done | sort | tr '\n' ' '; }
-allsha() { for _d in /sys/class/ubi/ubi0_*; do echo "$(cat "$_d/name") $(sha /dev/$(basename "$_d") "$(cat "$_d/data_bytes")")"; done | sort | sha256sum | cut -c1-64; }
-reattach() {   # what the next boot sees: UBI attached again from the flash
+PRELUDE = qemu_mtd.UBI_HELPERS + r'''reattach() {   # what the next boot sees: UBI attached again from the flash
 	ubidetach -m "$UBIMTD" >/dev/null 2>&1
 	ubiattach -m "$UBIMTD" -d 0 >/dev/null
 }

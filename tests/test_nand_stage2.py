@@ -33,28 +33,7 @@ FAILSAFED = os.path.join(BIN, "failsafed_sim_nand")
 BOARD = "failsafed,sim-nand"
 MiB = 1 << 20
 
-SCRIPT = r'''
-run() {   # NAME WANT_RC CMD...: output prefixed "[NAME] ", QMTD-OK/FAIL by the exit code
-	_n=$1 _w=$2
-	shift 2
-	"$@" >/tmp/out.$_n 2>&1
-	_rc=$?
-	sed "s/^/[$_n] /" /tmp/out.$_n
-	if [ $_rc -eq "$_w" ]; then echo "QMTD-OK $_n"; else echo "QMTD-FAIL $_n rc=$_rc want=$_w"; QMTD_FAILS=$((QMTD_FAILS + 1)); fi
-}
-check() {   # NAME CMD...: quiet unless CMD fails
-	_n=$1
-	shift
-	if "$@" >/tmp/check.out 2>&1; then echo "QMTD-OK $_n"; else echo "QMTD-FAIL $_n"; cat /tmp/check.out; QMTD_FAILS=$((QMTD_FAILS + 1)); fi
-}
-sha() { head -c "$2" "$1" | sha256sum | cut -c1-64; }
-vol() { qmtd_ubi_vol 0 "$1"; }
-vattr() { cat "/sys/class/ubi/$(basename "$(vol "$1")")/$2"; }
-volsha() { _v=$(vol "$1") && sha "$_v" "$2"; }
-vols() { for _d in /sys/class/ubi/ubi0_*; do cat "$_d/name"; done | sort | tr '\n' ' '; }
-allsha() { for _d in /sys/class/ubi/ubi0_*; do echo "$(cat "$_d/name") $(sha /dev/$(basename "$_d") "$(cat "$_d/data_bytes")")"; done | sort | sha256sum | cut -c1-64; }
-erased() { _v=$(vol "$1") && [ "$(head -c "$2" "$_v" | tr -d '\377' | wc -c)" = 0 ]; }
-status() { failsafed status --state-dir /mnt/rom/tmp 2>&1; }
+SCRIPT = qemu_mtd.UBI_HELPERS + r'''status() { failsafed status --state-dir /mnt/rom/tmp 2>&1; }
 R=/mnt/rom
 UBIMTD=$(qmtd_mtd "NAND simulator partition 0")
 UBIMTD=${UBIMTD#mtd}
