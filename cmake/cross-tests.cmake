@@ -233,8 +233,8 @@ set(_cross_cmd ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DBIN=${CMAKE_BINARY_D
 # The libraries in two steps, one tools/deps/build.sh each (it builds its CPUs side by side; one at a time per
 # directory): cross_deps first, the CPUs the QEMU boards need (aarch64, mipsel: the QEMU set-up waits for them),
 # then cross_deps_rest (after it: it would only wait for the lock), the other CPUs and gpiod2_host_build's
-# libgpiod 2.2.1 for this host. The last CPU's libraries are also built shared (in its step), for
-# cross_<cpu>_dynamic. Each CPU's libraries are the fixture cross_deps_<cpu> (cross_deps_host).
+# libgpiod 2.2.1 for this host. The last CPU's libraries are also built shared (in the last step: fixture
+# cross_deps_shared), for cross_<cpu>_dynamic. Each CPU's libraries are the fixture cross_deps_<cpu> (cross_deps_host).
 # Each step keeps both cores busy; under ctest -j2 another test runs beside it (they are not serial: the tests
 # beside them wait for conditions, not for times). COST starts the long ones first. Cold (nothing cached), the
 # libraries take minutes.
@@ -266,9 +266,12 @@ foreach(step first rest)
   string(REGEX REPLACE "([^;]+)" "cross_deps_\\1" fixtures "${_cross_${step}}")
   string(REPLACE "cross_deps_host-gpiod2" "cross_deps_host" fixtures "${fixtures}")
   list(APPEND FAILSAFED_CROSS_DEPS_FIXTURES ${fixtures})
+  # The last CPU's shared libraries (cross_<cpu>_dynamic only) in the last step: in the first they would slow the
+  # libraries the QEMU set-up waits for (three builds beside one guest where two are enough).
   set(shared "")
-  if(_cross_last IN_LIST _cross_${step})
+  if(step STREQUAL "rest" OR NOT _cross_rest)
     set(shared -DSHARED=${_cross_last})
+    list(APPEND fixtures cross_deps_shared)
   endif()
   add_test(NAME ${name} COMMAND ${_cross_cmd} -DCPUS=${list} ${shared} -DSTEP=deps -P ${CMAKE_CURRENT_LIST_FILE})
   set_tests_properties(${name} PROPERTIES TIMEOUT 1800 COST 1000 LABELS cross FIXTURES_SETUP "${fixtures}"
@@ -291,4 +294,4 @@ set_tests_properties(cross_${cpu}_no_recovery_page PROPERTIES TIMEOUT 900 COST 2
   FIXTURES_REQUIRED cross_${cpu})
 add_test(NAME cross_${cpu}_dynamic COMMAND ${_cross_cmd} -DSTEP=dynamic -DCPU=${cpu} -P ${CMAKE_CURRENT_LIST_FILE})
 set_tests_properties(cross_${cpu}_dynamic PROPERTIES TIMEOUT 900 COST 200 LABELS cross
-  FIXTURES_REQUIRED cross_${cpu})
+  FIXTURES_REQUIRED "cross_${cpu};cross_deps_shared")
