@@ -2,7 +2,7 @@
 if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "FAILSAFED_FUZZ needs clang (cmake -DCMAKE_C_COMPILER=clang)")
 endif()
-set(FUZZ_SECONDS 20 CACHE STRING "seconds each fuzz target runs under ctest")
+set(FUZZ_SECONDS 10 CACHE STRING "seconds each fuzz target runs under ctest")
 set(FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 
 # fs_fuzz(NAME sources...): fuzz/fuzz_NAME.c, run as test fuzz_NAME from the seeds in fuzz/corpus/NAME

@@ -8,7 +8,7 @@
 # ctest runs with -j2 (unless -j is given): the tests' properties keep the heavy ones apart (RUN_SERIAL on the
 # builds, one QEMU guest at a time: cmake/qemu-tests.cmake). The output ends with one line giving the total time
 # and its parts, then ctest's summary line again ("NN% tests passed, N tests failed out of M"), the last line.
-# Environment: BUILD_DIR (default build-test), FUZZ_SECONDS (default 20).
+# Environment: BUILD_DIR (default build-test), FUZZ_SECONDS (default 10).
 # Labels: asan (the integration tests against ASan+UBSan builds), valgrind (memcheck over a failsafe session),
 # fuzz (each target FUZZ_SECONDS, and fuzz_corpus), qemu, cross; e.g. tools/test.sh -L asan, or -LE qemu.
 set -euo pipefail
@@ -33,7 +33,7 @@ done
 if [ "${FAILSAFED_LONG:-0}" = 1 ]; then
 	FUZZ_SECONDS=${FUZZ_SECONDS:-300}   # --long: five minutes per fuzz target (tools/fuzz --minutes N for more)
 fi
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 
 # What the build needs first; the rest of what any test needs (tools/bootstrap.sh --qemu) is installed while it
 # builds, and is there before any test runs.
