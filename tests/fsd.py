@@ -157,6 +157,16 @@ class Daemon:
         with open(path) as f:
             return f.read()
 
+    def wait_lan_services(self, timeout_s=10.0):
+        """Failsafe's LAN services up: the IPv6 listeners, mDNS and the DHCP server start (or DHCP says why not)
+        once the port is configured, which under a sanitizer on a loaded host comes well after the failsafe line.
+        A test that counts the daemon's fds or sockets counts them after this."""
+        end = time.monotonic() + timeout_s
+        while not ("DHCP: serving" in self.stderr() or "DHCP: off" in self.stderr()):
+            if time.monotonic() > end or self.proc.poll() is not None:
+                raise AssertionError("the LAN services never started (no DHCP line); stderr:\n%s" % self.stderr())
+            time.sleep(0.02)
+
     def wait_for_file(self, path, timeout_s=5.0):
         end = time.monotonic() + timeout_s
         while not os.path.exists(path):

@@ -490,6 +490,7 @@ def test_cycles_leave_nothing_behind():
         d = ssh_board(s)
         fingerprints(d)
         pid = d.proc.pid
+        d.wait_lan_services()
         time.sleep(0.2)
         fd0, ch0 = fds(pid), children(pid)
         r = subprocess.run(s.lan.in_pc() + ["python3", "-c", CYCLES], capture_output=True, text=True, timeout=60)

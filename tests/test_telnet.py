@@ -134,6 +134,7 @@ def test_200_cycles_leave_nothing_behind():
         lan = s.lan
         d = failsafe_board(s, "--no-ssh")   # SSH's key making at entry is a child of its own that ends meanwhile
         pid = d.proc.pid
+        d.wait_lan_services()
         time.sleep(0.3)
         fd0, ch0 = fds(pid), children(pid)
         r = subprocess.run(lan.in_pc() + ["python3", "-c", CYCLES], capture_output=True, text=True, timeout=120)
