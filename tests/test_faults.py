@@ -70,7 +70,9 @@ def test_stuck_key_job_does_not_hold_the_stop():
             rc = d.wait_exit(10)
             took = time.monotonic() - t0
             assert rc == 128 + signal.SIGTERM, (rc, d.stderr())
-            assert took < 2.0, "SIGTERM with a helper stuck in the kernel ends the daemon within 2 s; it took " \
+            # the bound tells "not waiting for the helper" (a hang is caught by wait_exit) with room for an ASan
+            # daemon's leak check at exit on a loaded host
+            assert took < 5.0, "SIGTERM with a helper stuck in the kernel ends the daemon within 5 s; it took " \
                 "%.1f s" % took
             assert proc_state(pid) == "D", "the helper, killed, waits in the kernel (D): left, not waited for"
             fuse.release()

@@ -95,10 +95,12 @@ def test_beacons_on_the_wire():
             assert "mac=" + lan.link()["address"] in fields and "version=" in fields and "seq=" in fields, fields
         assert 3 <= len(window) <= 4, [round(p[0] - window[0][0], 3) for p in window]
         gaps = [b[0] - a[0] for a, b in zip(window, window[1:])]
-        assert all(0.9 < g < 1.2 for g in gaps), gaps
+        # each period is armed from the send before it: a late wake-up (an ASan twin on a loaded host) makes one
+        # gap longer, never shorter; the upper bounds still tell the 1 s period from the 100 ms entry burst
+        assert all(0.9 < g < 1.6 for g in gaps), gaps
         assert len(entry) == 3, len(entry)
         gaps = [b[0] - a[0] for a, b in zip(entry, entry[1:])]
-        assert all(0.08 < g < 0.2 for g in gaps), gaps
+        assert all(0.08 < g < 0.5 for g in gaps), gaps
         fields = entry[0][4][2 + len(FAILSAFE_TEXT) + 1:].split(b"\0")[0].decode()
         assert "state=failsafe" in fields and "via=button:reset" in fields, fields
 

@@ -32,6 +32,18 @@ def usage(pid):
     return fds, kids, rss
 
 
+def settled_usage(pid, timeout_s=3.0):
+    """usage() once the fd and child counts hold still for 100 ms (a baseline not taken mid-start-up)."""
+    prev, end = usage(pid), time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        time.sleep(0.1)
+        cur = usage(pid)
+        if cur[:2] == prev[:2]:
+            return cur
+        prev = cur
+    return prev
+
+
 def _ppid(entry):
     try:
         with open("/proc/%s/stat" % entry) as f:
@@ -83,7 +95,8 @@ def test_button_bounce_storm():
     with Scene() as s:
         d = s.daemon(window_ms=window_ms)
         d.expect(PROMPT_DEBUG)
-        before = usage(d.proc.pid)
+        wait_log(d, "eth0 up at")   # the beacon's socket opens with the port, after the prompt
+        before = settled_usage(d.proc.pid)
         bounce(d, n, end_pressed=False)
         after = usage(d.proc.pid)
         assert after[0] <= before[0] and after[1] <= before[1] and after[2] - before[2] <= 256, (before, after)
