@@ -55,12 +55,15 @@ wait $BOOTSTRAP || { cat "$BUILD-bootstrap.log"; echo "test: tools/bootstrap.sh 
 T3=$(date +%s)
 cd "$BUILD"
 
-# One ctest run: its output as it comes (and in ctest.out), its exit status; SUMMARY: its summary line.
+# One ctest run: its output as it comes (and in ctest.out), its exit status; SUMMARY: its summary line. The output
+# is kept in a file of this run's own first (a second tools/test.sh in the same build directory writes its own),
+# and read as text whatever bytes a test printed (grep -a).
 SUMMARY=
 run_ctest() {
-	local rc=0
-	ctest --output-on-failure "${JOBS[@]}" "${ARGS[@]}" 2>&1 | tee ctest.out || rc=$?
-	SUMMARY=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' ctest.out | tail -1 || true)
+	local rc=0 out="ctest.$$.out"
+	ctest --output-on-failure "${JOBS[@]}" "${ARGS[@]}" 2>&1 | tee "$out" || rc=$?
+	SUMMARY=$(grep -aE '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$out" | tail -1 || true)
+	mv -f "$out" ctest.out
 	[ -n "$SUMMARY" ] || SUMMARY="0% tests passed, 0 tests failed out of 0 (ctest printed no summary: exit $rc)"
 	return $rc
 }
