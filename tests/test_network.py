@@ -232,11 +232,12 @@ def test_carrier_up_restarts_the_beacon():
         time.sleep(1.1)  # mid-period
         t_up = time.time()
         sh("ip", "-n", lan.pc, "link", "set", "pc0", "up")
+        t_upped = time.time()   # the 0.3 s count from here: starting ip on a loaded host is not the daemon's time
         wait(lambda: "carrier up on eth0" in d.stderr(), 3, "carrier event")
         time.sleep(1.2)
         pkts = cap.stop()
-        after = [p[0] - t_up for p in pkts if p[0] > t_up and p[4][2:2 + len(WINDOW_TEXT)] == WINDOW_TEXT]
-        assert after and after[0] < 0.3, "first beacon after carrier up: %s s" % after[:3]
+        after = [p[0] - t_upped for p in pkts if p[0] > t_up and p[4][2:2 + len(WINDOW_TEXT)] == WINDOW_TEXT]
+        assert after and after[0] < 0.3, "first beacon after carrier up (from ip's exit): %s s" % after[:3]
 
 
 def test_sim_refuses_host_namespace():

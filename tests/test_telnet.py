@@ -170,13 +170,24 @@ while True:
     got += chunk
 print(got.decode(errors="replace"))
 held[0].close()
-time.sleep(1.0)
-fourth = socket.create_connection(("192.168.1.1", 23), 5)
-fourth.sendall(b"\xff\xfd\x01")
-fourth.settimeout(5)
-got = b""
-while b"FAILSAFE MODE active" not in got:
-    got += fourth.recv(4096)
+# the slot frees once the daemon has seen the hang-up and reaped the shell: tried again until then (10 s at most)
+deadline = time.monotonic() + 10
+while True:
+    fourth = socket.create_connection(("192.168.1.1", 23), 5)
+    fourth.sendall(b"\xff\xfd\x01")
+    fourth.settimeout(5)
+    got = b""
+    while b"FAILSAFE MODE active" not in got:
+        chunk = fourth.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    if b"FAILSAFE MODE active" in got:
+        break
+    fourth.close()
+    if time.monotonic() > deadline:
+        raise SystemExit("the freed slot never came back within 10 s: %r" % got[-200:])
+    time.sleep(0.05)
 print("FOURTH-OK")
 '''
 
