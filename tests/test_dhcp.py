@@ -65,7 +65,7 @@ print(urllib.request.urlopen("http://192.168.1.1/status", timeout=5).read().deco
 
 
 def wait_configured(d):
-    wait_for(lambda: "DHCP: serving" in d.stderr() or "DHCP: off" in d.stderr(), 5, "the DHCP server to start",
+    wait_for(lambda: "DHCP: serving" in d.stderr() or "DHCP: off" in d.stderr(), 10, "the DHCP server to start",
              d.stderr)
 
 

@@ -83,7 +83,7 @@ def test_avahi_nss_and_chromium_find_the_board():
         d = board(lan)
         c = av = None
         try:
-            wait_for(lambda: "mDNS: failsafe.local and sim.failsafe.local answer on eth0" in d.stderr(), 5,
+            wait_for(lambda: "mDNS: failsafe.local and sim.failsafe.local answer on eth0" in d.stderr(), 10,
                      "the mDNS responder", d.stderr)
             c = laptop(lan)
             av = Avahi(c.ns)

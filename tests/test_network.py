@@ -49,7 +49,7 @@ def test_sigterm_in_window_restores_the_port():
     with Scene() as s:
         lan = s.lan
         d = s.daemon(window_ms=10000)
-        wait(lambda: configured(lan), 3, "configured")
+        wait(lambda: configured(lan), 8, "configured")
         d.signal(signal.SIGTERM)
         assert d.wait_exit(5) == 128 + signal.SIGTERM
         link = lan.link()
@@ -150,11 +150,11 @@ def test_port_appears_late():
         pcap = s.tmpfile("fsd-late.", ".pcap")
         d = s.daemon(window_ms=6000)
         d.expect(PROMPT_DEBUG)
-        wait(lambda: "does not exist yet" in d.stderr(), 3, "the waiting message")
+        wait(lambda: "does not exist yet" in d.stderr(), 5, "the waiting message")
         time.sleep(1.5)
         lan.add_port()
         cap = Capture(lan, pcap)
-        wait(lambda: configured(lan), 3, "late eth0 configured")
+        wait(lambda: configured(lan), 5, "late eth0 configured")
         time.sleep(1.5)
         pkts = cap.stop()
         assert any(p[4][2:2 + len(WINDOW_TEXT)] == WINDOW_TEXT for p in pkts), pkts
@@ -226,14 +226,14 @@ def test_carrier_up_restarts_the_beacon():
         pcap = s.tmpfile("fsd-carrier.", ".pcap")
         sh("ip", "-n", lan.pc, "link", "set", "pc0", "down")
         d = s.daemon(window_ms=8000)
-        wait(lambda: "(no carrier yet)" in d.stderr(), 3, "configured without carrier")
+        wait(lambda: "(no carrier yet)" in d.stderr(), 5, "configured without carrier")
         # Captured on the board's side, where even the beacons lost for want of carrier show.
         cap = Capture(lan, pcap, dev="eth0", ns=lan.board)
         time.sleep(1.1)  # mid-period
         t_up = time.time()
         sh("ip", "-n", lan.pc, "link", "set", "pc0", "up")
         t_upped = time.time()   # the 0.3 s count from here: starting ip on a loaded host is not the daemon's time
-        wait(lambda: "carrier up on eth0" in d.stderr(), 3, "carrier event")
+        wait(lambda: "carrier up on eth0" in d.stderr(), 5, "carrier event")
         time.sleep(1.2)
         pkts = cap.stop()
         after = [p[0] - t_upped for p in pkts if p[0] > t_up and p[4][2:2 + len(WINDOW_TEXT)] == WINDOW_TEXT]
