@@ -231,9 +231,10 @@ if(NOT FAILSAFED_CROSS_CPUS)
   return()
 endif()
 set(_cross_cmd ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DBIN=${CMAKE_BINARY_DIR} -DJOBS=2)
-# The libraries in two steps, one tools/deps/build.sh each (it builds its CPUs side by side; one at a time per
-# directory): cross_deps first, the CPUs the QEMU boards need (aarch64, mipsel: the QEMU set-up waits for them),
-# then cross_deps_rest (after it: it would only wait for the lock), the other CPUs and gpiod2_host_build's
+# The libraries in two steps, one tools/deps/build.sh each (it builds its CPUs side by side, and locks each CPU's
+# directory while it builds it): cross_deps first, the CPUs the QEMU boards need (aarch64, mipsel: the QEMU set-up
+# waits for them), then cross_deps_rest (after it, not beside it: both cores are busy already; qemu_setup_static's
+# up-to-date check of aarch64 and mipsel does not wait for it), the other CPUs and gpiod2_host_build's
 # libgpiod 2.2.1 for this host. The last CPU's libraries are also built shared (in the last step: fixture
 # cross_deps_shared), for cross_<cpu>_dynamic. Each CPU's libraries are the fixture cross_deps_<cpu> (cross_deps_host).
 # Each step keeps both cores busy; under ctest -j2 another test runs beside it (they are not serial: the tests

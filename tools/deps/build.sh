@@ -184,9 +184,13 @@ if [ $LIST -eq 1 ]; then
 	exit 0
 fi
 
+# Two kinds of lock: DIR/.lock while packages are installed and sources fetched (apt and the source cache are
+# shared), then DIR/<cpu>.lock per target while it builds. Two runs on one DIR for different CPUs build side by
+# side (ctest's cross_deps_rest and qemu-setup's up-to-date check of aarch64 and mipsel, for example); two for the
+# same CPU take turns.
 mkdir -p "$SRCS"
 exec 9>"$DIR/.lock"
-flock -n 9 || { say "waiting for another build.sh on $DIR"; flock 9; }
+flock -n 9 || { say "waiting for another build.sh on $DIR (packages, sources)"; flock 9; }
 LOG=$DIR/deps.log
 : >"$LOG"
 
@@ -370,6 +374,7 @@ need_libs=("${LIBS[@]}")
 [ "${CPUS[*]}" = host-gpiod2 ] && need_libs=(libgpiod)
 for lib in "${need_libs[@]}"; do fetch "$lib"; done
 [ $FETCH_ONLY -eq 0 ] || exit 0
+exec 9>&-   # the shared part is done: other runs may fetch or install now (each target has its own lock below)
 
 # ---- builds ----
 # What a library's build depends on in this script: its recipe, the shared steps and the target's settings.
@@ -679,6 +684,12 @@ build_target() {
 		LIBC_ID="musl $(dpkg-query -W -f='${Version}' "musl-dev:${DEBARCH[$arch]}" 2>/dev/null)"
 	fi
 	SYS=$TD/sysroot
+	# This target's lock (the descriptor closes when the function's caller exits: a background job, or the
+	# script after the last target)
+	local lockfd
+	mkdir -p "$TD"
+	exec {lockfd}>"$TD.lock"
+	flock -n "$lockfd" || { say "$CPU: waiting for another build.sh building $CPU in $DIR"; flock "$lockfd"; }
 	export PKG_CONFIG_LIBDIR=$SYS/lib/pkgconfig PKG_CONFIG_PATH=
 	CC_ID=$($CC --version | head -1)
 	for lib in "${libs[@]}"; do [ -z "$lib" ] || build_lib "$lib"; done
@@ -690,6 +701,7 @@ build_target() {
 	out=$(pkg-config "${pcargs[@]}" --cflags --libs "${libs[@]}" 2>&1) ||
 		die "$CPU: pkg-config ${pcargs[*]} ${libs[*]} fails in $SYS/lib/pkgconfig: $out"
 	echo "${libs[*]}" >"$TD/complete.tmp" && mv -f "$TD/complete.tmp" "$TD/complete"
+	exec {lockfd}>&-
 	if [ $BUILT -eq 0 ]; then
 		say "$CPU: ${libs[*]}: up to date in ${SYS#"$SRC"/}"
 	else
