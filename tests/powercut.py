@@ -66,7 +66,7 @@ def image_pair(tmp, rnd, board, kernel_bytes, root_bytes, dtb=None):
 
 
 def make_initramfs(build_dir, failsafed, script_text, files, modules, name):
-    """The archive every boot of the test uses (BUILD/runs/NAME/initramfs.cpio.gz); its path."""
+    """The archive every boot of the test uses (BUILD/runs/NAME/initramfs.cpio); its path."""
     qemu_mtd.setup(build_dir)
     run_dir = os.path.join(build_dir, "runs", name)
     shutil.rmtree(run_dir, ignore_errors=True)
@@ -74,7 +74,7 @@ def make_initramfs(build_dir, failsafed, script_text, files, modules, name):
     script = os.path.join(run_dir, "guest.sh")
     with open(script, "w") as f:
         f.write(script_text)
-    out = os.path.join(run_dir, "initramfs.cpio.gz")
+    out = os.path.join(run_dir, "initramfs.cpio")
     argv = [os.path.join(TOOLS, "mkinitramfs.sh"), build_dir, "--failsafed", failsafed, "--script", script,
             "--out", out]
     for guest_path, host_path in files.items():

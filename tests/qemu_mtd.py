@@ -15,7 +15,7 @@ A helper for tests, not a test itself:
 The script runs in the guest as `sh -c '. /qmtd/lib.sh; . /qmtd/guest.sh'` (busybox sh, PATH has mtd-utils,
 e2fsprogs, failsafed and busybox; helpers in tools/qemu-mtd/guest-lib.sh) after "QMTD-READY"; its exit
 status comes back as rc (None when the guest never printed "QMTD-EXIT": timeout, panic — the log says).
-Everything of one run stays in BUILD/runs/NAME/ (guest.sh, initramfs.cpio.gz and its staging tree,
+Everything of one run stays in BUILD/runs/NAME/ (guest.sh, initramfs.cpio and its staging tree,
 serial.log) for a look afterwards; two runs at once need different names.
 
 `python3 tests/qemu_mtd.py --demo` runs tools/qemu-mtd/demo-guest.sh and prints the timings.
@@ -141,7 +141,7 @@ def run_guest(build_dir, failsafed, script_text, extra_files=None, timeout_s=300
     script = os.path.join(run_dir, "guest.sh")
     with open(script, "w") as f:
         f.write(script_text if script_text.endswith("\n") else script_text + "\n")
-    initrd = os.path.join(run_dir, "initramfs.cpio.gz")
+    initrd = os.path.join(run_dir, "initramfs.cpio")
     log_path = os.path.join(run_dir, "serial.log")
     timings = {}
 
@@ -219,7 +219,7 @@ def _demo(argv):
                         machine=a.machine, echo=a.echo)
     if not a.echo:
         sys.stdout.write(res.log)
-    size = os.path.getsize(os.path.join(res.run_dir, "initramfs.cpio.gz"))
+    size = os.path.getsize(os.path.join(res.run_dir, "initramfs.cpio"))
     print("\nsetup %.1f s, initramfs %.1f s (%.1f MB), QEMU start to QMTD-READY %s, run %.1f s, total %.1f s"
           % (setup_s, res.timings["initramfs"], size / 1e6,
              "%.1f s" % res.timings["ready"] if "ready" in res.timings else "never", res.timings["run"],

@@ -5,7 +5,7 @@
 # Usage: tools/qemu-mtd/run.sh BUILD_DIR [--initrd FILE] [--timeout S] [--log FILE] [--append 'ARGS']
 #                              [--machine q35|microvm] [--quiet] [--mem MIB] [--mem-file FILE] [--drive FILE]
 #                              [--pidfile FILE]
-#   --initrd    default BUILD_DIR/initramfs.cpio.gz (tools/qemu-mtd/mkinitramfs.sh)
+#   --initrd    default BUILD_DIR/initramfs.cpio (tools/qemu-mtd/mkinitramfs.sh)
 #   --timeout   seconds before QEMU is killed (default 300)
 #   --log       the serial console is also written here (default BUILD_DIR/serial.log)
 #   --append    extra kernel arguments: MODULE.PARAM=VALUE, qmtd.skip=MOD,..., qmtd.debug=1
@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 BUILD=$(cd "$BUILD" && pwd)
-initrd=${initrd:-$BUILD/initramfs.cpio.gz}
+initrd=${initrd:-$BUILD/initramfs.cpio}
 log=${log:-$BUILD/serial.log}
 # The ELF vmlinux setup.sh extracted (PVH entry: no in-guest decompression), else the bzImage.
 kernel=$(ls "$BUILD"/cache/root/boot/vmlinux-* "$BUILD"/cache/root/boot/vmlinuz-* 2>/dev/null | head -1)
