@@ -125,7 +125,7 @@ copy_mods() {
 	done
 }
 make_base() {
-	local STAGE=$1 p l m elves=()
+	local STAGE=$1 a p l m mtd_deb elves=()
 	rm -rf "$STAGE"
 	mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,lib/$MULTI,lib64,proc,sys,dev,tmp,root,mnt,etc/qmtd,qmtd,"$KMOD"}
 	# ---- busybox and its applet links (made here, so PID 1 spends no TCG time on them) ----
@@ -135,7 +135,6 @@ make_base() {
 	done
 
 	# ---- programs ----
-	elves=()
 	mtd_deb=$(ls "$BUILD"/cache/debs/mtd-utils_*_amd64.deb | tail -1)
 	for p in $(dpkg-deb -c "$mtd_deb" | awk '$1 ~ /^-/ && $6 ~ /^\.\/usr\/s?bin\// { sub(/^\.\//, "", $6); print $6 }'); do
 		cp "$ROOT/$p" "$STAGE/usr/sbin/"
