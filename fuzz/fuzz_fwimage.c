@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/sha2.h>
+#include "hash.h"
 
 #include "fwimage.h"
 
@@ -46,11 +46,11 @@ static int read_pieces(const uint8_t *p, size_t n, uint32_t seed, struct fwimage
 
 static void sha256(const uint8_t *p, size_t n, uint8_t out[FWIMAGE_SHA256_BYTES])
 {
-	struct sha256_ctx c;
+	struct hash_sha256 c;
 
-	sha256_init(&c);
-	sha256_update(&c, n, p);
-	sha256_digest(&c, FWIMAGE_SHA256_BYTES, out);
+	hash_sha256_init(&c);
+	hash_sha256_update(&c, p, n);
+	hash_sha256_digest(&c, out);
 }
 
 static void terminated(const char *s, size_t n)

@@ -422,7 +422,7 @@ static void large_image(void **state)
 	struct buf b = { 0 };
 	struct fwimage_info info, other;
 	struct fwimage_verdict v;
-	struct sha256_ctx sha;
+	struct hash_sha256 sha;
 	uint8_t digest[FWIMAGE_SHA256_BYTES];
 	size_t payload = 3 * 1024 * 1024 + 5;
 
@@ -431,12 +431,12 @@ static void large_image(void **state)
 	assert_int_equal(read_split(b.p, b.len, PIECES_64K, 0, &other), 0);
 	assert_memory_equal(&other, &info, sizeof(info));
 	assert_int_equal(info.payload_bytes, payload);
-	sha256_init(&sha);
-	sha256_update(&sha, payload, b.p);
-	sha256_digest(&sha, sizeof(digest), digest);
+	hash_sha256_init(&sha);
+	hash_sha256_update(&sha, b.p, payload);
+	hash_sha256_digest(&sha, digest);
 	assert_memory_equal(info.payload_sha256, digest, sizeof(digest));
-	sha256_update(&sha, b.len, b.p);
-	sha256_digest(&sha, sizeof(digest), digest);
+	hash_sha256_update(&sha, b.p, b.len);
+	hash_sha256_digest(&sha, digest);
 	assert_memory_equal(info.image_sha256, digest, sizeof(digest));
 	assert_int_equal(fwimage_check(&info, &r1, &v), 0);
 	assert_int_equal(v.kind, FWIMAGE_ACCEPT);

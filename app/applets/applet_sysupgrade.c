@@ -193,7 +193,7 @@ struct readback {
 	struct progress p;
 	const uint8_t *image;           /* the verified image in RAM */
 	bool by_hash;                   /* borrowed: hash what reads back */
-	struct sha256_ctx sha;
+	struct hash_sha256 sha;
 	uint64_t off;
 	uint64_t total;                 /* bytes to read back: the progress shown as "verifying" */
 	bool differs;
@@ -205,7 +205,7 @@ static int compare_sink(void *c, const void *buf, size_t n)
 	struct readback *rb = c;
 
 	if (rb->by_hash) {
-		sha256_update(&rb->sha, n, buf);
+		hash_sha256_update(&rb->sha, buf, n);
 		rb->off += n;
 		on_progress(&rb->p, rb->off, rb->total);
 		return 0;
@@ -508,7 +508,7 @@ static int write_and_verify(const struct ctx *x, const struct storage_volume *fw
 	rb.image = image;
 	rb.by_hash = in->borrowed;
 	rb.total = in->info.payload_bytes;
-	sha256_init(&rb.sha);
+	hash_sha256_init(&rb.sha);
 	/* Each stretch is read back while the next is written (where the storage lets it). */
 	rc = hal_storage_write_verify(fw, image, in->info.payload_bytes, erase_rest, compare_sink, &rb, on_progress, &wp,
 				      err);
@@ -525,7 +525,7 @@ static int write_and_verify(const struct ctx *x, const struct storage_volume *fw
 	if (rb.by_hash) {
 		uint8_t got[FWIMAGE_SHA256_BYTES];
 
-		sha256_digest(&rb.sha, sizeof(got), got);
+		hash_sha256_digest(&rb.sha, got);
 		rb.differs = memcmp(got, in->info.payload_sha256, sizeof(got)) != 0;
 	}
 	if (image)

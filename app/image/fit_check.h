@@ -6,9 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <nettle/md5.h>
-#include <nettle/sha1.h>
-#include <nettle/sha2.h>
+#include "hash.h"
 
 #include "payload.h"
 
@@ -56,9 +54,9 @@ enum { FIT_VAL_INLINE = 0, FIT_VAL_BIG, FIT_VAL_SKIPPED };
 
 struct fit_hashes {                      /* the running hashes of one stream of data */
 	uint32_t crc32;                  /* zlib crc32 */
-	struct md5_ctx md5;
-	struct sha1_ctx sha1;
-	struct sha256_ctx sha256;
+	struct hash_md5 md5;
+	struct hash_sha1 sha1;
+	struct hash_sha256 sha256;
 };
 
 struct fit_rec {                         /* a node or property of the structure block */

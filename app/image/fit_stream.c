@@ -18,11 +18,11 @@ void fit_hashes_init(struct fit_hashes *h, unsigned algos)
 {
 	h->crc32 = 0;
 	if (algos & 1u << PAYLOAD_FIT_MD5)
-		md5_init(&h->md5);
+		hash_md5_init(&h->md5);
 	if (algos & 1u << PAYLOAD_FIT_SHA1)
-		sha1_init(&h->sha1);
+		hash_sha1_init(&h->sha1);
 	if (algos & 1u << PAYLOAD_FIT_SHA256)
-		sha256_init(&h->sha256);
+		hash_sha256_init(&h->sha256);
 }
 
 void fit_hashes_update(struct fit_hashes *h, unsigned algos, const uint8_t *p, size_t n)
@@ -32,11 +32,11 @@ void fit_hashes_update(struct fit_hashes *h, unsigned algos, const uint8_t *p, s
 	if (algos & 1u << PAYLOAD_FIT_CRC32)
 		h->crc32 = (uint32_t)crc32_z(h->crc32, p, n);
 	if (algos & 1u << PAYLOAD_FIT_MD5)
-		md5_update(&h->md5, n, p);
+		hash_md5_update(&h->md5, p, n);
 	if (algos & 1u << PAYLOAD_FIT_SHA1)
-		sha1_update(&h->sha1, n, p);
+		hash_sha1_update(&h->sha1, p, n);
 	if (algos & 1u << PAYLOAD_FIT_SHA256)
-		sha256_update(&h->sha256, n, p);
+		hash_sha256_update(&h->sha256, p, n);
 }
 
 void fit_hashes_digest(const struct fit_hashes *h, enum payload_fit_algo a, uint8_t out[FIT_DIGEST_BYTES])
@@ -49,13 +49,13 @@ void fit_hashes_digest(const struct fit_hashes *h, enum payload_fit_algo a, uint
 		fwimage_put_be32(out, h->crc32);   /* U-Boot stores crc32 big-endian */
 		break;
 	case PAYLOAD_FIT_MD5:
-		md5_digest(&c.md5, MD5_DIGEST_SIZE, out);
+		hash_md5_digest(&c.md5, out);
 		break;
 	case PAYLOAD_FIT_SHA1:
-		sha1_digest(&c.sha1, SHA1_DIGEST_SIZE, out);
+		hash_sha1_digest(&c.sha1, out);
 		break;
 	default:
-		sha256_digest(&c.sha256, SHA256_DIGEST_SIZE, out);
+		hash_sha256_digest(&c.sha256, out);
 		break;
 	}
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <nettle/sha2.h>
+#include "hash.h"
 
 #include "payload.h"
 #include "payload_deep.h"
@@ -210,7 +210,7 @@ struct fwimage_reader {
 	unsigned fold;                      /* FWIMAGE_FOLD_*: which running sums this reader keeps */
 	uint64_t total_bytes;               /* bytes fed */
 	uint32_t crc_folded;                /* zlib crc32 of the bytes before the tail */
-	struct sha256_ctx sha_folded;       /* SHA-256 of the same bytes */
+	struct hash_sha256 sha_folded;      /* SHA-256 of the same bytes */
 	size_t tail_head;                   /* index of the oldest byte once the tail is full */
 	size_t tail_len;                    /* bytes held */
 	uint8_t tail[FWIMAGE_TAIL_BYTES];
@@ -327,7 +327,7 @@ int fwimage_sha256_parse(const char *hex, uint8_t sha[FWIMAGE_SHA256_BYTES]);
 struct fwimage_writer {
 	uint64_t payload_bytes;
 	uint32_t crc;                       /* zlib crc32 of the payload so far */
-	struct sha256_ctx sha;
+	struct hash_sha256 sha;
 };
 
 struct fwimage_meta {

@@ -35,7 +35,7 @@ void fwimage_reader_init_part(struct fwimage_reader *r, unsigned fold)
 	r->fold = fold;
 	r->total_bytes = 0;
 	r->crc_folded = 0;
-	sha256_init(&r->sha_folded);
+	hash_sha256_init(&r->sha_folded);
 	r->tail_head = 0;
 	r->tail_len = 0;
 	r->head_len = 0;
@@ -50,7 +50,7 @@ static void fold(struct fwimage_reader *r, const uint8_t *p, size_t n)
 	if (r->fold & FWIMAGE_FOLD_CRC)
 		r->crc_folded = fwimage_crc_update(r->crc_folded, p, n);
 	if (r->fold & FWIMAGE_FOLD_SHA256)
-		sha256_update(&r->sha_folded, n, p);
+		hash_sha256_update(&r->sha_folded, p, n);
 }
 
 int fwimage_reader_join(struct fwimage_reader *r, const struct fwimage_reader *part)
@@ -265,16 +265,16 @@ static void walk_chunks(struct walk *w, struct fwimage_info *info)
 
 static void hash_payload(const struct walk *w, struct fwimage_info *info)
 {
-	struct sha256_ctx payload = w->r->sha_folded, image;
+	struct hash_sha256 payload = w->r->sha_folded, image;
 	size_t n = info->payload_bytes - w->folded, rest = w->r->tail_len - n;
 
 	if (n)
-		sha256_update(&payload, n, w->r->tail);
+		hash_sha256_update(&payload, w->r->tail, n);
 	image = payload;
-	sha256_digest(&payload, FWIMAGE_SHA256_BYTES, info->payload_sha256);
+	hash_sha256_digest(&payload, info->payload_sha256);
 	if (rest)
-		sha256_update(&image, rest, w->r->tail + n);
-	sha256_digest(&image, FWIMAGE_SHA256_BYTES, info->image_sha256);
+		hash_sha256_update(&image, w->r->tail + n, rest);
+	hash_sha256_digest(&image, info->image_sha256);
 }
 
 /* Copy for display: cut to fit, stop at a NUL. */

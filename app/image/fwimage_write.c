@@ -13,7 +13,7 @@ void fwimage_writer_init(struct fwimage_writer *w)
 {
 	w->payload_bytes = 0;
 	w->crc = 0;
-	sha256_init(&w->sha);
+	hash_sha256_init(&w->sha);
 }
 
 void fwimage_writer_feed(struct fwimage_writer *w, const void *buf, size_t len_bytes)
@@ -22,7 +22,7 @@ void fwimage_writer_feed(struct fwimage_writer *w, const void *buf, size_t len_b
 		return;
 	w->payload_bytes += len_bytes;
 	w->crc = fwimage_crc_update(w->crc, buf, len_bytes);
-	sha256_update(&w->sha, len_bytes, buf);
+	hash_sha256_update(&w->sha, buf, len_bytes);
 }
 
 static void put_list(struct json_out *o, const char *key, const char *const *names, size_t n)
@@ -80,7 +80,7 @@ int fwimage_writer_finish(const struct fwimage_writer *w, const struct fwimage_m
 			  void *out, size_t out_bytes, size_t *len_bytes)
 {
 	const char *compat = m->compat_version ? m->compat_version : "1.0";
-	struct sha256_ctx sha = w->sha;
+	struct hash_sha256 sha = w->sha;
 	uint8_t digest[FWIMAGE_SHA256_BYTES], *p = out;
 	char hex[FWIMAGE_SHA256_HEX_BYTES];
 	struct json_out o = { 0 };
@@ -96,7 +96,7 @@ int fwimage_writer_finish(const struct fwimage_writer *w, const struct fwimage_m
 	for (size_t i = 0; i < m->n_devices; i++)
 		if (!fits(m->devices[i], FWIMAGE_NAME_BYTES))
 			return -EINVAL;
-	sha256_digest(&sha, sizeof(digest), digest);
+	hash_sha256_digest(&sha, digest);
 	fwimage_sha256_hex(digest, hex);
 	build_json(m, compat, hex, &o);
 	json = json_out_take(&o, &json_len);
