@@ -383,7 +383,7 @@ recipe_id() {
 		declare -f "recipe_$1" build_lib step
 		if [ "$1" = musl ]; then declare -f musl_mixed_isa; cat "$SRC/tools/deps/cc-mips16"; fi
 		printf '%s\n' "$CC" "${CFLAGS:-}" "${CPPFLAGS:-}" "${LDFLAGS:-}" "${CONF[*]}" "${TOOLCHAIN_ARGS[*]:-}" "$GNU_T"
-	} | sha256sum | cut -c1-16
+	} | sed "s|$SRC/|<checkout>/|g" | sha256sum | cut -c1-16   # where the checkout is does not count: two share a --dir
 }
 # The toolchain file without its comments: what cmocka's build depends on.
 TOOLCHAIN_SHA=$(grep -v '^[[:space:]]*#' "$TOOLCHAIN" | sha256sum | cut -d' ' -f1)
