@@ -139,6 +139,12 @@ if(CMAKE_SCRIPT_MODE_FILE)
     endif()
     file(SIZE "${f}" size)
     message(STATUS "cross: ${f}: static ${class} ${machine}, stripped, ${size} bytes; --version: ${out}")
+    # A router build holds no simulated board (CMakeLists.txt, FAILSAFED_SIM): --board sim is refused by name.
+    execute_process(COMMAND ${qemu} "${f}" --board sim --check-board OUTPUT_VARIABLE out ERROR_VARIABLE err
+      RESULT_VARIABLE rc)
+    if(rc EQUAL 0 OR NOT "${out}${err}" MATCHES "board \"sim\": not in this build")
+      message(FATAL_ERROR "cross: ${f} --board sim: rc ${rc}, not refused as not in this build:\n${out}${err}")
+    endif()
   elseif(STEP STREQUAL "nopage")
     # The same preset with FAILSAFED_RECOVERY_PAGE=OFF: it builds, runs, refuses the page's options by name,
     # and the difference in size is what the recovery page and libmicrohttpd cost on this CPU.
@@ -190,11 +196,15 @@ if(CMAKE_SCRIPT_MODE_FILE)
     if(NOT rc EQUAL 0 OR NOT out MATCHES "^failsafed ")
       message(FATAL_ERROR "cross: ${f} --version under ${qemu} with the shared libraries: rc ${rc}:\n${out}${err}")
     endif()
-    # Every library called: the board tables (libgpiod's version), the page's options (libmicrohttpd).
-    execute_process(COMMAND ${emu} "${f}" --board sim --check-board OUTPUT_VARIABLE out ERROR_VARIABLE err
-      RESULT_VARIABLE rc)
+    # Every library called: a board table of this CPU (libgpiod's version; a router build has no simulated
+    # board), the page's options (libmicrohttpd).
+    set(check_board_aarch64 qemu-virt)
+    set(check_board_armhf linksys-wrt3200acm)
+    set(check_board_mipsel qemu-malta)
+    execute_process(COMMAND ${emu} "${f}" --board ${check_board_${CPU}} --check-board OUTPUT_VARIABLE out
+      ERROR_VARIABLE err RESULT_VARIABLE rc)
     if(NOT rc EQUAL 0 OR NOT out MATCHES "libgpiod 2\\.")
-      message(FATAL_ERROR "cross: ${f} --board sim --check-board: rc ${rc}:\n${out}${err}")
+      message(FATAL_ERROR "cross: ${f} --board ${check_board_${CPU}} --check-board: rc ${rc}:\n${out}${err}")
     endif()
     execute_process(COMMAND ${emu} "${f}" --help OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
     if(NOT rc EQUAL 0 OR NOT out MATCHES "--http-port N")

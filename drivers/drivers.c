@@ -14,9 +14,11 @@
 
 const struct hal_driver_option hal_driver_options[] = {
 	{ "--sysfs-leds", "DIR", "LED class directory of a real board (default /sys/class/leds)", false },
+#if FAILSAFED_SIM
 	{ "--sim-dir", "DIR", "simulated board: control socket, leds.log (default <state-dir>/failsafed-sim)", false },
 	{ "--sim-held", "BUTTON", "simulated board: BUTTON is held down at power-on (repeatable)", true },
 	{ "--sim-fault", "KNOB", "simulated board: make a driver fail: " SIM_FAULT_KNOBS " (repeatable)", true },
+#endif
 	{ NULL, NULL, NULL, false },
 };
 
@@ -29,10 +31,12 @@ struct hal_family {
 };
 
 /* The objects a family allocates, freed by its close(): nothing is freed by guessing from pointers. */
+#if FAILSAFED_SIM
 struct sim_family {
 	struct sim_board *board;
 	struct eth_rtnl *eth;
 };
+#endif
 
 struct real_family {
 	struct gpiod_input *gpio;
@@ -51,6 +55,7 @@ static const char *arg(const struct hal_drivers_config *c, const char *name)
 	return v;
 }
 
+#if FAILSAFED_SIM
 static int sim_open(struct hal_drivers *d, const struct hal_drivers_config *c, char *err, size_t err_size)
 {
 	struct sim_family *f = d->family_ctx;
@@ -111,6 +116,7 @@ static void sim_close(struct hal_drivers *d)
 	eth_rtnl_free(f->eth);
 	sim_board_free(f->board);
 }
+#endif
 
 static int real_open(struct hal_drivers *d, const struct hal_drivers_config *c, char *err, size_t err_size)
 {
@@ -150,12 +156,17 @@ static void real_close(struct hal_drivers *d)
 	gpiod_input_free(f->gpio);
 }
 
-static const char *const sim_options[] = { "--sim-dir", "--sim-held", "--sim-fault", NULL };
 static const char *const real_options[] = { "--sysfs-leds", NULL };
+#if FAILSAFED_SIM
+static const char *const sim_options[] = { "--sim-dir", "--sim-held", "--sim-fault", NULL };
+#endif
 
+/* A family left out of this build (the simulated board in a router build, FAILSAFED_SIM) has no open(). */
 static const struct hal_family families[BOARD_DRIVERS_COUNT] = {
 	[BOARD_DRIVERS_REAL] = { "real", sizeof(struct real_family), real_open, real_close, real_options },
+#if FAILSAFED_SIM
 	[BOARD_DRIVERS_SIM] = { "simulated", sizeof(struct sim_family), sim_open, sim_close, sim_options },
+#endif
 };
 
 static bool takes(const struct hal_family *f, const char *name)
@@ -180,6 +191,11 @@ int hal_drivers_open(struct hal_drivers *d, const struct board *b, const struct 
 		return -EINVAL;
 	}
 	f = &families[b->drivers];
+	if (!f->open) {
+		snprintf(err, err_size, "board %s: its drivers are not in this build (the simulated board: FAILSAFED_SIM)",
+			 b->name);
+		return -ENOTSUP;
+	}
 	for (size_t i = 0; i < c->n_args; i++)
 		if (!takes(f, c->args[i].name))
 			log_warn("board %s: %s is not an option of the %s drivers; ignored", b->name, c->args[i].name,

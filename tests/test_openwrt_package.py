@@ -105,7 +105,7 @@ def test_metadata():
                   "+FAILSAFED_RECOVERY_PAGE:libmicrohttpd", "+FAILSAFED_SSH:dropbear"):
             assert d in depends, "no %s in DEPENDS: %s" % (d, depends)
         opts = fields["Cmake-Options"].split()
-        for o in ("-DBOARD=qemu_virt", "-DFAILSAFED_RECOVERY_PAGE=OFF", "-DFAILSAFED_TESTS=OFF",
+        for o in ("-DBOARD=qemu_virt", "-DFAILSAFED_RECOVERY_PAGE=OFF", "-DFAILSAFED_SIM=OFF", "-DFAILSAFED_TESTS=OFF",
                   "-DFAILSAFED_WERROR=OFF"):
             assert o in opts, "no %s in CMAKE_OPTIONS: %s" % (o, opts)
         print("  %s %s, DEPENDS %s" % (fields["Package"], fields["Version"], " ".join(depends)), flush=True)
