@@ -8,7 +8,7 @@
 /*
  * The static MIPS build hashes with these instead of nettle (app/image/hash.h,
  * FAILSAFED_OWN_HASHES): nettle has no MIPS assembler, so its portable C is all
- * it would bring there, and that costs 9 KB more than these in the binary
+ * it would bring there, and it makes the binary 8 KB larger than these do
  * (docs/performance.md). Each runs a few rounds a time with the working
  * variables' roles turning (SHA-256 eight, SHA-1 five, MD5 four), not
  * nettle's fully unrolled rounds: about 4.5 KB of MIPS16e code for all three.
