@@ -191,14 +191,79 @@ static int find(const struct board_volume *v, const char *base_dir, struct stora
 	return v->kind == BOARD_STORAGE_ROOTDISK ? rootdisk_offset(out, why) : 0;
 }
 
+#define DIRECT_ALIGN_BYTES 4096u        /* offsets, lengths and buffers of O_DIRECT: every sector size up to 4 KiB */
+#define DIRECT_CHUNK_BYTES (16u << 20)   /* one O_DIRECT write: the device gets large requests to merge */
+
+/*
+ * Write data to v past the page cache (O_DIRECT) from where it lies: the verified image in RAM is not copied
+ * into cache pages first (on a router that is a second copy of the image in RAM), and the device gets large
+ * requests as they come rather than a flood at the final sync (docs/performance.md, issue 19). The part
+ * under one 4 KiB block at the end (and the rest after a short write off that alignment) goes through the
+ * cache on the same descriptor; then one fdatasync. 0, -EOPNOTSUPP when this cannot be done (a filesystem
+ * without O_DIRECT, a source or an offset off the alignment, such as a member inside a tar: the caller
+ * writes through the cache as before), or -errno with why.
+ */
+static int write_direct(const struct storage_volume *v, int flags, const uint8_t *data, uint64_t len,
+			storage_progress_cb progress, void *ctx, char *why)
+{
+	uint64_t done = 0;
+	bool direct = true;
+	int fd, rc = 0;
+
+	if (len < DIRECT_ALIGN_BYTES || v->offset_bytes % DIRECT_ALIGN_BYTES || (uintptr_t)data % DIRECT_ALIGN_BYTES)
+		return -EOPNOTSUPP;
+	fd = open(v->dev, flags | O_DIRECT);
+	if (fd < 0)
+		return errno == EINVAL ? -EOPNOTSUPP
+			: storage_fail(why, -errno, "%s: %s%s", v->dev, strerror(errno),
+				       errno == EBUSY ? " (mounted, or in use)" : "");
+	while (done < len) {
+		size_t n = len - done < DIRECT_CHUNK_BYTES ? (size_t)(len - done) : DIRECT_CHUNK_BYTES;
+		ssize_t w;
+
+		if (direct && (n < DIRECT_ALIGN_BYTES || done % DIRECT_ALIGN_BYTES)) {
+			/* The end under one block, or the rest after a short write off the alignment. */
+			if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT) < 0) {
+				rc = storage_fail(why, -errno, "%s: %s", v->dev, strerror(errno));
+				break;
+			}
+			direct = false;
+		}
+		if (direct)
+			n = n / DIRECT_ALIGN_BYTES * DIRECT_ALIGN_BYTES;
+		w = pwrite(fd, data + done, n, (off_t)(v->offset_bytes + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EINVAL && direct && !done) {
+			rc = -EOPNOTSUPP;   /* some filesystems refuse O_DIRECT only at the first write */
+			break;
+		}
+		if (w <= 0) {
+			rc = storage_fail(why, w < 0 ? -errno : -EIO, "%s: writing at %llu: %s", v->dev,
+					  (unsigned long long)done, w < 0 ? strerror(errno) : "no progress");
+			break;
+		}
+		done += (uint64_t)w;
+		if (progress)
+			progress(ctx, done, len);
+	}
+	if (!rc && fdatasync(fd) < 0)
+		rc = storage_fail(why, -errno, "%s: sync: %s", v->dev, strerror(errno));
+	close(fd);
+	return rc;
+}
+
 static int write_vol(const struct storage_volume *v, const uint8_t *data, uint64_t len, bool erase_rest,
 		     storage_progress_cb progress, void *ctx, char *why)
 {
 	/* O_EXCL on a block device fails while it is mounted: never write under a filesystem. */
-	int fd = open(v->dev, O_WRONLY | O_CLOEXEC | (v->kind == BOARD_STORAGE_BLOCK ? O_EXCL : 0));
-	int rc;
+	int flags = O_WRONLY | O_CLOEXEC | (v->kind == BOARD_STORAGE_BLOCK ? O_EXCL : 0);
+	int fd, rc;
 
 	(void)erase_rest;
+	if ((rc = write_direct(v, flags, data, len, progress, ctx, why)) != -EOPNOTSUPP)
+		return rc;
+	fd = open(v->dev, flags);
 	if (fd < 0)
 		return storage_fail(why, -errno, "%s: %s%s", v->dev, strerror(errno),
 				    errno == EBUSY ? " (mounted, or in use)" : "");
@@ -225,10 +290,10 @@ static int read_direct(const struct storage_volume *v, uint64_t len, int (*sink)
 	void *buf;
 
 	if (fd < 0)
-		return -errno;
+		return -EINVAL;   /* the usual way then says why, or reads what O_DIRECT cannot */
 	if (posix_memalign(&buf, ALIGN_BYTES, DIRECT_BYTES)) {
 		close(fd);
-		return -ENOMEM;
+		return -EINVAL;
 	}
 	while (!rc && done < len) {
 		size_t want = len - done < DIRECT_BYTES ? (size_t)(len - done) : DIRECT_BYTES;
@@ -260,7 +325,7 @@ static int read_vol(const struct storage_volume *v, uint64_t len, int (*sink)(vo
 {
 	int fd, rc;
 
-	if (v->kind != BOARD_STORAGE_FILE && (rc = read_direct(v, len, sink, ctx, progress, why)) != -EINVAL)
+	if ((rc = read_direct(v, len, sink, ctx, progress, why)) != -EINVAL)
 		return rc;
 	fd = open(v->dev, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -307,12 +372,13 @@ static int verify_stretch(const struct storage_volume *v, int wfd, int rfd, uint
 }
 
 /*
- * A file (the NOR-style volume): stretch k is written and its write-back
+ * A file (the NOR-style volume): written past the page cache (O_DIRECT), then
+ * read back from the medium (O_DIRECT too), as a block device is (write_vol,
+ * read_vol): the fastest way measured (docs/performance.md, issue 19). Where
+ * the filesystem takes no O_DIRECT: stretch k is written and its write-back
  * started, then stretch k-1 is waited for and read back, so the medium writes
  * one while the other is read and compared; the last is read back after the
- * final sync. A block device is written whole, then read back with O_DIRECT
- * (read_vol): done this way on a loop device at load 12-16 it was slower
- * (docs/performance.md, issue 19).
+ * final sync.
  */
 static int write_verify_vol(const struct storage_volume *v, const uint8_t *data, uint64_t len,
 			    int (*sink)(void *ctx, const void *buf, size_t n), void *sink_ctx,
@@ -325,6 +391,12 @@ static int write_verify_vol(const struct storage_volume *v, const uint8_t *data,
 
 	if (v->kind != BOARD_STORAGE_FILE)
 		return -EOPNOTSUPP;
+	if ((rc = write_direct(v, O_WRONLY | O_CLOEXEC, data, len, progress, ctx, why)) != -EOPNOTSUPP) {
+		if (rc < 0)
+			return rc == -EBADMSG ? -EIO : rc;
+		return read_vol(v, len, sink, sink_ctx, NULL, why) < 0 ? -EBADMSG : 0;
+	}
+	rc = 0;
 	wfd = open(v->dev, O_WRONLY | O_CLOEXEC);
 	if (wfd < 0)
 		return storage_fail(why, -errno, "%s: %s", v->dev, strerror(errno));

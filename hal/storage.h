@@ -60,8 +60,10 @@ int hal_storage_parse(const char *text, struct board_volume *out, char *why);
 /*
  * Replace the volume's content with the len bytes at data (the verified
  * image, mapped from RAM): MTD blocks are erased before they are written, and bad
- * NAND blocks skipped; a UBI volume is updated as one (UBI_IOCVOLUP); data
- * is synced before returning. erase_rest: erase (MTD) the blocks past the
+ * NAND blocks skipped; a UBI volume is updated as one (UBI_IOCVOLUP); a block
+ * device (or a file) is written past the page cache (O_DIRECT) where data,
+ * the volume's offset and the filesystem allow it; data is synced before
+ * returning. erase_rest: erase (MTD) the blocks past the
  * data too. 0, or -errno with why (nothing said about the state left).
  */
 int hal_storage_write(const struct storage_volume *v, const void *data, uint64_t len, bool erase_rest,
@@ -87,11 +89,12 @@ int hal_storage_read(const struct storage_volume *v, uint64_t len, int (*sink)(v
 		     void *ctx, storage_progress_cb progress, char *why);
 
 /*
- * hal_storage_write() and hal_storage_read() of the same len bytes in one:
- * each stretch written is read back from the medium (past the page cache, as
- * hal_storage_read) into sink while the next stretch is being written, so the
- * read-back is not a second pass after the write. A kind that cannot overlap
- * the two writes all, then reads all back. progress reports the writing.
+ * hal_storage_write() and hal_storage_read() of the same len bytes in one,
+ * each kind the fastest way it has: a block device, or a file whose
+ * filesystem takes O_DIRECT, is written past the page cache and then read
+ * back from the medium; a file on a filesystem without O_DIRECT has each
+ * stretch read back while the next one is written; MTD and UBI write all,
+ * then read all back. progress reports the writing.
  * 0, -EBADMSG with why when reading back failed, or another -errno with why
  * when writing failed.
  */

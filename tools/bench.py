@@ -848,7 +848,7 @@ def flash_runs(b, target, label):
         subprocess.run(["umount", "-l", ram])
     ours, theirs = statistics.median(res["fsd"]), statistics.median(res["nc"])
     rows = [Row("flash %d MiB, %s" % (mib, label), "s", ours, theirs, "nc | dd conv=fsync",
-                "%d runs each; failsafed receives into RAM, verifies, writes and reads back (overlapped)"
+                "%d runs each; failsafed receives into RAM, verifies, writes (O_DIRECT where it can) and reads back"
                 % b.a.flash_runs, target=1 / 0.9)]
     if res["before"]:
         rows.append(Row("flash %d MiB, %s, this build vs before" % (mib, label), "s", ours,

@@ -23,6 +23,7 @@ PACKAGES=(
 	squashfs-tools e2fsprogs mtd-utils netcat-openbsd   # storage tests: rom images, rootfs_data, JFFS2 checks, plain nc
 	u-boot-tools gzip tar                # OpenWrt's images made by the real tools: FIT (mkimage -f -E), fit_check_sign, dumpimage
 	fdisk                                # eMMC flashing tests: GPT disks (sfdisk)
+	strace                               # test_storage: which way the firmware is written (O_DIRECT or through the cache)
 	git                                  # test_docs's clean copy (git ls-files); curl below: the recovery page
 	dropbear-bin openssh-client          # SSH in failsafe (dropbear, dropbearkey) and the ssh client of its tests
 	isc-dhcp-client dhcpcd-base dnsmasq-base   # the DHCP server's real clients (dhclient, dhcpcd; udhcpc is busybox's), the rival server and bench peer

@@ -480,7 +480,8 @@ static void step_done(const char *step)
 	last_ms = now_ms;
 }
 
-/* Write the payload and read it back, overlapped: byte for byte the image whose SHA-256 was checked. */
+/* Write the payload and read it back from the medium (hal_storage_write_verify): byte for byte the image whose SHA-256
+ * was checked. */
 static int write_and_verify(const struct ctx *x, const struct storage_volume *fw, const struct received *in, bool erase_rest)
 {
 	struct readback rb = { .p = { .what = "verifying", .quiet = x->quiet, .machine = x->machine } };
