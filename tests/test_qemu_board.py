@@ -458,8 +458,12 @@ def test_glitches_ignored_bounces_one_press():
     a fixed time after the contact settled.
 
     Not deterministic under TCG: a pulse is two qtest round trips from this process, so a loaded host can stretch
-    one past the 20 ms debounce, and then failsafe is right to come. Only then (a glitch entered failsafe and one was
-    stretched) the boot is repeated, at most three times, each retry printed as RETRY."""
+    one past the 20 ms debounce, and then failsafe is right to come. The host can also leave the guest's vCPU
+    unscheduled between the two edges: the guest's kernel then timestamps them more than 20 ms apart while this
+    process measured a few ms, a stretch it cannot see (a QEMU series beside a .ci/run, load 8: pulses of 2.3..6.2
+    ms measured here entered failsafe). So when a glitch entered failsafe the boot is repeated, at most three
+    boots, each retry printed as RETRY with what was measured; a debounce that let glitches through fails all
+    three."""
     for boot in range(1, 4):
         b = Board(qtest=True)
         try:
@@ -479,9 +483,12 @@ def test_glitches_ignored_bounces_one_press():
             t_fs = b.expect("- failsafe button power was pressed -", 5)
             if t_fs < t_settled:
                 # Failsafe before the press settled: a glitch was taken.
-                if stretched and boot < 3:
-                    print("  RETRY %d of 2: the host stretched a glitch to %.1f ms (debounce %d ms) and it entered "
-                          "failsafe: booting again" % (boot, max(widths), DEBOUNCE_MS), flush=True)
+                if boot < 3:
+                    print("  RETRY %d of 2: a glitch entered failsafe (pulses of %.1f..%.1f ms measured here, debounce "
+                          "%d ms: %s): booting again" % (boot, min(widths), max(widths), DEBOUNCE_MS,
+                                                        "the host stretched one" if stretched else
+                                                        "stretched in the guest, the host's load %.1f"
+                                                        % os.getloadavg()[0]), flush=True)
                     continue
                 b.fail("glitches (%.1f..%.1f ms, debounce %d ms) entered failsafe before the press: %s"
                        % (min(widths), max(widths), DEBOUNCE_MS, widths))

@@ -34,12 +34,16 @@ def tail(text, n=25):
 
 
 def demo_leftovers(pid):
-    """The namespace a demo run with this PID left, and any QEMU a demo left (its scratch dir is in QEMU's
-    arguments; the QEMU tests run serially, so no other demo is running)."""
+    """The namespace a demo run with this PID left, and any QEMU a demo of this build directory left (its scratch
+    dir and this build directory's kernel are in QEMU's arguments; this build directory's QEMU tests run one at
+    a time, so no other demo of it is running). A demo of another build directory (a test series there) may run
+    meanwhile: its QEMU boots that directory's kernel, and is not this demo's."""
     ns = [n for n in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
           if n == "fsd-demo-qpc-%d" % pid]
+    mine = os.path.join(qb.BUILD, "")
     qemus = [p for p in subprocess.run(["pgrep", "-af", "qemu-system-aarch64"], capture_output=True,
-                                       text=True).stdout.splitlines() if "/tmp/failsafed-qemu-demo." in p]
+                                       text=True).stdout.splitlines()
+             if "/tmp/failsafed-qemu-demo." in p and " -kernel " + mine in p]
     return ns + qemus
 
 
