@@ -518,6 +518,9 @@ def test_refusals_logged_within_a_limit():
     with Scene() as s:
         sh("ip", "-n", s.lan.pc, "addr", "add", "192.168.7.2/24", "dev", "pc0")
         d = failsafe_board(s)
+        # The route needs eth0 up, which the daemon does once it configures the port: under a loaded host that
+        # comes after telnet's "listening" line ("Device for nexthop is not up", a .ci/run at load 6).
+        d.wait_lan_services()
         sh("ip", "-n", s.lan.board, "route", "add", "192.168.7.0/24", "dev", "eth0")
         code = r"""
 import socket
